@@ -1,0 +1,141 @@
+//! Secure defaults for every optional setting. The values follow
+//! shared/reference/cloudformation-baseline.md: all GuardDuty protections on, a multi-region
+//! trail with log validation and KMS, FSBP + CIS v5, Config with the service-linked role.
+
+use super::types::*;
+
+impl Default for Alerts {
+    fn default() -> Self {
+        Alerts {
+            email: Vec::new(),
+            slack: None,
+            guardduty_min_severity: GuardDutySeverity::Medium,
+            securityhub_severities: vec![SecurityHubSeverity::Critical, SecurityHubSeverity::High],
+            config_noncompliant: true,
+        }
+    }
+}
+
+impl Default for CloudTrail {
+    fn default() -> Self {
+        CloudTrail {
+            enabled: true,
+            data_events: DataEvents::default(),
+            insights: false,
+            log_retention_days: 365,
+            archive_days: 2557,
+            cis_alarms: true,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            enabled: true,
+            delivery_frequency: DeliveryFrequency::TwentyFour_Hours,
+            recording_frequency: RecordingFrequency::Continuous,
+            rules: ConfigRules::Default,
+            create_service_linked_role: true,
+        }
+    }
+}
+
+impl Default for GuardDuty {
+    fn default() -> Self {
+        GuardDuty {
+            enabled: true,
+            finding_frequency: FindingFrequency::FIFTEEN_MINUTES,
+            features: GuardDutyFeatures::default(),
+        }
+    }
+}
+
+impl Default for GuardDutyFeatures {
+    fn default() -> Self {
+        GuardDutyFeatures {
+            s3_data_events: true,
+            eks_audit_logs: true,
+            ebs_malware_protection: true,
+            rds_login_events: true,
+            lambda_network_logs: true,
+            runtime_monitoring: true,
+            eks_runtime_monitoring: false,
+            runtime_agent_management: true,
+        }
+    }
+}
+
+impl Default for SecurityHub {
+    fn default() -> Self {
+        SecurityHub {
+            enabled: true,
+            standards: vec![Standard::Fsbp, Standard::CisV5],
+            disabled_controls: Vec::new(),
+        }
+    }
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        PasswordPolicy {
+            min_length: 14,
+            reuse_prevention: 24,
+            require_symbols: true,
+            require_numbers: true,
+            require_uppercase: true,
+            require_lowercase: true,
+            allow_users_to_change: true,
+            max_age_days: None,
+            hard_expiry: false,
+        }
+    }
+}
+
+/// CloudWatch Logs accepts only these retention periods (days).
+pub const LOG_RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// Managed Config rules deployed by `rules: default`, with the scope they run in.
+pub const DEFAULT_CONFIG_RULES: [&str; 21] = [
+    "MULTI_REGION_CLOUD_TRAIL_ENABLED",
+    "CLOUD_TRAIL_ENCRYPTION_ENABLED",
+    "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED",
+    "CLOUD_TRAIL_CLOUD_WATCH_LOGS_ENABLED",
+    "ROOT_ACCOUNT_MFA_ENABLED",
+    "IAM_ROOT_ACCESS_KEY_CHECK",
+    "IAM_PASSWORD_POLICY",
+    "MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS",
+    "IAM_USER_UNUSED_CREDENTIALS_CHECK",
+    "ACCESS_KEYS_ROTATED",
+    "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS",
+    "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC",
+    "S3_BUCKET_SSL_REQUESTS_ONLY",
+    "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
+    "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED",
+    "EC2_EBS_ENCRYPTION_BY_DEFAULT",
+    "CMK_BACKING_KEY_ROTATION_ENABLED",
+    "VPC_DEFAULT_SECURITY_GROUP_CLOSED",
+    "EC2_IMDSV2_CHECK",
+    "GUARDDUTY_ENABLED_CENTRALIZED",
+    "SECURITYHUB_ENABLED",
+];
+
+/// Rules about account-wide or global (IAM, trail) settings: evaluated once, in the home
+/// region, to avoid duplicate evaluations and findings.
+pub const HOME_ONLY_CONFIG_RULES: [&str; 12] = [
+    "MULTI_REGION_CLOUD_TRAIL_ENABLED",
+    "CLOUD_TRAIL_ENCRYPTION_ENABLED",
+    "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED",
+    "CLOUD_TRAIL_CLOUD_WATCH_LOGS_ENABLED",
+    "ROOT_ACCOUNT_MFA_ENABLED",
+    "IAM_ROOT_ACCESS_KEY_CHECK",
+    "IAM_PASSWORD_POLICY",
+    "MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS",
+    "IAM_USER_UNUSED_CREDENTIALS_CHECK",
+    "ACCESS_KEYS_ROTATED",
+    "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS",
+    "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC",
+];

@@ -1,0 +1,231 @@
+//! Loading a baseline: parse, check the shape against the types, validate the meaning, and
+//! report every problem at once with its file, line and column.
+
+use serde::de::DeserializeOwned;
+
+use super::diagnostic::did_you_mean;
+use super::types::*;
+use super::{validate, Baseline, Diagnostic, Source};
+use crate::yaml::{self, Seg, Value};
+
+/// Loads and validates a baseline. On success returns it with any warnings; on failure
+/// returns every diagnostic (errors and warnings), in file order.
+pub fn load(source: Source) -> Result<(Baseline, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let file = check_shape(&source.text, &mut diags);
+    if let Some(file) = &file {
+        validate::check(file, &mut diags);
+    }
+    for diag in &mut diags {
+        diag.file = source.name.clone();
+        if diag.pos.is_none() {
+            diag.pos = yaml::locate_nearest(&source.text, &diag.path, diag.at_key);
+        }
+    }
+    diags.sort_by(|a, b| (a.pos, a.severity).cmp(&(b.pos, b.severity)));
+    diags.dedup();
+    match file {
+        Some(file) if !diags.iter().any(Diagnostic::is_error) => {
+            Ok((Baseline { source, file }, diags))
+        }
+        _ => Err(diags),
+    }
+}
+
+/// Parses the text and deserializes it, collecting every shape error (unknown keys, wrong
+/// types, unknown values). Returns the file with the offending entries left out, so that
+/// validation can still look at the rest.
+fn check_shape(text: &str, diags: &mut Vec<Diagnostic>) -> Option<BaselineFile> {
+    let value = match yaml::parse(text) {
+        Ok(value) => value,
+        Err(err) => {
+            let mut diag = Diagnostic::error(vec![], format!("invalid YAML: {}", err.message))
+                .hint("check indentation and quoting around this position");
+            diag.pos = err.pos;
+            diags.push(diag);
+            return None;
+        }
+    };
+    match &value {
+        Value::Mapping(_) => {}
+        Value::Null => {
+            diags.push(
+                Diagnostic::error(vec![], "the baseline file is empty")
+                    .hint("run `cfn-baseline init` to write a commented starter baseline"),
+            );
+            return None;
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(vec![], "a baseline must be a mapping of settings")
+                    .hint("start with `version: 1`, `name: ...` and `home_region: ...`"),
+            );
+            return None;
+        }
+    }
+    let mut file: BaselineFile = collect(value, &[], diags)?;
+    for (i, o) in file.overrides.iter_mut().enumerate() {
+        let prefix =
+            |component: &str| vec![Seg::from("overrides"), Seg::Index(i), Seg::from(component)];
+        check_partial::<Alerts>(&mut o.alerts, &prefix("alerts"), diags);
+        check_partial::<CloudTrail>(&mut o.cloudtrail, &prefix("cloudtrail"), diags);
+        check_partial::<Config>(&mut o.config, &prefix("config"), diags);
+        check_partial::<GuardDuty>(&mut o.guardduty, &prefix("guardduty"), diags);
+        check_partial::<SecurityHub>(&mut o.securityhub, &prefix("securityhub"), diags);
+        check_partial::<Iam>(&mut o.iam, &prefix("iam"), diags);
+    }
+    Some(file)
+}
+
+/// Checks an override's partial component settings against the component's type, leaving
+/// out the entries that do not fit.
+fn check_partial<T: DeserializeOwned>(
+    part: &mut Option<Value>,
+    prefix: &[Seg],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(value) = part.take() else { return };
+    if !matches!(value, Value::Mapping(_)) {
+        diags.push(Diagnostic::error(
+            prefix.to_vec(),
+            "override settings must be a mapping of the component's keys",
+        ));
+        return;
+    }
+    let mut pruned = value;
+    if collect_pruning::<T>(&mut pruned, prefix, diags).is_some() {
+        *part = Some(pruned);
+    }
+}
+
+fn collect<T: DeserializeOwned>(
+    mut value: Value,
+    prefix: &[Seg],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    collect_pruning(&mut value, prefix, diags)
+}
+
+/// Deserializes `value` as `T`. After each error, reports it and removes the entry that
+/// caused it, then tries again, so one pass finds every shape error.
+fn collect_pruning<T: DeserializeOwned>(
+    value: &mut Value,
+    prefix: &[Seg],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    // Each round removes one entry, so this always ends; the bound is a safety net.
+    for _ in 0..1000 {
+        let err = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+            Ok(t) => return Some(t),
+            Err(err) => err,
+        };
+        let mut path = prefix.to_vec();
+        let mut rel = Vec::new();
+        for seg in err.path().iter() {
+            match seg {
+                serde_path_to_error::Segment::Map { key } => rel.push(Seg::Key(key.clone())),
+                serde_path_to_error::Segment::Seq { index } => rel.push(Seg::Index(*index)),
+                _ => break,
+            }
+        }
+        path.extend(rel.iter().cloned());
+        let message = err.into_inner().to_string();
+        let (diag, removal) = describe(path, rel, &message);
+        diags.push(diag);
+        if !remove_entry(value, &removal) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Turns a serde message into a diagnostic, and says which entry (relative to the value
+/// being checked) to leave out before trying again.
+fn describe(path: Vec<Seg>, rel: Vec<Seg>, message: &str) -> (Diagnostic, Vec<Seg>) {
+    let quoted = backticked(message);
+    if let Some(field) = message.strip_prefix("unknown field `").and(quoted.first()) {
+        let expected: Vec<&str> = quoted[1..].iter().map(String::as_str).collect();
+        let mut key_path = path.clone();
+        key_path.push(Seg::Key(field.clone()));
+        let hint = match did_you_mean(field, expected.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None if expected.is_empty() => "this mapping takes no keys".to_string(),
+            None => format!("expected one of: {}", expected.join(", ")),
+        };
+        let diag = Diagnostic::error(key_path, format!("unknown key `{field}`"))
+            .at_key()
+            .hint(hint);
+        let mut removal = rel;
+        removal.push(Seg::Key(field.clone()));
+        return (diag, removal);
+    }
+    if let Some(variant) = message
+        .strip_prefix("unknown variant `")
+        .and(quoted.first())
+    {
+        let expected: Vec<&str> = quoted[1..].iter().map(String::as_str).collect();
+        let hint = match did_you_mean(variant, expected.iter().copied()) {
+            Some(best) => format!(
+                "did you mean `{best}`? expected one of: {}",
+                expected.join(", ")
+            ),
+            None => format!("expected one of: {}", expected.join(", ")),
+        };
+        let diag = Diagnostic::error(path, format!("unknown value `{variant}`")).hint(hint);
+        return (diag, rel);
+    }
+    if let Some(field) = message.strip_prefix("missing field `").and(quoted.first()) {
+        let diag = Diagnostic::error(path, format!("missing required key `{field}`"))
+            .hint(format!("add `{field}:` here"));
+        return (diag, rel);
+    }
+    let (message, hint) = match message.strip_prefix("invalid type: ") {
+        Some(rest) => (
+            format!("wrong type: {rest}"),
+            Some(
+                "check the value's type: quote strings, write numbers bare, use true/false"
+                    .to_string(),
+            ),
+        ),
+        None => (message.to_string(), None),
+    };
+    (Diagnostic::error(path, message).maybe_hint(hint), rel)
+}
+
+fn backticked(message: &str) -> Vec<String> {
+    message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Removes the map entry nearest to `path` (at it or above it). Returns false when there is
+/// nothing left to remove, i.e. the error is about the whole value.
+fn remove_entry(value: &mut Value, path: &[Seg]) -> bool {
+    let Some(last_key) = path.iter().rposition(|s| matches!(s, Seg::Key(_))) else {
+        return false;
+    };
+    let Seg::Key(key) = &path[last_key] else {
+        unreachable!()
+    };
+    let mut node = value;
+    for seg in &path[..last_key] {
+        node = match (seg, node) {
+            (Seg::Key(k), Value::Mapping(m)) => match m.get_mut(k.as_str()) {
+                Some(v) => v,
+                None => return false,
+            },
+            (Seg::Index(i), Value::Sequence(items)) => match items.get_mut(*i) {
+                Some(v) => v,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match node {
+        Value::Mapping(m) => m.remove(key.as_str()).is_some(),
+        _ => false,
+    }
+}

@@ -1,0 +1,145 @@
+//! The input model: types, defaults, loading with located errors, and validation.
+
+mod defaults;
+mod diagnostic;
+mod load;
+pub mod regions;
+mod types;
+mod validate;
+
+pub use defaults::{DEFAULT_CONFIG_RULES, HOME_ONLY_CONFIG_RULES, LOG_RETENTION_DAYS};
+pub use diagnostic::{Diagnostic, Severity};
+pub use load::load;
+pub use types::*;
+
+use crate::yaml::{self, Value};
+
+/// The built-in default baseline, embedded in the binary.
+pub const DEFAULT_BASELINE: &str = include_str!("../../baselines/default.yaml");
+/// The name under which the built-in default is reported.
+pub const DEFAULT_BASELINE_NAME: &str = "<built-in default baseline>";
+
+/// Where a baseline's text came from.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// How to name the file in messages.
+    pub name: String,
+    pub text: String,
+}
+
+impl Source {
+    pub fn builtin() -> Source {
+        Source {
+            name: DEFAULT_BASELINE_NAME.to_string(),
+            text: DEFAULT_BASELINE.to_string(),
+        }
+    }
+}
+
+/// A baseline that passed validation.
+#[derive(Clone, Debug)]
+pub struct Baseline {
+    pub source: Source,
+    pub file: BaselineFile,
+}
+
+impl Baseline {
+    pub fn name(&self) -> &str {
+        self.file.name.as_deref().unwrap_or_default()
+    }
+
+    pub fn home_region(&self) -> &str {
+        self.file.home_region.as_deref().unwrap_or_default()
+    }
+
+    /// Target regions, home region first if it is listed first; defaults to the home region.
+    pub fn regions(&self) -> Vec<String> {
+        if self.file.regions.is_empty() {
+            vec![self.home_region().to_string()]
+        } else {
+            self.file.regions.clone()
+        }
+    }
+
+    /// Target account ids; empty means "the caller's account".
+    pub fn account_ids(&self) -> Vec<String> {
+        self.file.accounts.iter().map(|a| a.id.clone()).collect()
+    }
+
+    /// The component settings in force for one account and region: the base settings with
+    /// every matching override merged over them, in order.
+    pub fn components_for(&self, account: Option<&str>, region: &str) -> Components {
+        components_for(&self.file, account, region)
+            .expect("validation merged every override for every target")
+    }
+}
+
+pub(crate) fn override_matches(o: &Override, account: Option<&str>, region: &str) -> bool {
+    let account_ok = match (&o.matcher.account, account) {
+        (None, _) => true,
+        (Some(want), Some(have)) => want == have,
+        (Some(_), None) => false,
+    };
+    let region_ok = o.matcher.region.as_deref().is_none_or(|r| r == region);
+    account_ok && region_ok
+}
+
+pub(crate) fn components_for(
+    file: &BaselineFile,
+    account: Option<&str>,
+    region: &str,
+) -> Result<Components, String> {
+    let matching: Vec<&Override> = file
+        .overrides
+        .iter()
+        .filter(|o| override_matches(o, account, region))
+        .collect();
+    fn merged<T: serde::Serialize + serde::de::DeserializeOwned + Clone>(
+        base: &T,
+        parts: impl Iterator<Item = Option<Value>>,
+    ) -> Result<T, String> {
+        let mut parts = parts.flatten().peekable();
+        if parts.peek().is_none() {
+            return Ok(base.clone());
+        }
+        let mut value = yaml::to_value(base);
+        for part in parts {
+            deep_merge(&mut value, part);
+        }
+        yaml::from_value(value)
+    }
+    Ok(Components {
+        alerts: merged(&file.alerts, matching.iter().map(|o| o.alerts.clone()))?,
+        cloudtrail: merged(
+            &file.cloudtrail,
+            matching.iter().map(|o| o.cloudtrail.clone()),
+        )?,
+        config: merged(&file.config, matching.iter().map(|o| o.config.clone()))?,
+        guardduty: merged(
+            &file.guardduty,
+            matching.iter().map(|o| o.guardduty.clone()),
+        )?,
+        securityhub: merged(
+            &file.securityhub,
+            matching.iter().map(|o| o.securityhub.clone()),
+        )?,
+        iam: merged(&file.iam, matching.iter().map(|o| o.iam.clone()))?,
+    })
+}
+
+/// Merges `patch` into `base`: mappings merge key by key, anything else replaces.
+fn deep_merge(base: &mut Value, patch: Value) {
+    match (base, patch) {
+        (Value::Mapping(base), Value::Mapping(patch)) => {
+            for (k, v) in patch {
+                match base.get_mut(&k) {
+                    Some(existing) => deep_merge(existing, v),
+                    None => {
+                        base.insert(k, v);
+                    }
+                }
+            }
+        }
+        (base, patch) => *base = patch,
+    }
+}

@@ -1,0 +1,488 @@
+//! The baseline file, version 1. Every struct rejects unknown keys; every field that may be
+//! left out has a secure default (see `defaults.rs`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::yaml::Value;
+
+/// The whole baseline as written. Component settings here are the base that overrides
+/// refine per account and region (see [`crate::baseline::Baseline::components_for`]).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineFile {
+    /// Required; checked by validation so that its absence gets a located message.
+    #[serde(default)]
+    pub version: Option<u64>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub home_region: Option<String>,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub accounts: Vec<Account>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub alerts: Alerts,
+    #[serde(default)]
+    pub cloudtrail: CloudTrail,
+    #[serde(default)]
+    pub config: Config,
+    #[serde(default)]
+    pub guardduty: GuardDuty,
+    #[serde(default)]
+    pub securityhub: SecurityHub,
+    #[serde(default)]
+    pub iam: Iam,
+    #[serde(default)]
+    pub overrides: Vec<Override>,
+    #[serde(default)]
+    pub deployment: Deployment,
+}
+
+/// A target account: a 12-digit id, optionally with how to reach it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Account {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountObject {
+    id: String,
+    #[serde(default)]
+    role_arn: Option<String>,
+    #[serde(default)]
+    profile: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Account {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = Value::deserialize(deserializer)?;
+        match value {
+            Value::String(id) => Ok(Account {
+                id,
+                role_arn: None,
+                profile: None,
+            }),
+            Value::Number(n) => Err(D::Error::custom(format!(
+                "account id {n} must be a quoted string, e.g. \"{n:0>12}\" (unquoted numbers lose leading zeros)"
+            ))),
+            Value::Mapping(_) => {
+                let obj: AccountObject =
+                    crate::yaml::from_value(value).map_err(D::Error::custom)?;
+                Ok(Account {
+                    id: obj.id,
+                    role_arn: obj.role_arn,
+                    profile: obj.profile,
+                })
+            }
+            _ => Err(D::Error::custom(
+                "expected an account id string or a mapping {id, role_arn or profile}",
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Alerts {
+    pub email: Vec<String>,
+    pub slack: Option<Slack>,
+    pub guardduty_min_severity: GuardDutySeverity,
+    pub securityhub_severities: Vec<SecurityHubSeverity>,
+    /// Alert when a Config rule becomes NON_COMPLIANT.
+    pub config_noncompliant: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Slack {
+    pub workspace_id: String,
+    pub channel_id: String,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum GuardDutySeverity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl GuardDutySeverity {
+    /// The lowest GuardDuty severity score in the band.
+    pub fn threshold(self) -> f64 {
+        match self {
+            GuardDutySeverity::Low => 1.0,
+            GuardDutySeverity::Medium => 4.0,
+            GuardDutySeverity::High => 7.0,
+            GuardDutySeverity::Critical => 9.0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SecurityHubSeverity {
+    Informational,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CloudTrail {
+    pub enabled: bool,
+    pub data_events: DataEvents,
+    pub insights: bool,
+    pub log_retention_days: u32,
+    pub archive_days: u32,
+    pub cis_alarms: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataEvents {
+    pub s3: S3DataEvents,
+    pub lambda: bool,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum S3DataEvents {
+    #[default]
+    None,
+    Write,
+    All,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub enabled: bool,
+    pub delivery_frequency: DeliveryFrequency,
+    pub recording_frequency: RecordingFrequency,
+    pub rules: ConfigRules,
+    /// Create the AWSServiceRoleForConfig service-linked role (once per account, in the
+    /// home region). Set to false when the role already exists.
+    pub create_service_linked_role: bool,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[allow(non_camel_case_types)]
+pub enum DeliveryFrequency {
+    One_Hour,
+    Three_Hours,
+    Six_Hours,
+    Twelve_Hours,
+    TwentyFour_Hours,
+}
+
+impl DeliveryFrequency {
+    pub fn hours(self) -> u32 {
+        match self {
+            DeliveryFrequency::One_Hour => 1,
+            DeliveryFrequency::Three_Hours => 3,
+            DeliveryFrequency::Six_Hours => 6,
+            DeliveryFrequency::Twelve_Hours => 12,
+            DeliveryFrequency::TwentyFour_Hours => 24,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum RecordingFrequency {
+    Continuous,
+    Daily,
+}
+
+/// `default` (the recommended managed rules) or an explicit list of managed rule ids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigRules {
+    Default,
+    List(Vec<String>),
+}
+
+impl Serialize for ConfigRules {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ConfigRules::Default => serializer.serialize_str("default"),
+            ConfigRules::List(ids) => ids.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigRules {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match Value::deserialize(deserializer)? {
+            Value::String(s) if s == "default" => Ok(ConfigRules::Default),
+            Value::String(s) => Err(D::Error::custom(format!(
+                "expected `default` or a list of managed rule ids, found {s:?}"
+            ))),
+            value @ Value::Sequence(_) => crate::yaml::from_value::<Vec<String>>(value)
+                .map(ConfigRules::List)
+                .map_err(D::Error::custom),
+            _ => Err(D::Error::custom(
+                "expected `default` or a list of managed rule ids",
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct GuardDuty {
+    pub enabled: bool,
+    pub finding_frequency: FindingFrequency,
+    pub features: GuardDutyFeatures,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+pub enum FindingFrequency {
+    FIFTEEN_MINUTES,
+    ONE_HOUR,
+    SIX_HOURS,
+}
+
+impl FindingFrequency {
+    pub fn minutes(self) -> u32 {
+        match self {
+            FindingFrequency::FIFTEEN_MINUTES => 15,
+            FindingFrequency::ONE_HOUR => 60,
+            FindingFrequency::SIX_HOURS => 360,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct GuardDutyFeatures {
+    pub s3_data_events: bool,
+    pub eks_audit_logs: bool,
+    pub ebs_malware_protection: bool,
+    pub rds_login_events: bool,
+    pub lambda_network_logs: bool,
+    pub runtime_monitoring: bool,
+    /// The older EKS-only runtime feature; `runtime_monitoring` supersedes it.
+    pub eks_runtime_monitoring: bool,
+    /// Let GuardDuty manage its security agents (EKS add-on, ECS Fargate, EC2). GuardDuty
+    /// then creates VPC endpoints in your VPCs.
+    pub runtime_agent_management: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityHub {
+    pub enabled: bool,
+    pub standards: Vec<Standard>,
+    pub disabled_controls: Vec<DisabledControl>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Standard {
+    #[serde(rename = "aws-foundational-security-best-practices")]
+    Fsbp,
+    #[serde(rename = "cis-aws-foundations-benchmark-v1.2")]
+    CisV1_2,
+    #[serde(rename = "cis-aws-foundations-benchmark-v1.4")]
+    CisV1_4,
+    #[serde(rename = "cis-aws-foundations-benchmark-v3")]
+    CisV3,
+    #[serde(rename = "cis-aws-foundations-benchmark-v5")]
+    CisV5,
+    #[serde(rename = "nist-800-53-v5")]
+    Nist80053,
+    #[serde(rename = "nist-800-171-v2")]
+    Nist800171,
+    #[serde(rename = "pci-dss-v3.2.1")]
+    PciDss321,
+    #[serde(rename = "pci-dss-v4.0.1")]
+    PciDss401,
+    #[serde(rename = "aws-resource-tagging-standard")]
+    ResourceTagging,
+}
+
+impl Standard {
+    pub const ALL: [Standard; 10] = [
+        Standard::Fsbp,
+        Standard::CisV1_2,
+        Standard::CisV1_4,
+        Standard::CisV3,
+        Standard::CisV5,
+        Standard::Nist80053,
+        Standard::Nist800171,
+        Standard::PciDss321,
+        Standard::PciDss401,
+        Standard::ResourceTagging,
+    ];
+
+    /// The name used in baseline files.
+    pub fn id(self) -> &'static str {
+        match self {
+            Standard::Fsbp => "aws-foundational-security-best-practices",
+            Standard::CisV1_2 => "cis-aws-foundations-benchmark-v1.2",
+            Standard::CisV1_4 => "cis-aws-foundations-benchmark-v1.4",
+            Standard::CisV3 => "cis-aws-foundations-benchmark-v3",
+            Standard::CisV5 => "cis-aws-foundations-benchmark-v5",
+            Standard::Nist80053 => "nist-800-53-v5",
+            Standard::Nist800171 => "nist-800-171-v2",
+            Standard::PciDss321 => "pci-dss-v3.2.1",
+            Standard::PciDss401 => "pci-dss-v4.0.1",
+            Standard::ResourceTagging => "aws-resource-tagging-standard",
+        }
+    }
+
+    /// The standard's path inside its ARN, e.g. `aws-foundational-security-best-practices/v/1.0.0`.
+    pub fn arn_path(self) -> &'static str {
+        match self {
+            Standard::Fsbp => "aws-foundational-security-best-practices/v/1.0.0",
+            Standard::CisV1_2 => "cis-aws-foundations-benchmark/v/1.2.0",
+            Standard::CisV1_4 => "cis-aws-foundations-benchmark/v/1.4.0",
+            Standard::CisV3 => "cis-aws-foundations-benchmark/v/3.0.0",
+            Standard::CisV5 => "cis-aws-foundations-benchmark/v/5.0.0",
+            Standard::Nist80053 => "nist-800-53/v/5.0.0",
+            Standard::Nist800171 => "nist-800-171/v/2.0.0",
+            Standard::PciDss321 => "pci-dss/v/3.2.1",
+            Standard::PciDss401 => "pci-dss/v/4.0.1",
+            Standard::ResourceTagging => "aws-resource-tagging-standard/v/1.0.0",
+        }
+    }
+
+    /// The `StandardsArn` as a `Fn::Sub` string. CIS v1.2.0 alone uses the region-less
+    /// `ruleset` form.
+    pub fn arn_sub(self) -> String {
+        match self {
+            Standard::CisV1_2 => format!(
+                "arn:${{AWS::Partition}}:securityhub:::ruleset/{}",
+                self.arn_path()
+            ),
+            _ => format!(
+                "arn:${{AWS::Partition}}:securityhub:${{AWS::Region}}::standards/{}",
+                self.arn_path()
+            ),
+        }
+    }
+
+    /// A CloudFormation logical id for the subscription.
+    pub fn logical_id(self) -> &'static str {
+        match self {
+            Standard::Fsbp => "StandardFsbp",
+            Standard::CisV1_2 => "StandardCisV12",
+            Standard::CisV1_4 => "StandardCisV14",
+            Standard::CisV3 => "StandardCisV3",
+            Standard::CisV5 => "StandardCisV5",
+            Standard::Nist80053 => "StandardNist80053",
+            Standard::Nist800171 => "StandardNist800171",
+            Standard::PciDss321 => "StandardPciDss321",
+            Standard::PciDss401 => "StandardPciDss401",
+            Standard::ResourceTagging => "StandardResourceTagging",
+        }
+    }
+}
+
+impl fmt::Display for Standard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DisabledControl {
+    pub standard: Standard,
+    /// The control id within the standard, e.g. `IAM.6` or `1.14`.
+    pub control: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Iam {
+    pub password_policy: PasswordPolicy,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordPolicy {
+    pub min_length: u32,
+    pub reuse_prevention: u32,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub allow_users_to_change: bool,
+    /// Days before a password expires; none means passwords do not expire (CIS v1.4+).
+    pub max_age_days: Option<u32>,
+    pub hard_expiry: bool,
+}
+
+/// Settings for the accounts and/or regions matched. Component values are partial: they
+/// are merged over the base settings, later overrides winning.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    #[serde(rename = "match")]
+    pub matcher: Match,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudtrail: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardduty: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub securityhub: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam: Option<Value>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Match {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Deployment {
+    pub mode: DeploymentMode,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum DeploymentMode {
+    #[default]
+    Stacks,
+    Stacksets,
+}
+
+/// The component settings in force for one account and region.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Components {
+    pub alerts: Alerts,
+    pub cloudtrail: CloudTrail,
+    pub config: Config,
+    pub guardduty: GuardDuty,
+    pub securityhub: SecurityHub,
+    pub iam: Iam,
+}

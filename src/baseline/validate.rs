@@ -1,0 +1,731 @@
+//! Semantic rules: what the types cannot say. Every rule pushes a diagnostic with the path
+//! of the setting it is about; positions are filled in by the loader.
+
+use std::collections::BTreeSet;
+
+use super::defaults::LOG_RETENTION_DAYS;
+use super::diagnostic::did_you_mean;
+use super::regions;
+use super::types::*;
+use super::{components_for, override_matches, Diagnostic};
+use crate::yaml::Seg;
+
+/// The longest baseline name: bucket names `<name>-access-logs-<account>-<region>` must fit
+/// in 63 characters.
+pub const MAX_NAME_LEN: usize = 20;
+
+fn p(segs: &[&str]) -> Vec<Seg> {
+    segs.iter().map(|s| Seg::from(*s)).collect()
+}
+
+fn at(mut path: Vec<Seg>, seg: impl Into<Seg>) -> Vec<Seg> {
+    path.push(seg.into());
+    path
+}
+
+pub fn check(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
+    check_header(file, diags);
+    check_regions(file, diags);
+    check_accounts(file, diags);
+    check_tags(file, diags);
+    check_overrides(file, diags);
+    check_targets(file, diags);
+}
+
+fn check_header(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
+    match file.version {
+        None => diags.push(
+            Diagnostic::error(vec![], "missing required key `version`")
+                .hint("add `version: 1` at the top of the file"),
+        ),
+        Some(1) => {}
+        Some(v) => diags.push(
+            Diagnostic::error(p(&["version"]), format!("unsupported version {v}"))
+                .hint("this cfn-baseline reads version 1"),
+        ),
+    }
+    match &file.name {
+        None => diags.push(
+            Diagnostic::error(vec![], "missing required key `name`").hint(
+                "add `name: <prefix>`; stacks are named <name>-alerts, <name>-cloudtrail, ...",
+            ),
+        ),
+        Some(name) => {
+            if !valid_name(name) {
+                diags.push(
+                    Diagnostic::error(p(&["name"]), format!("invalid name {name:?}")).hint(format!(
+                        "use 1-{MAX_NAME_LEN} lowercase letters, digits and single hyphens, starting with a letter \
+                         (it prefixes stack and bucket names)"
+                    )),
+                );
+            }
+        }
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
+        && bytes[0].is_ascii_lowercase()
+        && !name.ends_with('-')
+        && !name.contains("--")
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+}
+
+fn region_diag(path: Vec<Seg>, region: &str) -> Diagnostic {
+    Diagnostic::error(path, format!("unknown region {region:?}")).hint(
+        match did_you_mean(region, regions::KNOWN_REGIONS) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => "use a region code such as us-east-1 or eu-west-1".to_string(),
+        },
+    )
+}
+
+fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
+    let home = match &file.home_region {
+        None => {
+            diags.push(
+                Diagnostic::error(vec![], "missing required key `home_region`").hint(
+                    "add `home_region: <region>`: it holds the trail, the log archive and the CIS alarms",
+                ),
+            );
+            None
+        }
+        Some(home) if !regions::is_known(home) => {
+            diags.push(region_diag(p(&["home_region"]), home));
+            None
+        }
+        Some(home) => Some(home.as_str()),
+    };
+    let mut seen = BTreeSet::new();
+    for (i, region) in file.regions.iter().enumerate() {
+        let path = at(p(&["regions"]), i);
+        if !regions::is_known(region) {
+            diags.push(region_diag(path, region));
+        } else if !seen.insert(region.as_str()) {
+            diags.push(
+                Diagnostic::error(path, format!("region {region} is listed twice"))
+                    .hint("list each region once"),
+            );
+        }
+    }
+    if let Some(home) = home {
+        if !file.regions.is_empty() && !file.regions.iter().any(|r| r == home) {
+            diags.push(
+                Diagnostic::error(
+                    p(&["home_region"]),
+                    format!("home_region {home} is not in `regions`"),
+                )
+                .hint(format!(
+                    "add {home} to `regions`, or leave `regions` out to deploy only there"
+                )),
+            );
+        }
+    }
+}
+
+fn check_accounts(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
+    let mut seen = BTreeSet::new();
+    for (i, account) in file.accounts.iter().enumerate() {
+        let path = at(p(&["accounts"]), i);
+        let id = &account.id;
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            diags.push(
+                Diagnostic::error(path.clone(), format!("account id {id:?} is not 12 digits"))
+                    .hint(
+                        "write AWS account ids as quoted 12-digit strings, e.g. \"012345678901\"",
+                    ),
+            );
+        } else if !seen.insert(id.as_str()) {
+            diags.push(
+                Diagnostic::error(path.clone(), format!("account {id} is listed twice"))
+                    .hint("list each account once"),
+            );
+        }
+        if account.role_arn.is_some() && account.profile.is_some() {
+            diags.push(
+                Diagnostic::error(path.clone(), "give either `role_arn` or `profile`, not both")
+                    .hint("role_arn is assumed from the default credentials; profile names a configured profile"),
+            );
+        }
+        if let Some(arn) = &account.role_arn {
+            if !valid_role_arn(arn) {
+                diags.push(
+                    Diagnostic::error(
+                        at(path.clone(), "role_arn"),
+                        format!("{arn:?} is not an IAM role ARN"),
+                    )
+                    .hint("expected arn:aws:iam::<12 digits>:role/<name>"),
+                );
+            }
+        }
+        if let Some(profile) = &account.profile {
+            if profile.trim().is_empty() || profile.chars().any(char::is_whitespace) {
+                diags.push(
+                    Diagnostic::error(
+                        at(path, "profile"),
+                        format!("invalid profile name {profile:?}"),
+                    )
+                    .hint("use the name of a profile in ~/.aws/config"),
+                );
+            }
+        }
+    }
+}
+
+fn valid_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && parts[5].starts_with("role/")
+        && parts[5].len() > 5
+        && !arn.chars().any(char::is_whitespace)
+}
+
+/// CloudFormation's tag rules: keys 1-128 and values 0-256 characters of letters, numbers,
+/// spaces and `_ . : / = + - @`; keys may not start with `aws:`.
+fn valid_tag_text(s: &str) -> bool {
+    s.chars()
+        .all(|c| c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c))
+}
+
+fn check_tags(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
+    if file.tags.len() > 40 {
+        diags.push(
+            Diagnostic::error(
+                p(&["tags"]),
+                format!("{} tags; at most 40 are allowed", file.tags.len()),
+            )
+            .hint("AWS allows 50 tags per resource; cfn-baseline keeps room for its own"),
+        );
+    }
+    for (key, value) in &file.tags {
+        let path = at(p(&["tags"]), key.as_str());
+        let key_len = key.chars().count();
+        if key_len == 0 || key_len > 128 || !valid_tag_text(key) {
+            diags.push(
+                Diagnostic::error(path.clone(), format!("invalid tag key {key:?}"))
+                    .at_key()
+                    .hint("tag keys have 1-128 letters, numbers, spaces or _ . : / = + - @"),
+            );
+        } else if key.to_lowercase().starts_with("aws:") {
+            diags.push(
+                Diagnostic::error(
+                    path.clone(),
+                    format!("tag key {key:?} uses the reserved prefix `aws:`"),
+                )
+                .at_key()
+                .hint("choose a key without the aws: prefix"),
+            );
+        }
+        if value.chars().count() > 256 || !valid_tag_text(value) {
+            diags.push(
+                Diagnostic::error(path, format!("invalid tag value {value:?}"))
+                    .hint("tag values have 0-256 letters, numbers, spaces or _ . : / = + - @"),
+            );
+        }
+    }
+}
+
+fn check_overrides(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
+    let accounts: Vec<&str> = file.accounts.iter().map(|a| a.id.as_str()).collect();
+    let regions: Vec<&str> = if file.regions.is_empty() {
+        file.home_region.iter().map(String::as_str).collect()
+    } else {
+        file.regions.iter().map(String::as_str).collect()
+    };
+    for (i, o) in file.overrides.iter().enumerate() {
+        let path = vec![Seg::from("overrides"), Seg::Index(i), Seg::from("match")];
+        if o.matcher.account.is_none() && o.matcher.region.is_none() {
+            diags.push(
+                Diagnostic::error(
+                    path.clone(),
+                    "an override must match an account, a region or both",
+                )
+                .hint("e.g. `match: {region: us-east-1}`"),
+            );
+        }
+        if let Some(account) = &o.matcher.account {
+            if !accounts.contains(&account.as_str()) {
+                diags.push(
+                    Diagnostic::error(
+                        at(path.clone(), "account"),
+                        format!("account {account:?} is not one of `accounts`"),
+                    )
+                    .hint(if accounts.is_empty() {
+                        "list the account under `accounts` to override its settings".to_string()
+                    } else {
+                        format!("targets are: {}", accounts.join(", "))
+                    }),
+                );
+            }
+        }
+        if let Some(region) = &o.matcher.region {
+            if !regions.contains(&region.as_str()) {
+                diags.push(
+                    Diagnostic::error(
+                        at(path.clone(), "region"),
+                        format!("region {region:?} is not a target region"),
+                    )
+                    .hint(
+                        match did_you_mean(region, regions.iter().copied()) {
+                            Some(best) => format!("did you mean `{best}`?"),
+                            None => format!("target regions are: {}", regions.join(", ")),
+                        },
+                    ),
+                );
+            } else if o.cloudtrail.is_some() && file.home_region.as_deref() != Some(region.as_str())
+            {
+                diags.push(
+                    Diagnostic::warning(
+                        vec![
+                            Seg::from("overrides"),
+                            Seg::Index(i),
+                            Seg::from("cloudtrail"),
+                        ],
+                        format!("cloudtrail settings have no effect in {region}"),
+                    )
+                    .hint("the multi-region trail lives in the home region only"),
+                );
+            }
+        }
+    }
+}
+
+/// Checks the settings in force for every target: the base settings under their own paths,
+/// then whatever an override changes, reported under that override.
+fn check_targets(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
+    let Some(home) = file.home_region.as_deref() else {
+        return;
+    };
+    let accounts: Vec<Option<&str>> = if file.accounts.is_empty() {
+        vec![None]
+    } else {
+        file.accounts.iter().map(|a| Some(a.id.as_str())).collect()
+    };
+    let regions: Vec<&str> = if file.regions.is_empty() {
+        vec![home]
+    } else {
+        file.regions.iter().map(String::as_str).collect()
+    };
+    let base = match components_for(
+        &BaselineFile {
+            overrides: vec![],
+            ..file.clone()
+        },
+        None,
+        home,
+    ) {
+        Ok(c) => c,
+        Err(_) => return,
+    };
+    let mut base_diags = Vec::new();
+    check_components(&base, true, home, &mut base_diags);
+    check_home_only(file, &base, &mut base_diags);
+    let base_messages: BTreeSet<String> = base_diags.iter().map(|d| d.message.clone()).collect();
+    diags.extend(base_diags);
+
+    let mut reported = BTreeSet::new();
+    for account in &accounts {
+        for region in &regions {
+            let Some(last) = file
+                .overrides
+                .iter()
+                .rposition(|o| override_matches(o, *account, region))
+            else {
+                continue;
+            };
+            let components = match components_for(file, *account, region) {
+                Ok(c) => c,
+                Err(message) => {
+                    diags.push(Diagnostic::error(
+                        vec![Seg::from("overrides"), Seg::Index(last)],
+                        format!(
+                            "the merged settings for {} / {region} are invalid: {message}",
+                            account.unwrap_or("the caller's account")
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            let mut target_diags = Vec::new();
+            check_components(&components, *region == home, region, &mut target_diags);
+            for mut diag in target_diags {
+                if base_messages.contains(&diag.message) || !reported.insert(diag.message.clone()) {
+                    continue;
+                }
+                let mut path = vec![Seg::from("overrides"), Seg::Index(last)];
+                path.extend(diag.path);
+                diag.path = path;
+                diags.push(diag);
+            }
+        }
+    }
+}
+
+/// Rules that need the whole file (home region, accounts).
+fn check_home_only(file: &BaselineFile, home_components: &Components, diags: &mut Vec<Diagnostic>) {
+    let Some(home) = file.home_region.as_deref() else {
+        return;
+    };
+    if home_components.config.enabled && !regions::records_global_iam(home) {
+        diags.push(
+            Diagnostic::error(
+                p(&["home_region"]),
+                format!("AWS Config cannot record global IAM resources in {home}"),
+            )
+            .hint("regions added after February 2022 cannot record IAM users, roles, groups and policies; \
+                   choose an older home region (e.g. us-east-1, eu-west-1, ap-northeast-1)"),
+        );
+    }
+    if home_components.config.enabled && !home_components.cloudtrail.enabled {
+        diags.push(
+            Diagnostic::error(
+                p(&["config", "enabled"]),
+                "AWS Config needs the log archive that the cloudtrail stack creates",
+            )
+            .hint("set `cloudtrail.enabled: true`, or `config.enabled: false`"),
+        );
+    }
+}
+
+/// Rules over one target's settings. Paths are relative to the file's top level.
+fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec<Diagnostic>) {
+    check_alerts(c, diags);
+    if is_home {
+        check_cloudtrail(&c.cloudtrail, diags);
+        check_password_policy(&c.iam.password_policy, diags);
+    }
+    check_config(&c.config, diags);
+    check_guardduty(&c.guardduty, diags);
+    check_securityhub(&c.securityhub, region, diags);
+}
+
+fn check_alerts(c: &Components, diags: &mut Vec<Diagnostic>) {
+    let alerts = &c.alerts;
+    if alerts.email.is_empty() && alerts.slack.is_none() {
+        diags.push(
+            Diagnostic::warning(
+                p(&["alerts"]),
+                "no email or Slack subscriber: alerts will reach nobody",
+            )
+            .hint("add `alerts.email: [security@your-company.example]`"),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for (i, email) in alerts.email.iter().enumerate() {
+        let path = at(p(&["alerts", "email"]), i);
+        if !valid_email(email) {
+            diags.push(
+                Diagnostic::error(path, format!("{email:?} is not an email address"))
+                    .hint("expected name@domain.tld, without spaces, quotes or angle brackets"),
+            );
+        } else if !seen.insert(email.to_lowercase()) {
+            diags.push(
+                Diagnostic::error(path, format!("{email} is listed twice"))
+                    .hint("list each address once"),
+            );
+        }
+    }
+    if let Some(slack) = &alerts.slack {
+        let ws = &slack.workspace_id;
+        if ws.is_empty()
+            || ws.len() > 255
+            || !ws
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            diags.push(
+                Diagnostic::error(p(&["alerts", "slack", "workspace_id"]), format!("{ws:?} is not a Slack workspace id"))
+                    .hint("workspace ids are uppercase letters and digits, e.g. T0123ABCD (Slack: workspace settings)"),
+            );
+        }
+        let ch = &slack.channel_id;
+        if ch.is_empty() || ch.len() > 255 || !ch.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            diags.push(
+                Diagnostic::error(
+                    p(&["alerts", "slack", "channel_id"]),
+                    format!("{ch:?} is not a Slack channel id"),
+                )
+                .hint(
+                    "channel ids are letters and digits, e.g. C0123ABCD (Slack: channel details)",
+                ),
+            );
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for (i, severity) in alerts.securityhub_severities.iter().enumerate() {
+        if !seen.insert(*severity) {
+            diags.push(
+                Diagnostic::error(
+                    at(p(&["alerts", "securityhub_severities"]), i),
+                    format!("{severity:?} is listed twice"),
+                )
+                .hint("list each severity once"),
+            );
+        }
+    }
+    if c.securityhub.enabled && alerts.securityhub_severities.is_empty() {
+        diags.push(
+            Diagnostic::warning(
+                p(&["alerts", "securityhub_severities"]),
+                "no Security Hub severity is alerted on",
+            )
+            .hint("the default is [CRITICAL, HIGH]"),
+        );
+    }
+}
+
+fn valid_email(email: &str) -> bool {
+    if email.len() > 254
+        || email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "\"'<>(),;:\\[]`".contains(c))
+    {
+        return false;
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local.len() <= 64
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+}
+
+fn check_cloudtrail(t: &CloudTrail, diags: &mut Vec<Diagnostic>) {
+    if !LOG_RETENTION_DAYS.contains(&t.log_retention_days) {
+        let nearest = LOG_RETENTION_DAYS
+            .iter()
+            .min_by_key(|d| d.abs_diff(t.log_retention_days))
+            .copied()
+            .unwrap_or(365);
+        diags.push(
+            Diagnostic::error(
+                p(&["cloudtrail", "log_retention_days"]),
+                format!(
+                    "CloudWatch Logs does not accept a retention of {} days",
+                    t.log_retention_days
+                ),
+            )
+            .hint(format!(
+                "the nearest allowed value is {nearest}; allowed: {}",
+                LOG_RETENTION_DAYS.map(|d| d.to_string()).join(", ")
+            )),
+        );
+    }
+    if t.archive_days < 365 {
+        diags.push(
+            Diagnostic::error(
+                p(&["cloudtrail", "archive_days"]),
+                format!(
+                    "archive_days {} keeps trail logs for less than a year",
+                    t.archive_days
+                ),
+            )
+            .hint("use at least 365; the default 2557 keeps seven years of evidence"),
+        );
+    }
+}
+
+fn check_config(config: &Config, diags: &mut Vec<Diagnostic>) {
+    if let ConfigRules::List(ids) = &config.rules {
+        let mut seen = BTreeSet::new();
+        for (i, id) in ids.iter().enumerate() {
+            let path = at(p(&["config", "rules"]), i);
+            if id.is_empty()
+                || !id
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            {
+                diags.push(
+                    Diagnostic::error(path, format!("{id:?} is not a managed rule identifier"))
+                        .hint("managed rule ids are upper case with underscores, e.g. S3_BUCKET_SSL_REQUESTS_ONLY"),
+                );
+            } else if !seen.insert(id.as_str()) {
+                diags.push(
+                    Diagnostic::error(path, format!("rule {id} is listed twice"))
+                        .hint("list each rule once"),
+                );
+            }
+        }
+    }
+}
+
+fn check_guardduty(g: &GuardDuty, diags: &mut Vec<Diagnostic>) {
+    if g.features.runtime_monitoring && g.features.eks_runtime_monitoring {
+        diags.push(
+            Diagnostic::error(
+                p(&["guardduty", "features", "eks_runtime_monitoring"]),
+                "eks_runtime_monitoring and runtime_monitoring cannot both be on",
+            )
+            .hint(
+                "GuardDuty rejects both features together; runtime_monitoring already covers EKS",
+            ),
+        );
+    }
+}
+
+fn check_securityhub(s: &SecurityHub, region: &str, diags: &mut Vec<Diagnostic>) {
+    let mut seen = BTreeSet::new();
+    for (i, standard) in s.standards.iter().enumerate() {
+        if !seen.insert(*standard) {
+            diags.push(
+                Diagnostic::error(
+                    at(p(&["securityhub", "standards"]), i),
+                    format!("{standard} is listed twice"),
+                )
+                .hint("list each standard once"),
+            );
+        }
+    }
+    if s.enabled && s.standards.is_empty() {
+        diags.push(
+            Diagnostic::warning(p(&["securityhub", "standards"]), format!("Security Hub in {region} has no standard enabled"))
+                .hint("the default is [aws-foundational-security-best-practices, cis-aws-foundations-benchmark-v5]"),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for (i, control) in s.disabled_controls.iter().enumerate() {
+        let path = at(p(&["securityhub", "disabled_controls"]), i);
+        if !s.standards.contains(&control.standard) {
+            diags.push(
+                Diagnostic::error(
+                    at(path.clone(), "standard"),
+                    format!("{} is not among securityhub.standards", control.standard),
+                )
+                .hint("a control can only be disabled in a standard that is enabled"),
+            );
+        }
+        let id = &control.control;
+        if id.is_empty()
+            || id.len() > 64
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        {
+            diags.push(
+                Diagnostic::error(
+                    at(path.clone(), "control"),
+                    format!("{id:?} is not a control id"),
+                )
+                .hint("control ids look like IAM.6 (FSBP) or 1.14 (CIS)"),
+            );
+        } else if !seen.insert((control.standard, id.as_str())) {
+            diags.push(
+                Diagnostic::error(
+                    at(path.clone(), "control"),
+                    format!("{} {id} is disabled twice", control.standard),
+                )
+                .hint("list each control once"),
+            );
+        }
+        let reason_len = control.reason.chars().count();
+        if control.reason.trim().is_empty() || reason_len > 1024 {
+            diags.push(
+                Diagnostic::error(
+                    at(path, "reason"),
+                    "a disabled control needs a reason of 1-1024 characters",
+                )
+                .hint("say why the control does not apply; reviewers and auditors read it"),
+            );
+        }
+    }
+}
+
+fn check_password_policy(pp: &PasswordPolicy, diags: &mut Vec<Diagnostic>) {
+    let path = |k: &str| p(&["iam", "password_policy", k]);
+    if !(6..=128).contains(&pp.min_length) {
+        diags.push(
+            Diagnostic::error(
+                path("min_length"),
+                format!("min_length {} is outside 6-128", pp.min_length),
+            )
+            .hint("IAM accepts 6 to 128; CIS asks for at least 14"),
+        );
+    } else if pp.min_length < 14 {
+        diags.push(
+            Diagnostic::warning(
+                path("min_length"),
+                format!(
+                    "min_length {} is below the CIS minimum of 14",
+                    pp.min_length
+                ),
+            )
+            .hint("use 14 or more"),
+        );
+    }
+    if !(1..=24).contains(&pp.reuse_prevention) {
+        diags.push(
+            Diagnostic::error(
+                path("reuse_prevention"),
+                format!("reuse_prevention {} is outside 1-24", pp.reuse_prevention),
+            )
+            .hint("IAM remembers 1 to 24 previous passwords; CIS asks for 24"),
+        );
+    } else if pp.reuse_prevention < 24 {
+        diags.push(
+            Diagnostic::warning(
+                path("reuse_prevention"),
+                format!(
+                    "reuse_prevention {} is below the CIS value of 24",
+                    pp.reuse_prevention
+                ),
+            )
+            .hint("use 24"),
+        );
+    }
+    if let Some(days) = pp.max_age_days {
+        if !(1..=1095).contains(&days) {
+            diags.push(
+                Diagnostic::error(
+                    path("max_age_days"),
+                    format!("max_age_days {days} is outside 1-1095"),
+                )
+                .hint("leave it out for passwords that do not expire (CIS v1.4 and later)"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_fit_bucket_names() {
+        assert!(valid_name("acme"));
+        assert!(valid_name("a1-b2"));
+        assert!(!valid_name("Acme"));
+        assert!(!valid_name("1acme"));
+        assert!(!valid_name("acme-"));
+        assert!(!valid_name("ac--me"));
+        assert!(!valid_name(&"a".repeat(MAX_NAME_LEN + 1)));
+    }
+
+    #[test]
+    fn emails_and_role_arns() {
+        assert!(valid_email("sec@example.com"));
+        assert!(valid_email("sec+alerts@sub.example.co.uk"));
+        assert!(!valid_email("sec@example"));
+        assert!(!valid_email("\"sec\"@example.com"));
+        assert!(!valid_email("sec @example.com"));
+        assert!(valid_role_arn("arn:aws:iam::111111111111:role/Deploy"));
+        assert!(!valid_role_arn("arn:aws:iam::1111:role/Deploy"));
+        assert!(!valid_role_arn("arn:aws:iam::111111111111:user/Deploy"));
+    }
+}

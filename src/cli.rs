@@ -1,0 +1,105 @@
+//! Command-line definitions (clap) only.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::ColorChoice;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success; nothing differs
+  1  error (bad input, AWS error, failed deployment)
+  2  plan/diff/drift found differences
+  3  a change weakens security, or drift could not be fully checked or reverted
+
+BASELINE defaults to ./baseline.yaml, else the built-in default baseline.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cfn-baseline",
+    version,
+    about = "Provision an AWS account security baseline as CloudFormation stacks",
+    long_about = "Renders one baseline YAML file into CloudFormation stacks that switch on GuardDuty, \
+CloudTrail, AWS Config, Security Hub and an encrypted alert topic in every account and region it names.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// AWS profile for credentials (commands that reach AWS)
+    #[arg(long, global = true, value_name = "P")]
+    pub profile: Option<String>,
+    /// AWS region for API calls; with `render --stack`, the region of the stack to print
+    #[arg(long, global = true, value_name = "R")]
+    pub region: Option<String>,
+    /// Send every AWS API call to this endpoint (also AWS_ENDPOINT_URL)
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only errors and results
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Use templates from DIR (<component>.yaml.hbs, partials/<name>.hbs) instead of the built-in ones
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a starter baseline.yaml (the recommended defaults, commented)
+    Init(InitArgs),
+    /// Check a baseline; report every error with file:line:column and a hint
+    Validate(BaselineArg),
+    /// Write every stack template and a manifest to --out DIR, or one template to stdout
+    Render(RenderArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArg {
+    /// The baseline file [default: ./baseline.yaml, else the built-in default]
+    #[arg(value_name = "BASELINE")]
+    pub baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the baseline
+    #[arg(value_name = "PATH", default_value = "baseline.yaml")]
+    pub path: PathBuf,
+    /// Replace an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub baseline: BaselineArg,
+    /// Output directory (replaced as a whole; only a previous render or an empty directory)
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "out",
+        conflicts_with = "stack"
+    )]
+    pub out: PathBuf,
+    /// Print only this stack's template (e.g. acme-guardduty) to stdout; narrow with
+    /// --region and --account when it exists in several
+    #[arg(long, value_name = "NAME")]
+    pub stack: Option<String>,
+    /// With --stack: the account of the stack to print
+    #[arg(long, value_name = "ID", requires = "stack")]
+    pub account: Option<String>,
+}

@@ -1,0 +1,99 @@
+//! One function per subcommand: `(args, printer) -> Result<ExitStatus>`.
+
+mod init;
+mod render;
+mod validate;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::baseline::{self, Baseline, Source};
+use crate::cli::{Cli, Command};
+use crate::output::Printer;
+
+pub use init::init;
+pub use render::render;
+pub use validate::validate;
+
+/// The process exit status of a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: success; nothing differs.
+    Success,
+    /// 1: error.
+    Error,
+    /// 2: differences found.
+    Differences,
+    /// 3: a weakening change, or drift that could not be checked or reverted.
+    Weakening,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Error => 1,
+            ExitStatus::Differences => 2,
+            ExitStatus::Weakening => 3,
+        }
+    }
+}
+
+pub fn run(cli: Cli, printer: &mut Printer) -> Result<ExitStatus> {
+    match cli.command {
+        Command::Init(args) => init(&args, printer),
+        Command::Validate(args) => validate(&cli.global, &args, printer),
+        Command::Render(args) => render(&cli.global, &args, printer),
+    }
+}
+
+/// The file named on the command line, else ./baseline.yaml, else the built-in default.
+pub fn resolve_source(path: Option<&Path>, printer: &mut Printer) -> Result<Source> {
+    let path: PathBuf = match path {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let local = PathBuf::from("baseline.yaml");
+            if local.is_file() {
+                printer.detail("using ./baseline.yaml");
+                local
+            } else {
+                printer.status(
+                    "No BASELINE given and no ./baseline.yaml: using the built-in default baseline \
+                     (`cfn-baseline init` writes it for editing).",
+                );
+                return Ok(Source::builtin());
+            }
+        }
+    };
+    let text = fs::read_to_string(&path)
+        .with_context(|| format!("cannot read baseline {}", path.display()))?;
+    Ok(Source {
+        name: path.display().to_string(),
+        text,
+    })
+}
+
+/// Loads and validates a baseline, printing every diagnostic. `None` means it had errors.
+pub fn load_baseline(source: Source, printer: &mut Printer) -> Option<Baseline> {
+    match baseline::load(source) {
+        Ok((baseline, warnings)) => {
+            for w in &warnings {
+                printer.diagnostic(w);
+            }
+            Some(baseline)
+        }
+        Err(diags) => {
+            for d in &diags {
+                printer.diagnostic(d);
+            }
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            printer.error(&format!(
+                "the baseline has {errors} error{}; nothing was changed",
+                if errors == 1 { "" } else { "s" }
+            ));
+            None
+        }
+    }
+}

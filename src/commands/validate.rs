@@ -1,0 +1,41 @@
+use anyhow::Result;
+
+use super::{load_baseline, resolve_source, ExitStatus};
+use crate::cli::{BaselineArg, GlobalArgs};
+use crate::output::Printer;
+use crate::plan;
+use crate::render::{render_all, Renderer};
+
+/// Checks the baseline, then renders and checks every template in memory (nothing is
+/// written), so a baseline that validates also renders.
+pub fn validate(
+    global: &GlobalArgs,
+    args: &BaselineArg,
+    printer: &mut Printer,
+) -> Result<ExitStatus> {
+    let source = resolve_source(args.baseline.as_deref(), printer)?;
+    let name = source.name.clone();
+    let Some(baseline) = load_baseline(source, printer) else {
+        return Ok(ExitStatus::Error);
+    };
+    let renderer = Renderer::new(global.templates.as_deref())?;
+    let stacks = render_all(&baseline, &renderer)?;
+    let accounts = plan::plan(&baseline)
+        .iter()
+        .map(|s| s.account_label().to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    printer.success(&format!(
+        "{name}: valid; {} stacks in {} region{} of {} account{}",
+        stacks.len(),
+        baseline.regions().len(),
+        if baseline.regions().len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        accounts,
+        if accounts == 1 { "" } else { "s" },
+    ));
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,16 @@
+//! cfn-baseline: an AWS account security baseline as code.
+//!
+//! Module boundaries: `baseline`, `plan`, `render`, `template` and `yaml` never touch AWS
+//! and never print; `commands` do the work of each subcommand and report through
+//! `output::Printer`.
+
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod baseline;
+pub mod cli;
+pub mod commands;
+pub mod output;
+pub mod plan;
+pub mod render;
+pub mod template;
+pub mod yaml;

@@ -1,0 +1,27 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cfn_baseline::cli::Cli;
+use cfn_baseline::commands::{self, ExitStatus};
+use cfn_baseline::output::{Printer, Verbosity};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let verbosity = if cli.global.quiet {
+        Verbosity::Quiet
+    } else if cli.global.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    let mut printer = Printer::stdio(cli.global.color, verbosity);
+    let status = match commands::run(cli, &mut printer) {
+        Ok(status) => status,
+        Err(err) => {
+            printer.error(&format!("{err:#}"));
+            ExitStatus::Error
+        }
+    };
+    ExitCode::from(status.code())
+}

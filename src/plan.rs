@@ -1,0 +1,672 @@
+//! From a baseline to the list of stacks to render and deploy: one per account, region and
+//! component, with the order they must go in and the values their templates need.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::{json, Value as Json};
+use sha2::{Digest, Sha256};
+
+use crate::baseline::{
+    Baseline, Components, ConfigRules, PasswordPolicy, S3DataEvents, DEFAULT_CONFIG_RULES,
+    HOME_ONLY_CONFIG_RULES,
+};
+
+/// The directory and manifest label for "the account of the caller's credentials".
+pub const CALLER_ACCOUNT_LABEL: &str = "current";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Component {
+    Alerts,
+    Cloudtrail,
+    Config,
+    Guardduty,
+    Securityhub,
+}
+
+impl Component {
+    pub const ALL: [Component; 5] = [
+        Component::Alerts,
+        Component::Cloudtrail,
+        Component::Config,
+        Component::Guardduty,
+        Component::Securityhub,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Component::Alerts => "alerts",
+            Component::Cloudtrail => "cloudtrail",
+            Component::Config => "config",
+            Component::Guardduty => "guardduty",
+            Component::Securityhub => "securityhub",
+        }
+    }
+
+    /// Deployment wave: alerts first, then the trail and log archive, then the rest.
+    pub fn order(self) -> u32 {
+        match self {
+            Component::Alerts => 0,
+            Component::Cloudtrail => 1,
+            _ => 2,
+        }
+    }
+}
+
+impl fmt::Display for Component {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One stack to render and deploy.
+#[derive(Clone, Debug, Serialize)]
+pub struct StackSpec {
+    /// None: the account of the caller's credentials.
+    pub account: Option<String>,
+    pub region: String,
+    pub component: Component,
+    pub stack_name: String,
+    pub order: u32,
+    /// Keys ([`StackSpec::key`]) of the stacks that must be deployed first.
+    pub depends_on: Vec<String>,
+    /// The values the component's template is rendered with.
+    #[serde(skip)]
+    pub context: Json,
+}
+
+impl StackSpec {
+    pub fn account_label(&self) -> &str {
+        self.account.as_deref().unwrap_or(CALLER_ACCOUNT_LABEL)
+    }
+
+    /// Unique within a plan: `account/region/stack-name`.
+    pub fn key(&self) -> String {
+        format!(
+            "{}/{}/{}",
+            self.account_label(),
+            self.region,
+            self.stack_name
+        )
+    }
+
+    /// Where the rendered template goes, relative to the output directory.
+    pub fn relative_path(&self) -> String {
+        format!(
+            "{}/{}/{}.yaml",
+            self.account_label(),
+            self.region,
+            self.stack_name
+        )
+    }
+}
+
+/// Every stack of the baseline, in deployment order (wave, then account, then region).
+pub fn plan(baseline: &Baseline) -> Vec<StackSpec> {
+    let accounts: Vec<Option<String>> = if baseline.file.accounts.is_empty() {
+        vec![None]
+    } else {
+        baseline.account_ids().into_iter().map(Some).collect()
+    };
+    let regions = baseline.regions();
+    let home = baseline.home_region().to_string();
+    let mut specs = Vec::new();
+    for account in &accounts {
+        let per_region: Vec<(String, Components)> = regions
+            .iter()
+            .map(|r| (r.clone(), baseline.components_for(account.as_deref(), r)))
+            .collect();
+        let config_anywhere = per_region.iter().any(|(_, c)| c.config.enabled);
+        let home_components = baseline.components_for(account.as_deref(), &home);
+        let trail_stack = home_components.cloudtrail.enabled;
+        for (region, components) in &per_region {
+            let is_home = *region == home;
+            let ctx = Ctx {
+                baseline,
+                components,
+                region,
+                is_home,
+            };
+            let mut add = |component: Component, context: Json, depends_on: Vec<Component>| {
+                let spec = StackSpec {
+                    account: account.clone(),
+                    region: region.clone(),
+                    component,
+                    stack_name: stack_name(baseline.name(), component),
+                    order: component.order(),
+                    depends_on: Vec::new(),
+                    context,
+                };
+                let depends_on = depends_on
+                    .into_iter()
+                    .map(|dep| {
+                        let dep_region = if dep == Component::Cloudtrail {
+                            &home
+                        } else {
+                            region
+                        };
+                        format!(
+                            "{}/{}/{}",
+                            spec.account_label(),
+                            dep_region,
+                            stack_name(baseline.name(), dep)
+                        )
+                    })
+                    .collect();
+                specs.push(StackSpec { depends_on, ..spec });
+            };
+            add(Component::Alerts, ctx.alerts(), vec![]);
+            if is_home && trail_stack {
+                add(
+                    Component::Cloudtrail,
+                    ctx.cloudtrail(config_anywhere),
+                    vec![Component::Alerts],
+                );
+            }
+            if components.config.enabled {
+                let mut deps = vec![Component::Alerts];
+                if trail_stack {
+                    deps.push(Component::Cloudtrail);
+                }
+                add(Component::Config, ctx.config(), deps);
+            }
+            if components.guardduty.enabled {
+                add(
+                    Component::Guardduty,
+                    ctx.guardduty(),
+                    vec![Component::Alerts],
+                );
+            }
+            if components.securityhub.enabled {
+                add(
+                    Component::Securityhub,
+                    ctx.securityhub(),
+                    vec![Component::Alerts],
+                );
+            }
+        }
+    }
+    // Stable: keeps account and region order inside each wave.
+    specs.sort_by_key(|s| s.order);
+    specs
+}
+
+pub fn stack_name(baseline_name: &str, component: Component) -> String {
+    format!("{baseline_name}-{component}")
+}
+
+struct Ctx<'a> {
+    baseline: &'a Baseline,
+    components: &'a Components,
+    region: &'a str,
+    is_home: bool,
+}
+
+impl Ctx<'_> {
+    fn common(&self, component: Component, description: &str) -> serde_json::Map<String, Json> {
+        let name = self.baseline.name();
+        let tags: Vec<Json> = self
+            .baseline
+            .file
+            .tags
+            .iter()
+            .map(|(k, v)| json!({"key": k, "value": v}))
+            .collect();
+        let mut map = serde_json::Map::new();
+        map.insert("name".into(), json!(name));
+        map.insert("component".into(), json!(component.as_str()));
+        map.insert("stack_name".into(), json!(stack_name(name, component)));
+        map.insert("region".into(), json!(self.region));
+        map.insert("home_region".into(), json!(self.baseline.home_region()));
+        map.insert("is_home".into(), json!(self.is_home));
+        map.insert("tags".into(), Json::Array(tags));
+        map.insert("tag_map".into(), json!(self.baseline.file.tags));
+        map.insert(
+            "description".into(),
+            json!(format!("cfn-baseline {name}: {description}")),
+        );
+        map.insert(
+            "generator".into(),
+            json!(concat!("cfn-baseline ", env!("CARGO_PKG_VERSION"))),
+        );
+        map.insert("topic_name".into(), json!(format!("{name}-alerts")));
+        map.insert(
+            "archive_bucket_prefix".into(),
+            json!(format!("{name}-logs")),
+        );
+        map.insert(
+            "access_log_bucket_prefix".into(),
+            json!(format!("{name}-access-logs")),
+        );
+        map
+    }
+
+    fn alerts(&self) -> Json {
+        let c = self.components;
+        let name = self.baseline.name();
+        let mut map = self.common(
+            Component::Alerts,
+            "encrypted alert topic, subscribers and the EventBridge rules that feed it",
+        );
+        let emails: Vec<Json> = c
+            .alerts
+            .email
+            .iter()
+            .map(|address| {
+                json!({
+                    "logical_id": format!("EmailSubscription{}", &sha256_hex(address.to_lowercase().as_bytes())[..10]),
+                    "address": address,
+                })
+            })
+            .collect();
+        let slack = c.alerts.slack.as_ref().map(|s| {
+            json!({
+                "workspace_id": s.workspace_id,
+                "channel_id": s.channel_id,
+                "configuration_name": format!("{name}-alerts-{}", self.region),
+            })
+        });
+        let guardduty = c.guardduty.enabled.then(|| {
+            json!({
+                "threshold": c.alerts.guardduty_min_severity.threshold() as u32,
+                "description": format!(
+                    "GuardDuty findings of severity {:?} or higher (score >= {})",
+                    c.alerts.guardduty_min_severity,
+                    c.alerts.guardduty_min_severity.threshold() as u32
+                ),
+                "rule_name": format!("{name}-guardduty-findings"),
+            })
+        });
+        let securityhub = (c.securityhub.enabled && !c.alerts.securityhub_severities.is_empty())
+            .then(|| {
+                let mut severities = c.alerts.securityhub_severities.clone();
+                severities.sort();
+                severities.reverse();
+                json!({
+                    "severities": severities,
+                    "rule_name": format!("{name}-securityhub-findings"),
+                })
+            });
+        let config = (c.config.enabled && c.alerts.config_noncompliant).then(|| {
+            json!({
+                "rule_prefix": format!("{name}-"),
+                "rule_name": format!("{name}-config-noncompliant"),
+            })
+        });
+        map.insert(
+            "alerts".into(),
+            json!({
+                "key_alias": format!("alias/{name}-alerts"),
+                "emails": emails,
+                "slack": slack,
+                "guardduty": guardduty,
+                "securityhub": securityhub,
+                "config": config,
+            }),
+        );
+        Json::Object(map)
+    }
+
+    fn cloudtrail(&self, config_anywhere: bool) -> Json {
+        let c = self.components;
+        let t = &c.cloudtrail;
+        let name = self.baseline.name();
+        let mut map = self.common(
+            Component::Cloudtrail,
+            "multi-region trail, encrypted log archive and the CIS metric-filter alarms",
+        );
+        let alarms: Vec<Json> = if t.cis_alarms {
+            CIS_ALARMS
+                .iter()
+                .map(|a| {
+                    json!({
+                        "id": a.id,
+                        "cis": a.cis,
+                        "title": a.title,
+                        "description": format!("CIS {} {}", a.cis, a.title),
+                        "metric": a.metric,
+                        "pattern": a.pattern,
+                        "filter_name": format!("{name}-cis-{}", a.slug),
+                        "alarm_name": format!("{name}-cis-{}", a.slug),
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let home_config = &c.config;
+        map.insert(
+            "cloudtrail".into(),
+            json!({
+                "trail_name": format!("{name}-trail"),
+                "key_alias": format!("alias/{name}-logs"),
+                "log_group": format!("/cfn-baseline/{name}/cloudtrail"),
+                "log_retention_days": t.log_retention_days,
+                "archive_days": t.archive_days,
+                "transition_days": 90,
+                "s3_data_events": t.data_events.s3 != S3DataEvents::None,
+                "s3_write_only": t.data_events.s3 == S3DataEvents::Write,
+                "lambda_data_events": t.data_events.lambda,
+                "insights": t.insights,
+                "alarms": alarms,
+                "config_delivery": config_anywhere,
+                "create_config_slr": config_anywhere && home_config.create_service_linked_role,
+            }),
+        );
+        Json::Object(map)
+    }
+
+    fn config(&self) -> Json {
+        let c = self.components;
+        let name = self.baseline.name();
+        let mut map = self.common(
+            Component::Config,
+            "AWS Config recorder, delivery to the log archive and managed rules",
+        );
+        let ids: Vec<String> = match &c.config.rules {
+            ConfigRules::Default => DEFAULT_CONFIG_RULES.iter().map(|s| s.to_string()).collect(),
+            ConfigRules::List(ids) => ids.clone(),
+        };
+        let rules: Vec<Json> = ids
+            .iter()
+            .filter(|id| self.is_home || !HOME_ONLY_CONFIG_RULES.contains(&id.as_str()))
+            .map(|id| {
+                json!({
+                    "logical_id": format!("Rule{}", camel_case(id)),
+                    "rule_name": format!("{name}-{}", id.to_lowercase().replace('_', "-")),
+                    "identifier": id,
+                    "parameters": rule_parameters(id, &c.iam.password_policy),
+                })
+            })
+            .collect();
+        map.insert(
+            "config".into(),
+            json!({
+                "include_global": self.is_home,
+                "delivery_frequency": c.config.delivery_frequency,
+                "recording_frequency": c.config.recording_frequency,
+                "rules": rules,
+            }),
+        );
+        Json::Object(map)
+    }
+
+    fn guardduty(&self) -> Json {
+        let g = &self.components.guardduty;
+        let f = &g.features;
+        let mut map = self.common(
+            Component::Guardduty,
+            "GuardDuty detector with the chosen protection plans",
+        );
+        let status = |on: bool| if on { "ENABLED" } else { "DISABLED" };
+        let mut features = vec![
+            json!({"name": "S3_DATA_EVENTS", "status": status(f.s3_data_events)}),
+            json!({"name": "EKS_AUDIT_LOGS", "status": status(f.eks_audit_logs)}),
+            json!({"name": "EBS_MALWARE_PROTECTION", "status": status(f.ebs_malware_protection)}),
+            json!({"name": "RDS_LOGIN_EVENTS", "status": status(f.rds_login_events)}),
+            json!({"name": "LAMBDA_NETWORK_LOGS", "status": status(f.lambda_network_logs)}),
+        ];
+        // GuardDuty rejects EKS_RUNTIME_MONITORING and RUNTIME_MONITORING together; the
+        // newer feature is listed unless the older one is asked for.
+        if f.eks_runtime_monitoring && !f.runtime_monitoring {
+            features.push(json!({
+                "name": "EKS_RUNTIME_MONITORING",
+                "status": "ENABLED",
+                "additional": [{"name": "EKS_ADDON_MANAGEMENT", "status": status(f.runtime_agent_management)}],
+            }));
+        } else {
+            let agents = status(f.runtime_monitoring && f.runtime_agent_management);
+            features.push(json!({
+                "name": "RUNTIME_MONITORING",
+                "status": status(f.runtime_monitoring),
+                "additional": [
+                    {"name": "EKS_ADDON_MANAGEMENT", "status": agents},
+                    {"name": "ECS_FARGATE_AGENT_MANAGEMENT", "status": agents},
+                    {"name": "EC2_AGENT_MANAGEMENT", "status": agents},
+                ],
+            }));
+        }
+        map.insert(
+            "guardduty".into(),
+            json!({
+                "finding_frequency": g.finding_frequency,
+                "features": features,
+            }),
+        );
+        Json::Object(map)
+    }
+
+    fn securityhub(&self) -> Json {
+        let s = &self.components.securityhub;
+        let mut map = self.common(
+            Component::Securityhub,
+            "Security Hub CSPM with the chosen standards",
+        );
+        let standards: Vec<Json> = s
+            .standards
+            .iter()
+            .map(|std| {
+                let disabled: Vec<Json> = s
+                    .disabled_controls
+                    .iter()
+                    .filter(|d| d.standard == *std)
+                    .map(|d| json!({"control": d.control, "reason": d.reason}))
+                    .collect();
+                json!({
+                    "id": std.id(),
+                    "logical_id": std.logical_id(),
+                    "arn_sub": std.arn_sub(),
+                    "arn_path": std.arn_path(),
+                    "disabled": disabled,
+                })
+            })
+            .collect();
+        map.insert("securityhub".into(), json!({"standards": standards}));
+        Json::Object(map)
+    }
+}
+
+fn camel_case(id: &str) -> String {
+    id.split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let lower = w.to_lowercase();
+            let mut chars = lower.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Parameters for managed rules that take them. Values are strings, as Config requires.
+fn rule_parameters(id: &str, pp: &PasswordPolicy) -> Json {
+    match id {
+        "IAM_PASSWORD_POLICY" => {
+            let mut params = json!({
+                "MinimumPasswordLength": pp.min_length.to_string(),
+                "PasswordReusePrevention": pp.reuse_prevention.to_string(),
+                "RequireSymbols": pp.require_symbols.to_string(),
+                "RequireNumbers": pp.require_numbers.to_string(),
+                "RequireUppercaseCharacters": pp.require_uppercase.to_string(),
+                "RequireLowercaseCharacters": pp.require_lowercase.to_string(),
+            });
+            if let Some(days) = pp.max_age_days {
+                params["MaxPasswordAge"] = json!(days.to_string());
+            }
+            params
+        }
+        "ACCESS_KEYS_ROTATED" => json!({"maxAccessKeyAge": "90"}),
+        "IAM_USER_UNUSED_CREDENTIALS_CHECK" => json!({"maxCredentialUsageAge": "45"}),
+        "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC" => json!({
+            "BlockPublicAcls": "True",
+            "BlockPublicPolicy": "True",
+            "IgnorePublicAcls": "True",
+            "RestrictPublicBuckets": "True",
+        }),
+        _ => Json::Null,
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A CIS AWS Foundations Benchmark (v5.0.0 numbering) metric filter and its alarm.
+pub struct CisAlarm {
+    pub id: &'static str,
+    pub slug: &'static str,
+    pub cis: &'static str,
+    pub title: &'static str,
+    pub metric: &'static str,
+    pub pattern: &'static str,
+}
+
+/// The fifteen CIS monitoring recommendations, patterns byte for byte as the benchmark
+/// gives them (see shared/reference/cloudformation-baseline.md, section 6.6).
+pub const CIS_ALARMS: [CisAlarm; 15] = [
+    CisAlarm {
+        id: "UnauthorizedApiCalls",
+        slug: "unauthorized-api-calls",
+        cis: "4.1",
+        title: "unauthorized API calls",
+        metric: "unauthorized_api_calls_metric",
+        pattern: r#"{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }"#,
+    },
+    CisAlarm {
+        id: "ConsoleSigninWithoutMfa",
+        slug: "console-signin-without-mfa",
+        cis: "4.2",
+        title: "console sign-in without MFA",
+        metric: "no_mfa_console_signin_metric",
+        pattern: r#"{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }"#,
+    },
+    CisAlarm {
+        id: "RootUsage",
+        slug: "root-usage",
+        cis: "4.3",
+        title: "root user activity",
+        metric: "root_usage_metric",
+        pattern: r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#,
+    },
+    CisAlarm {
+        id: "IamPolicyChanges",
+        slug: "iam-policy-changes",
+        cis: "4.4",
+        title: "IAM policy changes",
+        metric: "iam_changes_metric",
+        pattern: r#"{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}"#,
+    },
+    CisAlarm {
+        id: "CloudTrailChanges",
+        slug: "cloudtrail-changes",
+        cis: "4.5",
+        title: "CloudTrail configuration changes",
+        metric: "cloudtrail_cfg_changes_metric",
+        pattern: r#"{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }"#,
+    },
+    CisAlarm {
+        id: "ConsoleAuthFailures",
+        slug: "console-auth-failures",
+        cis: "4.6",
+        title: "console authentication failures",
+        metric: "console_signin_failure_metric",
+        pattern: r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#,
+    },
+    CisAlarm {
+        id: "CmkDisableOrDelete",
+        slug: "cmk-disable-or-deletion",
+        cis: "4.7",
+        title: "disabling or scheduled deletion of customer managed keys",
+        metric: "disable_or_delete_cmk_changes_metric",
+        pattern: r#"{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"#,
+    },
+    CisAlarm {
+        id: "S3BucketPolicyChanges",
+        slug: "s3-bucket-policy-changes",
+        cis: "4.8",
+        title: "S3 bucket policy changes",
+        metric: "s3_bucket_policy_changes_metric",
+        pattern: r#"{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }"#,
+    },
+    CisAlarm {
+        id: "ConfigChanges",
+        slug: "config-changes",
+        cis: "4.9",
+        title: "AWS Config configuration changes",
+        metric: "aws_config_changes_metric",
+        pattern: r#"{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||($.eventName=DeleteDeliveryChannel)||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }"#,
+    },
+    CisAlarm {
+        id: "SecurityGroupChanges",
+        slug: "security-group-changes",
+        cis: "4.10",
+        title: "security group changes",
+        metric: "security_group_changes_metric",
+        pattern: r#"{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) || ($.eventName = ModifySecurityGroupRules) }"#,
+    },
+    CisAlarm {
+        id: "NaclChanges",
+        slug: "nacl-changes",
+        cis: "4.11",
+        title: "network ACL changes",
+        metric: "nacl_changes_metric",
+        pattern: r#"{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }"#,
+    },
+    CisAlarm {
+        id: "NetworkGatewayChanges",
+        slug: "network-gateway-changes",
+        cis: "4.12",
+        title: "network gateway changes",
+        metric: "network_gw_changes_metric",
+        pattern: r#"{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }"#,
+    },
+    CisAlarm {
+        id: "RouteTableChanges",
+        slug: "route-table-changes",
+        cis: "4.13",
+        title: "route table changes",
+        metric: "route_table_changes_metric",
+        pattern: r#"{ ($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }"#,
+    },
+    CisAlarm {
+        id: "VpcChanges",
+        slug: "vpc-changes",
+        cis: "4.14",
+        title: "VPC changes",
+        metric: "vpc_changes_metric",
+        pattern: r#"{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }"#,
+    },
+    CisAlarm {
+        id: "OrganizationsChanges",
+        slug: "organizations-changes",
+        cis: "4.15",
+        title: "AWS Organizations changes",
+        metric: "organizations_changes_metric",
+        pattern: r#"{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }"#,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ids_become_logical_ids() {
+        assert_eq!(
+            camel_case("MULTI_REGION_CLOUD_TRAIL_ENABLED"),
+            "MultiRegionCloudTrailEnabled"
+        );
+        assert_eq!(camel_case("EC2_IMDSV2_CHECK"), "Ec2Imdsv2Check");
+    }
+
+    #[test]
+    fn cis_patterns_fit_the_filter_limit() {
+        for alarm in &CIS_ALARMS {
+            assert!(alarm.pattern.len() <= 1024, "{}", alarm.id);
+        }
+    }
+}

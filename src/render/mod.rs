@@ -1,0 +1,211 @@
+//! Rendering stack specs into CloudFormation templates through Handlebars: strict mode, no
+//! HTML escaping, quoting helpers, and every result parsed back and checked.
+
+mod helpers;
+mod out_dir;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use anyhow::{bail, Context as _, Result};
+use handlebars::Handlebars;
+use serde::Serialize;
+
+pub use helpers::{sub_escape, yaml_flow, yaml_quote};
+pub use out_dir::{write_out_dir, OutDirError, MANIFEST_FILE};
+
+use crate::baseline::Baseline;
+use crate::plan::{self, sha256_hex, Component, StackSpec};
+use crate::template::{self, Template};
+
+/// The templates shipped in the binary: (name, text). Components first, then partials.
+pub const EMBEDDED_TEMPLATES: [(&str, &str); 5] = [
+    ("alerts", include_str!("../../templates/alerts.yaml.hbs")),
+    (
+        "cloudtrail",
+        include_str!("../../templates/cloudtrail.yaml.hbs"),
+    ),
+    ("config", include_str!("../../templates/config.yaml.hbs")),
+    (
+        "guardduty",
+        include_str!("../../templates/guardduty.yaml.hbs"),
+    ),
+    (
+        "securityhub",
+        include_str!("../../templates/securityhub.yaml.hbs"),
+    ),
+];
+
+pub const EMBEDDED_PARTIALS: [(&str, &str); 1] =
+    [("tags", include_str!("../../templates/partials/tags.hbs"))];
+
+/// A Handlebars registry loaded with the component templates.
+pub struct Renderer {
+    registry: Handlebars<'static>,
+    /// Where each template came from, for messages.
+    origins: BTreeMap<String, String>,
+}
+
+impl Renderer {
+    /// The embedded templates, each replaced by `<dir>/<component>.yaml.hbs` (and partials by
+    /// `<dir>/partials/<name>.hbs`) where such a file exists.
+    pub fn new(templates_dir: Option<&Path>) -> Result<Renderer> {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        registry.register_escape_fn(handlebars::no_escape);
+        registry.register_helper("q", Box::new(helpers::q));
+        registry.register_helper("sub", Box::new(helpers::sub));
+        let mut origins = BTreeMap::new();
+        if let Some(dir) = templates_dir {
+            if !dir.is_dir() {
+                bail!("--templates {}: not a directory", dir.display());
+            }
+        }
+        for (name, text) in EMBEDDED_PARTIALS {
+            let (origin, text) = pick(templates_dir, &format!("partials/{name}.hbs"), text)?;
+            registry
+                .register_partial(name, text)
+                .with_context(|| format!("template {origin} does not parse"))?;
+            origins.insert(name.to_string(), origin);
+        }
+        for (name, text) in EMBEDDED_TEMPLATES {
+            let (origin, text) = pick(templates_dir, &format!("{name}.yaml.hbs"), text)?;
+            registry
+                .register_template_string(name, text)
+                .with_context(|| format!("template {origin} does not parse"))?;
+            origins.insert(name.to_string(), origin);
+        }
+        Ok(Renderer { registry, origins })
+    }
+
+    /// Renders one stack's template text.
+    pub fn render_text(&self, spec: &StackSpec) -> Result<String> {
+        let name = spec.component.as_str();
+        self.registry.render(name, &spec.context).map_err(|err| {
+            let origin = &self.origins[name];
+            let line = err
+                .line_no
+                .map(|l| format!(" line {l}"))
+                .unwrap_or_default();
+            anyhow::anyhow!(
+                "rendering {} ({}{line}) failed: {}",
+                spec.key(),
+                origin,
+                err.reason()
+            )
+        })
+    }
+
+    /// Renders one stack and checks the result.
+    pub fn render(&self, spec: &StackSpec) -> Result<RenderedStack> {
+        let body = self.render_text(spec)?;
+        let template = Template::parse(&body)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| {
+                format!(
+                    "the template rendered for {} from {} is not valid YAML",
+                    spec.key(),
+                    self.origins[spec.component.as_str()]
+                )
+            })?;
+        let problems = template::check(&template, body.len());
+        if !problems.is_empty() {
+            bail!(
+                "the template rendered for {} from {} fails its checks:\n  - {}",
+                spec.key(),
+                self.origins[spec.component.as_str()],
+                problems.join("\n  - ")
+            );
+        }
+        let sha256 = sha256_hex(body.as_bytes());
+        Ok(RenderedStack {
+            spec: spec.clone(),
+            body,
+            template,
+            sha256,
+        })
+    }
+}
+
+fn pick(dir: Option<&Path>, file: &str, embedded: &'static str) -> Result<(String, String)> {
+    if let Some(dir) = dir {
+        let path = dir.join(file);
+        if path.is_file() {
+            let text =
+                fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            return Ok((path.display().to_string(), text));
+        }
+    }
+    Ok((format!("templates/{file} (built in)"), embedded.to_string()))
+}
+
+/// A rendered, checked template and the spec it came from.
+#[derive(Clone, Debug)]
+pub struct RenderedStack {
+    pub spec: StackSpec,
+    pub body: String,
+    pub template: Template,
+    pub sha256: String,
+}
+
+/// Plans and renders every stack of a baseline. Fails on the first stack that does not
+/// render or check, before anything is written.
+pub fn render_all(baseline: &Baseline, renderer: &Renderer) -> Result<Vec<RenderedStack>> {
+    plan::plan(baseline)
+        .iter()
+        .map(|spec| renderer.render(spec))
+        .collect()
+}
+
+/// What `render` writes beside the templates: one entry per stack, in deployment order.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    pub format: u32,
+    pub generator: String,
+    pub baseline: String,
+    pub home_region: String,
+    pub stacks: Vec<ManifestStack>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ManifestStack {
+    pub stack_name: String,
+    pub account: String,
+    pub region: String,
+    pub component: Component,
+    pub order: u32,
+    pub depends_on: Vec<String>,
+    pub path: String,
+    pub sha256: String,
+}
+
+impl Manifest {
+    pub fn new(baseline: &Baseline, stacks: &[RenderedStack]) -> Manifest {
+        Manifest {
+            format: 1,
+            generator: concat!("cfn-baseline ", env!("CARGO_PKG_VERSION")).to_string(),
+            baseline: baseline.name().to_string(),
+            home_region: baseline.home_region().to_string(),
+            stacks: stacks
+                .iter()
+                .map(|s| ManifestStack {
+                    stack_name: s.spec.stack_name.clone(),
+                    account: s.spec.account_label().to_string(),
+                    region: s.spec.region.clone(),
+                    component: s.spec.component,
+                    order: s.spec.order,
+                    depends_on: s.spec.depends_on.clone(),
+                    path: s.spec.relative_path(),
+                    sha256: s.sha256.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("manifest serializes");
+        text.push('\n');
+        text
+    }
+}
