@@ -22,7 +22,6 @@ pub enum Verbosity {
 pub struct Printer {
     out: Box<dyn Write>,
     err: Box<dyn Write>,
-    color_out: bool,
     color_err: bool,
     verbosity: Verbosity,
 }
@@ -44,7 +43,6 @@ impl Printer {
             ColorChoice::Auto => tty && !no_color,
         };
         Printer {
-            color_out: decide(io::stdout().is_terminal()),
             color_err: decide(io::stderr().is_terminal()),
             out: Box::new(io::stdout()),
             err: Box::new(io::stderr()),
@@ -57,7 +55,6 @@ impl Printer {
         Printer {
             out,
             err,
-            color_out: false,
             color_err: false,
             verbosity,
         }
@@ -126,10 +123,10 @@ impl Printer {
             Severity::Error => (RED, "error"),
             Severity::Warning => (YELLOW, "warning"),
         };
-        let path = if d.path.is_empty() {
+        let path = if d.shown_path().is_empty() {
             String::new()
         } else {
-            format!("{}: ", crate::yaml::display_path(&d.path))
+            format!("{}: ", crate::yaml::display_path(d.shown_path()))
         };
         let head = format!(
             "{}: {}: {}{}",

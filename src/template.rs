@@ -300,12 +300,12 @@ fn check_service_rules(id: &str, ty: &str, props: &Json, problems: &mut Vec<Stri
             "DeliveryFrequency",
             problems,
         ),
-        "AWS::SNS::Topic" => {
-            if props.get("KmsMasterKeyId").and_then(Json::as_str) == Some("alias/aws/sns") {
-                problems.push(format!(
-                    "{id}: alias/aws/sns cannot be used by EventBridge or CloudWatch alarms; use a customer managed key"
-                ));
-            }
+        "AWS::SNS::Topic"
+            if props.get("KmsMasterKeyId").and_then(Json::as_str) == Some("alias/aws/sns") =>
+        {
+            problems.push(format!(
+                "{id}: alias/aws/sns cannot be used by EventBridge or CloudWatch alarms; use a customer managed key"
+            ));
         }
         "AWS::Logs::LogGroup" => {
             if let Some(Json::Object(key)) = props.get("KmsKeyId") {

@@ -59,6 +59,15 @@ impl Diagnostic {
         self
     }
 
+    /// The path to show before the message: for a finding about a key, the mapping it is in.
+    pub fn shown_path(&self) -> &[Seg] {
+        if self.at_key && !self.path.is_empty() {
+            &self.path[..self.path.len() - 1]
+        } else {
+            &self.path
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -74,8 +83,9 @@ impl fmt::Display for Diagnostic {
             Some(pos) => write!(f, "{}:{}: {level}: ", self.file, pos)?,
             None => write!(f, "{}: {level}: ", self.file)?,
         }
-        if !self.path.is_empty() {
-            write!(f, "{}: ", display_path(&self.path))?;
+        let shown = self.shown_path();
+        if !shown.is_empty() {
+            write!(f, "{}: ", display_path(shown))?;
         }
         write!(f, "{}", self.message)?;
         if let Some(hint) = &self.hint {

@@ -22,7 +22,7 @@ pub fn load(source: Source) -> Result<(Baseline, Vec<Diagnostic>), Vec<Diagnosti
             diag.pos = yaml::locate_nearest(&source.text, &diag.path, diag.at_key);
         }
     }
-    diags.sort_by(|a, b| (a.pos, a.severity).cmp(&(b.pos, b.severity)));
+    diags.sort_by_key(|d| (d.pos, d.severity));
     diags.dedup();
     match file {
         Some(file) if !diags.iter().any(Diagnostic::is_error) => {
@@ -145,8 +145,12 @@ fn describe(path: Vec<Seg>, rel: Vec<Seg>, message: &str) -> (Diagnostic, Vec<Se
     let quoted = backticked(message);
     if let Some(field) = message.strip_prefix("unknown field `").and(quoted.first()) {
         let expected: Vec<&str> = quoted[1..].iter().map(String::as_str).collect();
+        // serde_path_to_error already ends the path with the unknown key.
+        let key = Seg::Key(field.clone());
         let mut key_path = path.clone();
-        key_path.push(Seg::Key(field.clone()));
+        if key_path.last() != Some(&key) {
+            key_path.push(key.clone());
+        }
         let hint = match did_you_mean(field, expected.iter().copied()) {
             Some(best) => format!("did you mean `{best}`?"),
             None if expected.is_empty() => "this mapping takes no keys".to_string(),
@@ -156,7 +160,9 @@ fn describe(path: Vec<Seg>, rel: Vec<Seg>, message: &str) -> (Diagnostic, Vec<Se
             .at_key()
             .hint(hint);
         let mut removal = rel;
-        removal.push(Seg::Key(field.clone()));
+        if removal.last() != Some(&key) {
+            removal.push(key);
+        }
         return (diag, removal);
     }
     if let Some(variant) = message

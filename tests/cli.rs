@@ -1,0 +1,271 @@
+//! The offline commands as a user runs them: exit codes, messages, files written.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use support::*;
+
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).unwrap().display().to_string();
+                out.push((rel, fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn render_without_a_baseline_uses_the_builtin_default_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["render"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("using the built-in default baseline"),
+        "{}",
+        stderr(&out)
+    );
+    let files = files_under(&dir.path().join("out"));
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "current/us-east-1/baseline-alerts.yaml",
+            "current/us-east-1/baseline-cloudtrail.yaml",
+            "current/us-east-1/baseline-config.yaml",
+            "current/us-east-1/baseline-guardduty.yaml",
+            "current/us-east-1/baseline-securityhub.yaml",
+            "manifest.json",
+        ]
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("out/manifest.json")).unwrap()).unwrap();
+    let stacks = manifest["stacks"].as_array().unwrap();
+    assert_eq!(stacks.len(), 5);
+    for s in stacks {
+        let body = fs::read(dir.path().join("out").join(s["path"].as_str().unwrap())).unwrap();
+        assert_eq!(s["sha256"], cfn_baseline::plan::sha256_hex(&body));
+    }
+    assert_eq!(stacks[0]["component"], "alerts");
+    assert_eq!(stacks[1]["component"], "cloudtrail");
+    assert_eq!(
+        stacks[1]["depends_on"][0],
+        "current/us-east-1/baseline-alerts"
+    );
+}
+
+#[test]
+fn repeated_renders_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = repo_root().join("examples/multi-region.yaml");
+    let example = example.to_str().unwrap();
+    assert!(run_in(dir.path(), &["render", example, "--out", "a"])
+        .status
+        .success());
+    assert!(run_in(dir.path(), &["render", example, "--out", "b"])
+        .status
+        .success());
+    // Rendering over a previous render replaces it.
+    assert!(run_in(dir.path(), &["render", example, "--out", "a"])
+        .status
+        .success());
+    let a = files_under(&dir.path().join("a"));
+    assert_eq!(a, files_under(&dir.path().join("b")));
+    assert_eq!(a.len(), 14);
+}
+
+#[test]
+fn validate_reports_located_errors_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("baseline.yaml"),
+        "version: 1\nname: acme\nhome_region: us-east-1\nguardduty: {enabeld: false}\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("baseline.yaml:4:13: error: guardduty: unknown key `enabeld`"),
+        "{err}"
+    );
+    assert!(err.contains("hint: did you mean `enabled`?"), "{err}");
+    assert!(err.contains("nothing was changed"), "{err}");
+}
+
+#[test]
+fn validate_accepts_every_example() {
+    let dir = tempfile::tempdir().unwrap();
+    for (_, path) in shipped_baselines() {
+        let out = run_in(dir.path(), &["validate", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(stderr(&out).contains(": valid;"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_bad_baseline_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("bad.yaml"), "version: 1\nname: acme\n").unwrap();
+    let out = run_in(dir.path(), &["render", "bad.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("missing required key `home_region`"));
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_failing_template_leaves_no_partial_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("tpl");
+    fs::create_dir(&templates).unwrap();
+    // A custom template that references a value the baseline does not provide.
+    fs::write(
+        templates.join("securityhub.yaml.hbs"),
+        "Resources:\n  Hub:\n    Type: AWS::SecurityHub::Hub\n    Properties:\n      Tags: {{q securityhub.no_such_key}}\n",
+    )
+    .unwrap();
+    // And a previous render that must survive untouched.
+    assert!(run_in(dir.path(), &["render"]).status.success());
+    let before = files_under(&dir.path().join("out"));
+    let out = run_in(dir.path(), &["--templates", "tpl", "render"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("securityhub.yaml.hbs"), "{err}");
+    assert!(err.contains("line 5"), "{err}");
+    assert!(err.contains("securityhub.no_such_key"), "{err}");
+    assert_eq!(before, files_under(&dir.path().join("out")));
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".out"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_custom_template_that_breaks_service_rules_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("tpl");
+    fs::create_dir(&templates).unwrap();
+    fs::write(
+        templates.join("guardduty.yaml.hbs"),
+        "Resources:\n  Detector:\n    Type: AWS::GuardDuty::Detector\n    Properties:\n      Enable: true\n      Features:\n        - {Name: EKS_RUNTIME_MONITORING, Status: ENABLED}\n        - {Name: RUNTIME_MONITORING, Status: ENABLED}\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["--templates", "tpl", "render"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("EKS_RUNTIME_MONITORING and RUNTIME_MONITORING cannot both be listed"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn render_refuses_to_replace_a_directory_that_is_not_a_render() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("out")).unwrap();
+    fs::write(dir.path().join("out/notes.txt"), "mine").unwrap();
+    let out = run_in(dir.path(), &["render"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is not a cfn-baseline render"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("out/notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn render_one_stack_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = repo_root().join("examples/multi-region.yaml");
+    let example = example.to_str().unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "--region",
+            "eu-central-1",
+            "render",
+            example,
+            "--stack",
+            "acme-guardduty",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("AWS::GuardDuty::Detector"));
+    assert!(!dir.path().join("out").exists());
+
+    let out = run_in(
+        dir.path(),
+        &["render", example, "--stack", "acme-guardduty"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("exists in 3 places"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run_in(dir.path(), &["render", example, "--stack", "acme-nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("stacks are: acme-alerts, acme-cloudtrail"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn init_writes_a_valid_baseline_and_never_overwrites_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["init"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = fs::read_to_string(dir.path().join("baseline.yaml")).unwrap();
+    assert_eq!(written, cfn_baseline::baseline::DEFAULT_BASELINE);
+    assert!(written.contains("# "), "the starter file is commented");
+
+    fs::write(dir.path().join("baseline.yaml"), "mine").unwrap();
+    let out = run_in(dir.path(), &["init"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("already exists; pass --force"));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("baseline.yaml")).unwrap(),
+        "mine"
+    );
+
+    let out = run_in(dir.path(), &["init", "--force"]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run_in(dir.path(), &["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["--help"]);
+    let text = stdout(&out);
+    for line in [
+        "0  success",
+        "1  error",
+        "2  plan/diff/drift found differences",
+        "3  a change weakens security",
+    ] {
+        assert!(text.contains(line), "{text}");
+    }
+}

@@ -1,0 +1,172 @@
+//! Rendered templates: snapshots, determinism, and cfn-lint on every shipped baseline.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use support::*;
+
+#[test]
+fn snapshots_of_every_shipped_baseline() {
+    for (name, path) in shipped_baselines() {
+        let baseline = load_file(&path);
+        for stack in render(&baseline) {
+            let snapshot = format!(
+                "{name}__{}__{}__{}",
+                stack.spec.account_label(),
+                stack.spec.region,
+                stack.spec.stack_name
+            );
+            insta::assert_snapshot!(snapshot, stack.body);
+        }
+    }
+}
+
+#[test]
+fn rendering_is_byte_identical_on_repeat() {
+    for (_, path) in shipped_baselines() {
+        let a = render(&load_file(&path));
+        let b = render(&load_file(&path));
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x.body, y.body, "{}", x.spec.key());
+            assert_eq!(x.sha256, y.sha256);
+        }
+    }
+}
+
+#[test]
+fn every_rendered_template_passes_cfn_lint_in_its_region() {
+    let lint = cfn_lint();
+    let dir = tempfile::tempdir().unwrap();
+    // Group templates by the region they deploy to; lint each group in that region.
+    let mut by_region: BTreeMap<String, Vec<std::path::PathBuf>> = BTreeMap::new();
+    let mut count = 0;
+    for (name, path) in shipped_baselines() {
+        for stack in render(&load_file(&path)) {
+            let file = dir.path().join(&name).join(stack.spec.relative_path());
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, &stack.body).unwrap();
+            by_region
+                .entry(stack.spec.region.clone())
+                .or_default()
+                .push(file);
+            count += 1;
+        }
+    }
+    assert!(count > 50, "only {count} templates rendered");
+    let mut failures = Vec::new();
+    for (region, files) in &by_region {
+        let out = Command::new(&lint)
+            .args([
+                "--regions",
+                region,
+                "--include-checks",
+                "I",
+                "--format",
+                "parseable",
+                "--",
+            ])
+            .args(files)
+            .output()
+            .unwrap_or_else(|e| panic!("running {}: {e}", lint.display()));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() || !text.trim().is_empty() {
+            failures.push(format!(
+                "cfn-lint in {region} (exit {:?}):\n{text}",
+                out.status.code()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_linter_would_catch_a_broken_template() {
+    // Guards the test above against a cfn-lint that passes everything.
+    let lint = cfn_lint();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.yaml");
+    std::fs::write(
+        &file,
+        "Resources:\n  Group:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      RetentionInDays: 366\n",
+    )
+    .unwrap();
+    let out = Command::new(&lint)
+        .args(["--regions", "us-east-1", "--"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("E3030"));
+}
+
+#[test]
+fn stacks_follow_the_layout() {
+    let baseline = load_file(&repo_root().join("examples/multi-region.yaml"));
+    let stacks = render(&baseline);
+    let keys: Vec<String> = stacks.iter().map(|s| s.spec.key()).collect();
+    // Alerts everywhere first, then the home-region trail, then the rest.
+    assert_eq!(
+        &keys[..4],
+        [
+            "111111111111/ap-northeast-1/acme-alerts",
+            "111111111111/us-east-1/acme-alerts",
+            "111111111111/eu-central-1/acme-alerts",
+            "111111111111/ap-northeast-1/acme-cloudtrail",
+        ]
+    );
+    assert_eq!(
+        keys.iter().filter(|k| k.ends_with("-cloudtrail")).count(),
+        1
+    );
+    assert_eq!(stacks.len(), 13);
+    // Only the home region records global IAM resources.
+    for s in stacks.iter().filter(|s| s.spec.stack_name == "acme-config") {
+        let recorder =
+            &s.template.value["Resources"]["ConfigRecorder"]["Properties"]["RecordingGroup"];
+        assert_eq!(
+            recorder["IncludeGlobalResourceTypes"],
+            serde_json::json!(s.spec.region == "ap-northeast-1"),
+            "{}",
+            s.spec.key()
+        );
+    }
+    // The us-east-1 override turned runtime monitoring off there only.
+    for s in stacks
+        .iter()
+        .filter(|s| s.spec.stack_name == "acme-guardduty")
+    {
+        let features = s.template.value["Resources"]["Detector"]["Properties"]["Features"]
+            .as_array()
+            .unwrap();
+        let runtime = features
+            .iter()
+            .find(|f| f["Name"] == "RUNTIME_MONITORING")
+            .unwrap();
+        let want = if s.spec.region == "us-east-1" {
+            "DISABLED"
+        } else {
+            "ENABLED"
+        };
+        assert_eq!(runtime["Status"], want, "{}", s.spec.key());
+    }
+}
+
+#[test]
+fn no_cloudformation_conditions_or_exports() {
+    for (_, path) in shipped_baselines() {
+        for stack in render(&load_file(&path)) {
+            let t = &stack.template.value;
+            assert!(t.get("Conditions").is_none(), "{}", stack.spec.key());
+            let text = serde_json::to_string(t).unwrap();
+            assert!(
+                !text.contains("Fn::ImportValue") && !text.contains("\"Export\""),
+                "{}",
+                stack.spec.key()
+            );
+        }
+    }
+}

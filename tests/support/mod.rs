@@ -1,0 +1,101 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use cfn_baseline::baseline::{self, Baseline, Source};
+use cfn_baseline::render::{render_all, RenderedStack, Renderer};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every baseline shipped in the repository: baselines/ and examples/, by file stem.
+pub fn shipped_baselines() -> BTreeMap<String, PathBuf> {
+    let mut out = BTreeMap::new();
+    for dir in ["baselines", "examples"] {
+        for entry in std::fs::read_dir(repo_root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+                out.insert(format!("{dir}-{stem}"), path);
+            }
+        }
+    }
+    assert!(
+        out.len() >= 6,
+        "expected the default and five examples, found {out:?}"
+    );
+    out
+}
+
+pub fn load_file(path: &Path) -> Baseline {
+    let text = std::fs::read_to_string(path).unwrap();
+    load_text(&path.display().to_string(), &text)
+}
+
+pub fn load_text(name: &str, text: &str) -> Baseline {
+    match baseline::load(Source {
+        name: name.to_string(),
+        text: text.to_string(),
+    }) {
+        Ok((b, _warnings)) => b,
+        Err(diags) => panic!(
+            "{name} does not validate:\n{}",
+            diags
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
+}
+
+pub fn render(baseline: &Baseline) -> Vec<RenderedStack> {
+    render_all(baseline, &Renderer::new(None).unwrap()).unwrap()
+}
+
+/// Runs the cfn-baseline binary in `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cfn-baseline"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("the binary runs")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The cfn-lint to use: $CFN_LINT, else the project's .venv, else PATH. A missing cfn-lint
+/// fails the test with instructions; it is never skipped.
+pub fn cfn_lint() -> PathBuf {
+    let candidates = [
+        std::env::var_os("CFN_LINT").map(PathBuf::from),
+        Some(repo_root().join(".venv/bin/cfn-lint")),
+    ];
+    for c in candidates.into_iter().flatten() {
+        if c.is_file() {
+            return c;
+        }
+    }
+    if let Ok(out) = Command::new("cfn-lint").arg("--version").output() {
+        if out.status.success() {
+            return PathBuf::from("cfn-lint");
+        }
+    }
+    panic!(
+        "cfn-lint is not installed. Run the tests with scripts/test, which installs the pinned \
+         version into .venv, or install it yourself: python3 -m pip install cfn-lint==1.51.0 \
+         (or set CFN_LINT=/path/to/cfn-lint)"
+    );
+}

@@ -1,0 +1,222 @@
+//! Bad baselines and the exact messages they get: every error at once, each located.
+
+mod support;
+
+use cfn_baseline::baseline::{self, Source};
+
+/// Loads `text` as bad.yaml and returns every diagnostic, one per line.
+fn diagnostics(text: &str) -> (bool, String) {
+    match baseline::load(Source {
+        name: "bad.yaml".into(),
+        text: text.into(),
+    }) {
+        Ok((_, warnings)) => (
+            true,
+            warnings
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Err(diags) => (
+            false,
+            diags
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+    }
+}
+
+const HEAD: &str =
+    "version: 1\nname: acme\nhome_region: us-east-1\nalerts: {email: [sec@example.com]}\n";
+
+#[test]
+fn table_of_bad_baselines() {
+    // (what, baseline text, expected fragments of the report)
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        (
+            "unknown top-level key with a suggestion",
+            format!("{HEAD}guarduty: {{enabled: true}}\n"),
+            vec!["bad.yaml:5:1: error: unknown key `guarduty`", "hint: did you mean `guardduty`?"],
+        ),
+        (
+            "unknown nested key",
+            format!("{HEAD}guardduty:\n  features:\n    s3_data_event: true\n"),
+            vec!["bad.yaml:7:5: error: guardduty.features: unknown key `s3_data_event`", "did you mean `s3_data_events`?"],
+        ),
+        (
+            "wrong type",
+            format!("{HEAD}regions: us-east-1\n"),
+            vec!["bad.yaml:5:10: error: regions: wrong type: string \"us-east-1\", expected a sequence"],
+        ),
+        (
+            "account ids",
+            format!("{HEAD}accounts: [\"12345\", 111111111111]\n"),
+            vec!["account id 111111111111 must be a quoted string"],
+        ),
+        (
+            "short account id",
+            format!("{HEAD}accounts: [\"12345\"]\n"),
+            vec!["bad.yaml:5:12: error: accounts[0]: account id \"12345\" is not 12 digits"],
+        ),
+        (
+            "unknown region",
+            format!("{HEAD}regions: [us-east-1, eu-wset-1]\n"),
+            vec!["bad.yaml:5:22: error: regions[1]: unknown region \"eu-wset-1\"", "did you mean `eu-west-1`?"],
+        ),
+        (
+            "home region not in regions",
+            format!("{HEAD}regions: [eu-west-1]\n"),
+            vec!["bad.yaml:3:14: error: home_region: home_region us-east-1 is not in `regions`"],
+        ),
+        (
+            "bad email and Slack ids",
+            "version: 1\nname: acme\nhome_region: us-east-1\nalerts:\n  email: [\"not an email\"]\n  slack: {workspace_id: t-lower, channel_id: \"C 1\"}\n".to_string(),
+            vec![
+                "bad.yaml:5:11: error: alerts.email[0]: \"not an email\" is not an email address",
+                "bad.yaml:6:25: error: alerts.slack.workspace_id: \"t-lower\" is not a Slack workspace id",
+                "bad.yaml:6:46: error: alerts.slack.channel_id",
+            ],
+        ),
+        (
+            "log retention outside the allowed set",
+            format!("{HEAD}cloudtrail: {{log_retention_days: 366}}\n"),
+            vec!["cloudtrail.log_retention_days: CloudWatch Logs does not accept a retention of 366 days", "nearest allowed value is 365"],
+        ),
+        (
+            "home region that cannot record global IAM types",
+            "version: 1\nname: acme\nhome_region: il-central-1\nalerts: {email: [sec@example.com]}\n".to_string(),
+            vec!["bad.yaml:3:14: error: home_region: AWS Config cannot record global IAM resources in il-central-1"],
+        ),
+        (
+            "both runtime monitoring features",
+            format!("{HEAD}guardduty: {{features: {{eks_runtime_monitoring: true}}}}\n"),
+            vec!["guardduty.features.eks_runtime_monitoring: eks_runtime_monitoring and runtime_monitoring cannot both be on"],
+        ),
+        (
+            "bad Config delivery frequency",
+            format!("{HEAD}config: {{delivery_frequency: Daily}}\n"),
+            vec!["config.delivery_frequency: unknown value `Daily`", "expected one of: One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours"],
+        ),
+        (
+            "bad Config recording frequency",
+            format!("{HEAD}config: {{recording_frequency: HOURLY}}\n"),
+            vec!["config.recording_frequency: unknown value `HOURLY`", "expected one of: CONTINUOUS, DAILY"],
+        ),
+        (
+            "override with a typo inside a component",
+            format!("{HEAD}overrides:\n  - match: {{region: us-east-1}}\n    guardduty: {{featurs: {{}}}}\n"),
+            vec!["bad.yaml:7:17: error: overrides[0].guardduty: unknown key `featurs`", "did you mean `features`?"],
+        ),
+        (
+            "override matching nothing",
+            format!("{HEAD}overrides:\n  - match: {{region: eu-west-1}}\n    guardduty: {{enabled: false}}\n"),
+            vec!["overrides[0].match.region: region \"eu-west-1\" is not a target region"],
+        ),
+        (
+            "override that breaks a rule only where it applies",
+            format!("{HEAD}overrides:\n  - match: {{region: us-east-1}}\n    guardduty: {{features: {{eks_runtime_monitoring: true}}}}\n"),
+            vec!["bad.yaml:7:52: error: overrides[0].guardduty.features.eks_runtime_monitoring: eks_runtime_monitoring and runtime_monitoring cannot both be on"],
+        ),
+        (
+            "YAML syntax error",
+            "version: 1\nname: [acme\nhome_region: us-east-1\n".to_string(),
+            vec!["bad.yaml:3:", "error: invalid YAML"],
+        ),
+        ("empty file", String::new(), vec!["error: the baseline file is empty", "cfn-baseline init"]),
+        (
+            "missing required keys",
+            "regions: [us-east-1]\n".to_string(),
+            vec!["missing required key `version`", "missing required key `name`", "missing required key `home_region`"],
+        ),
+        (
+            "control disabled in a standard that is not enabled",
+            format!("{HEAD}securityhub:\n  disabled_controls:\n    - {{standard: nist-800-53-v5, control: IAM.6, reason: n/a}}\n"),
+            vec!["securityhub.disabled_controls[0].standard: nist-800-53-v5 is not among securityhub.standards"],
+        ),
+        (
+            "tags outside CloudFormation's character set",
+            format!("{HEAD}tags: {{\"aws:owner\": x, team: \"a{{b}}\"}}\n"),
+            vec!["bad.yaml:5:8: error: tags: tag key \"aws:owner\" uses the reserved prefix `aws:`", "tags.team: invalid tag value \"a{b}\""],
+        ),
+        (
+            "name that cannot prefix bucket names",
+            "version: 1\nname: Acme_Corp\nhome_region: us-east-1\n".to_string(),
+            vec!["bad.yaml:2:7: error: name: invalid name \"Acme_Corp\""],
+        ),
+        (
+            "unsupported version",
+            "version: 2\nname: acme\nhome_region: us-east-1\n".to_string(),
+            vec!["bad.yaml:1:10: error: version: unsupported version 2"],
+        ),
+        (
+            "Config without the trail that holds its archive",
+            format!("{HEAD}cloudtrail: {{enabled: false}}\n"),
+            vec!["AWS Config needs the log archive that the cloudtrail stack creates"],
+        ),
+        (
+            "password policy outside IAM's range",
+            format!("{HEAD}iam: {{password_policy: {{min_length: 4, reuse_prevention: 30}}}}\n"),
+            vec!["min_length 4 is outside 6-128", "reuse_prevention 30 is outside 1-24"],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, text, expected) in &cases {
+        let (ok, report) = diagnostics(text);
+        if ok {
+            failures.push(format!(
+                "{what}: accepted, but should fail with {expected:?}\nreport:\n{report}"
+            ));
+            continue;
+        }
+        for fragment in expected {
+            if !report.contains(fragment) {
+                failures.push(format!("{what}: missing {fragment:?} in:\n{report}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn every_error_is_reported_at_once_in_file_order() {
+    let text = "version: 1\nname: acme\nhome_region: us-east-7\nregions: [us-east-7, mars-1]\naccounts: [\"1\"]\nalerts:\n  email: [nope]\n  severity: high\ncloudtrail: {log_retention_days: 10}\n";
+    let (ok, report) = diagnostics(text);
+    assert!(!ok);
+    let lines: Vec<&str> = report.lines().filter(|l| l.contains(": error: ")).collect();
+    assert_eq!(lines.len(), 7, "{report}");
+    let positions: Vec<(usize, usize)> = lines
+        .iter()
+        .map(|l| {
+            let mut parts = l.split(':').skip(1);
+            (
+                parts.next().unwrap().parse().unwrap(),
+                parts.next().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = positions.clone();
+    sorted.sort();
+    assert_eq!(positions, sorted, "{report}");
+}
+
+#[test]
+fn warnings_do_not_fail_validation() {
+    let (ok, report) = diagnostics("version: 1\nname: acme\nhome_region: us-east-1\n");
+    assert!(ok);
+    assert!(
+        report.contains("warning: alerts: no email or Slack subscriber"),
+        "{report}"
+    );
+}
+
+#[test]
+fn shipped_baselines_validate() {
+    for (name, path) in support::shipped_baselines() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (ok, report) = diagnostics(&text);
+        assert!(ok, "{name}: {report}");
+    }
+}
