@@ -440,7 +440,7 @@ mod tests {
                 &path(&["alerts".into(), "slack".into(), "channel_id".into()]),
                 true
             ),
-            p(7, 34)
+            p(7, 29)
         );
         assert_eq!(locate(DOC, &path(&["missing".into()]), true), None);
         assert_eq!(
