@@ -64,6 +64,25 @@ pub enum Command {
     Validate(BaselineArg),
     /// Write every stack template and a manifest to --out DIR, or one template to stdout
     Render(RenderArgs),
+    /// Create change sets, print what would change, delete them (exit 2 if anything would)
+    Plan(DeployArgs),
+    /// Plan, confirm (TTY prompt or --yes), execute in order and follow the stack events
+    Deploy(DeployArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub baseline: BaselineArg,
+    /// Execute without asking (required when stdin is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Stacks worked on at once
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
+    /// Delete and re-create stacks whose first create failed (ROLLBACK_COMPLETE)
+    #[arg(long)]
+    pub replace_failed: bool,
 }
 
 #[derive(Debug, Args)]

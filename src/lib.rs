@@ -6,9 +6,11 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod aws;
 pub mod baseline;
 pub mod cli;
 pub mod commands;
+pub mod deploy;
 pub mod output;
 pub mod plan;
 pub mod render;

@@ -1,5 +1,6 @@
 //! One function per subcommand: `(args, printer) -> Result<ExitStatus>`.
 
+mod deploy;
 mod init;
 mod render;
 mod validate;
@@ -13,6 +14,7 @@ use crate::baseline::{self, Baseline, Source};
 use crate::cli::{Cli, Command};
 use crate::output::Printer;
 
+pub use deploy::{deploy, plan};
 pub use init::init;
 pub use render::render;
 pub use validate::validate;
@@ -46,6 +48,8 @@ pub fn run(cli: Cli, printer: &mut Printer) -> Result<ExitStatus> {
         Command::Init(args) => init(&args, printer),
         Command::Validate(args) => validate(&cli.global, &args, printer),
         Command::Render(args) => render(&cli.global, &args, printer),
+        Command::Plan(args) => plan(&cli.global, &args, printer),
+        Command::Deploy(args) => deploy(&cli.global, &args, printer),
     }
 }
 

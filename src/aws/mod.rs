@@ -1,0 +1,164 @@
+//! The only module that uses AWS SDK types. Everything else sees the narrow interface
+//! below, named for what the tool does, and plain Rust types.
+
+mod sdk;
+
+use std::future::Future;
+
+pub use sdk::{connect, SdkStacks};
+
+/// A deployed stack, as far as the tool cares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackState {
+    pub stack_id: String,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+impl StackState {
+    pub fn in_progress(&self) -> bool {
+        self.status.ends_with("_IN_PROGRESS") && self.status != "REVIEW_IN_PROGRESS"
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeSetKind {
+    Create,
+    Update,
+}
+
+#[derive(Clone, Debug)]
+pub struct ChangeSetRequest {
+    pub region: String,
+    pub stack_name: String,
+    pub change_set_name: String,
+    pub kind: ChangeSetKind,
+    pub template_body: String,
+    pub tags: Vec<(String, String)>,
+    pub capabilities: Vec<String>,
+    /// Makes a retried create safe.
+    pub client_token: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceChange {
+    /// Add, Modify, Remove, Import, Dynamic.
+    pub action: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    /// True, False or Conditional when the endpoint says.
+    pub replacement: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangeSetState {
+    pub id: String,
+    /// CREATE_PENDING, CREATE_IN_PROGRESS, CREATE_COMPLETE, FAILED, ...
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub changes: Vec<ResourceChange>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackEvent {
+    pub event_id: String,
+    pub timestamp: Option<String>,
+    pub logical_id: String,
+    pub resource_type: String,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// Errors the tool decides on. Service errors keep their code and message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// "No updates are to be performed." and its relatives.
+    NoChanges(String),
+    /// Throttling that outlived the SDK's retries.
+    Throttled(String),
+    /// The endpoint does not implement the operation (e.g. the emulator's HTTP 500 page).
+    Unsupported(String),
+    Other {
+        code: String,
+        message: String,
+    },
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::NoChanges(m) => write!(f, "no changes: {m}"),
+            ApiError::Throttled(m) => write!(f, "throttled: {m}"),
+            ApiError::Unsupported(op) => write!(f, "{op} is not supported by this endpoint"),
+            ApiError::Other { code, message } => write!(f, "{code}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What deploy and plan need from CloudFormation, per region.
+pub trait StackApi: Send + Sync + 'static {
+    fn describe_stack(
+        &self,
+        region: &str,
+        stack_name: &str,
+    ) -> impl Future<Output = ApiResult<Option<StackState>>> + Send;
+
+    /// The deployed template body, as sent.
+    fn get_template(
+        &self,
+        region: &str,
+        stack_name: &str,
+    ) -> impl Future<Output = ApiResult<String>> + Send;
+
+    /// Returns the change set id.
+    fn create_change_set(
+        &self,
+        request: &ChangeSetRequest,
+    ) -> impl Future<Output = ApiResult<String>> + Send;
+
+    fn describe_change_set(
+        &self,
+        region: &str,
+        stack_name: &str,
+        change_set_id: &str,
+    ) -> impl Future<Output = ApiResult<ChangeSetState>> + Send;
+
+    fn execute_change_set(
+        &self,
+        region: &str,
+        stack_name: &str,
+        change_set_id: &str,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+
+    fn delete_change_set(
+        &self,
+        region: &str,
+        stack_name: &str,
+        change_set_id: &str,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+
+    fn delete_stack(
+        &self,
+        region: &str,
+        stack_name: &str,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+
+    /// The most recent events, newest first (one page).
+    fn stack_events(
+        &self,
+        region: &str,
+        stack_name: &str,
+    ) -> impl Future<Output = ApiResult<Vec<StackEvent>>> + Send;
+
+    fn set_termination_protection(
+        &self,
+        region: &str,
+        stack_name: &str,
+        enabled: bool,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+}

@@ -1,0 +1,330 @@
+//! The narrow interface implemented with the AWS SDK for Rust.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudformation::config::http::HttpResponse;
+use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Tag, TemplateStage};
+use aws_sdk_cloudformation::Client;
+
+use super::*;
+
+/// Loads the standard credential chain (environment, profiles, SSO, role assumption) with an
+/// optional profile, region and endpoint. Returns the config and the caller's account id.
+pub async fn connect(
+    profile: Option<&str>,
+    region: Option<&str>,
+    endpoint_url: Option<&str>,
+) -> anyhow::Result<(SdkStacks, String)> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(8));
+    if let Some(p) = profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = region {
+        loader = loader.region(Region::new(r.to_string()));
+    }
+    if let Some(u) = endpoint_url {
+        loader = loader.endpoint_url(u);
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        anyhow::bail!("no AWS region configured; pass --region or set AWS_REGION");
+    }
+    let identity = aws_sdk_sts::Client::new(&config)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot identify the caller (STS GetCallerIdentity): {}",
+                describe_sdk_error(&e)
+            )
+        })?;
+    let account = identity
+        .account()
+        .ok_or_else(|| anyhow::anyhow!("STS GetCallerIdentity returned no account"))?
+        .to_string();
+    Ok((
+        SdkStacks {
+            config,
+            clients: Mutex::new(HashMap::new()),
+        },
+        account,
+    ))
+}
+
+fn describe_sdk_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+    e: &SdkError<E, R>,
+) -> String {
+    match (e.code(), e.message()) {
+        (Some(c), Some(m)) => format!("{c}: {m}"),
+        (Some(c), None) => c.to_string(),
+        _ => match e {
+            SdkError::DispatchFailure(d) => format!("could not reach the endpoint: {d:?}"),
+            SdkError::TimeoutError(_) => "timed out".to_string(),
+            other => format!("{other:?}").chars().take(300).collect(),
+        },
+    }
+}
+
+pub struct SdkStacks {
+    config: SdkConfig,
+    clients: Mutex<HashMap<String, Client>>,
+}
+
+impl SdkStacks {
+    fn client(&self, region: &str) -> Client {
+        let mut clients = self.clients.lock().expect("client map");
+        clients
+            .entry(region.to_string())
+            .or_insert_with(|| {
+                let conf = aws_sdk_cloudformation::config::Builder::from(&self.config)
+                    .region(Region::new(region.to_string()))
+                    .build();
+                Client::from_conf(conf)
+            })
+            .clone()
+    }
+}
+
+fn api_error<E>(operation: &str, err: SdkError<E, HttpResponse>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::fmt::Debug,
+{
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    let code = err.code().map(str::to_string);
+    let message = err.message().map(str::to_string).unwrap_or_default();
+    match code.as_deref() {
+        Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded") => {
+            ApiError::Throttled(message)
+        }
+        Some("ValidationError") if message.contains("No updates are to be performed") => {
+            ApiError::NoChanges(message)
+        }
+        Some(code) => ApiError::Other {
+            code: code.to_string(),
+            message,
+        },
+        None if status == Some(500) => ApiError::Unsupported(operation.to_string()),
+        None => ApiError::Other {
+            code: operation.to_string(),
+            message: describe_sdk_error(&err),
+        },
+    }
+}
+
+fn is_missing_stack(err: &ApiError) -> bool {
+    matches!(err, ApiError::Other { code, message } if code == "ValidationError" && message.contains("does not exist"))
+}
+
+impl StackApi for SdkStacks {
+    async fn describe_stack(
+        &self,
+        region: &str,
+        stack_name: &str,
+    ) -> ApiResult<Option<StackState>> {
+        let out = match self
+            .client(region)
+            .describe_stacks()
+            .stack_name(stack_name)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => {
+                let err = api_error("DescribeStacks", e);
+                return if is_missing_stack(&err) {
+                    Ok(None)
+                } else {
+                    Err(err)
+                };
+            }
+        };
+        Ok(out.stacks().first().map(|s| StackState {
+            stack_id: s.stack_id().unwrap_or_default().to_string(),
+            status: s
+                .stack_status()
+                .map(|x| x.as_str().to_string())
+                .unwrap_or_default(),
+            status_reason: s.stack_status_reason().map(str::to_string),
+            tags: s
+                .tags()
+                .iter()
+                .map(|t| {
+                    (
+                        t.key().unwrap_or_default().to_string(),
+                        t.value().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect(),
+        }))
+    }
+
+    async fn get_template(&self, region: &str, stack_name: &str) -> ApiResult<String> {
+        let out = self
+            .client(region)
+            .get_template()
+            .stack_name(stack_name)
+            .template_stage(TemplateStage::Original)
+            .send()
+            .await
+            .map_err(|e| api_error("GetTemplate", e))?;
+        Ok(out.template_body().unwrap_or_default().to_string())
+    }
+
+    async fn create_change_set(&self, r: &ChangeSetRequest) -> ApiResult<String> {
+        let tags = r
+            .tags
+            .iter()
+            .map(|(k, v)| Tag::builder().key(k).value(v).build())
+            .collect::<Vec<_>>();
+        let capabilities = r
+            .capabilities
+            .iter()
+            .map(|c| Capability::from(c.as_str()))
+            .collect::<Vec<_>>();
+        let out = self
+            .client(&r.region)
+            .create_change_set()
+            .stack_name(&r.stack_name)
+            .change_set_name(&r.change_set_name)
+            .change_set_type(match r.kind {
+                ChangeSetKind::Create => ChangeSetType::Create,
+                ChangeSetKind::Update => ChangeSetType::Update,
+            })
+            .template_body(&r.template_body)
+            .set_tags(Some(tags))
+            .set_capabilities(if capabilities.is_empty() {
+                None
+            } else {
+                Some(capabilities)
+            })
+            .client_token(&r.client_token)
+            .description("cfn-baseline")
+            .send()
+            .await
+            .map_err(|e| api_error("CreateChangeSet", e))?;
+        Ok(out.id().unwrap_or_default().to_string())
+    }
+
+    async fn describe_change_set(
+        &self,
+        region: &str,
+        stack_name: &str,
+        id: &str,
+    ) -> ApiResult<ChangeSetState> {
+        let out = self
+            .client(region)
+            .describe_change_set()
+            .stack_name(stack_name)
+            .change_set_name(id)
+            .send()
+            .await
+            .map_err(|e| api_error("DescribeChangeSet", e))?;
+        Ok(ChangeSetState {
+            id: out.change_set_id().unwrap_or(id).to_string(),
+            status: out
+                .status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            status_reason: out.status_reason().map(str::to_string),
+            changes: out
+                .changes()
+                .iter()
+                .filter_map(|c| c.resource_change())
+                .map(|rc| ResourceChange {
+                    action: rc
+                        .action()
+                        .map(|a| a.as_str().to_string())
+                        .unwrap_or_default(),
+                    logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
+                    resource_type: rc.resource_type().unwrap_or_default().to_string(),
+                    replacement: rc.replacement().map(|r| r.as_str().to_string()),
+                })
+                .collect(),
+        })
+    }
+
+    async fn execute_change_set(&self, region: &str, stack_name: &str, id: &str) -> ApiResult<()> {
+        self.client(region)
+            .execute_change_set()
+            .stack_name(stack_name)
+            .change_set_name(id)
+            .send()
+            .await
+            .map_err(|e| api_error("ExecuteChangeSet", e))?;
+        Ok(())
+    }
+
+    async fn delete_change_set(&self, region: &str, stack_name: &str, id: &str) -> ApiResult<()> {
+        self.client(region)
+            .delete_change_set()
+            .stack_name(stack_name)
+            .change_set_name(id)
+            .send()
+            .await
+            .map_err(|e| api_error("DeleteChangeSet", e))?;
+        Ok(())
+    }
+
+    async fn delete_stack(&self, region: &str, stack_name: &str) -> ApiResult<()> {
+        self.client(region)
+            .delete_stack()
+            .stack_name(stack_name)
+            .send()
+            .await
+            .map_err(|e| api_error("DeleteStack", e))?;
+        Ok(())
+    }
+
+    async fn stack_events(&self, region: &str, stack_name: &str) -> ApiResult<Vec<StackEvent>> {
+        let out = self
+            .client(region)
+            .describe_stack_events()
+            .stack_name(stack_name)
+            .send()
+            .await
+            .map_err(|e| api_error("DescribeStackEvents", e))?;
+        Ok(out
+            .stack_events()
+            .iter()
+            .map(|e| StackEvent {
+                event_id: e.event_id().unwrap_or_default().to_string(),
+                timestamp: e.timestamp().map(|t| t.to_string()),
+                logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
+                resource_type: e.resource_type().unwrap_or_default().to_string(),
+                status: e
+                    .resource_status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                reason: e.resource_status_reason().map(str::to_string),
+            })
+            .collect())
+    }
+
+    async fn set_termination_protection(
+        &self,
+        region: &str,
+        stack_name: &str,
+        enabled: bool,
+    ) -> ApiResult<()> {
+        self.client(region)
+            .update_termination_protection()
+            .stack_name(stack_name)
+            .enable_termination_protection(enabled)
+            .customize()
+            // An endpoint without this operation answers 500; do not retry that for seconds.
+            .config_override(
+                aws_sdk_cloudformation::config::Builder::default()
+                    .retry_config(RetryConfig::standard().with_max_attempts(2)),
+            )
+            .send()
+            .await
+            .map_err(|e| api_error("UpdateTerminationProtection", e))?;
+        Ok(())
+    }
+}

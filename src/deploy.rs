@@ -1,0 +1,573 @@
+//! The deploy state machine over the narrow CloudFormation interface: prepare a change set
+//! per stack (or find it unchanged), then either discard them (plan) or execute them in
+//! dependency waves and follow each stack until it settles (deploy). Reports progress as
+//! events; never prints.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::aws::{ApiError, ChangeSetKind, ChangeSetRequest, ResourceChange, StackApi, StackEvent};
+use crate::render::RenderedStack;
+
+/// One stack to deploy: the render plus where and how.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub key: String,
+    pub stack_name: String,
+    pub region: String,
+    pub order: u32,
+    pub depends_on: Vec<String>,
+    pub body: String,
+    pub sha256: String,
+    pub tags: Vec<(String, String)>,
+    pub capabilities: Vec<String>,
+}
+
+impl Job {
+    pub fn new(stack: &RenderedStack, tags: Vec<(String, String)>) -> Job {
+        Job {
+            key: stack.spec.key(),
+            stack_name: stack.spec.stack_name.clone(),
+            region: stack.spec.region.clone(),
+            order: stack.spec.order,
+            depends_on: stack.spec.depends_on.clone(),
+            body: stack.body.clone(),
+            sha256: stack.sha256.clone(),
+            tags,
+            capabilities: capabilities(&stack.template.value),
+        }
+    }
+}
+
+/// CAPABILITY_NAMED_IAM only where an IAM resource carries an explicit name.
+pub fn capabilities(template: &serde_json::Value) -> Vec<String> {
+    let Some(resources) = template.get("Resources").and_then(|r| r.as_object()) else {
+        return vec![];
+    };
+    let iam: Vec<&serde_json::Value> = resources
+        .values()
+        .filter(|r| {
+            r["Type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("AWS::IAM::"))
+        })
+        .collect();
+    if iam.is_empty() {
+        return vec![];
+    }
+    let named = iam.iter().any(|r| {
+        [
+            "RoleName",
+            "PolicyName",
+            "UserName",
+            "GroupName",
+            "ManagedPolicyName",
+            "InstanceProfileName",
+        ]
+        .iter()
+        .any(|k| r["Properties"].get(k).is_some())
+    });
+    vec![if named {
+        "CAPABILITY_NAMED_IAM"
+    } else {
+        "CAPABILITY_IAM"
+    }
+    .to_string()]
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Prepared {
+    /// The deployed template and tags equal the render: no change set was created.
+    Unchanged,
+    /// A change set was created and CloudFormation found nothing to change.
+    NoChanges,
+    /// A change set waits to be executed (or discarded).
+    Pending {
+        change_set_id: String,
+        kind: ChangeSetKind,
+        changes: Vec<ResourceChange>,
+        /// The stack was replaced (deleted after ROLLBACK_COMPLETE) before this change set.
+        replaced: bool,
+    },
+    Failed(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct PreparedStack {
+    pub job: Job,
+    pub state: Prepared,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub concurrency: usize,
+    /// Delete a stack in ROLLBACK_COMPLETE and create it again.
+    pub replace_failed: bool,
+    /// Longest wait for a stack or change set to settle.
+    pub timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            concurrency: 4,
+            replace_failed: false,
+            timeout: Duration::from_secs(60 * 60),
+        }
+    }
+}
+
+/// Progress, for the printer.
+#[derive(Clone, Debug)]
+pub enum Progress {
+    Status { key: String, text: String },
+    Event { key: String, event: StackEvent },
+}
+
+type Tx = mpsc::UnboundedSender<Progress>;
+
+fn status(tx: &Tx, key: &str, text: impl Into<String>) {
+    let _ = tx.send(Progress::Status {
+        key: key.to_string(),
+        text: text.into(),
+    });
+}
+
+/// Polling interval that starts short and backs off, so the API is never hammered.
+struct Backoff(Duration);
+
+impl Backoff {
+    fn new() -> Backoff {
+        Backoff(Duration::from_millis(200))
+    }
+    async fn wait(&mut self) {
+        tokio::time::sleep(self.0).await;
+        self.0 = (self.0 * 3 / 2).min(Duration::from_secs(10));
+    }
+}
+
+const NO_CHANGES_REASONS: [&str; 2] = ["didn't contain changes", "No updates are to be performed"];
+
+fn is_no_changes(reason: Option<&str>) -> bool {
+    reason.is_some_and(|r| NO_CHANGES_REASONS.iter().any(|n| r.contains(n)))
+}
+
+/// Prepares every job concurrently (bounded): compares with the deployed stack and creates a
+/// change set only where something differs.
+pub async fn prepare<A: StackApi>(
+    api: Arc<A>,
+    jobs: Vec<Job>,
+    options: Options,
+    tx: Tx,
+) -> Vec<PreparedStack> {
+    let semaphore = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let mut set = JoinSet::new();
+    for (i, job) in jobs.into_iter().enumerate() {
+        let (api, semaphore, tx) = (api.clone(), semaphore.clone(), tx.clone());
+        set.spawn(async move {
+            let _permit = semaphore.acquire_owned().await.expect("semaphore");
+            let state = prepare_one(api.as_ref(), &job, options, &tx).await;
+            (i, PreparedStack { job, state })
+        });
+    }
+    let mut out: Vec<(usize, PreparedStack)> = Vec::new();
+    while let Some(done) = set.join_next().await {
+        out.push(done.expect("prepare task"));
+    }
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, p)| p).collect()
+}
+
+async fn prepare_one<A: StackApi>(api: &A, job: &Job, options: Options, tx: &Tx) -> Prepared {
+    match prepare_inner(api, job, options, tx).await {
+        Ok(p) => p,
+        Err(e) => Prepared::Failed(e),
+    }
+}
+
+async fn prepare_inner<A: StackApi>(
+    api: &A,
+    job: &Job,
+    options: Options,
+    tx: &Tx,
+) -> Result<Prepared, String> {
+    let (region, name) = (job.region.as_str(), job.stack_name.as_str());
+    let err = |what: &str, e: ApiError| format!("{what} {name} in {region}: {e}");
+    let mut stack = api
+        .describe_stack(region, name)
+        .await
+        .map_err(|e| err("describing", e))?;
+
+    // A stack already being changed: wait for it to settle.
+    let started = Instant::now();
+    let mut backoff = Backoff::new();
+    while let Some(s) = stack.as_ref().filter(|s| s.in_progress()) {
+        if started.elapsed() > options.timeout {
+            return Err(format!(
+                "{name} in {region} is still {} after {:?}; try again later",
+                s.status, options.timeout
+            ));
+        }
+        status(tx, &job.key, format!("waiting: the stack is {}", s.status));
+        backoff.wait().await;
+        stack = api
+            .describe_stack(region, name)
+            .await
+            .map_err(|e| err("describing", e))?;
+    }
+
+    let mut replaced = false;
+    if let Some(s) = &stack {
+        if s.status == "ROLLBACK_COMPLETE" || s.status == "ROLLBACK_FAILED" {
+            if !options.replace_failed {
+                return Err(format!(
+                    "{name} in {region} is in {} (its first create failed) and cannot be updated; \
+                     rerun with --replace-failed to delete and re-create it",
+                    s.status
+                ));
+            }
+            status(
+                tx,
+                &job.key,
+                format!("deleting the failed stack ({})", s.status),
+            );
+            api.delete_stack(region, name)
+                .await
+                .map_err(|e| err("deleting", e))?;
+            let mut backoff = Backoff::new();
+            loop {
+                match api
+                    .describe_stack(region, name)
+                    .await
+                    .map_err(|e| err("describing", e))?
+                {
+                    None => break,
+                    Some(s) if s.status == "DELETE_COMPLETE" => break,
+                    Some(s) if s.status == "DELETE_FAILED" => {
+                        return Err(format!(
+                            "deleting the failed {name} in {region} failed: {}",
+                            s.status_reason.unwrap_or_default()
+                        ))
+                    }
+                    Some(_) => backoff.wait().await,
+                }
+            }
+            stack = None;
+            replaced = true;
+        }
+    }
+
+    let kind = match &stack {
+        Some(s) if s.status != "REVIEW_IN_PROGRESS" => {
+            let deployed = api
+                .get_template(region, name)
+                .await
+                .map_err(|e| err("reading the template of", e))?;
+            let wanted: BTreeSet<&(String, String)> = job.tags.iter().collect();
+            let have: BTreeSet<&(String, String)> = s.tags.iter().collect();
+            if deployed == job.body && wanted == have {
+                return Ok(Prepared::Unchanged);
+            }
+            ChangeSetKind::Update
+        }
+        _ => ChangeSetKind::Create,
+    };
+
+    let short = &job.sha256[..12];
+    let request = ChangeSetRequest {
+        region: job.region.clone(),
+        stack_name: job.stack_name.clone(),
+        change_set_name: format!("cfn-baseline-{short}"),
+        kind,
+        template_body: job.body.clone(),
+        tags: job.tags.clone(),
+        capabilities: job.capabilities.clone(),
+        client_token: format!("cfn-baseline-{short}-{}", job.stack_name)
+            .chars()
+            .take(128)
+            .collect(),
+    };
+    status(tx, &job.key, "creating change set");
+    let id = match api.create_change_set(&request).await {
+        Ok(id) => id,
+        Err(ApiError::NoChanges(_)) => return Ok(Prepared::NoChanges),
+        Err(e) => return Err(err("creating a change set for", e)),
+    };
+    let mut backoff = Backoff::new();
+    let started = Instant::now();
+    loop {
+        let cs = api
+            .describe_change_set(region, name, &id)
+            .await
+            .map_err(|e| err("describing the change set of", e))?;
+        match cs.status.as_str() {
+            "CREATE_COMPLETE" if cs.changes.is_empty() => {
+                let _ = api.delete_change_set(region, name, &id).await;
+                return Ok(Prepared::NoChanges);
+            }
+            "CREATE_COMPLETE" => {
+                return Ok(Prepared::Pending {
+                    change_set_id: id,
+                    kind,
+                    changes: cs.changes,
+                    replaced,
+                })
+            }
+            "FAILED" if is_no_changes(cs.status_reason.as_deref()) => {
+                let _ = api.delete_change_set(region, name, &id).await;
+                if kind == ChangeSetKind::Create {
+                    let _ = api.delete_stack(region, name).await;
+                }
+                return Ok(Prepared::NoChanges);
+            }
+            "FAILED" => {
+                return Err(format!(
+                    "the change set for {name} in {region} failed: {}",
+                    cs.status_reason.unwrap_or_else(|| "no reason given".into())
+                ))
+            }
+            _ if started.elapsed() > options.timeout => {
+                return Err(format!(
+                    "the change set for {name} in {region} did not finish in {:?}",
+                    options.timeout
+                ))
+            }
+            _ => backoff.wait().await,
+        }
+    }
+}
+
+/// Deletes the change sets `prepare` created, and the empty new-stack shells
+/// (REVIEW_IN_PROGRESS) that came with them. Used by plan and when a deploy is declined.
+pub async fn discard<A: StackApi>(api: &A, prepared: &[PreparedStack]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for p in prepared {
+        if let Prepared::Pending {
+            change_set_id,
+            kind,
+            ..
+        } = &p.state
+        {
+            let (region, name) = (p.job.region.as_str(), p.job.stack_name.as_str());
+            if let Err(e) = api.delete_change_set(region, name, change_set_id).await {
+                problems.push(format!(
+                    "deleting the change set of {name} in {region}: {e}"
+                ));
+            }
+            if *kind == ChangeSetKind::Create {
+                match api.describe_stack(region, name).await {
+                    Ok(Some(s)) if s.status == "REVIEW_IN_PROGRESS" => {
+                        if let Err(e) = api.delete_stack(region, name).await {
+                            problems.push(format!(
+                                "removing the empty new stack {name} in {region}: {e}"
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Unchanged,
+    NoChanges,
+    Created,
+    Updated,
+    Replaced,
+    Failed(String),
+    /// Not attempted because a stack it depends on failed.
+    Skipped(String),
+}
+
+impl Outcome {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Unchanged => "unchanged",
+            Outcome::NoChanges => "no changes",
+            Outcome::Created => "created",
+            Outcome::Updated => "updated",
+            Outcome::Replaced => "replaced",
+            Outcome::Failed(_) => "FAILED",
+            Outcome::Skipped(_) => "skipped",
+        }
+    }
+
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Outcome::Failed(_) | Outcome::Skipped(_))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub job: Job,
+    pub outcome: Outcome,
+    pub duration: Duration,
+    /// Whether termination protection could be turned on (None: not attempted).
+    pub protected: Option<Result<(), String>>,
+}
+
+/// Executes the pending change sets in waves (alerts, cloudtrail, the rest), concurrently
+/// within a wave, following each stack's events until it settles. A failed stack stops the
+/// stacks that depend on it.
+pub async fn execute<A: StackApi>(
+    api: Arc<A>,
+    prepared: Vec<PreparedStack>,
+    options: Options,
+    tx: Tx,
+) -> Vec<Report> {
+    let mut by_wave: BTreeMap<u32, Vec<(usize, PreparedStack)>> = BTreeMap::new();
+    for (i, p) in prepared.into_iter().enumerate() {
+        by_wave.entry(p.job.order).or_default().push((i, p));
+    }
+    let mut failed: HashSet<String> = HashSet::new();
+    let mut reports: Vec<(usize, Report)> = Vec::new();
+    let semaphore = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    for (_, wave) in by_wave {
+        let mut set = JoinSet::new();
+        for (i, p) in wave {
+            if let Some(dep) = p.job.depends_on.iter().find(|d| failed.contains(*d)) {
+                let outcome = match &p.state {
+                    Prepared::Unchanged => Outcome::Unchanged,
+                    Prepared::NoChanges => Outcome::NoChanges,
+                    _ => Outcome::Skipped(format!("{dep} failed")),
+                };
+                if outcome.is_failure() {
+                    failed.insert(p.job.key.clone());
+                }
+                reports.push((
+                    i,
+                    Report {
+                        job: p.job,
+                        outcome,
+                        duration: Duration::ZERO,
+                        protected: None,
+                    },
+                ));
+                continue;
+            }
+            let (api, semaphore, tx) = (api.clone(), semaphore.clone(), tx.clone());
+            set.spawn(async move {
+                let _permit = semaphore.acquire_owned().await.expect("semaphore");
+                (i, execute_one(api.as_ref(), p, options, &tx).await)
+            });
+        }
+        while let Some(done) = set.join_next().await {
+            let (i, report) = done.expect("execute task");
+            if report.outcome.is_failure() {
+                failed.insert(report.job.key.clone());
+            }
+            reports.push((i, report));
+        }
+    }
+    reports.sort_by_key(|(i, _)| *i);
+    reports.into_iter().map(|(_, r)| r).collect()
+}
+
+async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: Options, tx: &Tx) -> Report {
+    let started = Instant::now();
+    let job = p.job;
+    let (region, name) = (job.region.clone(), job.stack_name.clone());
+    let finish = |job: Job, outcome: Outcome, protected| Report {
+        job,
+        outcome,
+        duration: started.elapsed(),
+        protected,
+    };
+    let (change_set_id, kind, replaced) = match p.state {
+        Prepared::Unchanged => return finish(job, Outcome::Unchanged, None),
+        Prepared::NoChanges => return finish(job, Outcome::NoChanges, None),
+        Prepared::Failed(reason) => return finish(job, Outcome::Failed(reason), None),
+        Prepared::Pending {
+            change_set_id,
+            kind,
+            replaced,
+            ..
+        } => (change_set_id, kind, replaced),
+    };
+    // Events that existed before this execution are not reported again.
+    let mut seen: HashSet<String> = api
+        .stack_events(&region, &name)
+        .await
+        .map(|events| events.into_iter().map(|e| e.event_id).collect())
+        .unwrap_or_default();
+    status(tx, &job.key, "executing change set");
+    if let Err(e) = api.execute_change_set(&region, &name, &change_set_id).await {
+        return finish(
+            job,
+            Outcome::Failed(format!(
+                "executing the change set of {name} in {region}: {e}"
+            )),
+            None,
+        );
+    }
+    let mut backoff = Backoff::new();
+    let mut failures: Vec<String> = Vec::new();
+    let final_status = loop {
+        if let Ok(mut events) = api.stack_events(&region, &name).await {
+            events.reverse(); // oldest first
+            for event in events {
+                if seen.insert(event.event_id.clone()) {
+                    if event.status.ends_with("_FAILED") {
+                        failures.push(format!(
+                            "{} ({}): {}",
+                            event.logical_id,
+                            event.resource_type,
+                            event.reason.clone().unwrap_or_else(|| event.status.clone())
+                        ));
+                    }
+                    let _ = tx.send(Progress::Event {
+                        key: job.key.clone(),
+                        event,
+                    });
+                }
+            }
+        }
+        match api.describe_stack(&region, &name).await {
+            Ok(Some(s)) if !s.in_progress() && s.status != "REVIEW_IN_PROGRESS" => break Ok(s),
+            Ok(None) => break Err(format!("{name} in {region} disappeared while deploying")),
+            Ok(Some(_)) | Err(ApiError::Throttled(_)) => {}
+            Err(e) => break Err(format!("following {name} in {region}: {e}")),
+        }
+        if started.elapsed() > options.timeout {
+            break Err(format!(
+                "{name} in {region} did not settle in {:?}",
+                options.timeout
+            ));
+        }
+        backoff.wait().await;
+    };
+    let outcome = match final_status {
+        Ok(s) if s.status == "CREATE_COMPLETE" && replaced => Outcome::Replaced,
+        Ok(s) if s.status == "CREATE_COMPLETE" && kind == ChangeSetKind::Create => Outcome::Created,
+        Ok(s) if s.status == "UPDATE_COMPLETE" => Outcome::Updated,
+        Ok(s) => {
+            let mut reason = format!("{name} in {region} ended in {}", s.status);
+            if let Some(r) = s.status_reason {
+                reason.push_str(&format!(" ({r})"));
+            }
+            if !failures.is_empty() {
+                reason.push_str(&format!("; failed resources: {}", failures.join("; ")));
+            }
+            Outcome::Failed(reason)
+        }
+        Err(reason) => Outcome::Failed(reason),
+    };
+    let protected = if outcome.is_failure() {
+        None
+    } else {
+        Some(
+            api.set_termination_protection(&region, &name, true)
+                .await
+                .map_err(|e| e.to_string()),
+        )
+    };
+    finish(job, outcome, protected)
+}

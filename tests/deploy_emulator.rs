@@ -1,0 +1,249 @@
+//! plan and deploy end to end: the real binary and AWS SDK over HTTP against moto's server.
+
+mod support;
+
+use std::fs;
+
+use support::moto::Moto;
+use support::*;
+
+async fn stacks(moto: &Moto, region: &str) -> Vec<(String, String)> {
+    let cf = moto.cloudformation(region).await;
+    let out = cf.describe_stacks().send().await.unwrap();
+    let mut v: Vec<(String, String)> = out
+        .stacks()
+        .iter()
+        .map(|s| {
+            (
+                s.stack_name().unwrap().to_string(),
+                s.stack_status().unwrap().as_str().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_default_then_redeploy_then_update() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+
+    // Without a terminal and without --yes nothing happens.
+    let out = moto.run(dir.path(), &["deploy"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("pass --yes"), "{}", stderr(&out));
+    assert!(stacks(&moto, "us-east-1").await.is_empty());
+
+    // plan on an empty account: everything would be created, and nothing is left behind.
+    let out = moto.run(dir.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("~ current/us-east-1/baseline-guardduty  create"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("+ Add Detector (AWS::GuardDuty::Detector)"));
+    assert!(
+        stacks(&moto, "us-east-1").await.is_empty(),
+        "plan left stacks behind"
+    );
+
+    // First deploy creates every stack with the rendered body and the tags.
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let names: Vec<String> = stacks(&moto, "us-east-1")
+        .await
+        .into_iter()
+        .map(|(n, s)| format!("{n} {s}"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "baseline-alerts CREATE_COMPLETE",
+            "baseline-cloudtrail CREATE_COMPLETE",
+            "baseline-config CREATE_COMPLETE",
+            "baseline-guardduty CREATE_COMPLETE",
+            "baseline-securityhub CREATE_COMPLETE",
+        ]
+    );
+    let rendered = render(&load_text(
+        "default",
+        cfn_baseline::baseline::DEFAULT_BASELINE,
+    ));
+    let cf = moto.cloudformation("us-east-1").await;
+    for stack in &rendered {
+        let body = cf
+            .get_template()
+            .stack_name(&stack.spec.stack_name)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            body.template_body().unwrap(),
+            stack.body,
+            "{}",
+            stack.spec.key()
+        );
+        let described = cf
+            .describe_stacks()
+            .stack_name(&stack.spec.stack_name)
+            .send()
+            .await
+            .unwrap();
+        let tags: Vec<(String, String)> = described.stacks()[0]
+            .tags()
+            .iter()
+            .map(|t| (t.key().unwrap().to_string(), t.value().unwrap().to_string()))
+            .collect();
+        assert!(
+            tags.contains(&("cfn-baseline:baseline".into(), "baseline".into())),
+            "{tags:?}"
+        );
+        assert!(
+            tags.contains(&("managed-by".into(), "cfn-baseline".into())),
+            "{tags:?}"
+        );
+    }
+    let change_sets_before = cf
+        .list_change_sets()
+        .stack_name("baseline-guardduty")
+        .send()
+        .await
+        .unwrap()
+        .summaries()
+        .len();
+    let events_before = cf
+        .describe_stack_events()
+        .stack_name("baseline-guardduty")
+        .send()
+        .await
+        .unwrap()
+        .stack_events()
+        .len();
+
+    // Redeploy: unchanged stacks are skipped without change sets; plan says no changes.
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).matches("  unchanged").count(),
+        10,
+        "{}",
+        stdout(&out)
+    );
+    let out = moto.run(dir.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cs = cf
+        .list_change_sets()
+        .stack_name("baseline-guardduty")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        cs.summaries().len(),
+        change_sets_before,
+        "a change set was created for an unchanged stack"
+    );
+    let events_after = cf
+        .describe_stack_events()
+        .stack_name("baseline-guardduty")
+        .send()
+        .await
+        .unwrap()
+        .stack_events()
+        .len();
+    assert_eq!(
+        events_before, events_after,
+        "an unchanged stack was updated"
+    );
+
+    // Change the baseline: plan shows exactly the GuardDuty change, deploy applies it.
+    let text = cfn_baseline::baseline::DEFAULT_BASELINE.replace(
+        "finding_frequency: FIFTEEN_MINUTES",
+        "finding_frequency: ONE_HOUR",
+    );
+    fs::write(dir.path().join("baseline.yaml"), &text).unwrap();
+    let out = moto.run(dir.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let plan = stdout(&out);
+    assert!(
+        plan.contains("~ current/us-east-1/baseline-guardduty  update, 1 resource change(s)"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("~ Modify Detector (AWS::GuardDuty::Detector)"),
+        "{plan}"
+    );
+    assert_eq!(plan.matches("  unchanged").count(), 4, "{plan}");
+
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary = stdout(&out);
+    let line = summary
+        .lines()
+        .find(|l| l.starts_with("current/us-east-1/baseline-guardduty "))
+        .unwrap_or_default();
+    assert!(line.contains(" updated "), "{summary}");
+    assert_eq!(
+        summary
+            .lines()
+            .filter(|l| l.contains(" unchanged "))
+            .count(),
+        4,
+        "{summary}"
+    );
+    let body = cf
+        .get_template()
+        .stack_name("baseline-guardduty")
+        .send()
+        .await
+        .unwrap();
+    assert!(body.template_body().unwrap().contains("\"ONE_HOUR\""));
+    let out = moto.run(dir.path(), &["plan", "baseline.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_a_multi_region_example() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(repo_root().join("examples/multi-region.yaml"))
+        .unwrap()
+        .replace("111111111111", "123456789012");
+    fs::write(dir.path().join("baseline.yaml"), text).unwrap();
+    let out = moto.run(dir.path(), &["deploy", "--yes", "--concurrency", "6"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(stacks(&moto, "ap-northeast-1").await.len(), 5);
+    assert_eq!(stacks(&moto, "us-east-1").await.len(), 4);
+    assert_eq!(stacks(&moto, "eu-central-1").await.len(), 4);
+    let out = moto.run(dir.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refuses_an_account_the_baseline_does_not_target() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    // moto's account is 123456789012; the example targets 111111111111.
+    let example = repo_root().join("examples/single-account.yaml");
+    let out = moto.run(dir.path(), &["deploy", "--yes", example.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("account 123456789012, which the baseline does not target"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stacks(&moto, "eu-west-1").await.is_empty());
+}

@@ -1,0 +1,94 @@
+//! Starts moto's server on 127.0.0.1 with a free port for one test, stops it on drop.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+}
+
+fn moto_server() -> PathBuf {
+    if let Some(p) = std::env::var_os("MOTO_SERVER").map(PathBuf::from) {
+        if p.is_file() {
+            return p;
+        }
+    }
+    let venv = super::repo_root().join(".venv/bin/moto_server");
+    if venv.is_file() {
+        return venv;
+    }
+    panic!(
+        "moto_server is not installed. Run the tests with scripts/test, which installs the pinned \
+         version into .venv, or: python3 -m pip install 'moto[server]==5.2.1' (or set MOTO_SERVER)"
+    );
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let mut child = Command::new(moto_server())
+            .args(["-H", "127.0.0.1", "-p", "0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("moto_server starts");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(i) = line.find("Running on http://127.0.0.1:") {
+                    let _ = tx.send(line[i + "Running on ".len()..].trim().to_string());
+                }
+            }
+        });
+        let started = Instant::now();
+        let endpoint = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("moto_server did not start in {:?}", started.elapsed()));
+        Moto { child, endpoint }
+    }
+
+    /// Runs the binary against this emulator with test credentials.
+    pub fn run(&self, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+        let mut full = vec!["--endpoint-url", self.endpoint.as_str()];
+        full.extend_from_slice(args);
+        Command::new(env!("CARGO_BIN_EXE_cfn-baseline"))
+            .args(&full)
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .stdin(Stdio::null())
+            .output()
+            .expect("the binary runs")
+    }
+
+    /// A CloudFormation client for checking what the tool did.
+    pub async fn cloudformation(&self, region: &str) -> aws_sdk_cloudformation::Client {
+        let creds = aws_sdk_cloudformation::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        );
+        let conf = aws_sdk_cloudformation::Config::builder()
+            .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
+            .region(aws_sdk_cloudformation::config::Region::new(
+                region.to_string(),
+            ))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(creds)
+            .build();
+        aws_sdk_cloudformation::Client::from_conf(conf)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
