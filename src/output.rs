@@ -50,16 +50,6 @@ impl Printer {
         }
     }
 
-    /// A printer into the given writers, without colour (for tests).
-    pub fn new(out: Box<dyn Write>, err: Box<dyn Write>, verbosity: Verbosity) -> Printer {
-        Printer {
-            out,
-            err,
-            color_err: false,
-            verbosity,
-        }
-    }
-
     fn paint(&self, on: bool, style: &str, text: &str) -> String {
         if on {
             format!("{style}{text}{RESET}")

@@ -26,14 +26,6 @@ pub enum Component {
 }
 
 impl Component {
-    pub const ALL: [Component; 5] = [
-        Component::Alerts,
-        Component::Cloudtrail,
-        Component::Config,
-        Component::Guardduty,
-        Component::Securityhub,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Component::Alerts => "alerts",

@@ -191,18 +191,6 @@ pub enum DeliveryFrequency {
     TwentyFour_Hours,
 }
 
-impl DeliveryFrequency {
-    pub fn hours(self) -> u32 {
-        match self {
-            DeliveryFrequency::One_Hour => 1,
-            DeliveryFrequency::Three_Hours => 3,
-            DeliveryFrequency::Six_Hours => 6,
-            DeliveryFrequency::Twelve_Hours => 12,
-            DeliveryFrequency::TwentyFour_Hours => 24,
-        }
-    }
-}
-
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum RecordingFrequency {
@@ -260,16 +248,6 @@ pub enum FindingFrequency {
     SIX_HOURS,
 }
 
-impl FindingFrequency {
-    pub fn minutes(self) -> u32 {
-        match self {
-            FindingFrequency::FIFTEEN_MINUTES => 15,
-            FindingFrequency::ONE_HOUR => 60,
-            FindingFrequency::SIX_HOURS => 360,
-        }
-    }
-}
-
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct GuardDutyFeatures {
@@ -319,19 +297,6 @@ pub enum Standard {
 }
 
 impl Standard {
-    pub const ALL: [Standard; 10] = [
-        Standard::Fsbp,
-        Standard::CisV1_2,
-        Standard::CisV1_4,
-        Standard::CisV3,
-        Standard::CisV5,
-        Standard::Nist80053,
-        Standard::Nist800171,
-        Standard::PciDss321,
-        Standard::PciDss401,
-        Standard::ResourceTagging,
-    ];
-
     /// The name used in baseline files.
     pub fn id(self) -> &'static str {
         match self {
