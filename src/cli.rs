@@ -68,6 +68,49 @@ pub enum Command {
     Plan(DeployArgs),
     /// Plan, confirm (TTY prompt or --yes), execute in order and follow the stack events
     Deploy(DeployArgs),
+    /// Compare the render with the deployed stacks, or offline with --against a baseline or
+    /// a render directory; classify every change's security impact (exit 3 if one weakens)
+    Diff(DiffArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// For a terminal (coloured on a TTY)
+    Text,
+    /// For a pull-request comment
+    Markdown,
+    /// Versioned, documented shape for tools
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Exit 0 whatever the differences (errors still exit 1)
+    Never,
+    /// Exit 2 for differences and 3 for weakening changes (the default)
+    Any,
+    /// Exit 3 for weakening changes, 0 otherwise
+    Weakening,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The new side: the baseline file [default: ./baseline.yaml, else the built-in default]
+    #[arg(value_name = "BASELINE")]
+    pub baseline: Option<PathBuf>,
+    /// The old side, offline: another baseline file, or a directory written by `render`
+    /// (needs no AWS credentials). Without it, the deployed stacks are the old side.
+    #[arg(long, value_name = "PATH")]
+    pub against: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Which differences make the exit code non-zero
+    #[arg(long, value_enum, default_value_t = FailOn::Any)]
+    pub fail_on: FailOn,
+    /// Stacks compared at once (live mode)
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
 }
 
 #[derive(Debug, Args)]

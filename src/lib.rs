@@ -1,6 +1,6 @@
 //! cfn-baseline: an AWS account security baseline as code.
 //!
-//! Module boundaries: `baseline`, `plan`, `render`, `template` and `yaml` never touch AWS
+//! Module boundaries: `baseline`, `plan`, `render`, `template`, `diff` and `yaml` never touch AWS
 //! and never print; `commands` do the work of each subcommand and report through
 //! `output::Printer`.
 
@@ -11,6 +11,7 @@ pub mod baseline;
 pub mod cli;
 pub mod commands;
 pub mod deploy;
+pub mod diff;
 pub mod output;
 pub mod plan;
 pub mod render;

@@ -23,6 +23,7 @@ pub struct Printer {
     out: Box<dyn Write>,
     err: Box<dyn Write>,
     color_err: bool,
+    color_out: bool,
     verbosity: Verbosity,
 }
 
@@ -44,6 +45,7 @@ impl Printer {
         };
         Printer {
             color_err: decide(io::stderr().is_terminal()),
+            color_out: decide(io::stdout().is_terminal()),
             out: Box::new(io::stdout()),
             err: Box::new(io::stderr()),
             verbosity,
@@ -56,6 +58,11 @@ impl Printer {
         } else {
             text.to_string()
         }
+    }
+
+    /// Whether results on stdout may be coloured.
+    pub fn color_stdout(&self) -> bool {
+        self.color_out
     }
 
     /// The command's result (a template, a report): always printed, to stdout.

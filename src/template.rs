@@ -22,7 +22,8 @@ impl Template {
     pub fn parse(text: &str) -> Result<Template, String> {
         let trimmed = text.trim_start();
         if trimmed.starts_with('{') {
-            if let Ok(value) = serde_json::from_str::<Json>(text) {
+            if let Ok(mut value) = serde_json::from_str::<Json>(text) {
+                canonicalize(&mut value);
                 return Ok(Template { value });
             }
         }
@@ -30,12 +31,34 @@ impl Template {
             Some(pos) => format!("{pos}: {}", e.message),
             None => e.message,
         })?;
-        let value = yaml::to_canonical_json(&value)?;
+        let mut value = yaml::to_canonical_json(&value)?;
+        canonicalize(&mut value);
         Ok(Template { value })
     }
 
     pub fn resources(&self) -> Option<&serde_json::Map<String, Json>> {
         self.value.get("Resources")?.as_object()
+    }
+}
+
+/// The one long form for what CloudFormation accepts in two: `{"Fn::GetAtt": "A.B"}`
+/// becomes `{"Fn::GetAtt": ["A", "B"]}`.
+fn canonicalize(value: &mut Json) {
+    match value {
+        Json::Object(map) => {
+            if map.len() == 1 {
+                if let Some(Json::String(s)) = map.get("Fn::GetAtt") {
+                    if let Some((resource, attribute)) = s.split_once('.') {
+                        let list = Json::Array(vec![resource.into(), attribute.into()]);
+                        map.insert("Fn::GetAtt".to_string(), list);
+                        return;
+                    }
+                }
+            }
+            map.values_mut().for_each(canonicalize);
+        }
+        Json::Array(items) => items.iter_mut().for_each(canonicalize),
+        _ => {}
     }
 }
 

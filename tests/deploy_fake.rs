@@ -112,6 +112,9 @@ impl StackApi for Fake {
         );
         Ok(())
     }
+    async fn stacks_tagged(&self, _: &str, _: &str, _: &str) -> ApiResult<Vec<String>> {
+        Ok(self.stacks.lock().unwrap().keys().cloned().collect())
+    }
     async fn delete_change_set(&self, _: &str, name: &str, _: &str) -> ApiResult<()> {
         self.call(format!("delete_change_set {name}"));
         Ok(())

@@ -155,6 +155,14 @@ pub trait StackApi: Send + Sync + 'static {
         stack_name: &str,
     ) -> impl Future<Output = ApiResult<Vec<StackEvent>>> + Send;
 
+    /// Names of the live stacks (not deleted) that carry the tag `key` = `value`.
+    fn stacks_tagged(
+        &self,
+        region: &str,
+        key: &str,
+        value: &str,
+    ) -> impl Future<Output = ApiResult<Vec<String>>> + Send;
+
     fn set_termination_protection(
         &self,
         region: &str,

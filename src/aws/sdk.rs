@@ -164,6 +164,32 @@ impl StackApi for SdkStacks {
         }))
     }
 
+    async fn stacks_tagged(&self, region: &str, key: &str, value: &str) -> ApiResult<Vec<String>> {
+        let mut pages = self
+            .client(region)
+            .describe_stacks()
+            .into_paginator()
+            .send();
+        let mut names = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error("DescribeStacks", e))?;
+            for s in page.stacks() {
+                let deleted = s
+                    .stack_status()
+                    .is_some_and(|st| st.as_str() == "DELETE_COMPLETE");
+                let tagged = s
+                    .tags()
+                    .iter()
+                    .any(|t| t.key() == Some(key) && t.value() == Some(value));
+                if tagged && !deleted {
+                    names.push(s.stack_name().unwrap_or_default().to_string());
+                }
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
     async fn get_template(&self, region: &str, stack_name: &str) -> ApiResult<String> {
         let out = self
             .client(region)

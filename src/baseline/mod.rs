@@ -17,6 +17,9 @@ use crate::yaml::{self, Value};
 /// The built-in default baseline, embedded in the binary.
 pub const DEFAULT_BASELINE: &str = include_str!("../../baselines/default.yaml");
 /// The name under which the built-in default is reported.
+/// The stack tag that names the baseline a stack belongs to.
+pub const BASELINE_TAG: &str = "cfn-baseline:baseline";
+
 pub const DEFAULT_BASELINE_NAME: &str = "<built-in default baseline>";
 
 /// Where a baseline's text came from.
@@ -62,6 +65,18 @@ impl Baseline {
     }
 
     /// Target account ids; empty means "the caller's account".
+    /// The tags every stack gets: the baseline's tags plus `cfn-baseline:baseline` (its name).
+    pub fn stack_tags(&self) -> Vec<(String, String)> {
+        let mut tags: Vec<(String, String)> = self
+            .file
+            .tags
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        tags.push((BASELINE_TAG.to_string(), self.name().to_string()));
+        tags
+    }
+
     pub fn account_ids(&self) -> Vec<String> {
         self.file.accounts.iter().map(|a| a.id.clone()).collect()
     }

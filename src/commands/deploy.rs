@@ -61,8 +61,7 @@ fn run(
                  (per-account role_arn/profile is not supported yet)"
             ));
         }
-        let mut tags: Vec<(String, String)> = baseline.file.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        tags.push(("cfn-baseline:baseline".to_string(), baseline.name().to_string()));
+        let tags = baseline.stack_tags();
         let jobs: Vec<Job> = stacks
             .iter()
             .filter(|s| s.spec.account.as_deref().is_none_or(|a| a == caller))

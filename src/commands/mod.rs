@@ -1,6 +1,7 @@
 //! One function per subcommand: `(args, printer) -> Result<ExitStatus>`.
 
 mod deploy;
+mod diff;
 mod init;
 mod render;
 mod validate;
@@ -15,6 +16,7 @@ use crate::cli::{Cli, Command};
 use crate::output::Printer;
 
 pub use deploy::{deploy, plan};
+pub use diff::diff;
 pub use init::init;
 pub use render::render;
 pub use validate::validate;
@@ -50,6 +52,7 @@ pub fn run(cli: Cli, printer: &mut Printer) -> Result<ExitStatus> {
         Command::Render(args) => render(&cli.global, &args, printer),
         Command::Plan(args) => plan(&cli.global, &args, printer),
         Command::Deploy(args) => deploy(&cli.global, &args, printer),
+        Command::Diff(args) => diff(&cli.global, &args, printer),
     }
 }
 

@@ -1,0 +1,297 @@
+//! `diff`: the render of BASELINE (new) against the deployed stacks, or offline against
+//! another baseline or a previous render directory (old).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Component as PathComponent, Path};
+use std::sync::Arc;
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde::Deserialize;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::{load_baseline, resolve_source, ExitStatus};
+use crate::aws::{self, StackApi};
+use crate::baseline::{Baseline, Source, BASELINE_TAG};
+use crate::cli::{DiffArgs, DiffFormat, FailOn, GlobalArgs};
+use crate::diff::{self, Report, StackInput, Verdict};
+use crate::output::Printer;
+use crate::plan::CALLER_ACCOUNT_LABEL;
+use crate::render::{render_all, RenderedStack, Renderer, MANIFEST_FILE};
+use crate::template::Template;
+
+pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Result<ExitStatus> {
+    let source = resolve_source(args.baseline.as_deref(), printer)?;
+    let new_label = source.name.clone();
+    let Some(baseline) = load_baseline(source, printer) else {
+        return Ok(ExitStatus::Error);
+    };
+    let renderer = Renderer::new(global.templates.as_deref())?;
+    let stacks = render_all(&baseline, &renderer)?;
+    let new_side: Vec<StackInput> = stacks.iter().map(|s| input(s, &baseline)).collect();
+
+    let report = match &args.against {
+        Some(path) => {
+            let old = if path.is_dir() {
+                read_render_dir(path)?
+            } else {
+                let text = fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let source = Source {
+                    name: path.display().to_string(),
+                    text,
+                };
+                let Some(old_baseline) = load_baseline(source, printer) else {
+                    return Ok(ExitStatus::Error);
+                };
+                render_all(&old_baseline, &renderer)
+                    .with_context(|| format!("rendering {}", path.display()))?
+                    .iter()
+                    .map(|s| input(s, &old_baseline))
+                    .collect()
+            };
+            diff::compare(&old, &new_side, &path.display().to_string(), &new_label)
+        }
+        None => live(global, args, &baseline, new_side, &new_label, printer)?,
+    };
+
+    let text = match args.format {
+        DiffFormat::Text => diff::text(&report, printer.color_stdout()),
+        DiffFormat::Markdown => diff::markdown(&report),
+        DiffFormat::Json => diff::json(&report),
+    };
+    printer.result(&text);
+    Ok(exit_status(report.verdict(), args.fail_on))
+}
+
+/// Maps the verdict to the exit code `--fail-on` asks for.
+pub fn exit_status(verdict: Verdict, fail_on: FailOn) -> ExitStatus {
+    match (fail_on, verdict) {
+        (FailOn::Never, _) | (_, Verdict::Identical) => ExitStatus::Success,
+        (FailOn::Any, Verdict::Differences) => ExitStatus::Differences,
+        (FailOn::Weakening, Verdict::Differences) => ExitStatus::Success,
+        (_, Verdict::Weakening) => ExitStatus::Weakening,
+    }
+}
+
+fn input(stack: &RenderedStack, baseline: &Baseline) -> StackInput {
+    StackInput {
+        account: stack.spec.account_label().to_string(),
+        region: stack.spec.region.clone(),
+        stack_name: stack.spec.stack_name.clone(),
+        template: stack.template.value.clone(),
+        tags: Some(baseline.stack_tags().into_iter().collect()),
+    }
+}
+
+#[derive(Deserialize)]
+struct ManifestFile {
+    format: u32,
+    stacks: Vec<ManifestEntry>,
+}
+
+#[derive(Deserialize)]
+struct ManifestEntry {
+    stack_name: String,
+    account: String,
+    region: String,
+    path: String,
+}
+
+/// Reads a directory written by `render`: its manifest and every template it lists.
+fn read_render_dir(dir: &Path) -> Result<Vec<StackInput>> {
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let text = fs::read_to_string(&manifest_path).map_err(|e| {
+        anyhow!(
+            "{} is not a render directory ({}: {e}); write one with `cfn-baseline render --out {}`",
+            dir.display(),
+            manifest_path.display(),
+            dir.display()
+        )
+    })?;
+    let manifest: ManifestFile = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a cfn-baseline manifest", manifest_path.display()))?;
+    if manifest.format != 1 {
+        bail!(
+            "{} has manifest format {}; this cfn-baseline reads format 1",
+            manifest_path.display(),
+            manifest.format
+        );
+    }
+    manifest
+        .stacks
+        .into_iter()
+        .map(|entry| {
+            let relative = Path::new(&entry.path);
+            if !relative
+                .components()
+                .all(|c| matches!(c, PathComponent::Normal(_)))
+            {
+                bail!(
+                    "{}: stack path {:?} leaves the render directory",
+                    manifest_path.display(),
+                    entry.path
+                );
+            }
+            let file = dir.join(relative);
+            let body = fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let template = Template::parse(&body)
+                .map_err(|e| anyhow!("{}: not a template: {e}", file.display()))?;
+            Ok(StackInput {
+                account: entry.account,
+                region: entry.region,
+                stack_name: entry.stack_name,
+                template: template.value,
+                tags: None,
+            })
+        })
+        .collect()
+}
+
+/// Reads the deployed side: every rendered stack of the caller's account, and the stacks
+/// tagged with the baseline's name in the same regions that the render no longer has.
+fn live(
+    global: &GlobalArgs,
+    args: &DiffArgs,
+    baseline: &Baseline,
+    new_side: Vec<StackInput>,
+    new_label: &str,
+    printer: &mut Printer,
+) -> Result<Report> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let endpoint = global
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
+        let region = global
+            .region
+            .clone()
+            .unwrap_or_else(|| baseline.home_region().to_string());
+        let (api, caller) =
+            aws::connect(global.profile.as_deref(), Some(&region), endpoint.as_deref()).await?;
+        let targets = baseline.account_ids();
+        if !targets.is_empty() && !targets.contains(&caller) {
+            bail!(
+                "your credentials are for account {caller}, which the baseline does not target ({}); \
+                 use --against to compare offline",
+                targets.join(", ")
+            );
+        }
+        let mut notes = Vec::new();
+        if targets.len() > 1 {
+            notes.push(format!(
+                "only account {caller} was compared (the credentials' account); run again with \
+                 credentials for each of the other accounts"
+            ));
+        }
+        let new_side: Vec<StackInput> = new_side
+            .into_iter()
+            .filter(|s| s.account == caller || s.account == CALLER_ACCOUNT_LABEL)
+            .collect();
+        printer.status(&format!(
+            "Comparing {} stacks of baseline {} with account {caller}",
+            new_side.len(),
+            baseline.name()
+        ));
+        let api = Arc::new(api);
+        let semaphore = Arc::new(Semaphore::new(usize::from(args.concurrency)));
+
+        // The deployed stacks of the baseline in the render's regions, including ones the
+        // render no longer has.
+        let mut regions: Vec<String> = new_side.iter().map(|s| s.region.clone()).collect();
+        regions.sort();
+        regions.dedup();
+        let mut wanted: Vec<(String, String, String)> = new_side
+            .iter()
+            .map(|s| (s.account.clone(), s.region.clone(), s.stack_name.clone()))
+            .collect();
+        let account_label = new_side
+            .first()
+            .map_or(caller.clone(), |s| s.account.clone());
+        for region in &regions {
+            let names = api
+                .stacks_tagged(region, BASELINE_TAG, baseline.name())
+                .await
+                .map_err(|e| anyhow!("listing the stacks in {region}: {e}"))?;
+            for name in names {
+                let key = (account_label.clone(), region.clone(), name);
+                if !wanted.contains(&key) {
+                    wanted.push(key);
+                }
+            }
+        }
+
+        let mut set = JoinSet::new();
+        for (account, region, name) in wanted {
+            let (api, semaphore) = (api.clone(), semaphore.clone());
+            set.spawn(async move {
+                let _permit = semaphore.acquire_owned().await.expect("semaphore");
+                let deployed = read_deployed(api.as_ref(), &region, &name).await;
+                (account, region, name, deployed)
+            });
+        }
+        let mut old_side = Vec::new();
+        let mut errors = Vec::new();
+        while let Some(done) = set.join_next().await {
+            let (account, region, stack_name, deployed) = done.context("reading a stack")?;
+            match deployed {
+                Ok(Some((template, tags))) => old_side.push(StackInput {
+                    account,
+                    region,
+                    stack_name,
+                    template,
+                    tags: Some(tags),
+                }),
+                Ok(None) => {}
+                Err(e) => errors.push(format!("{stack_name} in {region}: {e}")),
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort();
+            bail!(
+                "could not read {} deployed stack(s), so the diff would be incomplete:\n  {}",
+                errors.len(),
+                errors.join("\n  ")
+            );
+        }
+        let mut report = diff::compare(
+            &old_side,
+            &new_side,
+            &format!("deployed stacks in account {caller}"),
+            new_label,
+        );
+        report.notes.extend(notes);
+        report.notes.push(format!(
+            "regions outside the baseline ({}) were not searched for stacks",
+            regions.join(", ")
+        ));
+        Ok(report)
+    })
+}
+
+type Deployed = Option<(serde_json::Value, BTreeMap<String, String>)>;
+
+async fn read_deployed<A: StackApi>(api: &A, region: &str, name: &str) -> Result<Deployed> {
+    let Some(stack) = api.describe_stack(region, name).await? else {
+        return Ok(None);
+    };
+    if stack.status == "REVIEW_IN_PROGRESS" || stack.status == "DELETE_COMPLETE" {
+        return Ok(None);
+    }
+    let body = api.get_template(region, name).await?;
+    let template =
+        Template::parse(&body).map_err(|e| anyhow!("the deployed template does not parse: {e}"))?;
+    let tags = stack
+        .tags
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("aws:"))
+        .collect();
+    Ok(Some((template.value, tags)))
+}

@@ -1,0 +1,814 @@
+//! The security-impact rule table. Each rule names a resource type and a property path
+//! (globs: `*` matches any run of characters), says which direction is the safe one, and
+//! explains the change in one line. The first rule that matches and has an opinion wins;
+//! a change no rule covers is neutral and says so.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value as Json;
+
+use super::{scalar_text, Action, Impact, PathSeg, RawChange};
+
+/// The templates a change came from, for rules that look beyond the changed value.
+pub struct Ctx<'a> {
+    pub old_template: &'a Json,
+    pub new_template: &'a Json,
+}
+
+/// What absence means for a number.
+#[derive(Clone, Copy, Debug)]
+pub enum Missing {
+    /// No limit at all (retention kept forever, no maximum age).
+    Unlimited,
+    /// Nothing (no reuse prevention, no minimum).
+    Zero,
+}
+
+/// Which direction of a change is the secure one.
+#[derive(Clone, Copy)]
+pub enum Expect {
+    /// The thing existing protects: removing it weakens, adding it strengthens.
+    Present,
+    /// `true` protects; `absent` is the value when the property is left out.
+    True { absent: bool },
+    /// This value protects; moving away from it weakens.
+    Value {
+        secure: &'static str,
+        absent: Option<&'static str>,
+    },
+    /// A larger number protects.
+    More(Missing),
+    /// A smaller number protects.
+    Less(Missing),
+    /// Earlier in the list protects more (e.g. finding frequencies, fastest first).
+    Order {
+        best_first: &'static [&'static str],
+        absent: Option<&'static str>,
+    },
+    /// A list whose elements each protect: dropping one weakens, adding one strengthens.
+    Superset,
+    /// A list whose elements each open something up: adding one weakens.
+    Subset,
+    /// Known to have no security effect.
+    Neutral,
+    /// Looks at the whole change; returns the impact and, optionally, its own explanation.
+    Custom(fn(&RawChange, &Ctx) -> Option<(Impact, &'static str)>),
+}
+
+pub struct Rule {
+    pub id: &'static str,
+    /// Resource type glob; `stack/<component>` for whole stacks, `template` for sections
+    /// outside Resources, `stack-tags` for stack tags.
+    pub resource_type: &'static str,
+    /// Property path glob; empty for the resource (or stack) itself.
+    pub path: &'static str,
+    pub expect: Expect,
+    /// Explanation when the change weakens (or, for neutral rules, the note).
+    pub weaker: &'static str,
+    pub stronger: &'static str,
+}
+
+const fn rule(
+    id: &'static str,
+    resource_type: &'static str,
+    path: &'static str,
+    expect: Expect,
+    weaker: &'static str,
+    stronger: &'static str,
+) -> Rule {
+    Rule {
+        id,
+        resource_type,
+        path,
+        expect,
+        weaker,
+        stronger,
+    }
+}
+
+const fn neutral(
+    id: &'static str,
+    resource_type: &'static str,
+    path: &'static str,
+    note: &'static str,
+) -> Rule {
+    rule(id, resource_type, path, Expect::Neutral, note, note)
+}
+
+const GD_FREQUENCY: &[&str] = &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"];
+const CONFIG_DELIVERY: &[&str] = &[
+    "One_Hour",
+    "Three_Hours",
+    "Six_Hours",
+    "Twelve_Hours",
+    "TwentyFour_Hours",
+];
+const SSE: &[&str] = &["aws:kms:dsse", "aws:kms", "AES256"];
+const RECORDING_STRATEGY: &[&str] = &[
+    "ALL_SUPPORTED_RESOURCE_TYPES",
+    "EXCLUSION_BY_RESOURCE_TYPES",
+    "INCLUSION_BY_RESOURCE_TYPES",
+];
+
+/// The rule table. Specific rules come before generic ones.
+pub const RULES: &[Rule] = &[
+    // Whole stacks: a component switched off in a target.
+    rule("stack.guardduty", "stack/guardduty", "", Expect::Present,
+        "GuardDuty threat detection is switched off in this account and region",
+        "GuardDuty threat detection is switched on in this account and region"),
+    rule("stack.cloudtrail", "stack/cloudtrail", "", Expect::Present,
+        "the trail, its encrypted log archive and the CIS alarms are removed",
+        "a multi-region trail with an encrypted log archive is added"),
+    rule("stack.config", "stack/config", "", Expect::Present,
+        "AWS Config stops recording and evaluating resources in this account and region",
+        "AWS Config records and evaluates resources in this account and region"),
+    rule("stack.securityhub", "stack/securityhub", "", Expect::Present,
+        "Security Hub and its standards are switched off in this account and region",
+        "Security Hub and its standards are switched on in this account and region"),
+    rule("stack.alerts", "stack/alerts", "", Expect::Present,
+        "the alert topic and its rules are removed: nobody is told about findings here",
+        "findings in this account and region reach the alert topic"),
+    rule("stack.other", "stack/*", "", Expect::Present,
+        "a baseline stack is removed with all its controls",
+        "a baseline stack is added"),
+    neutral("stack.tags", "stack-tags", "*", "stack tags only label resources"),
+    neutral("template.sections", "template", "*",
+        "descriptions, metadata, outputs and rules do not change what is deployed securely"),
+
+    // GuardDuty.
+    rule("guardduty.detector", "AWS::GuardDuty::Detector", "", Expect::Present,
+        "the GuardDuty detector is removed: no threat detection", "a GuardDuty detector is added"),
+    rule("guardduty.enable", "AWS::GuardDuty::Detector", "Properties.Enable",
+        Expect::True { absent: false },
+        "the GuardDuty detector is disabled: no threat detection", "the GuardDuty detector is enabled"),
+    rule("guardduty.frequency", "AWS::GuardDuty::Detector", "Properties.FindingPublishingFrequency",
+        Expect::Order { best_first: GD_FREQUENCY, absent: Some("SIX_HOURS") },
+        "updated findings are published less often, so alerts arrive later",
+        "updated findings are published more often"),
+    rule("guardduty.feature.additional.status", "AWS::GuardDuty::Detector",
+        "Properties.Features[*].AdditionalConfiguration[*].Status",
+        Expect::Value { secure: "ENABLED", absent: None },
+        "automated agent management for runtime monitoring is disabled",
+        "automated agent management for runtime monitoring is enabled"),
+    rule("guardduty.feature.status", "AWS::GuardDuty::Detector", "Properties.Features[*].Status",
+        Expect::Value { secure: "ENABLED", absent: None },
+        "a GuardDuty protection plan is disabled", "a GuardDuty protection plan is enabled"),
+    rule("guardduty.feature", "AWS::GuardDuty::Detector", "Properties.Features[*]", Expect::Present,
+        "a GuardDuty protection plan is no longer enabled by the baseline",
+        "a GuardDuty protection plan is enabled"),
+
+    // CloudTrail.
+    rule("cloudtrail.trail", "AWS::CloudTrail::Trail", "", Expect::Present,
+        "the trail is removed: API activity is no longer recorded", "a trail is added"),
+    rule("cloudtrail.logging", "AWS::CloudTrail::Trail", "Properties.IsLogging",
+        Expect::True { absent: false },
+        "the trail stops logging", "the trail starts logging"),
+    rule("cloudtrail.multi_region", "AWS::CloudTrail::Trail", "Properties.IsMultiRegionTrail",
+        Expect::True { absent: false },
+        "the trail no longer records every region", "the trail records every region"),
+    rule("cloudtrail.global_events", "AWS::CloudTrail::Trail", "Properties.IncludeGlobalServiceEvents",
+        Expect::True { absent: true },
+        "global service events (IAM, STS, CloudFront) are no longer recorded",
+        "global service events are recorded"),
+    rule("cloudtrail.log_validation", "AWS::CloudTrail::Trail", "Properties.EnableLogFileValidation",
+        Expect::True { absent: false },
+        "log file validation is off: tampered or deleted log files go unnoticed",
+        "log file validation is on"),
+    rule("cloudtrail.kms", "AWS::CloudTrail::Trail", "Properties.KMSKeyId", Expect::Present,
+        "trail logs are no longer encrypted with the baseline's KMS key",
+        "trail logs are encrypted with a KMS key"),
+    rule("cloudtrail.cloudwatch_logs", "AWS::CloudTrail::Trail", "Properties.CloudWatchLogs*",
+        Expect::Present,
+        "the trail no longer feeds CloudWatch Logs, so the CIS metric alarms stop working",
+        "the trail feeds CloudWatch Logs"),
+    rule("cloudtrail.selector.fields", "AWS::CloudTrail::Trail",
+        "Properties.AdvancedEventSelectors[*].FieldSelectors[*].Equals", Expect::Superset,
+        "an event selector matches fewer events: data events narrowed",
+        "an event selector matches more events"),
+    rule("cloudtrail.selector.field", "AWS::CloudTrail::Trail",
+        "Properties.AdvancedEventSelectors[*].FieldSelectors[*]", Expect::Custom(field_selector),
+        "an event selector gains a condition and records fewer events",
+        "an event selector loses a condition and records more events"),
+    rule("cloudtrail.selector", "AWS::CloudTrail::Trail", "Properties.AdvancedEventSelectors*",
+        Expect::Present,
+        "an event selector is removed: those events (e.g. S3 or Lambda data events) are no longer recorded",
+        "an event selector is added: more events are recorded"),
+    rule("cloudtrail.classic_selector", "AWS::CloudTrail::Trail", "Properties.EventSelectors*",
+        Expect::Present,
+        "an event selector is removed: fewer events are recorded", "an event selector is added"),
+    rule("cloudtrail.insights", "AWS::CloudTrail::Trail", "Properties.InsightSelectors*",
+        Expect::Present,
+        "CloudTrail Insights no longer watches for unusual API call or error rates",
+        "CloudTrail Insights watches for unusual API activity"),
+
+    // Log archive and log groups.
+    rule("s3.bucket", "AWS::S3::Bucket", "", Expect::Present,
+        "a log bucket is removed from the stack", "a log bucket is added"),
+    rule("s3.encryption.algorithm", "AWS::S3::Bucket",
+        "Properties.BucketEncryption.ServerSideEncryptionConfiguration[*].ServerSideEncryptionByDefault.SSEAlgorithm",
+        Expect::Order { best_first: SSE, absent: Some("AES256") },
+        "the bucket's default encryption is weaker (SSE-S3 instead of a KMS key)",
+        "the bucket's default encryption uses a KMS key"),
+    rule("s3.encryption.key", "AWS::S3::Bucket",
+        "Properties.BucketEncryption.ServerSideEncryptionConfiguration[*].ServerSideEncryptionByDefault.KMSMasterKeyID",
+        Expect::Present,
+        "the bucket no longer encrypts with the baseline's KMS key",
+        "the bucket encrypts with a KMS key"),
+    rule("s3.encryption", "AWS::S3::Bucket", "Properties.BucketEncryption*", Expect::Present,
+        "the bucket's default encryption setting is removed", "the bucket has default encryption"),
+    rule("s3.versioning.status", "AWS::S3::Bucket", "Properties.VersioningConfiguration.Status",
+        Expect::Value { secure: "Enabled", absent: None },
+        "versioning is suspended: overwritten or deleted logs cannot be recovered",
+        "versioning is enabled"),
+    rule("s3.versioning", "AWS::S3::Bucket", "Properties.VersioningConfiguration", Expect::Present,
+        "versioning is no longer configured: overwritten or deleted logs cannot be recovered",
+        "versioning is configured"),
+    rule("s3.public_access_block.setting", "AWS::S3::Bucket", "Properties.PublicAccessBlockConfiguration.*",
+        Expect::True { absent: false },
+        "the bucket's public access block is relaxed", "the bucket's public access block is tightened"),
+    rule("s3.public_access_block", "AWS::S3::Bucket", "Properties.PublicAccessBlockConfiguration",
+        Expect::Present,
+        "the bucket's public access block is removed", "the bucket blocks public access"),
+    rule("s3.ownership", "AWS::S3::Bucket", "Properties.OwnershipControls*",
+        Expect::Custom(ownership),
+        "object ACLs are enabled again (BucketOwnerEnforced is gone)", "object ACLs are disabled"),
+    rule("s3.retention", "AWS::S3::Bucket",
+        "Properties.LifecycleConfiguration.Rules[*].ExpirationInDays", Expect::More(Missing::Unlimited),
+        "archived logs are deleted sooner", "archived logs are kept longer"),
+    rule("s3.noncurrent_retention", "AWS::S3::Bucket",
+        "Properties.LifecycleConfiguration.Rules[*].NoncurrentVersionExpiration*",
+        Expect::More(Missing::Unlimited),
+        "overwritten log versions are deleted sooner", "overwritten log versions are kept longer"),
+    rule("s3.access_logging", "AWS::S3::Bucket", "Properties.LoggingConfiguration*", Expect::Present,
+        "server access logging for the bucket is off: reads of the archive are not recorded",
+        "server access logging for the bucket is on"),
+    neutral("s3.lifecycle.transitions", "AWS::S3::Bucket", "Properties.LifecycleConfiguration*",
+        "storage class transitions and housekeeping change cost, not protection"),
+    rule("logs.retention", "AWS::Logs::LogGroup", "Properties.RetentionInDays",
+        Expect::More(Missing::Unlimited),
+        "the CloudWatch Logs copy of the trail is kept for less time", "the log group keeps logs longer"),
+    rule("logs.kms", "AWS::Logs::LogGroup", "Properties.KmsKeyId", Expect::Present,
+        "the log group is no longer encrypted with the baseline's KMS key",
+        "the log group is encrypted with a KMS key"),
+    rule("logs.deletion_protection", "AWS::Logs::LogGroup", "Properties.DeletionProtectionEnabled",
+        Expect::True { absent: false },
+        "the log group can be deleted", "the log group is protected from deletion"),
+    rule("logs.log_group", "AWS::Logs::LogGroup", "", Expect::Present,
+        "the trail's log group is removed", "a log group is added"),
+    rule("resource.deletion_policy", "*", "*ReplacePolicy", Expect::Value { secure: "Retain", absent: Some("Delete") },
+        "a replacement would delete the old resource (and its data) instead of keeping it",
+        "a replaced resource is kept"),
+    rule("resource.retain", "*", "DeletionPolicy", Expect::Value { secure: "Retain", absent: Some("Delete") },
+        "the resource (and the logs or keys in it) is deleted with its stack instead of kept",
+        "the resource is kept when its stack is deleted"),
+
+    // KMS.
+    rule("kms.rotation", "AWS::KMS::Key", "Properties.EnableKeyRotation", Expect::True { absent: false },
+        "automatic key rotation is off", "automatic key rotation is on"),
+    rule("kms.enabled", "AWS::KMS::Key", "Properties.Enabled", Expect::True { absent: true },
+        "the key is disabled: nothing can be encrypted or read with it", "the key is enabled"),
+    rule("kms.pending_window", "AWS::KMS::Key", "Properties.PendingWindowInDays",
+        Expect::More(Missing::Zero),
+        "a deleted key can be recovered for fewer days", "a deleted key can be recovered for longer"),
+    rule("kms.key", "AWS::KMS::Key", "", Expect::Present,
+        "an encryption key is removed from the stack", "an encryption key is added"),
+
+    // AWS Config.
+    rule("config.recorder", "AWS::Config::ConfigurationRecorder", "", Expect::Present,
+        "the configuration recorder is removed: resource changes are no longer recorded",
+        "a configuration recorder is added"),
+    rule("config.all_supported", "AWS::Config::ConfigurationRecorder",
+        "Properties.RecordingGroup.AllSupported", Expect::True { absent: true },
+        "the recorder no longer records every supported resource type",
+        "the recorder records every supported resource type"),
+    rule("config.global_types", "AWS::Config::ConfigurationRecorder",
+        "Properties.RecordingGroup.IncludeGlobalResourceTypes", Expect::True { absent: false },
+        "global IAM resources (users, roles, policies) are no longer recorded",
+        "global IAM resources are recorded"),
+    rule("config.strategy", "AWS::Config::ConfigurationRecorder",
+        "Properties.RecordingGroup.RecordingStrategy.UseOnly",
+        Expect::Order { best_first: RECORDING_STRATEGY, absent: Some("ALL_SUPPORTED_RESOURCE_TYPES") },
+        "the recorder's scope is narrowed to a list of resource types",
+        "the recorder's scope is widened"),
+    rule("config.exclusions", "AWS::Config::ConfigurationRecorder",
+        "Properties.RecordingGroup.ExclusionByResourceTypes*", Expect::Subset,
+        "more resource types are excluded from recording", "fewer resource types are excluded"),
+    rule("config.included_types", "AWS::Config::ConfigurationRecorder",
+        "Properties.RecordingGroup.ResourceTypes", Expect::Superset,
+        "fewer resource types are recorded", "more resource types are recorded"),
+    rule("config.recording_frequency", "AWS::Config::ConfigurationRecorder",
+        "Properties.RecordingMode.RecordingFrequency",
+        Expect::Order { best_first: &["CONTINUOUS", "DAILY"], absent: Some("CONTINUOUS") },
+        "changes are recorded daily instead of as they happen", "changes are recorded as they happen"),
+    rule("config.delivery_channel", "AWS::Config::DeliveryChannel", "", Expect::Present,
+        "the delivery channel is removed: recordings are no longer archived",
+        "a delivery channel is added"),
+    rule("config.delivery_frequency", "AWS::Config::DeliveryChannel",
+        "Properties.ConfigSnapshotDeliveryProperties*",
+        Expect::Order { best_first: CONFIG_DELIVERY, absent: Some("TwentyFour_Hours") },
+        "configuration snapshots are delivered less often", "configuration snapshots are delivered more often"),
+    rule("config.password.min_length", "AWS::Config::ConfigRule",
+        "Properties.InputParameters.MinimumPasswordLength", Expect::More(Missing::Zero),
+        "the password-policy check accepts shorter passwords", "the password-policy check requires longer passwords"),
+    rule("config.password.reuse", "AWS::Config::ConfigRule",
+        "Properties.InputParameters.PasswordReusePrevention", Expect::More(Missing::Zero),
+        "the password-policy check allows reusing more recent passwords",
+        "the password-policy check prevents reusing more passwords"),
+    rule("config.password.max_age", "AWS::Config::ConfigRule",
+        "Properties.InputParameters.MaxPasswordAge", Expect::Less(Missing::Unlimited),
+        "the password-policy check allows older passwords", "the password-policy check requires newer passwords"),
+    rule("config.password.character_class", "AWS::Config::ConfigRule",
+        "Properties.InputParameters.Require*", Expect::True { absent: false },
+        "the password-policy check no longer requires a character class",
+        "the password-policy check requires another character class"),
+    rule("config.max_age", "AWS::Config::ConfigRule", "Properties.InputParameters.max*",
+        Expect::Less(Missing::Unlimited),
+        "the rule tolerates older credentials or keys", "the rule requires fresher credentials or keys"),
+    rule("config.rule", "AWS::Config::ConfigRule", "", Expect::Present,
+        "a Config rule is removed: nothing checks that control any more", "a Config rule is added"),
+    rule("iam.service_linked_role", "AWS::IAM::ServiceLinkedRole", "", Expect::Present,
+        "the service-linked role a service needs is no longer managed by the baseline",
+        "a service-linked role is managed by the baseline"),
+
+    // Security Hub.
+    rule("securityhub.hub", "AWS::SecurityHub::Hub", "", Expect::Present,
+        "Security Hub is switched off", "Security Hub is switched on"),
+    rule("securityhub.auto_enable", "AWS::SecurityHub::Hub", "Properties.AutoEnableControls",
+        Expect::True { absent: true },
+        "new controls of enabled standards are no longer switched on automatically",
+        "new controls are switched on automatically"),
+    rule("securityhub.disabled_control", "AWS::SecurityHub::Standard",
+        "Properties.DisabledStandardsControls*", Expect::Subset,
+        "a Security Hub control is disabled", "a disabled Security Hub control is enabled again"),
+    rule("securityhub.standard", "AWS::SecurityHub::Standard", "", Expect::Present,
+        "a Security Hub standard is disabled: its controls no longer run",
+        "a Security Hub standard is enabled"),
+    rule("securityhub.control", "AWS::SecurityHub::SecurityControl", "", Expect::Present,
+        "a Security Hub control setting is removed", "a Security Hub control setting is added"),
+
+    // Alerts.
+    rule("sns.topic", "AWS::SNS::Topic", "", Expect::Present,
+        "the alert topic is removed: nobody is told about findings", "an alert topic is added"),
+    rule("sns.encryption", "AWS::SNS::Topic", "Properties.KmsMasterKeyId", Expect::Present,
+        "the alert topic is no longer encrypted", "the alert topic is encrypted"),
+    rule("sns.subscription", "AWS::SNS::Subscription", "", Expect::Present,
+        "an alert subscriber is removed", "an alert subscriber is added"),
+    neutral("sns.subscription.endpoint", "AWS::SNS::Subscription", "Properties.Endpoint",
+        "a subscriber's address changed; check that someone reads it"),
+    rule("chatbot.channel", "AWS::Chatbot::SlackChannelConfiguration", "", Expect::Present,
+        "the Slack alert channel is removed", "a Slack alert channel is added"),
+    rule("events.rule", "AWS::Events::Rule", "", Expect::Present,
+        "an EventBridge rule that feeds the alert topic is removed: those findings no longer alert",
+        "an EventBridge rule feeds more findings to the alert topic"),
+    rule("events.state", "AWS::Events::Rule", "Properties.State",
+        Expect::Value { secure: "ENABLED", absent: Some("ENABLED") },
+        "the EventBridge rule is disabled: its findings no longer alert", "the EventBridge rule is enabled"),
+    rule("events.severity", "AWS::Events::Rule", "Properties.EventPattern.detail.severity*",
+        Expect::Custom(severity_threshold),
+        "the severity threshold is raised: less severe findings no longer alert",
+        "the severity threshold is lowered: more findings alert"),
+    rule("events.pattern", "AWS::Events::Rule", "Properties.EventPattern*", Expect::Custom(event_pattern),
+        "the rule matches fewer events (e.g. fewer severities): some findings no longer alert",
+        "the rule matches more events"),
+    rule("events.target", "AWS::Events::Rule", "Properties.Targets*", Expect::Present,
+        "the rule no longer sends to the alert topic", "the rule sends to another target"),
+    rule("cloudwatch.alarm", "AWS::CloudWatch::Alarm", "", Expect::Present,
+        "a CIS metric alarm is removed: that activity no longer alerts", "a CIS metric alarm is added"),
+    rule("cloudwatch.actions_enabled", "AWS::CloudWatch::Alarm", "Properties.ActionsEnabled",
+        Expect::True { absent: true },
+        "the alarm's actions are disabled: it no longer notifies", "the alarm's actions are enabled"),
+    rule("cloudwatch.actions", "AWS::CloudWatch::Alarm", "Properties.AlarmActions*", Expect::Superset,
+        "the alarm no longer notifies the alert topic", "the alarm notifies more targets"),
+    rule("cloudwatch.threshold", "AWS::CloudWatch::Alarm", "Properties.Threshold",
+        Expect::Less(Missing::Unlimited),
+        "the alarm needs more occurrences before it fires", "the alarm fires sooner"),
+    rule("logs.metric_filter", "AWS::Logs::MetricFilter", "", Expect::Custom(metric_filter),
+        "a metric filter is removed while its alarm stays: the alarm can no longer fire",
+        "a metric filter is added"),
+    neutral("logs.metric_filter.pattern", "AWS::Logs::MetricFilter", "Properties.FilterPattern",
+        "the filter pattern changed; check that it still matches the CIS events"),
+
+    // Policies anywhere (bucket, topic and key policies, IAM roles).
+    rule("policy.statement", "*", "*Statement[*]", Expect::Custom(statement_presence),
+        "a policy statement changed", "a policy statement changed"),
+    rule("policy.statement.scope", "*", "*Statement[*]*", Expect::Custom(statement_scope),
+        "a policy statement is broadened: it allows more", "a policy statement is narrowed: it allows less"),
+    rule("iam.inline_policy", "AWS::IAM::*", "Properties.Policies[*]", Expect::Custom(policy_presence),
+        "an inline policy is added: the role may do more", "an inline policy is removed: the role may do less"),
+    rule("iam.managed_policies", "AWS::IAM::*", "Properties.ManagedPolicyArns", Expect::Subset,
+        "a managed policy is attached: the role may do more", "a managed policy is detached"),
+    neutral("resource.tags", "*", "Properties.Tags*", "tags only label resources"),
+    neutral("resource.description", "*", "Properties.*Description", "descriptions only"),
+];
+
+/// Glob match where `*` matches any run of characters (including none).
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Classifies one change: (impact, rule id, explanation).
+pub fn classify(
+    change: &RawChange,
+    path: &str,
+    ctx: &Ctx,
+) -> (Impact, Option<&'static str>, String) {
+    for rule in RULES {
+        if !glob(rule.resource_type, &change.resource_type) || !glob(rule.path, path) {
+            continue;
+        }
+        if let Some((impact, text)) = assess(rule, change, ctx) {
+            let text = if !text.is_empty() {
+                text
+            } else {
+                match impact {
+                    Impact::Strengthening => rule.stronger,
+                    _ => rule.weaker,
+                }
+            };
+            return (impact, Some(rule.id), text.to_string());
+        }
+    }
+    (
+        Impact::Neutral,
+        None,
+        "no security rule covers this change; review it".to_string(),
+    )
+}
+
+fn weaker_if(weakens: bool) -> Impact {
+    if weakens {
+        Impact::Weakening
+    } else {
+        Impact::Strengthening
+    }
+}
+
+fn number(v: Option<&Json>, missing: Missing) -> Option<f64> {
+    match v {
+        None | Some(Json::Null) => Some(match missing {
+            Missing::Unlimited => f64::INFINITY,
+            Missing::Zero => 0.0,
+        }),
+        Some(Json::Object(m)) if m.len() == 1 => {
+            // `NoncurrentVersionExpiration: {NoncurrentDays: 90}`.
+            number(m.values().next(), missing)
+        }
+        Some(v) => scalar_text(v)?.parse().ok(),
+    }
+}
+
+fn text_of(v: Option<&Json>, absent: Option<&str>) -> Option<String> {
+    match v {
+        None => absent.map(str::to_string),
+        Some(Json::Object(m)) if m.len() == 1 => text_of(m.values().next(), absent),
+        Some(v) => scalar_text(v),
+    }
+}
+
+/// Every scalar inside a value, as CloudFormation strings.
+fn leaves(v: Option<&Json>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    fn walk(v: &Json, out: &mut BTreeSet<String>) {
+        match v {
+            Json::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            Json::Object(m) => m.values().for_each(|i| walk(i, out)),
+            other => {
+                if let Some(s) = scalar_text(other) {
+                    out.insert(s);
+                }
+            }
+        }
+    }
+    if let Some(v) = v {
+        walk(v, &mut out);
+    }
+    out
+}
+
+fn assess(rule: &Rule, c: &RawChange, ctx: &Ctx) -> Option<(Impact, &'static str)> {
+    let (o, n) = (c.old.as_ref(), c.new.as_ref());
+    let impact = match rule.expect {
+        Expect::Neutral => Impact::Neutral,
+        Expect::Present => match c.action {
+            Action::Added => Impact::Strengthening,
+            Action::Removed => Impact::Weakening,
+            Action::Modified => return None,
+        },
+        Expect::True { absent } => {
+            let truth = |v: Option<&Json>| match v {
+                None => Some(absent),
+                Some(v) => match scalar_text(v)?.as_str() {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                },
+            };
+            let (a, b) = (truth(o)?, truth(n)?);
+            if a == b {
+                return None;
+            }
+            weaker_if(a)
+        }
+        Expect::Value { secure, absent } => {
+            let (a, b) = (text_of(o, absent), text_of(n, absent));
+            let (a, b) = (a.as_deref() == Some(secure), b.as_deref() == Some(secure));
+            if a == b {
+                return None;
+            }
+            weaker_if(a)
+        }
+        Expect::More(missing) | Expect::Less(missing) => {
+            let (a, b) = (number(o, missing)?, number(n, missing)?);
+            if a == b {
+                return None;
+            }
+            let larger = b > a;
+            weaker_if(matches!(rule.expect, Expect::More(_)) != larger)
+        }
+        Expect::Order { best_first, absent } => {
+            let rank = |v: Option<&Json>| {
+                let t = text_of(v, absent)?;
+                best_first.iter().position(|x| *x == t)
+            };
+            let (a, b) = (rank(o)?, rank(n)?);
+            if a == b {
+                return None;
+            }
+            weaker_if(b > a)
+        }
+        Expect::Superset | Expect::Subset => {
+            let (a, b) = (leaves(o), leaves(n));
+            let dropped = a.difference(&b).count() > 0;
+            let gained = b.difference(&a).count() > 0;
+            let protective = matches!(rule.expect, Expect::Superset);
+            match (dropped, gained) {
+                (false, false) => return None,
+                (true, _) if protective => Impact::Weakening,
+                (_, true) if !protective => Impact::Weakening,
+                _ => Impact::Strengthening,
+            }
+        }
+        Expect::Custom(f) => return f(c, ctx),
+    };
+    Some((impact, ""))
+}
+
+/// A field selector removed makes the selector match more; one added, less.
+fn field_selector(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
+    match c.action {
+        Action::Added => Some((Impact::Weakening, "")),
+        Action::Removed => Some((Impact::Strengthening, "")),
+        Action::Modified => None,
+    }
+}
+
+fn ownership(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
+    let enforced = |v: Option<&Json>| leaves(v).contains("BucketOwnerEnforced");
+    let (a, b) = (enforced(c.old.as_ref()), enforced(c.new.as_ref()));
+    (a != b).then(|| (weaker_if(a), ""))
+}
+
+/// GuardDuty's `severity: [{numeric: [">=", 7]}]`: a higher floor alerts on less.
+fn severity_threshold(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
+    let floor = |v: Option<&Json>| -> Option<f64> {
+        leaves(v)
+            .iter()
+            .filter_map(|s| s.parse::<f64>().ok())
+            .reduce(f64::min)
+    };
+    match (floor(c.old.as_ref()), floor(c.new.as_ref())) {
+        (Some(a), Some(b)) if a != b => Some((weaker_if(b > a), "")),
+        (Some(_), None) if c.action == Action::Removed => Some((Impact::Strengthening, "")),
+        (None, Some(_)) if c.action == Action::Added => Some((Impact::Weakening, "")),
+        _ => None,
+    }
+}
+
+/// Event patterns filter: a value dropped from a list, or a new key, matches less.
+fn event_pattern(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
+    match c.action {
+        Action::Added => Some((Impact::Weakening, "")),
+        Action::Removed => Some((Impact::Strengthening, "")),
+        Action::Modified => {
+            let (a, b) = (leaves(c.old.as_ref()), leaves(c.new.as_ref()));
+            if a.difference(&b).count() > 0 {
+                Some((Impact::Weakening, ""))
+            } else if b.difference(&a).count() > 0 {
+                Some((Impact::Strengthening, ""))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// A removed metric filter matters when an alarm still counts on its metric.
+fn metric_filter(c: &RawChange, ctx: &Ctx) -> Option<(Impact, &'static str)> {
+    match c.action {
+        Action::Added => Some((
+            Impact::Neutral,
+            "a metric filter is added (its alarm is reported separately)",
+        )),
+        Action::Modified => None,
+        Action::Removed => {
+            let metric = c
+                .old
+                .as_ref()?
+                .pointer("/Properties/MetricTransformations/0/MetricName")
+                .and_then(scalar_text)?;
+            let still_alarmed = ctx
+                .new_template
+                .get("Resources")
+                .and_then(Json::as_object)
+                .is_some_and(|rs| {
+                    rs.values().any(|r| {
+                        r.get("Type").and_then(Json::as_str) == Some("AWS::CloudWatch::Alarm")
+                            && r.pointer("/Properties/MetricName")
+                                .and_then(scalar_text)
+                                .as_deref()
+                                == Some(metric.as_str())
+                    })
+                });
+            Some(if still_alarmed {
+                (Impact::Weakening, "")
+            } else {
+                (
+                    Impact::Neutral,
+                    "a metric filter is removed together with its alarm (reported separately)",
+                )
+            })
+        }
+    }
+}
+
+/// The index of the `Statement` key when the change is a whole statement or inside one.
+fn statement_at(segments: &[PathSeg]) -> Option<usize> {
+    segments
+        .iter()
+        .rposition(|s| matches!(s, PathSeg::Key(k) if k == "Statement"))
+        .filter(|i| {
+            matches!(
+                segments.get(i + 1),
+                Some(PathSeg::Item { .. } | PathSeg::Index(_))
+            )
+        })
+}
+
+/// Follows a path into a value.
+fn lookup<'a>(mut v: &'a Json, segments: &[PathSeg]) -> Option<&'a Json> {
+    for seg in segments {
+        v = match seg {
+            PathSeg::Key(k) => v.get(k)?,
+            PathSeg::Index(i) => v.get(i)?,
+            PathSeg::Item { field, id } => v
+                .as_array()?
+                .iter()
+                .find(|item| item.get(field).and_then(scalar_text).as_deref() == Some(id))?,
+        };
+    }
+    Some(v)
+}
+
+fn effect(statement: Option<&Json>) -> Option<String> {
+    statement?.get("Effect").and_then(scalar_text)
+}
+
+fn statement_presence(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
+    let at = statement_at(&c.segments)?;
+    if at + 2 != c.segments.len() {
+        return None;
+    }
+    let value = c.new.as_ref().or(c.old.as_ref());
+    let allow = effect(value)? == "Allow";
+    let tls = leaves(value).contains("aws:SecureTransport")
+        || value.is_some_and(|v| v.to_string().contains("aws:SecureTransport"));
+    Some(match (c.action, allow) {
+        (Action::Added, true) => (
+            Impact::Weakening,
+            "a policy statement is added: it allows more",
+        ),
+        (Action::Removed, true) => (
+            Impact::Strengthening,
+            "a policy statement is removed: it allows less",
+        ),
+        (Action::Added, false) => (Impact::Strengthening, "a Deny statement is added"),
+        (Action::Removed, false) if tls => (
+            Impact::Weakening,
+            "the statement that denies unencrypted (non-TLS) access is removed",
+        ),
+        (Action::Removed, false) => (
+            Impact::Weakening,
+            "a Deny statement is removed: it no longer protects",
+        ),
+        (Action::Modified, _) => return None,
+    })
+}
+
+fn statement_scope(c: &RawChange, ctx: &Ctx) -> Option<(Impact, &'static str)> {
+    let at = statement_at(&c.segments)?;
+    let inside = &c.segments[at + 2..];
+    let Some(PathSeg::Key(field)) = inside.first() else {
+        return None;
+    };
+    let find = |template: &Json| -> Option<String> {
+        let resource = template.get("Resources")?.get(c.resource.as_deref()?)?;
+        effect(lookup(resource, &c.segments[..at + 2]))
+    };
+    let effect = find(ctx.new_template).or_else(|| find(ctx.old_template))?;
+    let allow = effect == "Allow";
+    if field == "Effect" {
+        let (a, b) = (
+            text_of(c.old.as_ref(), None)?,
+            text_of(c.new.as_ref(), None)?,
+        );
+        return match (a.as_str(), b.as_str()) {
+            ("Deny", "Allow") => Some((Impact::Weakening, "a Deny statement becomes an Allow")),
+            ("Allow", "Deny") => Some((Impact::Strengthening, "an Allow statement becomes a Deny")),
+            _ => None,
+        };
+    }
+    if field == "Condition" {
+        return match (c.action, allow) {
+            (Action::Removed, true) => Some((
+                Impact::Weakening,
+                "a condition that limited the grant is removed",
+            )),
+            (Action::Added, true) => {
+                Some((Impact::Strengthening, "a condition now limits the grant"))
+            }
+            (Action::Removed, false) => Some((
+                Impact::Strengthening,
+                "the Deny applies without a condition",
+            )),
+            (Action::Added, false) => Some((
+                Impact::Weakening,
+                "the Deny applies only under a new condition",
+            )),
+            (Action::Modified, _) => Some((
+                Impact::Neutral,
+                "a condition value changed; check that it still limits the statement",
+            )),
+        };
+    }
+    let negated = field.starts_with("Not");
+    if !matches!(
+        field.trim_start_matches("Not"),
+        "Action" | "Resource" | "Principal"
+    ) {
+        return None;
+    }
+    let (a, b) = (leaves(c.old.as_ref()), leaves(c.new.as_ref()));
+    let wildcard = |s: &BTreeSet<String>| s.iter().any(|x| x == "*" || x.ends_with(":*"));
+    let broadened = b.difference(&a).count() > 0 || (wildcard(&b) && !wildcard(&a));
+    let narrowed = a.difference(&b).count() > 0;
+    // For Allow, more actions/resources/principals allow more; for Deny they protect more.
+    // `Not*` fields invert that.
+    let covers_more = match (broadened, narrowed) {
+        (true, _) => true,
+        (false, true) => false,
+        (false, false) => return None,
+    };
+    let weakens = covers_more == (allow != negated);
+    Some(if weakens {
+        (
+            Impact::Weakening,
+            if allow {
+                "a policy statement is broadened: it allows more"
+            } else {
+                "a Deny statement covers less"
+            },
+        )
+    } else {
+        (
+            Impact::Strengthening,
+            if allow {
+                "a policy statement is narrowed: it allows less"
+            } else {
+                "a Deny statement covers more"
+            },
+        )
+    })
+}
+
+fn policy_presence(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
+    match c.action {
+        Action::Added => Some((Impact::Weakening, "")),
+        Action::Removed => Some((Impact::Strengthening, "")),
+        Action::Modified => None,
+    }
+}

@@ -1,0 +1,249 @@
+//! Every rule of the security-impact table, exercised through the real diff: an old and a
+//! new template that differ in what the rule is about, and the impact the rule must give.
+//! A rule without a case here fails `every_rule_has_a_case`.
+
+use std::collections::BTreeSet;
+
+use cfn_baseline::diff::{compare, Impact, StackInput, RULES};
+use cfn_baseline::template::Template;
+
+use Impact::{Neutral as N, Strengthening as S, Weakening as W};
+
+/// (rule id, old Resources, new Resources, expected impact). `-` means no resources.
+const CASES: &[(&str, &str, &str, Impact)] = &[
+    // GuardDuty.
+    ("guardduty.detector", "{R: {Type: AWS::GuardDuty::Detector, Properties: {Enable: true}}}", "-", W),
+    ("guardduty.detector", "-", "{R: {Type: AWS::GuardDuty::Detector, Properties: {Enable: true}}}", S),
+    ("guardduty.enable", "{R: {Type: AWS::GuardDuty::Detector, Properties: {Enable: true}}}", "{R: {Type: AWS::GuardDuty::Detector, Properties: {Enable: false}}}", W),
+    ("guardduty.frequency", "{R: {Type: AWS::GuardDuty::Detector, Properties: {FindingPublishingFrequency: FIFTEEN_MINUTES}}}", "{R: {Type: AWS::GuardDuty::Detector, Properties: {FindingPublishingFrequency: SIX_HOURS}}}", W),
+    ("guardduty.frequency", "{R: {Type: AWS::GuardDuty::Detector, Properties: {}}}", "{R: {Type: AWS::GuardDuty::Detector, Properties: {FindingPublishingFrequency: ONE_HOUR}}}", S),
+    ("guardduty.feature.status", "{R: {Type: AWS::GuardDuty::Detector, Properties: {Features: [{Name: S3_DATA_EVENTS, Status: ENABLED}]}}}", "{R: {Type: AWS::GuardDuty::Detector, Properties: {Features: [{Name: S3_DATA_EVENTS, Status: DISABLED}]}}}", W),
+    ("guardduty.feature.additional.status", "{R: {Type: AWS::GuardDuty::Detector, Properties: {Features: [{Name: RUNTIME_MONITORING, Status: ENABLED, AdditionalConfiguration: [{Name: EKS_ADDON_MANAGEMENT, Status: ENABLED}]}]}}}", "{R: {Type: AWS::GuardDuty::Detector, Properties: {Features: [{Name: RUNTIME_MONITORING, Status: ENABLED, AdditionalConfiguration: [{Name: EKS_ADDON_MANAGEMENT, Status: DISABLED}]}]}}}", W),
+    ("guardduty.feature", "{R: {Type: AWS::GuardDuty::Detector, Properties: {Features: [{Name: A, Status: ENABLED}, {Name: B, Status: ENABLED}]}}}", "{R: {Type: AWS::GuardDuty::Detector, Properties: {Features: [{Name: A, Status: ENABLED}]}}}", W),
+    // CloudTrail.
+    ("cloudtrail.trail", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true}}}", "-", W),
+    ("cloudtrail.logging", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: false}}}", W),
+    ("cloudtrail.multi_region", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IsMultiRegionTrail: true}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IsMultiRegionTrail: 'false'}}}", W),
+    ("cloudtrail.global_events", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IncludeGlobalServiceEvents: true}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IncludeGlobalServiceEvents: false}}}", W),
+    ("cloudtrail.log_validation", "{T: {Type: AWS::CloudTrail::Trail, Properties: {EnableLogFileValidation: true}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {}}}", W),
+    ("cloudtrail.kms", "{T: {Type: AWS::CloudTrail::Trail, Properties: {KMSKeyId: k}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {}}}", W),
+    ("cloudtrail.cloudwatch_logs", "{T: {Type: AWS::CloudTrail::Trail, Properties: {CloudWatchLogsLogGroupArn: a}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {}}}", W),
+    ("cloudtrail.selector.fields", "{T: {Type: AWS::CloudTrail::Trail, Properties: {AdvancedEventSelectors: [{Name: D, FieldSelectors: [{Field: resources.type, Equals: [a, b]}]}]}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {AdvancedEventSelectors: [{Name: D, FieldSelectors: [{Field: resources.type, Equals: [a]}]}]}}}", W),
+    ("cloudtrail.selector.field", "{T: {Type: AWS::CloudTrail::Trail, Properties: {AdvancedEventSelectors: [{Name: D, FieldSelectors: [{Field: eventCategory, Equals: [Data]}]}]}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {AdvancedEventSelectors: [{Name: D, FieldSelectors: [{Field: eventCategory, Equals: [Data]}, {Field: readOnly, Equals: ['true']}]}]}}}", W),
+    ("cloudtrail.selector", "{T: {Type: AWS::CloudTrail::Trail, Properties: {AdvancedEventSelectors: [{Name: M, FieldSelectors: []}, {Name: D, FieldSelectors: []}]}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {AdvancedEventSelectors: [{Name: M, FieldSelectors: []}]}}}", W),
+    ("cloudtrail.classic_selector", "{T: {Type: AWS::CloudTrail::Trail, Properties: {EventSelectors: [{ReadWriteType: All}]}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {}}}", W),
+    ("cloudtrail.insights", "{T: {Type: AWS::CloudTrail::Trail, Properties: {InsightSelectors: [{InsightType: ApiCallRateInsight}, {InsightType: ApiErrorRateInsight}]}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {InsightSelectors: [{InsightType: ApiCallRateInsight}]}}}", W),
+    // S3 and logs.
+    ("s3.bucket", "{B: {Type: AWS::S3::Bucket}}", "-", W),
+    ("s3.encryption.algorithm", "{B: {Type: AWS::S3::Bucket, Properties: {BucketEncryption: {ServerSideEncryptionConfiguration: [{ServerSideEncryptionByDefault: {SSEAlgorithm: 'aws:kms'}}]}}}}", "{B: {Type: AWS::S3::Bucket, Properties: {BucketEncryption: {ServerSideEncryptionConfiguration: [{ServerSideEncryptionByDefault: {SSEAlgorithm: AES256}}]}}}}", W),
+    ("s3.encryption.key", "{B: {Type: AWS::S3::Bucket, Properties: {BucketEncryption: {ServerSideEncryptionConfiguration: [{ServerSideEncryptionByDefault: {SSEAlgorithm: 'aws:kms', KMSMasterKeyID: k}}]}}}}", "{B: {Type: AWS::S3::Bucket, Properties: {BucketEncryption: {ServerSideEncryptionConfiguration: [{ServerSideEncryptionByDefault: {SSEAlgorithm: 'aws:kms'}}]}}}}", W),
+    ("s3.encryption", "{B: {Type: AWS::S3::Bucket, Properties: {BucketEncryption: {ServerSideEncryptionConfiguration: []}}}}", "{B: {Type: AWS::S3::Bucket, Properties: {}}}", W),
+    ("s3.versioning.status", "{B: {Type: AWS::S3::Bucket, Properties: {VersioningConfiguration: {Status: Enabled}}}}", "{B: {Type: AWS::S3::Bucket, Properties: {VersioningConfiguration: {Status: Suspended}}}}", W),
+    ("s3.versioning", "{B: {Type: AWS::S3::Bucket, Properties: {VersioningConfiguration: {Status: Enabled}}}}", "{B: {Type: AWS::S3::Bucket, Properties: {}}}", W),
+    ("s3.public_access_block.setting", "{B: {Type: AWS::S3::Bucket, Properties: {PublicAccessBlockConfiguration: {BlockPublicAcls: true}}}}", "{B: {Type: AWS::S3::Bucket, Properties: {PublicAccessBlockConfiguration: {BlockPublicAcls: false}}}}", W),
+    ("s3.public_access_block", "{B: {Type: AWS::S3::Bucket, Properties: {PublicAccessBlockConfiguration: {BlockPublicAcls: true}}}}", "{B: {Type: AWS::S3::Bucket, Properties: {}}}", W),
+    ("s3.ownership", "{B: {Type: AWS::S3::Bucket, Properties: {OwnershipControls: {Rules: [{ObjectOwnership: BucketOwnerEnforced}]}}}}", "{B: {Type: AWS::S3::Bucket, Properties: {OwnershipControls: {Rules: [{ObjectOwnership: ObjectWriter}]}}}}", W),
+    ("s3.retention", "{B: {Type: AWS::S3::Bucket, Properties: {LifecycleConfiguration: {Rules: [{Id: r, ExpirationInDays: 3653}]}}}}", "{B: {Type: AWS::S3::Bucket, Properties: {LifecycleConfiguration: {Rules: [{Id: r, ExpirationInDays: 365}]}}}}", W),
+    ("s3.retention", "{B: {Type: AWS::S3::Bucket, Properties: {LifecycleConfiguration: {Rules: [{Id: r, ExpirationInDays: 365}]}}}}", "{B: {Type: AWS::S3::Bucket, Properties: {LifecycleConfiguration: {Rules: [{Id: r}]}}}}", S),
+    ("s3.noncurrent_retention", "{B: {Type: AWS::S3::Bucket, Properties: {LifecycleConfiguration: {Rules: [{Id: r, NoncurrentVersionExpiration: {NoncurrentDays: 90}}]}}}}", "{B: {Type: AWS::S3::Bucket, Properties: {LifecycleConfiguration: {Rules: [{Id: r, NoncurrentVersionExpiration: {NoncurrentDays: 30}}]}}}}", W),
+    ("s3.access_logging", "{B: {Type: AWS::S3::Bucket, Properties: {LoggingConfiguration: {DestinationBucketName: l}}}}", "{B: {Type: AWS::S3::Bucket, Properties: {}}}", W),
+    ("s3.lifecycle.transitions", "{B: {Type: AWS::S3::Bucket, Properties: {LifecycleConfiguration: {Rules: [{Id: r, Transitions: [{StorageClass: GLACIER_IR, TransitionInDays: 90}]}]}}}}", "{B: {Type: AWS::S3::Bucket, Properties: {LifecycleConfiguration: {Rules: [{Id: r, Transitions: [{StorageClass: GLACIER_IR, TransitionInDays: 30}]}]}}}}", N),
+    ("logs.retention", "{L: {Type: AWS::Logs::LogGroup, Properties: {RetentionInDays: 731}}}", "{L: {Type: AWS::Logs::LogGroup, Properties: {RetentionInDays: '365'}}}", W),
+    ("logs.retention", "{L: {Type: AWS::Logs::LogGroup, Properties: {RetentionInDays: 365}}}", "{L: {Type: AWS::Logs::LogGroup, Properties: {}}}", S),
+    ("logs.kms", "{L: {Type: AWS::Logs::LogGroup, Properties: {KmsKeyId: k}}}", "{L: {Type: AWS::Logs::LogGroup, Properties: {}}}", W),
+    ("logs.deletion_protection", "{L: {Type: AWS::Logs::LogGroup, Properties: {DeletionProtectionEnabled: true}}}", "{L: {Type: AWS::Logs::LogGroup, Properties: {DeletionProtectionEnabled: false}}}", W),
+    ("logs.log_group", "{L: {Type: AWS::Logs::LogGroup}}", "-", W),
+    ("resource.deletion_policy", "{L: {Type: AWS::Logs::LogGroup, UpdateReplacePolicy: Retain}}", "{L: {Type: AWS::Logs::LogGroup}}", W),
+    ("resource.retain", "{L: {Type: AWS::Logs::LogGroup, DeletionPolicy: Retain}}", "{L: {Type: AWS::Logs::LogGroup, DeletionPolicy: Delete}}", W),
+    // KMS.
+    ("kms.rotation", "{K: {Type: AWS::KMS::Key, Properties: {EnableKeyRotation: true}}}", "{K: {Type: AWS::KMS::Key, Properties: {EnableKeyRotation: false}}}", W),
+    ("kms.enabled", "{K: {Type: AWS::KMS::Key, Properties: {}}}", "{K: {Type: AWS::KMS::Key, Properties: {Enabled: false}}}", W),
+    ("kms.pending_window", "{K: {Type: AWS::KMS::Key, Properties: {PendingWindowInDays: 30}}}", "{K: {Type: AWS::KMS::Key, Properties: {PendingWindowInDays: 7}}}", W),
+    ("kms.key", "{K: {Type: AWS::KMS::Key}}", "-", W),
+    // AWS Config.
+    ("config.recorder", "{C: {Type: AWS::Config::ConfigurationRecorder}}", "-", W),
+    ("config.all_supported", "{C: {Type: AWS::Config::ConfigurationRecorder, Properties: {RecordingGroup: {AllSupported: true}}}}", "{C: {Type: AWS::Config::ConfigurationRecorder, Properties: {RecordingGroup: {AllSupported: false}}}}", W),
+    ("config.global_types", "{C: {Type: AWS::Config::ConfigurationRecorder, Properties: {RecordingGroup: {IncludeGlobalResourceTypes: true}}}}", "{C: {Type: AWS::Config::ConfigurationRecorder, Properties: {RecordingGroup: {IncludeGlobalResourceTypes: false}}}}", W),
+    ("config.strategy", "{C: {Type: AWS::Config::ConfigurationRecorder, Properties: {RecordingGroup: {RecordingStrategy: {UseOnly: ALL_SUPPORTED_RESOURCE_TYPES}}}}}", "{C: {Type: AWS::Config::ConfigurationRecorder, Properties: {RecordingGroup: {RecordingStrategy: {UseOnly: INCLUSION_BY_RESOURCE_TYPES}}}}}", W),
+    ("config.exclusions", "{C: {Type: AWS::Config::ConfigurationRecorder, Properties: {RecordingGroup: {ExclusionByResourceTypes: {ResourceTypes: [a]}}}}}", "{C: {Type: AWS::Config::ConfigurationRecorder, Properties: {RecordingGroup: {ExclusionByResourceTypes: {ResourceTypes: [a, b]}}}}}", W),
+    ("config.included_types", "{C: {Type: AWS::Config::ConfigurationRecorder, Properties: {RecordingGroup: {ResourceTypes: [a, b]}}}}", "{C: {Type: AWS::Config::ConfigurationRecorder, Properties: {RecordingGroup: {ResourceTypes: [a]}}}}", W),
+    ("config.recording_frequency", "{C: {Type: AWS::Config::ConfigurationRecorder, Properties: {RecordingMode: {RecordingFrequency: CONTINUOUS}}}}", "{C: {Type: AWS::Config::ConfigurationRecorder, Properties: {RecordingMode: {RecordingFrequency: DAILY}}}}", W),
+    ("config.delivery_channel", "{D: {Type: AWS::Config::DeliveryChannel}}", "-", W),
+    ("config.delivery_frequency", "{D: {Type: AWS::Config::DeliveryChannel, Properties: {ConfigSnapshotDeliveryProperties: {DeliveryFrequency: One_Hour}}}}", "{D: {Type: AWS::Config::DeliveryChannel, Properties: {ConfigSnapshotDeliveryProperties: {DeliveryFrequency: TwentyFour_Hours}}}}", W),
+    ("config.delivery_frequency", "{D: {Type: AWS::Config::DeliveryChannel, Properties: {}}}", "{D: {Type: AWS::Config::DeliveryChannel, Properties: {ConfigSnapshotDeliveryProperties: {DeliveryFrequency: Six_Hours}}}}", S),
+    ("config.password.min_length", "{P: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {MinimumPasswordLength: '16'}}}}", "{P: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {MinimumPasswordLength: '14'}}}}", W),
+    ("config.password.reuse", "{P: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {PasswordReusePrevention: '24'}}}}", "{P: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {PasswordReusePrevention: '5'}}}}", W),
+    ("config.password.max_age", "{P: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {MaxPasswordAge: '90'}}}}", "{P: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {}}}}", W),
+    ("config.password.character_class", "{P: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {RequireSymbols: 'true'}}}}", "{P: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {RequireSymbols: 'false'}}}}", W),
+    ("config.max_age", "{P: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {maxAccessKeyAge: '90'}}}}", "{P: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {maxAccessKeyAge: '180'}}}}", W),
+    ("config.rule", "{P: {Type: AWS::Config::ConfigRule}}", "-", W),
+    ("iam.service_linked_role", "{S: {Type: AWS::IAM::ServiceLinkedRole}}", "-", W),
+    // Security Hub.
+    ("securityhub.hub", "{H: {Type: AWS::SecurityHub::Hub}}", "-", W),
+    ("securityhub.auto_enable", "{H: {Type: AWS::SecurityHub::Hub, Properties: {AutoEnableControls: true}}}", "{H: {Type: AWS::SecurityHub::Hub, Properties: {AutoEnableControls: false}}}", W),
+    ("securityhub.disabled_control", "{S: {Type: AWS::SecurityHub::Standard, Properties: {}}}", "{S: {Type: AWS::SecurityHub::Standard, Properties: {DisabledStandardsControls: [{StandardsControlArn: c, Reason: r}]}}}", W),
+    ("securityhub.standard", "{S: {Type: AWS::SecurityHub::Standard}}", "-", W),
+    ("securityhub.control", "{S: {Type: AWS::SecurityHub::SecurityControl}}", "-", W),
+    // Alerts.
+    ("sns.topic", "{T: {Type: AWS::SNS::Topic}}", "-", W),
+    ("sns.encryption", "{T: {Type: AWS::SNS::Topic, Properties: {KmsMasterKeyId: k}}}", "{T: {Type: AWS::SNS::Topic, Properties: {}}}", W),
+    ("sns.subscription", "{S: {Type: AWS::SNS::Subscription}}", "-", W),
+    ("sns.subscription.endpoint", "{S: {Type: AWS::SNS::Subscription, Properties: {Endpoint: a@example.com}}}", "{S: {Type: AWS::SNS::Subscription, Properties: {Endpoint: b@example.com}}}", N),
+    ("chatbot.channel", "{C: {Type: AWS::Chatbot::SlackChannelConfiguration}}", "-", W),
+    ("events.rule", "{E: {Type: AWS::Events::Rule}}", "-", W),
+    ("events.state", "{E: {Type: AWS::Events::Rule, Properties: {State: ENABLED}}}", "{E: {Type: AWS::Events::Rule, Properties: {State: DISABLED}}}", W),
+    ("events.severity", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {severity: [{numeric: ['>=', 4]}]}}}}}", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {severity: [{numeric: ['>=', 7]}]}}}}}", W),
+    ("events.severity", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {severity: [{numeric: ['>=', 7]}]}}}}}", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {severity: [{numeric: ['>=', 1]}]}}}}}", S),
+    ("events.pattern", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {findings: {Severity: {Label: [CRITICAL, HIGH, MEDIUM]}}}}}}}", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {findings: {Severity: {Label: [CRITICAL]}}}}}}}", W),
+    ("events.target", "{E: {Type: AWS::Events::Rule, Properties: {Targets: [{Id: t, Arn: a}]}}}", "{E: {Type: AWS::Events::Rule, Properties: {Targets: []}}}", W),
+    ("cloudwatch.alarm", "{A: {Type: AWS::CloudWatch::Alarm}}", "-", W),
+    ("cloudwatch.actions_enabled", "{A: {Type: AWS::CloudWatch::Alarm, Properties: {}}}", "{A: {Type: AWS::CloudWatch::Alarm, Properties: {ActionsEnabled: false}}}", W),
+    ("cloudwatch.actions", "{A: {Type: AWS::CloudWatch::Alarm, Properties: {AlarmActions: [{'Fn::Sub': 'arn:topic'}]}}}", "{A: {Type: AWS::CloudWatch::Alarm, Properties: {AlarmActions: []}}}", W),
+    ("cloudwatch.threshold", "{A: {Type: AWS::CloudWatch::Alarm, Properties: {Threshold: 1}}}", "{A: {Type: AWS::CloudWatch::Alarm, Properties: {Threshold: 5}}}", W),
+    ("logs.metric_filter", "{F: {Type: AWS::Logs::MetricFilter, Properties: {MetricTransformations: [{MetricName: m}]}}, A: {Type: AWS::CloudWatch::Alarm, Properties: {MetricName: m}}}", "{A: {Type: AWS::CloudWatch::Alarm, Properties: {MetricName: m}}}", W),
+    ("logs.metric_filter", "{F: {Type: AWS::Logs::MetricFilter, Properties: {MetricTransformations: [{MetricName: m}]}}}", "-", N),
+    ("logs.metric_filter.pattern", "{F: {Type: AWS::Logs::MetricFilter, Properties: {FilterPattern: a}}}", "{F: {Type: AWS::Logs::MetricFilter, Properties: {FilterPattern: b}}}", N),
+    // Policies.
+    ("policy.statement", "{P: {Type: AWS::S3::BucketPolicy, Properties: {PolicyDocument: {Statement: [{Sid: DenyInsecureTransport, Effect: Deny, Principal: '*', Action: 's3:*', Condition: {Bool: {'aws:SecureTransport': 'false'}}}]}}}}", "{P: {Type: AWS::S3::BucketPolicy, Properties: {PolicyDocument: {Statement: []}}}}", W),
+    ("policy.statement", "{P: {Type: AWS::SNS::TopicPolicy, Properties: {PolicyDocument: {Statement: [{Sid: A, Effect: Allow, Action: 'sns:Publish'}]}}}}", "{P: {Type: AWS::SNS::TopicPolicy, Properties: {PolicyDocument: {Statement: [{Sid: A, Effect: Allow, Action: 'sns:Publish'}, {Sid: B, Effect: Allow, Action: 'sns:Subscribe'}]}}}}", W),
+    ("policy.statement.scope", "{K: {Type: AWS::KMS::Key, Properties: {KeyPolicy: {Statement: [{Sid: A, Effect: Allow, Action: ['kms:Decrypt']}]}}}}", "{K: {Type: AWS::KMS::Key, Properties: {KeyPolicy: {Statement: [{Sid: A, Effect: Allow, Action: ['kms:*']}]}}}}", W),
+    ("policy.statement.scope", "{R: {Type: AWS::IAM::Role, Properties: {Policies: [{PolicyName: p, PolicyDocument: {Statement: [{Effect: Allow, Action: 'logs:PutLogEvents', Resource: a, Condition: {StringEquals: {x: y}}}]}}]}}}", "{R: {Type: AWS::IAM::Role, Properties: {Policies: [{PolicyName: p, PolicyDocument: {Statement: [{Effect: Allow, Action: 'logs:PutLogEvents', Resource: a}]}}]}}}", W),
+    ("policy.statement.scope", "{P: {Type: AWS::S3::BucketPolicy, Properties: {PolicyDocument: {Statement: [{Sid: D, Effect: Deny, Action: ['s3:GetObject', 's3:PutObject']}]}}}}", "{P: {Type: AWS::S3::BucketPolicy, Properties: {PolicyDocument: {Statement: [{Sid: D, Effect: Deny, Action: ['s3:GetObject']}]}}}}", W),
+    ("policy.statement.scope", "{P: {Type: AWS::S3::BucketPolicy, Properties: {PolicyDocument: {Statement: [{Sid: A, Effect: Allow, Principal: {Service: [a, b]}}]}}}}", "{P: {Type: AWS::S3::BucketPolicy, Properties: {PolicyDocument: {Statement: [{Sid: A, Effect: Allow, Principal: {Service: [a]}}]}}}}", S),
+    ("iam.inline_policy", "{R: {Type: AWS::IAM::Role, Properties: {Policies: [{PolicyName: a, PolicyDocument: {}}]}}}", "{R: {Type: AWS::IAM::Role, Properties: {Policies: [{PolicyName: a, PolicyDocument: {}}, {PolicyName: b, PolicyDocument: {}}]}}}", W),
+    ("iam.managed_policies", "{R: {Type: AWS::IAM::Role, Properties: {ManagedPolicyArns: [a]}}}", "{R: {Type: AWS::IAM::Role, Properties: {ManagedPolicyArns: [a, 'arn:aws:iam::aws:policy/AdministratorAccess']}}}", W),
+    ("resource.tags", "{B: {Type: AWS::S3::Bucket, Properties: {Tags: [{Key: a, Value: b}]}}}", "{B: {Type: AWS::S3::Bucket, Properties: {Tags: [{Key: a, Value: c}]}}}", N),
+    ("resource.description", "{K: {Type: AWS::KMS::Key, Properties: {Description: a}}}", "{K: {Type: AWS::KMS::Key, Properties: {Description: b}}}", N),
+];
+
+fn stack(resources: &str, component: &str) -> Option<StackInput> {
+    if resources == "-" {
+        return None;
+    }
+    let text =
+        format!("Metadata: {{cfn-baseline: {{component: {component}}}}}\nResources: {resources}\n");
+    Some(StackInput {
+        account: "111111111111".into(),
+        region: "us-east-1".into(),
+        stack_name: "acme-test".into(),
+        template: Template::parse(&text)
+            .unwrap_or_else(|e| panic!("{text}: {e}"))
+            .value,
+        tags: None,
+    })
+}
+
+fn changes(
+    old: Option<StackInput>,
+    new: Option<StackInput>,
+) -> Vec<(Option<String>, Impact, String)> {
+    let (old, new): (Vec<_>, Vec<_>) = (old.into_iter().collect(), new.into_iter().collect());
+    compare(&old, &new, "old", "new")
+        .stacks
+        .into_iter()
+        .flat_map(|s| s.changes)
+        .map(|c| (c.rule.map(str::to_string), c.impact, c.target()))
+        .collect()
+}
+
+#[test]
+fn every_rule_gives_its_impact() {
+    let mut failures = Vec::new();
+    for (rule, old, new, expected) in CASES {
+        // Resource rules compare two versions of one stack; a missing side is an empty
+        // Resources map so the stack itself stays.
+        let old_stack = stack(if *old == "-" { "{}" } else { old }, "test");
+        let new_stack = stack(if *new == "-" { "{}" } else { new }, "test");
+        let found = changes(old_stack, new_stack);
+        let hit = found.iter().find(|(r, _, _)| r.as_deref() == Some(*rule));
+        match hit {
+            Some((_, impact, _)) if impact == expected => {}
+            _ => failures.push(format!("{rule}: expected {expected:?}, got {found:?}")),
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn stack_rules_cover_every_component() {
+    let detector = "{D: {Type: AWS::GuardDuty::Detector}}";
+    for (component, rule) in [
+        ("guardduty", "stack.guardduty"),
+        ("cloudtrail", "stack.cloudtrail"),
+        ("config", "stack.config"),
+        ("securityhub", "stack.securityhub"),
+        ("alerts", "stack.alerts"),
+        ("something-else", "stack.other"),
+    ] {
+        let removed = changes(stack(detector, component), None);
+        assert_eq!(
+            removed,
+            vec![(Some(rule.to_string()), W, String::new())],
+            "{component}"
+        );
+        let added = changes(None, stack(detector, component));
+        assert_eq!(added[0].1, S, "{component}");
+    }
+}
+
+#[test]
+fn tags_and_template_sections_are_neutral() {
+    let mut old = stack("{D: {Type: AWS::GuardDuty::Detector}}", "guardduty").unwrap();
+    let mut new = old.clone();
+    old.tags = Some([("owner".to_string(), "a".to_string())].into());
+    new.tags = Some([("owner".to_string(), "b".to_string())].into());
+    new.template["Description"] = "another description".into();
+    let found = changes(Some(old), Some(new));
+    let rules: BTreeSet<_> = found
+        .iter()
+        .map(|(r, i, _)| (r.clone().unwrap(), *i))
+        .collect();
+    assert_eq!(
+        rules,
+        BTreeSet::from([
+            ("stack.tags".to_string(), N),
+            ("template.sections".to_string(), N)
+        ])
+    );
+}
+
+#[test]
+fn every_rule_has_a_case() {
+    let covered: BTreeSet<&str> = CASES
+        .iter()
+        .map(|c| c.0)
+        .chain([
+            "stack.guardduty",
+            "stack.cloudtrail",
+            "stack.config",
+            "stack.securityhub",
+            "stack.alerts",
+            "stack.other",
+            "stack.tags",
+            "template.sections",
+        ])
+        .collect();
+    let missing: Vec<&str> = RULES
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| !covered.contains(id))
+        .collect();
+    assert!(missing.is_empty(), "rules without a test case: {missing:?}");
+    let ids: BTreeSet<&str> = RULES.iter().map(|r| r.id).collect();
+    assert_eq!(ids.len(), RULES.len(), "rule ids must be unique");
+}
+
+#[test]
+fn a_change_no_rule_covers_is_neutral_and_says_so() {
+    let found = changes(
+        stack(
+            "{X: {Type: AWS::Custom::Thing, Properties: {A: 1}}}",
+            "test",
+        ),
+        stack(
+            "{X: {Type: AWS::Custom::Thing, Properties: {A: 2}}}",
+            "test",
+        ),
+    );
+    assert_eq!(found, vec![(None, N, "X.Properties.A".to_string())]);
+}
