@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 
-use crate::aws::{ApiError, ChangeSetKind, ChangeSetRequest, ResourceChange, StackApi, StackEvent};
+use crate::aws::{
+    ApiError, ApiResult, ChangeSetKind, ChangeSetRequest, ResourceChange, StackApi, StackEvent,
+};
 use crate::render::RenderedStack;
 
 /// One stack to deploy: the render plus where and how.
@@ -150,6 +152,29 @@ impl Backoff {
     }
 }
 
+/// Calls again, with backoff, while the endpoint throttles (after the SDK's own retries).
+async fn patiently<T, Fut>(mut call: impl FnMut() -> Fut) -> ApiResult<T>
+where
+    Fut: std::future::Future<Output = ApiResult<T>>,
+{
+    let mut backoff = Backoff::new();
+    for _ in 0..THROTTLE_RETRIES {
+        match call().await {
+            Err(ApiError::Throttled(_)) => backoff.wait().await,
+            other => return other,
+        }
+    }
+    call().await
+}
+
+const THROTTLE_RETRIES: usize = 6;
+
+/// The change set name for a job: the same for the same render, so it can be found again
+/// (to delete it on Ctrl-C) without remembering the id.
+pub fn change_set_name(job: &Job) -> String {
+    format!("cfn-baseline-{}", &job.sha256[..12])
+}
+
 const NO_CHANGES_REASONS: [&str; 2] = ["didn't contain changes", "No updates are to be performed"];
 
 fn is_no_changes(reason: Option<&str>) -> bool {
@@ -197,8 +222,7 @@ async fn prepare_inner<A: StackApi>(
 ) -> Result<Prepared, String> {
     let (region, name) = (job.region.as_str(), job.stack_name.as_str());
     let err = |what: &str, e: ApiError| format!("{what} {name} in {region}: {e}");
-    let mut stack = api
-        .describe_stack(region, name)
+    let mut stack = patiently(|| api.describe_stack(region, name))
         .await
         .map_err(|e| err("describing", e))?;
 
@@ -214,8 +238,7 @@ async fn prepare_inner<A: StackApi>(
         }
         status(tx, &job.key, format!("waiting: the stack is {}", s.status));
         backoff.wait().await;
-        stack = api
-            .describe_stack(region, name)
+        stack = patiently(|| api.describe_stack(region, name))
             .await
             .map_err(|e| err("describing", e))?;
     }
@@ -263,8 +286,7 @@ async fn prepare_inner<A: StackApi>(
 
     let kind = match &stack {
         Some(s) if s.status != "REVIEW_IN_PROGRESS" => {
-            let deployed = api
-                .get_template(region, name)
+            let deployed = patiently(|| api.get_template(region, name))
                 .await
                 .map_err(|e| err("reading the template of", e))?;
             let wanted: BTreeSet<&(String, String)> = job.tags.iter().collect();
@@ -281,7 +303,7 @@ async fn prepare_inner<A: StackApi>(
     let request = ChangeSetRequest {
         region: job.region.clone(),
         stack_name: job.stack_name.clone(),
-        change_set_name: format!("cfn-baseline-{short}"),
+        change_set_name: change_set_name(job),
         kind,
         template_body: job.body.clone(),
         tags: job.tags.clone(),
@@ -292,7 +314,7 @@ async fn prepare_inner<A: StackApi>(
             .collect(),
     };
     status(tx, &job.key, "creating change set");
-    let id = match api.create_change_set(&request).await {
+    let id = match patiently(|| api.create_change_set(&request)).await {
         Ok(id) => id,
         Err(ApiError::NoChanges(_)) => return Ok(Prepared::NoChanges),
         Err(e) => return Err(err("creating a change set for", e)),
@@ -300,8 +322,7 @@ async fn prepare_inner<A: StackApi>(
     let mut backoff = Backoff::new();
     let started = Instant::now();
     loop {
-        let cs = api
-            .describe_change_set(region, name, &id)
+        let cs = patiently(|| api.describe_change_set(region, name, &id))
             .await
             .map_err(|e| err("describing the change set of", e))?;
         match cs.status.as_str() {
@@ -369,6 +390,43 @@ pub async fn discard<A: StackApi>(api: &A, prepared: &[PreparedStack]) -> Vec<St
                     }
                     _ => {}
                 }
+            }
+        }
+    }
+    problems
+}
+
+/// Deletes, by name, the change sets `prepare` may have created for these jobs and the empty
+/// new-stack shells that came with them, whether or not `prepare` finished (Ctrl-C).
+/// Missing change sets are not problems.
+pub async fn abandon<A: StackApi>(api: &A, jobs: &[Job]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for job in jobs {
+        let (region, name) = (job.region.as_str(), job.stack_name.as_str());
+        let stack = match api.describe_stack(region, name).await {
+            Ok(Some(stack)) => stack,
+            Ok(None) => continue,
+            Err(e) => {
+                problems.push(format!("describing {name} in {region}: {e}"));
+                continue;
+            }
+        };
+        match api
+            .delete_change_set(region, name, &change_set_name(job))
+            .await
+        {
+            Ok(()) => {}
+            Err(ApiError::Other { message, .. }) if message.contains("does not exist") => {}
+            Err(ApiError::Other { code, .. }) if code == "ChangeSetNotFound" => {}
+            Err(e) => problems.push(format!(
+                "deleting the change set of {name} in {region}: {e}"
+            )),
+        }
+        if stack.status == "REVIEW_IN_PROGRESS" {
+            if let Err(e) = api.delete_stack(region, name).await {
+                problems.push(format!(
+                    "removing the empty new stack {name} in {region}: {e}"
+                ));
             }
         }
     }
@@ -499,7 +557,7 @@ async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: Options, t
         .map(|events| events.into_iter().map(|e| e.event_id).collect())
         .unwrap_or_default();
     status(tx, &job.key, "executing change set");
-    if let Err(e) = api.execute_change_set(&region, &name, &change_set_id).await {
+    if let Err(e) = patiently(|| api.execute_change_set(&region, &name, &change_set_id)).await {
         return finish(
             job,
             Outcome::Failed(format!(

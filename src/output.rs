@@ -19,11 +19,41 @@ pub enum Verbosity {
     Verbose,
 }
 
+/// Live progress for many tasks: one line per key, redrawn in place on a terminal.
+pub struct Board {
+    order: Vec<String>,
+    lines: std::collections::HashMap<String, String>,
+    drawn: usize,
+}
+
+impl Board {
+    pub fn new(keys: Vec<String>, initial: &str) -> Board {
+        let lines = keys
+            .iter()
+            .map(|k| (k.clone(), initial.to_string()))
+            .collect();
+        Board {
+            order: keys,
+            lines,
+            drawn: 0,
+        }
+    }
+
+    /// Sets a key's line; unknown keys are added at the end.
+    pub fn set(&mut self, key: &str, text: &str) {
+        if !self.lines.contains_key(key) {
+            self.order.push(key.to_string());
+        }
+        self.lines.insert(key.to_string(), text.to_string());
+    }
+}
+
 pub struct Printer {
     out: Box<dyn Write>,
     err: Box<dyn Write>,
     color_err: bool,
     color_out: bool,
+    err_tty: bool,
     verbosity: Verbosity,
 }
 
@@ -46,6 +76,7 @@ impl Printer {
         Printer {
             color_err: decide(io::stderr().is_terminal()),
             color_out: decide(io::stdout().is_terminal()),
+            err_tty: io::stderr().is_terminal(),
             out: Box::new(io::stdout()),
             err: Box::new(io::stderr()),
             verbosity,
@@ -58,6 +89,33 @@ impl Printer {
         } else {
             text.to_string()
         }
+    }
+
+    /// Whether progress can be redrawn in place (stderr is a terminal and not --quiet).
+    pub fn live_progress(&self) -> bool {
+        self.err_tty && self.verbosity == Verbosity::Normal
+    }
+
+    /// Redraws a board in place on stderr.
+    pub fn draw(&mut self, board: &mut Board) {
+        let mut text = String::new();
+        if board.drawn > 0 {
+            text.push_str(&format!("\x1b[{}A", board.drawn));
+        }
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse::<usize>().ok())
+            .unwrap_or(100)
+            .max(40);
+        let key_width = board.order.iter().map(|k| k.len()).max().unwrap_or(0);
+        for key in &board.order {
+            let line = format!("{key:<key_width$}  {}", board.lines[key]);
+            let line: String = line.chars().take(width - 1).collect();
+            text.push_str(&format!("\x1b[2K{line}\n"));
+        }
+        board.drawn = board.order.len();
+        let _ = self.err.write_all(text.as_bytes());
+        let _ = self.err.flush();
     }
 
     /// Whether results on stdout may be coloured.

@@ -247,3 +247,155 @@ async fn refuses_an_account_the_baseline_does_not_target() {
     );
     assert!(stacks(&moto, "eu-west-1").await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_reaches_other_accounts_through_their_role() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let text = "version: 1\nname: org\nhome_region: us-east-1\nregions: [us-east-1]\n\
+        alerts: {email: [sec@example.com]}\n\
+        accounts:\n  - \"123456789012\"\n  - {id: \"222222222222\", role_arn: \"arn:aws:iam::222222222222:role/baseline-deployer\"}\n  - \"333333333333\"\n";
+    fs::write(dir.path().join("baseline.yaml"), text).unwrap();
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let err = stderr(&out);
+    assert!(err.contains("skipping account(s) 333333333333"), "{err}");
+    assert!(
+        err.contains("222222222222 (role arn:aws:iam::222222222222:role/baseline-deployer)"),
+        "{err}"
+    );
+    assert!(
+        stdout(&out).contains("222222222222/us-east-1/org-guardduty"),
+        "{}",
+        stdout(&out)
+    );
+    for account in ["123456789012", "222222222222"] {
+        let cf = moto.cloudformation_in("us-east-1", account).await;
+        let names: Vec<String> = cf
+            .describe_stacks()
+            .send()
+            .await
+            .unwrap()
+            .stacks()
+            .iter()
+            .map(|s| s.stack_name().unwrap().to_string())
+            .collect();
+        assert_eq!(names.len(), 5, "{account}: {names:?}");
+    }
+    let other = moto.cloudformation_in("us-east-1", "333333333333").await;
+    assert!(other
+        .describe_stacks()
+        .send()
+        .await
+        .unwrap()
+        .stacks()
+        .is_empty());
+
+    // A role that lands in another account than the baseline says is refused up front.
+    let wrong = text.replace("{id: \"222222222222\"", "{id: \"444444444444\"");
+    fs::write(dir.path().join("baseline.yaml"), wrong).unwrap();
+    let out = moto.run(dir.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("leads to account 222222222222, not 444444444444"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Drives the binary through a pseudo-terminal (Python's pty module, from the test venv):
+/// answers the confirmation prompt with Ctrl-C and returns everything it printed.
+const CTRL_C_AT_PROMPT: &str = r#"
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out, sent = b"", False
+deadline = time.time() + 60
+while time.time() < deadline:
+    ready, _, _ = select.select([fd], [], [], 0.5)
+    if not ready:
+        continue
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+    if not sent and b"[y/N]" in out:
+        time.sleep(0.2)
+        os.write(fd, b"\x03")
+        sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_at_the_prompt_deletes_the_change_sets() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cf = moto.cloudformation("us-east-1").await;
+    let pending = |cf: aws_sdk_cloudformation::Client| async move {
+        let list = cf
+            .list_change_sets()
+            .stack_name("baseline-guardduty")
+            .send()
+            .await
+            .unwrap();
+        list.summaries()
+            .iter()
+            .filter(|c| c.execution_status().map(|e| e.as_str()) != Some("EXECUTE_COMPLETE"))
+            .count()
+    };
+    assert_eq!(pending(cf.clone()).await, 0);
+
+    let changed = cfn_baseline::baseline::DEFAULT_BASELINE.replace(
+        "finding_frequency: FIFTEEN_MINUTES",
+        "finding_frequency: ONE_HOUR",
+    );
+    fs::write(dir.path().join("baseline.yaml"), changed).unwrap();
+    let python = repo_root().join(".venv/bin/python");
+    assert!(
+        python.is_file(),
+        "run the tests through scripts/test (it creates .venv)"
+    );
+    let out = std::process::Command::new(python)
+        .args(["-c", CTRL_C_AT_PROMPT, env!("CARGO_BIN_EXE_cfn-baseline")])
+        .args(["--endpoint-url", &moto.endpoint, "deploy"])
+        .current_dir(dir.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let printed = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{printed}{}", stderr(&out));
+    assert!(
+        printed.contains("Execute 1 change set(s)? [y/N]"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("change sets deleted, nothing was changed"),
+        "{printed}"
+    );
+    assert_eq!(pending(cf.clone()).await, 0, "a change set was left behind");
+    let body = cf
+        .get_template()
+        .stack_name("baseline-guardduty")
+        .send()
+        .await
+        .unwrap();
+    assert!(body.template_body().unwrap().contains("FIFTEEN_MINUTES"));
+}

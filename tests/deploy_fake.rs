@@ -18,11 +18,26 @@ struct Fake {
     /// Stack name -> (final status, failure events) when executed.
     executions: Mutex<HashMap<String, (String, Vec<StackEvent>)>>,
     calls: Mutex<Vec<String>>,
+    /// Operation -> how many more calls answer Throttled.
+    throttle: Mutex<HashMap<&'static str, usize>>,
+    /// UpdateTerminationProtection answers this error.
+    protection_error: Mutex<Option<ApiError>>,
 }
 
 impl Fake {
     fn call(&self, c: String) {
         self.calls.lock().unwrap().push(c);
+    }
+    fn throttled(&self, operation: &'static str) -> ApiResult<()> {
+        let mut t = self.throttle.lock().unwrap();
+        match t.get_mut(operation) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                self.call(format!("throttled {operation}"));
+                Err(ApiError::Throttled("Rate exceeded".into()))
+            }
+            _ => Ok(()),
+        }
     }
     fn with_stack(self, name: &str, status: &str, body: &str) -> Fake {
         self.stacks.lock().unwrap().insert(
@@ -44,6 +59,7 @@ impl Fake {
 
 impl StackApi for Fake {
     async fn describe_stack(&self, _: &str, name: &str) -> ApiResult<Option<StackState>> {
+        self.throttled("describe_stack")?;
         Ok(self.stacks.lock().unwrap().get(name).cloned())
     }
     async fn get_template(&self, _: &str, name: &str) -> ApiResult<String> {
@@ -56,6 +72,7 @@ impl StackApi for Fake {
             .unwrap_or_default())
     }
     async fn create_change_set(&self, r: &ChangeSetRequest) -> ApiResult<String> {
+        self.throttled("create_change_set")?;
         self.call(format!("create_change_set {}", r.stack_name));
         if let Some(Err(reason)) = self.change_sets.lock().unwrap().get(&r.stack_name) {
             if reason.starts_with("No updates") {
@@ -143,7 +160,10 @@ impl StackApi for Fake {
     }
     async fn set_termination_protection(&self, _: &str, name: &str, _: bool) -> ApiResult<()> {
         self.call(format!("protect {name}"));
-        Ok(())
+        match self.protection_error.lock().unwrap().clone() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 }
 
@@ -374,4 +394,126 @@ fn capabilities_are_explicit() {
     assert_eq!(deploy::capabilities(&t), ["CAPABILITY_NAMED_IAM"]);
     let t = serde_json::json!({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}});
     assert!(deploy::capabilities(&t).is_empty());
+}
+
+#[tokio::test]
+async fn throttling_is_retried_with_backoff() {
+    let fake = Fake::default();
+    fake.change_sets
+        .lock()
+        .unwrap()
+        .insert("a-alerts".into(), Ok(vec![add("Topic")]));
+    fake.throttle
+        .lock()
+        .unwrap()
+        .extend([("describe_stack", 3), ("create_change_set", 2)]);
+    let api = Arc::new(fake);
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let prepared = deploy::prepare(
+        api.clone(),
+        vec![job("a-alerts", 0, &[])],
+        options(),
+        tx.clone(),
+    )
+    .await;
+    assert!(
+        matches!(prepared[0].state, Prepared::Pending { .. }),
+        "{:?}",
+        prepared[0].state
+    );
+    // Following the stack is throttled too, and still settles.
+    api.throttle.lock().unwrap().insert("describe_stack", 2);
+    let reports = deploy::execute(api.clone(), prepared, options(), tx).await;
+    assert_eq!(reports[0].outcome, Outcome::Created);
+    let calls = api.calls.lock().unwrap().clone();
+    assert_eq!(
+        calls.iter().filter(|c| c.starts_with("throttled")).count(),
+        7,
+        "{calls:?}"
+    );
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| *c == "create_change_set a-alerts")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn throttling_that_does_not_stop_fails_with_the_reason() {
+    let fake = Fake::default();
+    fake.throttle.lock().unwrap().insert("describe_stack", 1000);
+    let api = Arc::new(fake);
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let prepared = deploy::prepare(api.clone(), vec![job("a-alerts", 0, &[])], options(), tx).await;
+    match &prepared[0].state {
+        Prepared::Failed(reason) => {
+            assert!(
+                reason.contains("describing a-alerts in us-east-1: throttled: Rate exceeded"),
+                "{reason}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!api
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|c| c.starts_with("create_change_set")));
+}
+
+#[tokio::test]
+async fn refused_termination_protection_is_reported_not_fatal() {
+    let fake = Fake::default();
+    fake.change_sets
+        .lock()
+        .unwrap()
+        .insert("a-alerts".into(), Ok(vec![add("Topic")]));
+    *fake.protection_error.lock().unwrap() = Some(ApiError::Other {
+        code: "AccessDenied".into(),
+        message: "not authorized to perform cloudformation:UpdateTerminationProtection".into(),
+    });
+    let api = Arc::new(fake);
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let prepared = deploy::prepare(
+        api.clone(),
+        vec![job("a-alerts", 0, &[])],
+        options(),
+        tx.clone(),
+    )
+    .await;
+    let reports = deploy::execute(api.clone(), prepared, options(), tx).await;
+    assert_eq!(reports[0].outcome, Outcome::Created);
+    match &reports[0].protected {
+        Some(Err(e)) => assert!(e.contains("AccessDenied"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn abandon_deletes_change_sets_by_name_and_empty_new_stacks() {
+    let fake = Fake::default()
+        .with_stack("new-stack", "REVIEW_IN_PROGRESS", "")
+        .with_stack("old-stack", "UPDATE_COMPLETE", "Resources: {}");
+    let problems = deploy::abandon(
+        &fake,
+        &[
+            job("new-stack", 0, &[]),
+            job("old-stack", 0, &[]),
+            job("absent", 0, &[]),
+        ],
+    )
+    .await;
+    assert!(problems.is_empty(), "{problems:?}");
+    let calls = fake.calls.lock().unwrap().clone();
+    assert_eq!(
+        calls,
+        [
+            "delete_change_set new-stack",
+            "delete_stack new-stack",
+            "delete_change_set old-stack",
+        ]
+    );
 }

@@ -5,7 +5,7 @@ mod sdk;
 
 use std::future::Future;
 
-pub use sdk::{connect, SdkStacks};
+pub use sdk::{connect, connect_accounts, AccountAccess, Connections, SdkStacks};
 
 /// A deployed stack, as far as the tool cares.
 #[derive(Clone, Debug, PartialEq, Eq)]

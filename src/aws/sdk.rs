@@ -13,12 +13,12 @@ use aws_sdk_cloudformation::Client;
 use super::*;
 
 /// Loads the standard credential chain (environment, profiles, SSO, role assumption) with an
-/// optional profile, region and endpoint. Returns the config and the caller's account id.
-pub async fn connect(
+/// optional profile, region and endpoint.
+async fn load(
     profile: Option<&str>,
     region: Option<&str>,
     endpoint_url: Option<&str>,
-) -> anyhow::Result<(SdkStacks, String)> {
+) -> anyhow::Result<SdkConfig> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(8));
     if let Some(p) = profile {
@@ -34,27 +34,121 @@ pub async fn connect(
     if config.region().is_none() {
         anyhow::bail!("no AWS region configured; pass --region or set AWS_REGION");
     }
-    let identity = aws_sdk_sts::Client::new(&config)
+    Ok(config)
+}
+
+/// The account the configured credentials belong to (STS GetCallerIdentity).
+async fn account_of(config: &SdkConfig) -> anyhow::Result<String> {
+    let identity = aws_sdk_sts::Client::new(config)
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot identify the caller (STS GetCallerIdentity): {}",
-                describe_sdk_error(&e)
-            )
-        })?;
-    let account = identity
+        .map_err(|e| anyhow::anyhow!("STS GetCallerIdentity failed: {}", describe_sdk_error(&e)))?;
+    Ok(identity
         .account()
         .ok_or_else(|| anyhow::anyhow!("STS GetCallerIdentity returned no account"))?
-        .to_string();
-    Ok((
-        SdkStacks {
-            config,
-            clients: Mutex::new(HashMap::new()),
-        },
-        account,
-    ))
+        .to_string())
+}
+
+/// Connects with the standard chain. Returns the interface and the caller's account id.
+pub async fn connect(
+    profile: Option<&str>,
+    region: Option<&str>,
+    endpoint_url: Option<&str>,
+) -> anyhow::Result<(SdkStacks, String)> {
+    let config = load(profile, region, endpoint_url).await?;
+    let account = account_of(&config)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot identify the caller: {e:#}"))?;
+    Ok((SdkStacks::new(config), account))
+}
+
+/// How the baseline says to reach one target account.
+#[derive(Clone, Debug)]
+pub struct AccountAccess {
+    pub id: String,
+    pub role_arn: Option<String>,
+    pub profile: Option<String>,
+}
+
+/// Every target account the tool could reach, and the ones it could not.
+pub struct Connections {
+    pub caller: String,
+    /// (account id, how it was reached, interface), in the baseline's order.
+    pub reached: Vec<(String, String, SdkStacks)>,
+    /// Accounts with neither a role nor a profile that are not the caller's.
+    pub unreachable: Vec<String>,
+}
+
+/// Connects to the caller's account and to every target account: through its `role_arn`
+/// (AssumeRole from the caller's credentials), its `profile`, or the caller's credentials
+/// when it is the caller's account. Each account reached is checked with STS, so a role or
+/// profile that lands in another account is an error before anything changes.
+pub async fn connect_accounts(
+    profile: Option<&str>,
+    region: Option<&str>,
+    endpoint_url: Option<&str>,
+    accounts: &[AccountAccess],
+) -> anyhow::Result<Connections> {
+    let base = load(profile, region, endpoint_url).await?;
+    let caller = account_of(&base)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot identify the caller: {e:#}"))?;
+    let mut reached = Vec::new();
+    let mut unreachable = Vec::new();
+    if accounts.is_empty() {
+        reached.push((
+            caller.clone(),
+            "your credentials".to_string(),
+            SdkStacks::new(base),
+        ));
+        return Ok(Connections {
+            caller,
+            reached,
+            unreachable,
+        });
+    }
+    for access in accounts {
+        let (config, how) = if let Some(role) = &access.role_arn {
+            let provider = aws_config::sts::AssumeRoleProvider::builder(role.clone())
+                .session_name("cfn-baseline")
+                .configure(&base)
+                .build()
+                .await;
+            let config = base
+                .to_builder()
+                .credentials_provider(
+                    aws_sdk_cloudformation::config::SharedCredentialsProvider::new(provider),
+                )
+                .build();
+            (config, format!("role {role}"))
+        } else if let Some(p) = &access.profile {
+            (
+                load(Some(p), region, endpoint_url).await?,
+                format!("profile {p}"),
+            )
+        } else if access.id == caller {
+            (base.clone(), "your credentials".to_string())
+        } else {
+            unreachable.push(access.id.clone());
+            continue;
+        };
+        let actual = account_of(&config).await.map_err(|e| {
+            anyhow::anyhow!("cannot reach account {} through {how}: {e:#}", access.id)
+        })?;
+        if actual != access.id {
+            anyhow::bail!(
+                "{how} leads to account {actual}, not {} as the baseline says; nothing was changed",
+                access.id
+            );
+        }
+        reached.push((access.id.clone(), how, SdkStacks::new(config)));
+    }
+    Ok(Connections {
+        caller,
+        reached,
+        unreachable,
+    })
 }
 
 fn describe_sdk_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
@@ -64,7 +158,18 @@ fn describe_sdk_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::De
         (Some(c), Some(m)) => format!("{c}: {m}"),
         (Some(c), None) => c.to_string(),
         _ => match e {
-            SdkError::DispatchFailure(d) => format!("could not reach the endpoint: {d:?}"),
+            SdkError::DispatchFailure(d) if format!("{d:?}").contains("ProviderError") => {
+                "no usable AWS credentials: set AWS_PROFILE (or pass --profile), export \
+                 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
+                    .to_string()
+            }
+            SdkError::DispatchFailure(d) => {
+                let text = format!("{d:?}");
+                format!(
+                    "could not reach the endpoint: {}",
+                    text.chars().take(300).collect::<String>()
+                )
+            }
             SdkError::TimeoutError(_) => "timed out".to_string(),
             other => format!("{other:?}").chars().take(300).collect(),
         },
@@ -77,6 +182,13 @@ pub struct SdkStacks {
 }
 
 impl SdkStacks {
+    fn new(config: SdkConfig) -> SdkStacks {
+        SdkStacks {
+            config,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
     fn client(&self, region: &str) -> Client {
         let mut clients = self.clients.lock().expect("client map");
         clients

@@ -7,12 +7,15 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use tokio::sync::mpsc;
 
+use tokio::task::JoinSet;
+
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws;
+use crate::aws::{self, AccountAccess};
+use crate::baseline::Baseline;
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::deploy::{self, Job, Options, Prepared, PreparedStack, Progress};
-use crate::output::Printer;
-use crate::render::{render_all, Renderer};
+use crate::output::{Board, Printer};
+use crate::render::{render_all, RenderedStack, Renderer};
 
 pub fn plan(global: &GlobalArgs, args: &DeployArgs, printer: &mut Printer) -> Result<ExitStatus> {
     run(global, args, printer, false)
@@ -44,116 +47,280 @@ fn run(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(async {
-        let endpoint = global.endpoint_url.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
-        let region = global.region.clone().unwrap_or_else(|| baseline.home_region().to_string());
-        let (api, caller) = aws::connect(global.profile.as_deref(), Some(&region), endpoint.as_deref()).await?;
-        let targets = baseline.account_ids();
-        if !targets.is_empty() && !targets.contains(&caller) {
-            bail!(
-                "your credentials are for account {caller}, which the baseline does not target ({}); nothing was changed",
-                targets.join(", ")
-            );
-        }
-        if targets.len() > 1 {
-            printer.warning(&format!(
-                "deploying to account {caller} only; run again with credentials for each of the other accounts \
-                 (per-account role_arn/profile is not supported yet)"
-            ));
-        }
-        let tags = baseline.stack_tags();
+    let result = runtime.block_on(run_async(
+        global, args, printer, execute, &baseline, &stacks,
+    ));
+    // A confirmation prompt interrupted by Ctrl-C leaves a thread blocked on stdin.
+    runtime.shutdown_background();
+    result
+}
+
+/// One account's share of the work.
+struct Group {
+    api: Arc<aws::SdkStacks>,
+    jobs: Vec<Job>,
+}
+
+async fn run_async(
+    global: &GlobalArgs,
+    args: &DeployArgs,
+    printer: &mut Printer,
+    execute: bool,
+    baseline: &Baseline,
+    stacks: &[RenderedStack],
+) -> Result<ExitStatus> {
+    let endpoint = global
+        .endpoint_url
+        .clone()
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
+    let region = global
+        .region
+        .clone()
+        .unwrap_or_else(|| baseline.home_region().to_string());
+    let access: Vec<AccountAccess> = baseline
+        .file
+        .accounts
+        .iter()
+        .map(|a| AccountAccess {
+            id: a.id.clone(),
+            role_arn: a.role_arn.clone(),
+            profile: a.profile.clone(),
+        })
+        .collect();
+    let explicit = access
+        .iter()
+        .any(|a| a.role_arn.is_some() || a.profile.is_some());
+    let targets = baseline.account_ids();
+    let connections = aws::connect_accounts(
+        global.profile.as_deref(),
+        Some(&region),
+        endpoint.as_deref(),
+        &access,
+    )
+    .await?;
+    let caller = connections.caller.clone();
+    if !targets.is_empty() && !targets.contains(&caller) && !explicit {
+        bail!(
+            "your credentials are for account {caller}, which the baseline does not target ({}); nothing was changed",
+            targets.join(", ")
+        );
+    }
+    if !connections.unreachable.is_empty() {
+        printer.warning(&format!(
+            "skipping account(s) {}: the baseline gives no role_arn or profile for them and your credentials \
+             are for account {caller}; add `role_arn` or `profile` to their `accounts` entries, or run again \
+             with their credentials",
+            connections.unreachable.join(", ")
+        ));
+    }
+    let tags = baseline.stack_tags();
+    let mut groups = Vec::new();
+    let mut reached = Vec::new();
+    for (account, how, api) in connections.reached {
         let jobs: Vec<Job> = stacks
             .iter()
-            .filter(|s| s.spec.account.as_deref().is_none_or(|a| a == caller))
+            .filter(|s| s.spec.account.as_deref().is_none_or(|a| a == account))
             .map(|s| Job::new(s, tags.clone()))
             .collect();
-        printer.status(&format!(
-            "{} {} stacks of baseline {} in account {caller}",
-            if execute { "Deploying" } else { "Planning" },
-            jobs.len(),
-            baseline.name()
-        ));
-        let options = Options {
-            concurrency: usize::from(args.concurrency),
-            replace_failed: args.replace_failed,
-            ..Options::default()
-        };
-        let api = Arc::new(api);
-        let (tx, rx) = mpsc::unbounded_channel();
-        let task = tokio::spawn(deploy::prepare(api.clone(), jobs, options, tx));
-        follow(rx, printer).await;
-        let prepared = task.await.context("preparing change sets")?;
-        print_changes(printer, &prepared);
-        let pending = prepared.iter().filter(|p| matches!(p.state, Prepared::Pending { .. })).count();
-        let failed = prepared.iter().filter(|p| matches!(p.state, Prepared::Failed(_))).count();
+        reached.push(format!("{account} ({how})"));
+        groups.push(Group {
+            api: Arc::new(api),
+            jobs,
+        });
+    }
+    let keys: Vec<String> = groups
+        .iter()
+        .flat_map(|g| g.jobs.iter().map(|j| j.key.clone()))
+        .collect();
+    printer.status(&format!(
+        "{} {} stacks of baseline {} in account {}",
+        if execute { "Deploying" } else { "Planning" },
+        keys.len(),
+        baseline.name(),
+        reached.join(", ")
+    ));
+    let options = Options {
+        concurrency: usize::from(args.concurrency),
+        replace_failed: args.replace_failed,
+        ..Options::default()
+    };
 
-        if !execute {
-            let problems = deploy::discard(api.as_ref(), &prepared).await;
-            for p in &problems {
-                printer.warning(p);
-            }
-            return Ok(if failed > 0 {
-                ExitStatus::Error
-            } else if pending > 0 {
-                printer.status(&format!("{pending} stack(s) would change; change sets deleted, nothing was changed"));
-                ExitStatus::Differences
-            } else {
-                printer.success("no changes");
-                ExitStatus::Success
-            });
+    // Prepare every account concurrently; Ctrl-C deletes what was created so far.
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut set = JoinSet::new();
+    for (i, g) in groups.iter().enumerate() {
+        let (api, jobs, tx) = (g.api.clone(), g.jobs.clone(), tx.clone());
+        set.spawn(async move { (i, deploy::prepare(api, jobs, options, tx).await) });
+    }
+    drop(tx);
+    let gather = async {
+        follow(rx, printer, &keys, "preparing").await;
+        let mut out: Vec<(usize, Vec<PreparedStack>)> = Vec::new();
+        while let Some(done) = set.join_next().await {
+            out.push(done.expect("prepare task"));
         }
+        out.sort_by_key(|(i, _)| *i);
+        out.into_iter().map(|(_, p)| p).collect::<Vec<_>>()
+    };
+    let prepared = tokio::select! {
+        prepared = gather => Some(prepared),
+        _ = tokio::signal::ctrl_c() => None,
+    };
+    let Some(prepared) = prepared else {
+        printer.warning("interrupted: deleting the change sets created so far");
+        abandon_all(&groups, printer).await;
+        bail!("interrupted before anything was executed; change sets deleted, nothing was changed");
+    };
+    let all: Vec<&PreparedStack> = prepared.iter().flatten().collect();
+    print_changes(printer, &all);
+    let pending = all
+        .iter()
+        .filter(|p| matches!(p.state, Prepared::Pending { .. }))
+        .count();
+    let failed = all
+        .iter()
+        .filter(|p| matches!(p.state, Prepared::Failed(_)))
+        .count();
 
+    if !execute || failed > 0 {
+        for (g, p) in groups.iter().zip(&prepared) {
+            for problem in deploy::discard(g.api.as_ref(), p).await {
+                printer.warning(&problem);
+            }
+        }
         if failed > 0 {
-            deploy::discard(api.as_ref(), &prepared).await;
             bail!("{failed} stack(s) could not be prepared (see above); change sets deleted, nothing was changed");
         }
-        if pending == 0 {
-            let (tx, _rx) = mpsc::unbounded_channel();
-            print_summary(printer, &deploy::execute(api.clone(), prepared, options, tx).await);
-            printer.success("everything is up to date");
-            return Ok(ExitStatus::Success);
-        }
-        if !args.yes && !confirm(pending)? {
-            deploy::discard(api.as_ref(), &prepared).await;
+        return Ok(if pending > 0 {
+            printer.status(&format!(
+                "{pending} stack(s) would change; change sets deleted, nothing was changed"
+            ));
+            ExitStatus::Differences
+        } else {
+            printer.success("no changes");
+            ExitStatus::Success
+        });
+    }
+    if pending > 0 && !args.yes {
+        let answer = tokio::select! {
+            answer = tokio::task::spawn_blocking(move || confirm(pending)) => Some(answer),
+            _ = tokio::signal::ctrl_c() => None,
+        };
+        let confirmed = matches!(answer, Some(Ok(Ok(true))));
+        if !confirmed {
+            eprintln_newline(printer, answer.is_none());
+            for (g, p) in groups.iter().zip(&prepared) {
+                deploy::discard(g.api.as_ref(), p).await;
+            }
             printer.status("not confirmed; change sets deleted, nothing was changed");
             return Ok(ExitStatus::Error);
         }
-        let (tx, rx) = mpsc::unbounded_channel();
-        let task = tokio::spawn(deploy::execute(api.clone(), prepared, options, tx));
-        follow(rx, printer).await;
-        let reports = task.await.context("executing change sets")?;
-        print_summary(printer, &reports);
-        let failures = reports.iter().filter(|r| r.outcome.is_failure()).count();
-        if failures > 0 {
-            for r in &reports {
-                if let deploy::Outcome::Failed(reason) = &r.outcome {
-                    printer.error(reason);
-                }
+    }
+
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut set = JoinSet::new();
+    for (i, (g, p)) in groups.iter().zip(prepared).enumerate() {
+        let (api, tx) = (g.api.clone(), tx.clone());
+        set.spawn(async move { (i, deploy::execute(api, p, options, tx).await) });
+    }
+    drop(tx);
+    let gather = async {
+        follow(rx, printer, &keys, "waiting").await;
+        let mut out: Vec<(usize, Vec<deploy::Report>)> = Vec::new();
+        while let Some(done) = set.join_next().await {
+            out.push(done.expect("execute task"));
+        }
+        out.sort_by_key(|(i, _)| *i);
+        out.into_iter().flat_map(|(_, r)| r).collect::<Vec<_>>()
+    };
+    let reports = tokio::select! {
+        reports = gather => Some(reports),
+        _ = tokio::signal::ctrl_c() => None,
+    };
+    let Some(reports) = reports else {
+        printer.warning(
+            "interrupted: stacks already executing keep going in CloudFormation; deleting the change sets not yet executed",
+        );
+        abandon_all(&groups, printer).await;
+        bail!(
+            "interrupted during deployment; run `cfn-baseline plan` to see where each stack stands"
+        );
+    };
+    print_summary(printer, &reports);
+    let failures = reports.iter().filter(|r| r.outcome.is_failure()).count();
+    if failures > 0 {
+        for r in &reports {
+            if let deploy::Outcome::Failed(reason) = &r.outcome {
+                printer.error(reason);
             }
-            bail!("{failures} stack(s) failed or were skipped");
         }
-        let unprotected: Vec<&str> = reports
-            .iter()
-            .filter(|r| matches!(r.protected, Some(Err(_))))
-            .map(|r| r.job.key.as_str())
-            .collect();
-        if !unprotected.is_empty() {
-            printer.warning(&format!(
-                "termination protection could not be turned on for {} stack(s) (the endpoint refused): {}",
-                unprotected.len(),
-                unprotected.join(", ")
-            ));
-        }
-        Ok(ExitStatus::Success)
-    })
+        bail!("{failures} stack(s) failed or were skipped");
+    }
+    let unprotected: Vec<&str> = reports
+        .iter()
+        .filter(|r| matches!(r.protected, Some(Err(_))))
+        .map(|r| r.job.key.as_str())
+        .collect();
+    if !unprotected.is_empty() {
+        printer.warning(&format!(
+            "termination protection could not be turned on for {} stack(s) (the endpoint refused): {}",
+            unprotected.len(),
+            unprotected.join(", ")
+        ));
+    }
+    if pending == 0 {
+        printer.success("everything is up to date");
+    }
+    Ok(ExitStatus::Success)
 }
 
-/// Prints progress as the tasks report it, until they are all done.
-async fn follow(mut rx: mpsc::UnboundedReceiver<Progress>, printer: &mut Printer) {
+/// After a Ctrl-C at the prompt, the cursor is still on the prompt line.
+fn eprintln_newline(printer: &mut Printer, interrupted: bool) {
+    if interrupted {
+        printer.status("");
+    }
+}
+
+async fn abandon_all(groups: &[Group], printer: &mut Printer) {
+    for g in groups {
+        for problem in deploy::abandon(g.api.as_ref(), &g.jobs).await {
+            printer.detail(&problem);
+        }
+    }
+}
+
+/// Prints progress as the tasks report it, until they are all done: a board redrawn in
+/// place on a terminal, one plain line per event otherwise.
+async fn follow(
+    mut rx: mpsc::UnboundedReceiver<Progress>,
+    printer: &mut Printer,
+    keys: &[String],
+    initial: &str,
+) {
+    let mut board = printer
+        .live_progress()
+        .then(|| Board::new(keys.to_vec(), initial));
+    if let Some(b) = board.as_mut() {
+        printer.draw(b);
+    }
     while let Some(p) = rx.recv().await {
-        match p {
-            Progress::Status { key, text } => printer.detail(&format!("{key}: {text}")),
-            Progress::Event { key, event } => printer.status(&format!(
+        match (&mut board, p) {
+            (Some(b), Progress::Status { key, text }) => {
+                b.set(&key, &text);
+                printer.draw(b);
+            }
+            (Some(b), Progress::Event { key, event }) => {
+                b.set(
+                    &key,
+                    &format!(
+                        "{} {} ({})",
+                        event.status, event.logical_id, event.resource_type
+                    ),
+                );
+                printer.draw(b);
+            }
+            (None, Progress::Status { key, text }) => printer.detail(&format!("{key}: {text}")),
+            (None, Progress::Event { key, event }) => printer.status(&format!(
                 "{key}  {:<28} {} ({}){}",
                 event.status,
                 event.logical_id,
@@ -164,7 +331,7 @@ async fn follow(mut rx: mpsc::UnboundedReceiver<Progress>, printer: &mut Printer
     }
 }
 
-fn print_changes(printer: &mut Printer, prepared: &[PreparedStack]) {
+fn print_changes(printer: &mut Printer, prepared: &[&PreparedStack]) {
     let mut text = String::new();
     for p in prepared {
         match &p.state {

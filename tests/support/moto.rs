@@ -86,6 +86,49 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// A CloudFormation client in another account, through STS AssumeRole as a user would.
+    pub async fn cloudformation_in(
+        &self,
+        region: &str,
+        account: &str,
+    ) -> aws_sdk_cloudformation::Client {
+        let creds = aws_sdk_sts::config::Credentials::new("testing", "testing", None, None, "test");
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::Config::builder()
+                .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+                .region(aws_sdk_sts::config::Region::new(region.to_string()))
+                .endpoint_url(&self.endpoint)
+                .credentials_provider(creds)
+                .build(),
+        );
+        let assumed = sts
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{account}:role/test-reader"))
+            .role_session_name("test")
+            .send()
+            .await
+            .unwrap();
+        let c = assumed.credentials().unwrap();
+        let creds = aws_sdk_cloudformation::config::Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            None,
+            "assumed",
+        );
+        let conf = aws_sdk_cloudformation::Config::builder()
+            .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
+            .region(aws_sdk_cloudformation::config::Region::new(
+                region.to_string(),
+            ))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(creds)
+            .build();
+        aws_sdk_cloudformation::Client::from_conf(conf)
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
