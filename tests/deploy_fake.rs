@@ -20,6 +20,8 @@ struct Fake {
     calls: Mutex<Vec<String>>,
     /// Operation -> how many more calls answer Throttled.
     throttle: Mutex<HashMap<&'static str, usize>>,
+    /// Stack name -> (describes left, status it then reaches): a stack already in progress.
+    settle: Mutex<HashMap<String, (usize, String)>>,
     /// UpdateTerminationProtection answers this error.
     protection_error: Mutex<Option<ApiError>>,
 }
@@ -60,6 +62,15 @@ impl Fake {
 impl StackApi for Fake {
     async fn describe_stack(&self, _: &str, name: &str) -> ApiResult<Option<StackState>> {
         self.throttled("describe_stack")?;
+        if let Some((left, status)) = self.settle.lock().unwrap().get_mut(name) {
+            if *left == 0 {
+                if let Some(s) = self.stacks.lock().unwrap().get_mut(name) {
+                    s.status = status.clone();
+                }
+            } else {
+                *left -= 1;
+            }
+        }
         Ok(self.stacks.lock().unwrap().get(name).cloned())
     }
     async fn get_template(&self, _: &str, name: &str) -> ApiResult<String> {
@@ -516,4 +527,57 @@ async fn abandon_deletes_change_sets_by_name_and_empty_new_stacks() {
             "delete_change_set old-stack",
         ]
     );
+}
+
+#[tokio::test]
+async fn a_stack_already_in_progress_is_waited_for() {
+    let fake = Fake::default().with_stack("a-alerts", "UPDATE_IN_PROGRESS", "Resources: {} # old");
+    fake.settle
+        .lock()
+        .unwrap()
+        .insert("a-alerts".into(), (2, "UPDATE_COMPLETE".into()));
+    fake.change_sets
+        .lock()
+        .unwrap()
+        .insert("a-alerts".into(), Ok(vec![add("Topic")]));
+    let api = Arc::new(fake);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let prepared = deploy::prepare(api.clone(), vec![job("a-alerts", 0, &[])], options(), tx).await;
+    match &prepared[0].state {
+        Prepared::Pending { kind, .. } => assert_eq!(*kind, ChangeSetKind::Update),
+        other => panic!("{other:?}"),
+    }
+    let mut waited = false;
+    while let Ok(p) = rx.try_recv() {
+        if let deploy::Progress::Status { text, .. } = p {
+            waited |= text == "waiting: the stack is UPDATE_IN_PROGRESS";
+        }
+    }
+    assert!(waited, "no progress said it was waiting");
+}
+
+#[tokio::test]
+async fn a_stack_that_stays_in_progress_stops_with_a_clear_message() {
+    let fake = Fake::default().with_stack("a-alerts", "UPDATE_IN_PROGRESS", "Resources: {}");
+    let api = Arc::new(fake);
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let options = Options {
+        timeout: Duration::from_millis(500),
+        ..Options::default()
+    };
+    let prepared = deploy::prepare(api.clone(), vec![job("a-alerts", 0, &[])], options, tx).await;
+    match &prepared[0].state {
+        Prepared::Failed(reason) => assert!(
+            reason.contains("a-alerts in us-east-1 is still UPDATE_IN_PROGRESS")
+                && reason.contains("try again later"),
+            "{reason}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(!api
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|c| c.starts_with("create_change_set")));
 }
