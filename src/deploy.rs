@@ -111,6 +111,9 @@ pub struct Options {
     pub replace_failed: bool,
     /// Longest wait for a stack or change set to settle.
     pub timeout: Duration,
+    /// Drift-aware change sets (DeploymentMode REVERT_DRIFT) for existing stacks, made even
+    /// when the template is unchanged, to put back what was changed outside CloudFormation.
+    pub revert_drift: bool,
 }
 
 impl Default for Options {
@@ -118,6 +121,7 @@ impl Default for Options {
         Options {
             concurrency: 4,
             replace_failed: false,
+            revert_drift: false,
             timeout: Duration::from_secs(60 * 60),
         }
     }
@@ -291,11 +295,14 @@ async fn prepare_inner<A: StackApi>(
                 .map_err(|e| err("reading the template of", e))?;
             let wanted: BTreeSet<&(String, String)> = job.tags.iter().collect();
             let have: BTreeSet<&(String, String)> = s.tags.iter().collect();
-            if deployed == job.body && wanted == have {
+            if deployed == job.body && wanted == have && !options.revert_drift {
                 return Ok(Prepared::Unchanged);
             }
             ChangeSetKind::Update
         }
+        _ if options.revert_drift => return Err(format!(
+            "{name} in {region} is not deployed, so there is no drift to revert; deploy it first"
+        )),
         _ => ChangeSetKind::Create,
     };
 
@@ -303,15 +310,24 @@ async fn prepare_inner<A: StackApi>(
     let request = ChangeSetRequest {
         region: job.region.clone(),
         stack_name: job.stack_name.clone(),
-        change_set_name: change_set_name(job),
+        change_set_name: if options.revert_drift {
+            format!("cfn-baseline-revert-{short}")
+        } else {
+            change_set_name(job)
+        },
         kind,
         template_body: job.body.clone(),
         tags: job.tags.clone(),
         capabilities: job.capabilities.clone(),
-        client_token: format!("cfn-baseline-{short}-{}", job.stack_name)
-            .chars()
-            .take(128)
-            .collect(),
+        client_token: format!(
+            "cfn-baseline-{}{short}-{}",
+            if options.revert_drift { "revert-" } else { "" },
+            job.stack_name
+        )
+        .chars()
+        .take(128)
+        .collect(),
+        revert_drift: options.revert_drift,
     };
     status(tx, &job.key, "creating change set");
     let id = match patiently(|| api.create_change_set(&request)).await {
@@ -326,6 +342,16 @@ async fn prepare_inner<A: StackApi>(
             .await
             .map_err(|e| err("describing the change set of", e))?;
         match cs.status.as_str() {
+            "CREATE_COMPLETE"
+                if options.revert_drift
+                    && cs.deployment_mode.as_deref() != Some("REVERT_DRIFT") =>
+            {
+                let _ = api.delete_change_set(region, name, &id).await;
+                return Err(format!(
+                    "the endpoint made an ordinary change set for {name} in {region}, not a drift-aware one \
+                     (DeploymentMode REVERT_DRIFT is not supported there); deleted it, nothing was changed"
+                ));
+            }
             "CREATE_COMPLETE" if cs.changes.is_empty() => {
                 let _ = api.delete_change_set(region, name, &id).await;
                 return Ok(Prepared::NoChanges);

@@ -15,5 +15,6 @@ pub mod diff;
 pub mod output;
 pub mod plan;
 pub mod render;
+pub mod settings;
 pub mod template;
 pub mod yaml;

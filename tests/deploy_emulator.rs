@@ -133,7 +133,7 @@ async fn deploy_default_then_redeploy_then_update() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out).matches("  unchanged").count(),
-        10,
+        11,
         "{}",
         stdout(&out)
     );
@@ -180,7 +180,7 @@ async fn deploy_default_then_redeploy_then_update() {
         plan.contains("~ Modify Detector (AWS::GuardDuty::Detector)"),
         "{plan}"
     );
-    assert_eq!(plan.matches("  unchanged").count(), 4, "{plan}");
+    assert_eq!(plan.matches("  unchanged").count(), 5, "{plan}");
 
     let out = moto.run(dir.path(), &["deploy", "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

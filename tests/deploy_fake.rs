@@ -111,12 +111,14 @@ impl StackApi for Fake {
                 status: "CREATE_COMPLETE".into(),
                 status_reason: None,
                 changes,
+                ..Default::default()
             },
             Err(reason) => ChangeSetState {
                 id: id.into(),
                 status: "FAILED".into(),
                 status_reason: Some(reason),
                 changes: vec![],
+                ..Default::default()
             },
         })
     }
@@ -208,6 +210,7 @@ fn add(id: &str) -> ResourceChange {
         logical_id: id.into(),
         resource_type: "AWS::SNS::Topic".into(),
         replacement: None,
+        ..Default::default()
     }
 }
 

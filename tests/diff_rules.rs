@@ -78,6 +78,15 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     ("config.max_age", "{P: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {maxAccessKeyAge: '90'}}}}", "{P: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {maxAccessKeyAge: '180'}}}}", W),
     ("config.rule", "{P: {Type: AWS::Config::ConfigRule}}", "-", W),
     ("iam.service_linked_role", "{S: {Type: AWS::IAM::ServiceLinkedRole}}", "-", W),
+    // IAM account password policy.
+    ("password_policy", "{PasswordPolicy: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {MinimumPasswordLength: 14}}}", "-", W),
+    ("password_policy.min_length", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {MinimumPasswordLength: 14}}}", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {MinimumPasswordLength: 8}}}", W),
+    ("password_policy.reuse", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {PasswordReusePrevention: 24}}}", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {}}}", W),
+    ("password_policy.max_age", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {MaxPasswordAge: 90}}}", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {MaxPasswordAge: 365}}}", W),
+    ("password_policy.max_age", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {}}}", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {MaxPasswordAge: 90}}}", S),
+    ("password_policy.character_class", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {RequireNumbers: true}}}", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {RequireNumbers: false}}}", W),
+    ("password_policy.self_service", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {AllowUsersToChangePassword: true}}}", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {AllowUsersToChangePassword: false}}}", W),
+    ("password_policy.hard_expiry", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {HardExpiry: false}}}", "{P: {Type: AWS::IAM::AccountPasswordPolicy, Properties: {HardExpiry: true}}}", N),
     // Security Hub.
     ("securityhub.hub", "{H: {Type: AWS::SecurityHub::Hub}}", "-", W),
     ("securityhub.auto_enable", "{H: {Type: AWS::SecurityHub::Hub, Properties: {AutoEnableControls: true}}}", "{H: {Type: AWS::SecurityHub::Hub, Properties: {AutoEnableControls: false}}}", W),
@@ -173,6 +182,7 @@ fn stack_rules_cover_every_component() {
         ("config", "stack.config"),
         ("securityhub", "stack.securityhub"),
         ("alerts", "stack.alerts"),
+        ("iam", "stack.iam"),
         ("something-else", "stack.other"),
     ] {
         let removed = changes(stack(detector, component), None);
@@ -218,6 +228,7 @@ fn every_rule_has_a_case() {
             "stack.config",
             "stack.securityhub",
             "stack.alerts",
+            "stack.iam",
             "stack.other",
             "stack.tags",
             "template.sections",

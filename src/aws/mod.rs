@@ -39,25 +39,86 @@ pub struct ChangeSetRequest {
     pub capabilities: Vec<String>,
     /// Makes a retried create safe.
     pub client_token: String,
+    /// A drift-aware change set (DeploymentMode REVERT_DRIFT): it also puts back properties
+    /// changed outside CloudFormation.
+    pub revert_drift: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ResourceChange {
-    /// Add, Modify, Remove, Import, Dynamic.
+    /// Add, Modify, Remove, Import, Dynamic, SyncWithActual.
     pub action: String,
     pub logical_id: String,
     pub resource_type: String,
     /// True, False or Conditional when the endpoint says.
     pub replacement: Option<String>,
+    /// Drift-aware change sets only: IN_SYNC, MODIFIED, DELETED, NOT_CHECKED, UNKNOWN,
+    /// UNSUPPORTED.
+    pub drift_status: Option<String>,
+    /// Drift-aware change sets only: the resource as it is live, as last deployed, and as the
+    /// change set will leave it (JSON text, as the API returns it).
+    pub live: Option<String>,
+    pub last_deployed: Option<String>,
+    pub new: Option<String>,
+    /// Per-property details (drift-aware change sets say which come from the live state).
+    pub details: Vec<ChangeDetail>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One property a change set touches.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChangeDetail {
+    pub path: String,
+    /// Add, Modify, Remove or SyncWithActual.
+    pub change_type: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// ACTUAL_STATE or PREVIOUS_DEPLOYMENT_STATE.
+    pub before_from: Option<String>,
+    /// The live value and the last deployed value, when the property drifted.
+    pub actual: Option<String>,
+    pub previous: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ChangeSetState {
     pub id: String,
     /// CREATE_PENDING, CREATE_IN_PROGRESS, CREATE_COMPLETE, FAILED, ...
     pub status: String,
     pub status_reason: Option<String>,
     pub changes: Vec<ResourceChange>,
+    /// REVERT_DRIFT when the endpoint made a drift-aware change set.
+    pub deployment_mode: Option<String>,
+}
+
+/// Where a drift detection run stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DriftDetection {
+    /// DETECTION_IN_PROGRESS, DETECTION_COMPLETE or DETECTION_FAILED.
+    pub status: String,
+    pub reason: Option<String>,
+    /// DRIFTED, IN_SYNC, UNKNOWN, NOT_CHECKED.
+    pub stack_drift_status: Option<String>,
+}
+
+/// One resource's drift, as DescribeStackResourceDrifts reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceDrift {
+    pub logical_id: String,
+    pub resource_type: String,
+    /// IN_SYNC, MODIFIED, DELETED, NOT_CHECKED, UNKNOWN, UNSUPPORTED.
+    pub status: String,
+    pub differences: Vec<PropertyDifference>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PropertyDifference {
+    /// A JSON pointer into the resource, e.g. `/Properties/Features/0/Status`.
+    pub path: String,
+    /// JSON text (or a bare scalar) as the API returns it.
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    /// ADD, REMOVE or NOT_EQUAL.
+    pub kind: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,6 +160,42 @@ impl std::fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What drift needs beyond deploy: detection and its results.
+pub trait DriftApi: StackApi {
+    /// Starts drift detection on a stack; returns the detection id.
+    fn detect_stack_drift(
+        &self,
+        region: &str,
+        stack_name: &str,
+    ) -> impl Future<Output = ApiResult<String>> + Send;
+
+    fn drift_detection_status(
+        &self,
+        region: &str,
+        detection_id: &str,
+    ) -> impl Future<Output = ApiResult<DriftDetection>> + Send;
+
+    /// Every resource's drift from the last detection (all pages).
+    fn resource_drifts(
+        &self,
+        region: &str,
+        stack_name: &str,
+    ) -> impl Future<Output = ApiResult<Vec<ResourceDrift>>> + Send;
+}
+
+/// The IAM account password policy (global, per account).
+pub trait PasswordPolicyApi: Send + Sync + 'static {
+    /// None when the account has no password policy.
+    fn password_policy(
+        &self,
+    ) -> impl Future<Output = ApiResult<Option<crate::settings::AccountPasswordPolicy>>> + Send;
+
+    fn set_password_policy(
+        &self,
+        policy: &crate::settings::AccountPasswordPolicy,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+}
 
 /// What deploy and plan need from CloudFormation, per region.
 pub trait StackApi: Send + Sync + 'static {

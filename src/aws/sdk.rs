@@ -7,7 +7,9 @@ use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudformation::config::http::HttpResponse;
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Tag, TemplateStage};
+use aws_sdk_cloudformation::types::{
+    Capability, ChangeSetType, DeploymentMode, Tag, TemplateStage,
+};
 use aws_sdk_cloudformation::Client;
 
 use super::*;
@@ -179,6 +181,7 @@ fn describe_sdk_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::De
 pub struct SdkStacks {
     config: SdkConfig,
     clients: Mutex<HashMap<String, Client>>,
+    fixed: Option<Client>,
 }
 
 impl SdkStacks {
@@ -186,10 +189,30 @@ impl SdkStacks {
         SdkStacks {
             config,
             clients: Mutex::new(HashMap::new()),
+            fixed: None,
         }
     }
 
+    /// Uses this CloudFormation client for every region (e.g. one built with canned
+    /// responses). IAM calls use the default configuration.
+    pub fn with_client(client: Client) -> SdkStacks {
+        SdkStacks {
+            config: SdkConfig::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .build(),
+            clients: Mutex::new(HashMap::new()),
+            fixed: Some(client),
+        }
+    }
+
+    fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.config)
+    }
+
     fn client(&self, region: &str) -> Client {
+        if let Some(c) = &self.fixed {
+            return c.clone();
+        }
         let mut clients = self.clients.lock().expect("client map");
         clients
             .entry(region.to_string())
@@ -342,6 +365,7 @@ impl StackApi for SdkStacks {
                 Some(capabilities)
             })
             .client_token(&r.client_token)
+            .set_deployment_mode(r.revert_drift.then_some(DeploymentMode::RevertDrift))
             .description("cfn-baseline")
             .send()
             .await
@@ -360,6 +384,7 @@ impl StackApi for SdkStacks {
             .describe_change_set()
             .stack_name(stack_name)
             .change_set_name(id)
+            .include_property_values(true)
             .send()
             .await
             .map_err(|e| api_error("DescribeChangeSet", e))?;
@@ -382,8 +407,30 @@ impl StackApi for SdkStacks {
                     logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
                     resource_type: rc.resource_type().unwrap_or_default().to_string(),
                     replacement: rc.replacement().map(|r| r.as_str().to_string()),
+                    drift_status: rc.resource_drift_status().map(|d| d.as_str().to_string()),
+                    live: rc.before_context().map(str::to_string),
+                    last_deployed: rc.previous_deployment_context().map(str::to_string),
+                    new: rc.after_context().map(str::to_string),
+                    details: rc
+                        .details()
+                        .iter()
+                        .filter_map(|d| d.target())
+                        .map(|t| ChangeDetail {
+                            path: t.path().or(t.name()).unwrap_or_default().to_string(),
+                            change_type: t.attribute_change_type().map(|c| c.as_str().to_string()),
+                            before: t.before_value().map(str::to_string),
+                            after: t.after_value().map(str::to_string),
+                            before_from: t.before_value_from().map(|b| b.as_str().to_string()),
+                            actual: t.drift().and_then(|d| d.actual_value()).map(str::to_string),
+                            previous: t
+                                .drift()
+                                .and_then(|d| d.previous_value())
+                                .map(str::to_string),
+                        })
+                        .collect(),
                 })
                 .collect(),
+            deployment_mode: out.deployment_mode().map(|m| m.as_str().to_string()),
         })
     }
 
@@ -463,6 +510,133 @@ impl StackApi for SdkStacks {
             .send()
             .await
             .map_err(|e| api_error("UpdateTerminationProtection", e))?;
+        Ok(())
+    }
+}
+
+impl DriftApi for SdkStacks {
+    async fn detect_stack_drift(&self, region: &str, stack_name: &str) -> ApiResult<String> {
+        let out = self
+            .client(region)
+            .detect_stack_drift()
+            .stack_name(stack_name)
+            .send()
+            .await
+            .map_err(|e| api_error("DetectStackDrift", e))?;
+        Ok(out
+            .stack_drift_detection_id()
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    async fn drift_detection_status(&self, region: &str, id: &str) -> ApiResult<DriftDetection> {
+        let out = self
+            .client(region)
+            .describe_stack_drift_detection_status()
+            .stack_drift_detection_id(id)
+            .send()
+            .await
+            .map_err(|e| api_error("DescribeStackDriftDetectionStatus", e))?;
+        Ok(DriftDetection {
+            status: out
+                .detection_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            reason: out.detection_status_reason().map(str::to_string),
+            stack_drift_status: out.stack_drift_status().map(|s| s.as_str().to_string()),
+        })
+    }
+
+    async fn resource_drifts(
+        &self,
+        region: &str,
+        stack_name: &str,
+    ) -> ApiResult<Vec<ResourceDrift>> {
+        let mut pages = self
+            .client(region)
+            .describe_stack_resource_drifts()
+            .stack_name(stack_name)
+            .into_paginator()
+            .send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error("DescribeStackResourceDrifts", e))?;
+            for d in page.stack_resource_drifts() {
+                out.push(ResourceDrift {
+                    logical_id: d.logical_resource_id().unwrap_or_default().to_string(),
+                    resource_type: d.resource_type().unwrap_or_default().to_string(),
+                    status: d
+                        .stack_resource_drift_status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    differences: d
+                        .property_differences()
+                        .iter()
+                        .map(|p| PropertyDifference {
+                            path: p.property_path().unwrap_or_default().to_string(),
+                            expected: p.expected_value().map(str::to_string),
+                            actual: p.actual_value().map(str::to_string),
+                            kind: p
+                                .difference_type()
+                                .map(|k| k.as_str().to_string())
+                                .unwrap_or_default(),
+                        })
+                        .collect(),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl PasswordPolicyApi for SdkStacks {
+    async fn password_policy(&self) -> ApiResult<Option<crate::settings::AccountPasswordPolicy>> {
+        let out = match self.iam().get_account_password_policy().send().await {
+            Ok(out) => out,
+            Err(e) => {
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_no_such_entity_exception())
+                {
+                    return Ok(None);
+                }
+                return Err(api_error("GetAccountPasswordPolicy", e));
+            }
+        };
+        let Some(p) = out.password_policy() else {
+            return Ok(None);
+        };
+        let positive = |v: Option<i32>| v.filter(|n| *n > 0).map(|n| n as u32);
+        Ok(Some(crate::settings::AccountPasswordPolicy {
+            minimum_password_length: positive(p.minimum_password_length()).unwrap_or(0),
+            require_symbols: p.require_symbols(),
+            require_numbers: p.require_numbers(),
+            require_uppercase_characters: p.require_uppercase_characters(),
+            require_lowercase_characters: p.require_lowercase_characters(),
+            allow_users_to_change_password: p.allow_users_to_change_password(),
+            max_password_age: positive(p.max_password_age()),
+            password_reuse_prevention: positive(p.password_reuse_prevention()),
+            hard_expiry: p.hard_expiry().unwrap_or(false),
+        }))
+    }
+
+    async fn set_password_policy(
+        &self,
+        p: &crate::settings::AccountPasswordPolicy,
+    ) -> ApiResult<()> {
+        self.iam()
+            .update_account_password_policy()
+            .minimum_password_length(p.minimum_password_length as i32)
+            .require_symbols(p.require_symbols)
+            .require_numbers(p.require_numbers)
+            .require_uppercase_characters(p.require_uppercase_characters)
+            .require_lowercase_characters(p.require_lowercase_characters)
+            .allow_users_to_change_password(p.allow_users_to_change_password)
+            .set_max_password_age(p.max_password_age.map(|n| n as i32))
+            .set_password_reuse_prevention(p.password_reuse_prevention.map(|n| n as i32))
+            .hard_expiry(p.hard_expiry)
+            .send()
+            .await
+            .map_err(|e| api_error("UpdateAccountPasswordPolicy", e))?;
         Ok(())
     }
 }

@@ -10,12 +10,15 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{self, AccountAccess};
+use crate::aws::{self, AccountAccess, PasswordPolicyApi};
 use crate::baseline::Baseline;
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::deploy::{self, Job, Options, Prepared, PreparedStack, Progress};
+use crate::diff;
 use crate::output::{Board, Printer};
+use crate::plan::CALLER_ACCOUNT_LABEL;
 use crate::render::{render_all, RenderedStack, Renderer};
+use crate::settings::{self, AccountPasswordPolicy};
 
 pub fn plan(global: &GlobalArgs, args: &DeployArgs, printer: &mut Printer) -> Result<ExitStatus> {
     run(global, args, printer, false)
@@ -57,8 +60,12 @@ fn run(
 
 /// One account's share of the work.
 struct Group {
+    /// The account id, or `current` when the baseline names no accounts.
+    label: String,
     api: Arc<aws::SdkStacks>,
     jobs: Vec<Job>,
+    /// The password policy the baseline wants there.
+    policy: AccountPasswordPolicy,
 }
 
 async fn run_async(
@@ -123,9 +130,16 @@ async fn run_async(
             .map(|s| Job::new(s, tags.clone()))
             .collect();
         reached.push(format!("{account} ({how})"));
+        let named = !baseline.file.accounts.is_empty();
         groups.push(Group {
+            label: if named {
+                account.clone()
+            } else {
+                CALLER_ACCOUNT_LABEL.to_string()
+            },
             api: Arc::new(api),
             jobs,
+            policy: AccountPasswordPolicy::wanted(baseline, named.then_some(account.as_str())),
         });
     }
     let keys: Vec<String> = groups
@@ -173,10 +187,37 @@ async fn run_async(
     };
     let all: Vec<&PreparedStack> = prepared.iter().flatten().collect();
     print_changes(printer, &all);
+    // The account password policy, outside CloudFormation: compared now, set after the stacks.
+    let mut policy_updates: Vec<usize> = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        let live = g.api.password_policy().await.map_err(|e| {
+            anyhow::anyhow!(
+                "reading the IAM password policy of account {}: {e}",
+                g.label
+            )
+        })?;
+        let lines = policy_changes(&g.label, live.as_ref(), &g.policy);
+        if lines.is_empty() {
+            printer.result(&format!("= {}/iam-password-policy  unchanged\n", g.label));
+        } else {
+            printer.result(&format!(
+                "~ {}/iam-password-policy  {}\n{}",
+                g.label,
+                if live.is_some() {
+                    "update"
+                } else {
+                    "set (there is none)"
+                },
+                lines
+            ));
+            policy_updates.push(i);
+        }
+    }
     let pending = all
         .iter()
         .filter(|p| matches!(p.state, Prepared::Pending { .. }))
-        .count();
+        .count()
+        + policy_updates.len();
     let failed = all
         .iter()
         .filter(|p| matches!(p.state, Prepared::Failed(_)))
@@ -203,7 +244,10 @@ async fn run_async(
     }
     if pending > 0 && !args.yes {
         let answer = tokio::select! {
-            answer = tokio::task::spawn_blocking(move || confirm(pending)) => Some(answer),
+            answer = tokio::task::spawn_blocking({
+                let policies = policy_updates.len();
+                move || confirm(pending - policies, policies)
+            }) => Some(answer),
             _ = tokio::signal::ctrl_c() => None,
         };
         let confirmed = matches!(answer, Some(Ok(Ok(true))));
@@ -248,6 +292,20 @@ async fn run_async(
     };
     print_summary(printer, &reports);
     let failures = reports.iter().filter(|r| r.outcome.is_failure()).count();
+    if failures == 0 {
+        for i in &policy_updates {
+            let g = &groups[*i];
+            g.api.set_password_policy(&g.policy).await.map_err(|e| {
+                anyhow::anyhow!(
+                    "setting the IAM password policy of account {}: {e}",
+                    g.label
+                )
+            })?;
+            printer.success(&format!("{}: IAM password policy set", g.label));
+        }
+    } else if !policy_updates.is_empty() {
+        printer.warning("the IAM password policy was not changed because a stack failed");
+    }
     if failures > 0 {
         for r in &reports {
             if let deploy::Outcome::Failed(reason) = &r.outcome {
@@ -272,6 +330,37 @@ async fn run_async(
         printer.success("everything is up to date");
     }
     Ok(ExitStatus::Success)
+}
+
+/// The password policy's differences as plan lines (empty when it is as wanted).
+fn policy_changes(
+    label: &str,
+    live: Option<&AccountPasswordPolicy>,
+    wanted: &AccountPasswordPolicy,
+) -> String {
+    let report = diff::compare(
+        &[settings::password_policy_stack(label, live)],
+        &[settings::password_policy_stack(label, Some(wanted))],
+        "live",
+        "baseline",
+    );
+    let mut out = String::new();
+    for c in report.stacks.iter().flat_map(|s| &s.changes) {
+        let what = match (&c.old, &c.new) {
+            (Some(o), Some(n)) if !c.path.is_empty() => format!("{o} → {n}"),
+            (None, Some(n)) if !c.path.is_empty() => format!("set to {n}"),
+            (Some(o), None) => format!("removed (was {o})"),
+            _ => "set".to_string(),
+        };
+        let field = c.path.trim_start_matches("Properties.");
+        let field = if field.is_empty() { "policy" } else { field };
+        out.push_str(&format!(
+            "    ~ {field}: {what} ({}: {})\n",
+            c.impact.as_str(),
+            c.explanation
+        ));
+    }
+    out
 }
 
 /// After a Ctrl-C at the prompt, the cursor is still on the prompt line.
@@ -400,9 +489,16 @@ fn print_summary(printer: &mut Printer, reports: &[deploy::Report]) {
     printer.result(&text);
 }
 
-fn confirm(pending: usize) -> Result<bool> {
+fn confirm(change_sets: usize, policies: usize) -> Result<bool> {
     let mut stderr = std::io::stderr();
-    write!(stderr, "Execute {pending} change set(s)? [y/N] ")?;
+    let question = match (change_sets, policies) {
+        (n, 0) => format!("Execute {n} change set(s)?"),
+        (0, p) => format!("Set the IAM password policy in {p} account(s)?"),
+        (n, p) => {
+            format!("Execute {n} change set(s) and set the IAM password policy in {p} account(s)?")
+        }
+    };
+    write!(stderr, "{question} [y/N] ")?;
     stderr.flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;

@@ -12,13 +12,14 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{self, StackApi};
+use crate::aws::{self, PasswordPolicyApi, StackApi};
 use crate::baseline::{Baseline, Source, BASELINE_TAG};
 use crate::cli::{DiffArgs, DiffFormat, FailOn, GlobalArgs};
 use crate::diff::{self, Report, StackInput, Verdict};
 use crate::output::Printer;
 use crate::plan::CALLER_ACCOUNT_LABEL;
 use crate::render::{render_all, RenderedStack, Renderer, MANIFEST_FILE};
+use crate::settings;
 use crate::template::Template;
 
 pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Result<ExitStatus> {
@@ -29,12 +30,23 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Resu
     };
     let renderer = Renderer::new(global.templates.as_deref())?;
     let stacks = render_all(&baseline, &renderer)?;
-    let new_side: Vec<StackInput> = stacks.iter().map(|s| input(s, &baseline)).collect();
+    let mut new_side: Vec<StackInput> = stacks.iter().map(|s| input(s, &baseline)).collect();
+    new_side.extend(settings::wanted_stacks(&baseline));
 
     let report = match &args.against {
         Some(path) => {
+            let mut notes = Vec::new();
             let old = if path.is_dir() {
-                read_render_dir(path)?
+                let (old, has_settings) = read_render_dir(path)?;
+                if !has_settings {
+                    new_side.retain(|s| s.region != settings::GLOBAL_REGION);
+                    notes.push(format!(
+                        "{} was rendered by an older cfn-baseline without account settings; the IAM \
+                         password policy was not compared",
+                        path.display()
+                    ));
+                }
+                old
             } else {
                 let text = fs::read_to_string(path)
                     .with_context(|| format!("cannot read {}", path.display()))?;
@@ -45,13 +57,18 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Resu
                 let Some(old_baseline) = load_baseline(source, printer) else {
                     return Ok(ExitStatus::Error);
                 };
-                render_all(&old_baseline, &renderer)
+                let mut old: Vec<StackInput> = render_all(&old_baseline, &renderer)
                     .with_context(|| format!("rendering {}", path.display()))?
                     .iter()
                     .map(|s| input(s, &old_baseline))
-                    .collect()
+                    .collect();
+                old.extend(settings::wanted_stacks(&old_baseline));
+                old
             };
-            diff::compare(&old, &new_side, &path.display().to_string(), &new_label)
+            let mut report =
+                diff::compare(&old, &new_side, &path.display().to_string(), &new_label);
+            report.notes.extend(notes);
+            report
         }
         None => live(global, args, &baseline, new_side, &new_label, printer)?,
     };
@@ -89,6 +106,8 @@ fn input(stack: &RenderedStack, baseline: &Baseline) -> StackInput {
 struct ManifestFile {
     format: u32,
     stacks: Vec<ManifestEntry>,
+    /// Absent in renders made before account settings were recorded.
+    account_settings: Option<Vec<settings::AccountSettings>>,
 }
 
 #[derive(Deserialize)]
@@ -99,8 +118,9 @@ struct ManifestEntry {
     path: String,
 }
 
-/// Reads a directory written by `render`: its manifest and every template it lists.
-fn read_render_dir(dir: &Path) -> Result<Vec<StackInput>> {
+/// Reads a directory written by `render`: its manifest, every template it lists and the
+/// account settings it recorded (false when it predates them).
+fn read_render_dir(dir: &Path) -> Result<(Vec<StackInput>, bool)> {
     let manifest_path = dir.join(MANIFEST_FILE);
     let text = fs::read_to_string(&manifest_path).map_err(|e| {
         anyhow!(
@@ -119,7 +139,8 @@ fn read_render_dir(dir: &Path) -> Result<Vec<StackInput>> {
             manifest.format
         );
     }
-    manifest
+    let has_settings = manifest.account_settings.is_some();
+    let mut stacks: Vec<StackInput> = manifest
         .stacks
         .into_iter()
         .map(|entry| {
@@ -147,7 +168,14 @@ fn read_render_dir(dir: &Path) -> Result<Vec<StackInput>> {
                 tags: None,
             })
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    for a in manifest.account_settings.unwrap_or_default() {
+        stacks.push(settings::password_policy_stack(
+            &a.account,
+            Some(&a.iam_password_policy),
+        ));
+    }
+    Ok((stacks, has_settings))
 }
 
 /// Reads the deployed side: every rendered stack of the caller's account, and the stacks
@@ -195,9 +223,9 @@ fn live(
             .into_iter()
             .filter(|s| s.account == caller || s.account == CALLER_ACCOUNT_LABEL)
             .collect();
+        let stack_count = new_side.iter().filter(|s| s.region != settings::GLOBAL_REGION).count();
         printer.status(&format!(
-            "Comparing {} stacks of baseline {} with account {caller}",
-            new_side.len(),
+            "Comparing {stack_count} stacks of baseline {} and the account password policy with account {caller}",
             baseline.name()
         ));
         let api = Arc::new(api);
@@ -205,11 +233,16 @@ fn live(
 
         // The deployed stacks of the baseline in the render's regions, including ones the
         // render no longer has.
-        let mut regions: Vec<String> = new_side.iter().map(|s| s.region.clone()).collect();
+        let mut regions: Vec<String> = new_side
+            .iter()
+            .filter(|s| s.region != settings::GLOBAL_REGION)
+            .map(|s| s.region.clone())
+            .collect();
         regions.sort();
         regions.dedup();
         let mut wanted: Vec<(String, String, String)> = new_side
             .iter()
+            .filter(|s| s.region != settings::GLOBAL_REGION)
             .map(|s| (s.account.clone(), s.region.clone(), s.stack_name.clone()))
             .collect();
         let account_label = new_side
@@ -252,6 +285,11 @@ fn live(
                 Ok(None) => {}
                 Err(e) => errors.push(format!("{stack_name} in {region}: {e}")),
             }
+        }
+        // The account password policy, outside CloudFormation.
+        match api.password_policy().await {
+            Ok(policy) => old_side.push(settings::password_policy_stack(&account_label, policy.as_ref())),
+            Err(e) => errors.push(format!("the IAM account password policy: {e}")),
         }
         if !errors.is_empty() {
             errors.sort();

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value as Json};
 
-use super::{Action, Change, Impact, Report, StackDiff, StackStatus, Verdict};
+use super::{Action, Change, Impact, Kind, Report, StackDiff, StackStatus, Verdict};
 
 /// The version of the JSON shape. Bumped on any incompatible change.
 pub const JSON_FORMAT_VERSION: u32 = 1;
@@ -75,6 +75,27 @@ fn counts(s: &StackDiff) -> String {
     }
 }
 
+/// The status of a stack in the words of the report's kind.
+fn status_word(kind: Kind, status: StackStatus) -> &'static str {
+    match (kind, status) {
+        (Kind::Drift, StackStatus::Changed) => "drifted",
+        (Kind::Drift, StackStatus::Unchanged) => "in sync",
+        (Kind::Drift, StackStatus::Removed) => "deleted",
+        (_, StackStatus::Unchecked) => "NOT CHECKED",
+        (_, status) => status.as_str(),
+    }
+}
+
+fn not_checked_note(report: &Report) -> Option<String> {
+    let n = report.not_checked();
+    (n > 0).then(|| {
+        format!(
+            "Not fully checked: {} could not be checked (listed below).",
+            plural(n, "resource or stack", "resources or stacks")
+        )
+    })
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -86,22 +107,29 @@ fn verdict_line(report: &Report) -> String {
         report.count(Impact::Strengthening),
         report.count(Impact::Neutral),
     );
-    let head = match report.verdict() {
-        Verdict::Identical => {
-            return format!(
-                "No differences in {}.",
-                plural(report.stacks.len(), "stack", "stacks")
-            )
-        }
-        Verdict::Differences => "No weakening changes",
-        Verdict::Weakening => "Weakens security",
-    };
-    format!(
-        "{head}: {w} weakening, {s} strengthening and {n} neutral {} in {} of {}.",
+    let stacks = plural(report.stacks.len(), "stack", "stacks");
+    let counts = format!(
+        "{w} weakening, {s} strengthening and {n} neutral {} in {} of {stacks}.",
         if w + s + n == 1 { "change" } else { "changes" },
         report.changed_stacks(),
-        plural(report.stacks.len(), "stack", "stacks")
-    )
+    );
+    let line = match (report.kind, report.verdict()) {
+        (Kind::Diff, Verdict::Identical) => format!("No differences in {stacks}."),
+        (Kind::Diff, Verdict::Differences) => format!("No weakening changes: {counts}"),
+        (Kind::Diff, Verdict::Weakening) => format!("Weakens security: {counts}"),
+        (Kind::Drift, Verdict::Identical) if report.complete() => {
+            format!("In sync: nothing drifted in {stacks}, every resource checked.")
+        }
+        (Kind::Drift, Verdict::Identical) => {
+            format!("No drift found in what could be checked ({stacks}).")
+        }
+        (Kind::Drift, Verdict::Differences) => format!("Drift found: {counts}"),
+        (Kind::Drift, Verdict::Weakening) => format!("Drift weakens security: {counts}"),
+    };
+    match not_checked_note(report) {
+        Some(note) => format!("{line} {note}"),
+        None => line,
+    }
 }
 
 fn order(changes: &[Change]) -> Vec<&Change> {
@@ -119,10 +147,16 @@ pub fn text(report: &Report, color: bool) -> String {
             s.to_string()
         }
     };
-    let mut out = format!(
-        "cfn-baseline diff: {} (new) against {} (old)\n",
-        report.new_label, report.old_label
-    );
+    let mut out = match report.kind {
+        Kind::Diff => format!(
+            "cfn-baseline diff: {} (new) against {} (old)\n",
+            report.new_label, report.old_label
+        ),
+        Kind::Drift => format!(
+            "cfn-baseline drift: {} against {}\n",
+            report.new_label, report.old_label
+        ),
+    };
     for note in &report.notes {
         out.push_str(&format!("note: {note}\n"));
     }
@@ -133,6 +167,7 @@ pub fn text(report: &Report, color: bool) -> String {
             StackStatus::Removed => "-",
             StackStatus::Changed => "~",
             StackStatus::Unchanged => "=",
+            StackStatus::Unchecked => "?",
         };
         let head = format!(
             "{} {}  {} {}  {}",
@@ -140,9 +175,9 @@ pub fn text(report: &Report, color: bool) -> String {
             paint("\x1b[1m", &s.stack_name),
             s.account,
             s.region,
-            s.status.as_str()
+            status_word(report.kind, s.status)
         );
-        if s.changes.is_empty() {
+        if s.changes.is_empty() && s.not_checked.is_empty() {
             out.push_str(&format!("{head}\n"));
         } else {
             out.push_str(&format!("{head}: {}\n", counts(s)));
@@ -166,7 +201,18 @@ pub fn text(report: &Report, color: bool) -> String {
                 c.explanation
             ));
         }
-        if !s.changes.is_empty() {
+        for n in &s.not_checked {
+            let what = match &n.resource {
+                Some(r) => format!("{r} ({}): ", n.resource_type),
+                None => String::new(),
+            };
+            out.push_str(&format!(
+                "  {} {what}{}\n",
+                paint("\x1b[1;33m", &format!("{:<11}", "not checked")),
+                n.reason
+            ));
+        }
+        if !s.changes.is_empty() || !s.not_checked.is_empty() {
             out.push('\n');
         }
     }
@@ -174,10 +220,10 @@ pub fn text(report: &Report, color: bool) -> String {
         out.push('\n');
     }
     let verdict = verdict_line(report);
-    let verdict = match report.verdict() {
-        Verdict::Weakening => paint("\x1b[1;31m", &verdict),
-        Verdict::Differences => paint("\x1b[1;33m", &verdict),
-        Verdict::Identical => paint("\x1b[1;32m", &verdict),
+    let verdict = match (report.verdict(), report.complete()) {
+        (Verdict::Weakening, _) => paint("\x1b[1;31m", &verdict),
+        (Verdict::Differences, _) | (_, false) => paint("\x1b[1;33m", &verdict),
+        (Verdict::Identical, true) => paint("\x1b[1;32m", &verdict),
     };
     out.push_str(&format!("{verdict}\n"));
     out
@@ -204,25 +250,35 @@ fn html_escape(s: &str) -> String {
 /// Markdown for a pull-request comment: verdict, per-stack summary table, the weakening
 /// list, then every change in a collapsible block per stack. No ANSI codes.
 pub fn markdown(report: &Report) -> String {
-    let mut out = String::from("## cfn-baseline diff\n\n");
-    let icon = match report.verdict() {
-        Verdict::Weakening => "🔴",
-        Verdict::Differences => "🟡",
-        Verdict::Identical => "🟢",
+    let mut out = match report.kind {
+        Kind::Diff => String::from("## cfn-baseline diff\n\n"),
+        Kind::Drift => String::from("## cfn-baseline drift\n\n"),
+    };
+    let icon = match (report.verdict(), report.complete()) {
+        (Verdict::Weakening, _) => "🔴",
+        (Verdict::Differences, _) | (_, false) => "🟡",
+        (Verdict::Identical, true) => "🟢",
     };
     out.push_str(&format!("**{icon} {}**\n\n", verdict_line(report)));
-    out.push_str(&format!(
-        "{} (new) compared with {} (old).\n",
-        md_code(&report.new_label),
-        md_code(&report.old_label)
-    ));
+    out.push_str(&match report.kind {
+        Kind::Diff => format!(
+            "{} (new) compared with {} (old).\n",
+            md_code(&report.new_label),
+            md_code(&report.old_label)
+        ),
+        Kind::Drift => format!(
+            "{} compared with {}.\n",
+            md_code(&report.new_label),
+            md_code(&report.old_label)
+        ),
+    });
     for note in &report.notes {
         out.push_str(&format!("\n> **Note:** {}\n", note));
     }
     let changed: Vec<&StackDiff> = report
         .stacks
         .iter()
-        .filter(|s| s.status != StackStatus::Unchanged)
+        .filter(|s| !s.changes.is_empty() || !s.not_checked.is_empty())
         .collect();
     if changed.is_empty() {
         return out;
@@ -235,7 +291,7 @@ pub fn markdown(report: &Report) -> String {
             md_code(&s.stack_name),
             md_code(&s.account),
             s.region,
-            s.status.as_str(),
+            status_word(report.kind, s.status),
             s.count(Impact::Weakening),
             s.count(Impact::Strengthening),
             s.count(Impact::Neutral)
@@ -245,7 +301,10 @@ pub fn markdown(report: &Report) -> String {
     if unchanged > 0 {
         out.push_str(&format!(
             "\n{} not shown.\n",
-            plural(unchanged, "unchanged stack", "unchanged stacks")
+            match report.kind {
+                Kind::Diff => plural(unchanged, "unchanged stack", "unchanged stacks"),
+                Kind::Drift => plural(unchanged, "stack in sync", "stacks in sync"),
+            }
         ));
     }
 
@@ -273,14 +332,33 @@ pub fn markdown(report: &Report) -> String {
         }
     }
 
+    if !report.complete() {
+        out.push_str(&format!("\n### Not checked ({})\n\n", report.not_checked()));
+        for s in &report.stacks {
+            for n in &s.not_checked {
+                let what = match &n.resource {
+                    Some(r) => format!("{} ({}): ", md_code(r), n.resource_type),
+                    None => String::new(),
+                };
+                out.push_str(&format!(
+                    "- {} ({}, {}): {what}{}\n",
+                    md_code(&s.stack_name),
+                    s.account,
+                    s.region,
+                    n.reason
+                ));
+            }
+        }
+    }
+
     out.push_str("\n### Details\n");
-    for s in &changed {
+    for s in changed.iter().filter(|s| !s.changes.is_empty()) {
         out.push_str(&format!(
             "\n<details>\n<summary><code>{}</code> in {} / {}: {}, {}</summary>\n\n",
             html_escape(&s.stack_name),
             html_escape(&s.account),
             html_escape(&s.region),
-            s.status.as_str(),
+            status_word(report.kind, s.status),
             counts(s)
         ));
         out.push_str("| Impact | Resource | Path | Change | Why |\n|---|---|---|---|---|\n");
@@ -311,8 +389,12 @@ pub fn markdown(report: &Report) -> String {
 /// The documented JSON shape (see README, "diff --format json").
 pub fn json(report: &Report) -> String {
     let value = json!({
-        "format": "cfn-baseline-diff",
+        "format": match report.kind {
+            Kind::Diff => "cfn-baseline-diff",
+            Kind::Drift => "cfn-baseline-drift",
+        },
         "version": JSON_FORMAT_VERSION,
+        "complete": report.complete(),
         "new": report.new_label,
         "old": report.old_label,
         "verdict": report.verdict(),
@@ -322,6 +404,7 @@ pub fn json(report: &Report) -> String {
             "weakening": report.count(Impact::Weakening),
             "strengthening": report.count(Impact::Strengthening),
             "neutral": report.count(Impact::Neutral),
+            "not_checked": report.not_checked(),
         },
         "notes": report.notes,
         "stacks": report.stacks,

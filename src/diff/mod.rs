@@ -160,6 +160,8 @@ pub enum StackStatus {
     Removed,
     Changed,
     Unchanged,
+    /// Drift only: the stack could not be checked at all.
+    Unchecked,
 }
 
 impl StackStatus {
@@ -169,8 +171,28 @@ impl StackStatus {
             StackStatus::Removed => "removed",
             StackStatus::Changed => "changed",
             StackStatus::Unchanged => "unchanged",
+            StackStatus::Unchecked => "unchecked",
         }
     }
+}
+
+/// What a report compares: two configurations (diff) or the expected with the live state
+/// (drift). The model is the same; the words differ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    #[default]
+    Diff,
+    Drift,
+}
+
+/// Something that was not compared, and why.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NotChecked {
+    /// The logical id; None for the whole stack.
+    pub resource: Option<String>,
+    pub resource_type: String,
+    pub reason: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -181,6 +203,9 @@ pub struct StackDiff {
     pub component: Option<String>,
     pub status: StackStatus,
     pub changes: Vec<Change>,
+    /// Drift only: resources (or the whole stack) that could not be checked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_checked: Vec<NotChecked>,
 }
 
 impl StackDiff {
@@ -196,6 +221,7 @@ impl StackDiff {
 /// The whole comparison.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
+    pub kind: Kind,
     /// What was compared with what, e.g. `examples/minimal.yaml` against `main's render`.
     pub new_label: String,
     pub old_label: String,
@@ -221,10 +247,16 @@ impl Report {
     }
 
     pub fn changed_stacks(&self) -> usize {
-        self.stacks
-            .iter()
-            .filter(|s| s.status != StackStatus::Unchanged)
-            .count()
+        self.stacks.iter().filter(|s| !s.changes.is_empty()).count()
+    }
+
+    /// Whether everything was compared (always, for a diff).
+    pub fn complete(&self) -> bool {
+        self.stacks.iter().all(|s| s.not_checked.is_empty())
+    }
+
+    pub fn not_checked(&self) -> usize {
+        self.stacks.iter().map(|s| s.not_checked.len()).sum()
     }
 
     pub fn verdict(&self) -> Verdict {
@@ -298,6 +330,7 @@ pub fn compare(old: &[StackInput], new: &[StackInput], old_label: &str, new_labe
         (&a.account, &a.region, &a.stack_name).cmp(&(&b.account, &b.region, &b.stack_name))
     });
     Report {
+        kind: Kind::Diff,
         new_label: new_label.to_string(),
         old_label: old_label.to_string(),
         notes,
@@ -385,7 +418,70 @@ fn diff_stack(old: Option<&StackInput>, new: Option<&StackInput>) -> StackDiff {
         component,
         status,
         changes,
+        not_checked: Vec::new(),
     }
+}
+
+/// Classifies one difference found elsewhere (drift detection, a live setting) with the
+/// same rules as the diff. `old` is the expected side, `new` the actual one; `ctx_old` and
+/// `ctx_new` are the templates the rules may look into.
+#[allow(clippy::too_many_arguments)]
+pub fn classify_change(
+    resource: Option<&str>,
+    resource_type: &str,
+    segments: Vec<PathSeg>,
+    action: Action,
+    old: Option<Json>,
+    new: Option<Json>,
+    ctx_old: &Json,
+    ctx_new: &Json,
+) -> Change {
+    let raw = RawChange {
+        resource: resource.map(str::to_string),
+        resource_type: resource_type.to_string(),
+        segments,
+        action,
+        old,
+        new,
+    };
+    raw.classify(&rules::Ctx {
+        old_template: ctx_old,
+        new_template: ctx_new,
+    })
+}
+
+/// Turns a JSON pointer into a resource (`/Properties/Features/0/Status`) into path
+/// segments, naming list items by their identifying field where the resource (as deployed)
+/// allows: `Properties.Features[S3_DATA_EVENTS].Status`.
+pub fn pointer_segments(resource: Option<&Json>, pointer: &str) -> Vec<PathSeg> {
+    let mut out = Vec::new();
+    let mut here = resource;
+    for raw in pointer.split('/').skip(1) {
+        let part = raw.replace("~1", "/").replace("~0", "~");
+        match (here, part.parse::<usize>()) {
+            (Some(Json::Array(items)), Ok(i)) => {
+                let field = IDENTITY_FIELDS.into_iter().find(|f| names_all(items, f));
+                let item = items.get(i);
+                match (field, item.and_then(|v| field.and_then(|f| v.get(f)))) {
+                    (Some(field), Some(id)) => out.push(PathSeg::Item {
+                        field,
+                        id: scalar_text(id).unwrap_or_default(),
+                    }),
+                    _ => out.push(PathSeg::Index(i)),
+                }
+                here = item;
+            }
+            (_, Ok(i)) if here.is_none() || !matches!(here, Some(Json::Object(_))) => {
+                out.push(PathSeg::Index(i));
+                here = None;
+            }
+            _ => {
+                here = here.and_then(|v| v.get(&part));
+                out.push(PathSeg::Key(part));
+            }
+        }
+    }
+    out
 }
 
 fn action_of(old: bool, new: bool) -> Action {

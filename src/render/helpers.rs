@@ -40,7 +40,8 @@ pub fn yaml_quote(s: &str) -> String {
     out
 }
 
-/// A JSON value written as YAML flow text.
+/// A JSON value written as YAML flow text, object keys sorted (so the output never depends
+/// on how serde_json orders maps, which a dependency's feature can change).
 pub fn yaml_flow(value: &Json) -> String {
     match value {
         Json::String(s) => yaml_quote(s),
@@ -49,8 +50,10 @@ pub fn yaml_flow(value: &Json) -> String {
             format!("[{}]", inner.join(", "))
         }
         Json::Object(map) => {
-            let inner: Vec<String> = map
-                .iter()
+            let mut entries: Vec<(&String, &Json)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let inner: Vec<String> = entries
+                .into_iter()
                 .map(|(k, v)| format!("{}: {}", yaml_quote(k), yaml_flow(v)))
                 .collect();
             format!("{{{}}}", inner.join(", "))

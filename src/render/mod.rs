@@ -166,6 +166,8 @@ pub struct Manifest {
     pub baseline: String,
     pub home_region: String,
     pub stacks: Vec<ManifestStack>,
+    /// Settings outside CloudFormation (the IAM password policy), per account.
+    pub account_settings: Vec<crate::settings::AccountSettings>,
 }
 
 #[derive(Debug, Serialize)]
@@ -200,6 +202,7 @@ impl Manifest {
                     sha256: s.sha256.clone(),
                 })
                 .collect(),
+            account_settings: crate::settings::account_settings(baseline),
         }
     }
 
