@@ -71,6 +71,41 @@ pub enum Command {
     /// Compare the render with the deployed stacks, or offline with --against a baseline or
     /// a render directory; classify every change's security impact (exit 3 if one weakens)
     Diff(DiffArgs),
+    /// Detect drift on every stack and in the IAM password policy; --reapply reverts it
+    /// after confirmation (exit 2 drift, 3 not fully checked or not reverted)
+    Drift(DriftArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DriftScope {
+    /// Stacks and account settings
+    All,
+    /// Only the CloudFormation stacks
+    Stacks,
+    /// Only the settings outside CloudFormation (the IAM password policy)
+    Settings,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The baseline file [default: ./baseline.yaml, else the built-in default]
+    #[arg(value_name = "BASELINE")]
+    pub baseline: Option<PathBuf>,
+    /// Revert what drifted: drift-aware change sets (REVERT_DRIFT) and the password policy
+    #[arg(long)]
+    pub reapply: bool,
+    /// With --reapply: revert without asking (required when stdin is not a terminal)
+    #[arg(long, short = 'y', requires = "reapply")]
+    pub yes: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// What to check
+    #[arg(long, value_enum, default_value_t = DriftScope::All)]
+    pub scope: DriftScope,
+    /// Stacks checked at once, per account
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

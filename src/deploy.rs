@@ -134,9 +134,9 @@ pub enum Progress {
     Event { key: String, event: StackEvent },
 }
 
-type Tx = mpsc::UnboundedSender<Progress>;
+pub(crate) type Tx = mpsc::UnboundedSender<Progress>;
 
-fn status(tx: &Tx, key: &str, text: impl Into<String>) {
+pub(crate) fn status(tx: &Tx, key: &str, text: impl Into<String>) {
     let _ = tx.send(Progress::Status {
         key: key.to_string(),
         text: text.into(),
@@ -144,20 +144,20 @@ fn status(tx: &Tx, key: &str, text: impl Into<String>) {
 }
 
 /// Polling interval that starts short and backs off, so the API is never hammered.
-struct Backoff(Duration);
+pub(crate) struct Backoff(Duration);
 
 impl Backoff {
-    fn new() -> Backoff {
+    pub(crate) fn new() -> Backoff {
         Backoff(Duration::from_millis(200))
     }
-    async fn wait(&mut self) {
+    pub(crate) async fn wait(&mut self) {
         tokio::time::sleep(self.0).await;
         self.0 = (self.0 * 3 / 2).min(Duration::from_secs(10));
     }
 }
 
 /// Calls again, with backoff, while the endpoint throttles (after the SDK's own retries).
-async fn patiently<T, Fut>(mut call: impl FnMut() -> Fut) -> ApiResult<T>
+pub(crate) async fn patiently<T, Fut>(mut call: impl FnMut() -> Fut) -> ApiResult<T>
 where
     Fut: std::future::Future<Output = ApiResult<T>>,
 {
@@ -300,9 +300,11 @@ async fn prepare_inner<A: StackApi>(
             }
             ChangeSetKind::Update
         }
-        _ if options.revert_drift => return Err(format!(
+        _ if options.revert_drift => {
+            return Err(format!(
             "{name} in {region} is not deployed, so there is no drift to revert; deploy it first"
-        )),
+        ))
+        }
         _ => ChangeSetKind::Create,
     };
 

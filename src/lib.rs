@@ -12,6 +12,7 @@ pub mod cli;
 pub mod commands;
 pub mod deploy;
 pub mod diff;
+pub mod drift;
 pub mod output;
 pub mod plan;
 pub mod render;

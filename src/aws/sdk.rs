@@ -520,6 +520,12 @@ impl DriftApi for SdkStacks {
             .client(region)
             .detect_stack_drift()
             .stack_name(stack_name)
+            .customize()
+            // An endpoint without drift detection answers 500; say so rather than retry.
+            .config_override(
+                aws_sdk_cloudformation::config::Builder::default()
+                    .retry_config(RetryConfig::standard().with_max_attempts(2)),
+            )
             .send()
             .await
             .map_err(|e| api_error("DetectStackDrift", e))?;

@@ -59,23 +59,23 @@ fn run(
 }
 
 /// One account's share of the work.
-struct Group {
+pub(super) struct Group {
     /// The account id, or `current` when the baseline names no accounts.
-    label: String,
-    api: Arc<aws::SdkStacks>,
-    jobs: Vec<Job>,
+    pub label: String,
+    pub api: Arc<aws::SdkStacks>,
+    pub jobs: Vec<Job>,
     /// The password policy the baseline wants there.
-    policy: AccountPasswordPolicy,
+    pub policy: AccountPasswordPolicy,
 }
 
-async fn run_async(
+/// Connects to every account the baseline targets and splits the rendered stacks by
+/// account. Returns the groups and a description of how each account was reached.
+pub(super) async fn connect_groups(
     global: &GlobalArgs,
-    args: &DeployArgs,
-    printer: &mut Printer,
-    execute: bool,
     baseline: &Baseline,
     stacks: &[RenderedStack],
-) -> Result<ExitStatus> {
+    printer: &mut Printer,
+) -> Result<(Vec<Group>, Vec<String>)> {
     let endpoint = global
         .endpoint_url
         .clone()
@@ -142,6 +142,18 @@ async fn run_async(
             policy: AccountPasswordPolicy::wanted(baseline, named.then_some(account.as_str())),
         });
     }
+    Ok((groups, reached))
+}
+
+async fn run_async(
+    global: &GlobalArgs,
+    args: &DeployArgs,
+    printer: &mut Printer,
+    execute: bool,
+    baseline: &Baseline,
+    stacks: &[RenderedStack],
+) -> Result<ExitStatus> {
+    let (groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
     let keys: Vec<String> = groups
         .iter()
         .flat_map(|g| g.jobs.iter().map(|j| j.key.clone()))
@@ -333,7 +345,7 @@ async fn run_async(
 }
 
 /// The password policy's differences as plan lines (empty when it is as wanted).
-fn policy_changes(
+pub(super) fn policy_changes(
     label: &str,
     live: Option<&AccountPasswordPolicy>,
     wanted: &AccountPasswordPolicy,
@@ -370,7 +382,7 @@ fn eprintln_newline(printer: &mut Printer, interrupted: bool) {
     }
 }
 
-async fn abandon_all(groups: &[Group], printer: &mut Printer) {
+pub(super) async fn abandon_all(groups: &[Group], printer: &mut Printer) {
     for g in groups {
         for problem in deploy::abandon(g.api.as_ref(), &g.jobs).await {
             printer.detail(&problem);
@@ -380,7 +392,7 @@ async fn abandon_all(groups: &[Group], printer: &mut Printer) {
 
 /// Prints progress as the tasks report it, until they are all done: a board redrawn in
 /// place on a terminal, one plain line per event otherwise.
-async fn follow(
+pub(super) async fn follow(
     mut rx: mpsc::UnboundedReceiver<Progress>,
     printer: &mut Printer,
     keys: &[String],
@@ -467,7 +479,7 @@ fn print_changes(printer: &mut Printer, prepared: &[&PreparedStack]) {
     printer.result(&text);
 }
 
-fn print_summary(printer: &mut Printer, reports: &[deploy::Report]) {
+pub(super) fn print_summary(printer: &mut Printer, reports: &[deploy::Report]) {
     let width = reports
         .iter()
         .map(|r| r.job.key.len())
@@ -489,7 +501,7 @@ fn print_summary(printer: &mut Printer, reports: &[deploy::Report]) {
     printer.result(&text);
 }
 
-fn confirm(change_sets: usize, policies: usize) -> Result<bool> {
+pub(super) fn confirm(change_sets: usize, policies: usize) -> Result<bool> {
     let mut stderr = std::io::stderr();
     let question = match (change_sets, policies) {
         (n, 0) => format!("Execute {n} change set(s)?"),

@@ -2,6 +2,7 @@
 
 mod deploy;
 mod diff;
+mod drift;
 mod init;
 mod render;
 mod validate;
@@ -17,6 +18,7 @@ use crate::output::Printer;
 
 pub use deploy::{deploy, plan};
 pub use diff::diff;
+pub use drift::drift;
 pub use init::init;
 pub use render::render;
 pub use validate::validate;
@@ -53,6 +55,7 @@ pub fn run(cli: Cli, printer: &mut Printer) -> Result<ExitStatus> {
         Command::Plan(args) => plan(&cli.global, &args, printer),
         Command::Deploy(args) => deploy(&cli.global, &args, printer),
         Command::Diff(args) => diff(&cli.global, &args, printer),
+        Command::Drift(args) => drift(&cli.global, &args, printer),
     }
 }
 

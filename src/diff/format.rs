@@ -90,7 +90,7 @@ fn not_checked_note(report: &Report) -> Option<String> {
     let n = report.not_checked();
     (n > 0).then(|| {
         format!(
-            "Not fully checked: {} could not be checked (listed below).",
+            "Not fully checked: {} could not be checked.",
             plural(n, "resource or stack", "resources or stacks")
         )
     })
@@ -177,7 +177,7 @@ pub fn text(report: &Report, color: bool) -> String {
             s.region,
             status_word(report.kind, s.status)
         );
-        if s.changes.is_empty() && s.not_checked.is_empty() {
+        if s.changes.is_empty() {
             out.push_str(&format!("{head}\n"));
         } else {
             out.push_str(&format!("{head}: {}\n", counts(s)));

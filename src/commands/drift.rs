@@ -1,0 +1,394 @@
+//! `drift`: detect drift on every stack of every account the baseline targets and in the
+//! IAM password policy, report it with its security impact and what could not be checked,
+//! and with `--reapply` revert it (drift-aware change sets, the password policy).
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value as Json;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::deploy::{confirm, connect_groups, follow, policy_changes, print_summary, Group};
+use super::{load_baseline, resolve_source, ExitStatus};
+use crate::aws::{PasswordPolicyApi, ResourceChange};
+use crate::cli::{DiffFormat, DriftArgs, DriftScope, GlobalArgs};
+use crate::deploy::{self, Options, Prepared, PreparedStack};
+use crate::diff::{self, Impact, Kind, NotChecked, Report, StackDiff, StackStatus};
+use crate::drift::{self, Checked, StackCheck};
+use crate::output::Printer;
+use crate::render::{render_all, Renderer};
+use crate::settings;
+
+pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Result<ExitStatus> {
+    if args.reapply && !args.yes && !std::io::stdin().is_terminal() {
+        bail!("drift --reapply needs confirmation: stdin is not a terminal, so pass --yes to revert without asking (nothing was changed)");
+    }
+    let source = resolve_source(args.baseline.as_deref(), printer)?;
+    let source_name = source.name.clone();
+    let Some(baseline) = load_baseline(source, printer) else {
+        return Ok(ExitStatus::Error);
+    };
+    let renderer = Renderer::new(global.templates.as_deref())?;
+    let stacks = render_all(&baseline, &renderer)?;
+    let rendered: HashMap<String, Json> = stacks
+        .iter()
+        .map(|s| (s.spec.key(), s.template.value.clone()))
+        .collect();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let result = runtime.block_on(async {
+        let (groups, reached) = connect_groups(global, &baseline, &stacks, printer).await?;
+        let check_stacks = args.scope != DriftScope::Settings;
+        let check_settings = args.scope != DriftScope::Stacks;
+        printer.status(&format!(
+            "Checking {} of baseline {} in account {}",
+            match args.scope {
+                DriftScope::All => "every stack and the IAM password policy",
+                DriftScope::Stacks => "every stack",
+                DriftScope::Settings => "the IAM password policy",
+            },
+            baseline.name(),
+            reached.join(", ")
+        ));
+        let options = Options {
+            concurrency: usize::from(args.concurrency),
+            ..Options::default()
+        };
+
+        // Stacks, every account at once.
+        let mut checks: Vec<(usize, StackCheck)> = Vec::new();
+        if check_stacks {
+            let keys: Vec<String> = groups.iter().flat_map(|g| g.jobs.iter().map(|j| j.key.clone())).collect();
+            let (tx, rx) = mpsc::unbounded_channel();
+            let mut set = JoinSet::new();
+            for (i, g) in groups.iter().enumerate() {
+                let (api, jobs, tx) = (g.api.clone(), g.jobs.clone(), tx.clone());
+                set.spawn(async move { (i, drift::detect(api, jobs, options, tx).await) });
+            }
+            drop(tx);
+            follow(rx, printer, &keys, "waiting").await;
+            while let Some(done) = set.join_next().await {
+                let (i, found) = done.context("drift detection")?;
+                checks.extend(found.into_iter().map(|c| (i, c)));
+            }
+        }
+        let unsupported = checks.iter().filter(|(_, c)| matches!(c.checked, Checked::Unsupported(_))).count();
+        if unsupported > 0 {
+            printer.warning(&format!(
+                "the endpoint does not support drift detection: {unsupported} stack(s) could not be checked, \
+                 so this run cannot say they are in sync"
+            ));
+        }
+        let mut stack_diffs: Vec<StackDiff> = checks
+            .iter()
+            .map(|(i, c)| drift::stack_diff(c, &groups[*i].label, &rendered[&c.job.key]))
+            .collect();
+
+        // The password policy, outside CloudFormation.
+        let mut policy_drift: Vec<usize> = Vec::new();
+        if check_settings {
+            for (i, g) in groups.iter().enumerate() {
+                match g.api.password_policy().await {
+                    Ok(live) => {
+                        let report = diff::compare(
+                            &[settings::password_policy_stack(&g.label, Some(&g.policy))],
+                            &[settings::password_policy_stack(&g.label, live.as_ref())],
+                            "baseline",
+                            "live",
+                        );
+                        for mut s in report.stacks {
+                            if !s.changes.is_empty() {
+                                policy_drift.push(i);
+                                s.status = StackStatus::Changed;
+                            }
+                            stack_diffs.push(s);
+                        }
+                    }
+                    Err(e) => stack_diffs.push(StackDiff {
+                        account: g.label.clone(),
+                        region: settings::GLOBAL_REGION.to_string(),
+                        stack_name: settings::PASSWORD_POLICY_STACK.to_string(),
+                        component: Some("iam".to_string()),
+                        status: StackStatus::Unchecked,
+                        changes: vec![],
+                        not_checked: vec![NotChecked {
+                            resource: Some(settings::PASSWORD_POLICY_ID.to_string()),
+                            resource_type: settings::PASSWORD_POLICY_TYPE.to_string(),
+                            reason: format!("could not read it: {e}"),
+                        }],
+                    }),
+                }
+            }
+        }
+        stack_diffs.sort_by(|a, b| (&a.account, &a.region, &a.stack_name).cmp(&(&b.account, &b.region, &b.stack_name)));
+        let mut notes = Vec::new();
+        match args.scope {
+            DriftScope::Stacks => notes.push("the IAM password policy was not checked (--scope stacks)".to_string()),
+            DriftScope::Settings => notes.push("the stacks were not checked (--scope settings)".to_string()),
+            DriftScope::All => {}
+        }
+        let accounts: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
+        let report = Report {
+            kind: Kind::Drift,
+            new_label: format!("live state of account {}", accounts.join(", ")),
+            old_label: source_name.clone(),
+            notes,
+            stacks: stack_diffs,
+        };
+        let text = match args.format {
+            DiffFormat::Text => diff::text(&report, printer.color_stdout()),
+            DiffFormat::Markdown => diff::markdown(&report),
+            DiffFormat::Json => diff::json(&report),
+        };
+        printer.result(&text);
+
+        let drifted = report.stacks.iter().any(|s| !s.changes.is_empty());
+        if !args.reapply || !drifted {
+            if args.reapply {
+                printer.status("nothing to revert");
+            }
+            return Ok(if !report.complete() {
+                ExitStatus::Weakening
+            } else if drifted {
+                ExitStatus::Differences
+            } else {
+                ExitStatus::Success
+            });
+        }
+        reapply(args, printer, &groups, &checks, &report, &policy_drift, options).await
+    });
+    runtime.shutdown_background();
+    result
+}
+
+/// Reverts what drifted: a drift-aware change set per drifted stack, then the password
+/// policy. Returns the exit status of the whole run.
+async fn reapply(
+    args: &DriftArgs,
+    printer: &mut Printer,
+    groups: &[Group],
+    checks: &[(usize, StackCheck)],
+    report: &Report,
+    policy_drift: &[usize],
+    options: Options,
+) -> Result<ExitStatus> {
+    let drifted_keys: Vec<(String, bool)> = report
+        .stacks
+        .iter()
+        .filter(|s| !s.changes.is_empty() && s.region != settings::GLOBAL_REGION)
+        .map(|s| {
+            (
+                format!("{}/{}/{}", s.account, s.region, s.stack_name),
+                s.count(Impact::Weakening) > 0,
+            )
+        })
+        .collect();
+    let weakening_of = |key: &str| drifted_keys.iter().any(|(k, w)| k == key && *w);
+    // Stacks that are not deployed are for `deploy`, not for a revert.
+    let mut not_deployed = Vec::new();
+    let mut per_group: Vec<Vec<deploy::Job>> = vec![Vec::new(); groups.len()];
+    for (i, c) in checks {
+        let key = format!("{}/{}/{}", groups[*i].label, c.job.region, c.job.stack_name);
+        if !drifted_keys.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
+        match c.checked {
+            Checked::Drifts { .. } => per_group[*i].push(c.job.clone()),
+            _ => not_deployed.push(key),
+        }
+    }
+    let revert_options = Options {
+        revert_drift: true,
+        ..options
+    };
+    let mut prepared: Vec<Vec<PreparedStack>> = Vec::new();
+    for (g, jobs) in groups.iter().zip(&per_group) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(deploy::prepare(
+            g.api.clone(),
+            jobs.clone(),
+            revert_options,
+            tx,
+        ));
+        let keys: Vec<String> = jobs.iter().map(|j| j.key.clone()).collect();
+        follow(rx, printer, &keys, "preparing").await;
+        prepared.push(task.await.context("preparing drift-aware change sets")?);
+    }
+
+    let mut text = String::from("\nReverting drift:\n");
+    let mut unreverted_weakening = false;
+    let mut failures = Vec::new();
+    for p in prepared.iter().flatten() {
+        match &p.state {
+            Prepared::Pending { changes, .. } => {
+                text.push_str(&format!(
+                    "~ {}  drift-aware change set, {} resource change(s)\n",
+                    p.job.key,
+                    changes.len()
+                ));
+                for c in changes {
+                    text.push_str(&three_views(c));
+                }
+            }
+            Prepared::Failed(reason) => {
+                text.push_str(&format!("! {}  cannot be reverted: {reason}\n", p.job.key));
+                failures.push(p.job.key.clone());
+                unreverted_weakening |= weakening_of(&p.job.key);
+            }
+            Prepared::Unchanged | Prepared::NoChanges => {
+                text.push_str(&format!("= {}  nothing to revert\n", p.job.key));
+            }
+        }
+    }
+    for key in &not_deployed {
+        text.push_str(&format!(
+            "! {key}  not deployed; run `cfn-baseline deploy` to create it\n"
+        ));
+        unreverted_weakening |= weakening_of(key);
+    }
+    for i in policy_drift {
+        let g = &groups[*i];
+        let live = g.api.password_policy().await?;
+        text.push_str(&format!(
+            "~ {}/iam-password-policy  {}\n{}",
+            g.label,
+            if live.is_some() {
+                "restore"
+            } else {
+                "set (there is none)"
+            },
+            policy_changes(&g.label, live.as_ref(), &g.policy)
+        ));
+    }
+    printer.result(&text);
+
+    let pending = prepared
+        .iter()
+        .flatten()
+        .filter(|p| matches!(p.state, Prepared::Pending { .. }))
+        .count();
+    if pending + policy_drift.len() == 0 {
+        for (g, p) in groups.iter().zip(&prepared) {
+            deploy::discard(g.api.as_ref(), p).await;
+        }
+        return Ok(if unreverted_weakening || !report.complete() {
+            ExitStatus::Weakening
+        } else {
+            ExitStatus::Error
+        });
+    }
+    if !args.yes {
+        let policies = policy_drift.len();
+        let answer = tokio::select! {
+            answer = tokio::task::spawn_blocking(move || confirm(pending, policies)) => Some(answer),
+            _ = tokio::signal::ctrl_c() => None,
+        };
+        if !matches!(answer, Some(Ok(Ok(true)))) {
+            for (g, p) in groups.iter().zip(&prepared) {
+                deploy::discard(g.api.as_ref(), p).await;
+            }
+            printer.status("not confirmed; change sets deleted, nothing was reverted");
+            return Ok(ExitStatus::Error);
+        }
+    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut set = JoinSet::new();
+    for (g, p) in groups.iter().zip(prepared) {
+        let (api, tx) = (Arc::clone(&g.api), tx.clone());
+        set.spawn(async move { deploy::execute(api, p, options, tx).await });
+    }
+    drop(tx);
+    let keys: Vec<String> = per_group.iter().flatten().map(|j| j.key.clone()).collect();
+    follow(rx, printer, &keys, "waiting").await;
+    let mut reports = Vec::new();
+    while let Some(done) = set.join_next().await {
+        reports.extend(done.context("reverting drift")?);
+    }
+    if !reports.is_empty() {
+        print_summary(printer, &reports);
+    }
+    for r in &reports {
+        if let deploy::Outcome::Failed(reason) = &r.outcome {
+            printer.error(reason);
+            unreverted_weakening |= weakening_of(&r.job.key);
+            failures.push(r.job.key.clone());
+        }
+    }
+    for i in policy_drift {
+        let g = &groups[*i];
+        match g.api.set_password_policy(&g.policy).await {
+            Ok(()) => printer.success(&format!("{}: IAM password policy restored", g.label)),
+            Err(e) => {
+                printer.error(&format!(
+                    "{}: restoring the IAM password policy: {e}",
+                    g.label
+                ));
+                unreverted_weakening = true;
+                failures.push(format!("{}/iam-password-policy", g.label));
+            }
+        }
+    }
+    Ok(if unreverted_weakening || !report.complete() {
+        ExitStatus::Weakening
+    } else if !failures.is_empty() {
+        ExitStatus::Error
+    } else {
+        // Drift was found (and reverted): a scheduled job should still hear about it.
+        ExitStatus::Differences
+    })
+}
+
+/// A drift-aware resource change: what is live, what was last deployed, what it will be.
+fn three_views(c: &ResourceChange) -> String {
+    let mut out = format!(
+        "    {} {} ({}){}\n",
+        c.action,
+        c.logical_id,
+        c.resource_type,
+        c.drift_status
+            .as_deref()
+            .map(|d| format!(", drift {d}"))
+            .unwrap_or_default()
+    );
+    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
+    for d in &c.details {
+        out.push_str(&format!(
+            "        {}: live {} · last deployed {} · new {}{}\n",
+            d.path,
+            show(&d.actual.clone().or_else(|| {
+                (d.before_from.as_deref() == Some("ACTUAL_STATE"))
+                    .then(|| d.before.clone())
+                    .flatten()
+            })),
+            show(&d.previous.clone().or_else(|| {
+                (d.before_from.as_deref() == Some("PREVIOUS_DEPLOYMENT_STATE"))
+                    .then(|| d.before.clone())
+                    .flatten()
+            })),
+            show(&d.after),
+            d.change_type
+                .as_deref()
+                .map(|t| format!(" [{t}]"))
+                .unwrap_or_default()
+        ));
+    }
+    if c.details.is_empty() {
+        for (label, v) in [
+            ("live", &c.live),
+            ("last deployed", &c.last_deployed),
+            ("new", &c.new),
+        ] {
+            if let Some(v) = v {
+                out.push_str(&format!("        {label}: {v}\n"));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,202 @@
+//! `drift` end to end against moto: the IAM password policy (which moto keeps faithfully),
+//! and the honest answer when the endpoint has no drift detection (moto answers 500).
+
+mod support;
+
+use std::fs;
+
+use support::moto::Moto;
+use support::*;
+
+async fn iam(moto: &Moto) -> aws_sdk_iam::Client {
+    let creds = aws_sdk_iam::config::Credentials::new("testing", "testing", None, None, "test");
+    aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::Config::builder()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new("us-east-1"))
+            .endpoint_url(&moto.endpoint)
+            .credentials_provider(creds)
+            .build(),
+    )
+}
+
+fn baseline(dir: &std::path::Path) {
+    let text = cfn_baseline::baseline::DEFAULT_BASELINE.replacen(
+        "email: []",
+        "email: [security@example.com]",
+        1,
+    );
+    fs::write(dir.join("baseline.yaml"), text).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_password_policy_drifts_and_is_restored() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    baseline(dir.path());
+    let iam = iam(&moto).await;
+    assert!(
+        iam.get_account_password_policy().send().await.is_err(),
+        "moto starts without a policy"
+    );
+
+    // plan shows the policy, deploy sets it after the stacks.
+    let out = moto.run(dir.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).contains("~ current/iam-password-policy  set (there is none)"),
+        "{}",
+        stdout(&out)
+    );
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let policy = iam.get_account_password_policy().send().await.unwrap();
+    let p = policy.password_policy().unwrap();
+    assert_eq!(p.minimum_password_length(), Some(14));
+    assert_eq!(p.password_reuse_prevention(), Some(24));
+    assert!(p.require_symbols() && p.require_numbers());
+
+    let drift = |args: &[&str]| {
+        let mut all = vec!["drift", "--scope", "settings"];
+        all.extend_from_slice(args);
+        moto.run(dir.path(), &all)
+    };
+    let out = drift(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("In sync"), "{}", stdout(&out));
+
+    // Someone weakens the policy by hand.
+    iam.update_account_password_policy()
+        .minimum_password_length(8)
+        .require_symbols(true)
+        .require_numbers(true)
+        .require_uppercase_characters(true)
+        .require_lowercase_characters(true)
+        .allow_users_to_change_password(true)
+        .send()
+        .await
+        .unwrap();
+    let out = drift(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["format"], "cfn-baseline-drift");
+    let changes: Vec<String> = report["stacks"][0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["path"].as_str().unwrap(),
+                c["impact"].as_str().unwrap(),
+                c["new"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "Properties.MinimumPasswordLength weakening 8",
+            "Properties.PasswordReusePrevention weakening null",
+        ]
+    );
+
+    // Without a terminal, --reapply needs --yes; nothing changes.
+    let out = drift(&["--reapply"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("pass --yes"), "{}", stderr(&out));
+    assert_eq!(
+        iam.get_account_password_policy()
+            .send()
+            .await
+            .unwrap()
+            .password_policy()
+            .unwrap()
+            .minimum_password_length(),
+        Some(8)
+    );
+
+    let out = drift(&["--reapply", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("MinimumPasswordLength: 8 → 14"),
+        "{}",
+        stdout(&out)
+    );
+    let p = iam.get_account_password_policy().send().await.unwrap();
+    assert_eq!(
+        p.password_policy().unwrap().minimum_password_length(),
+        Some(14)
+    );
+    assert_eq!(
+        p.password_policy().unwrap().password_reuse_prevention(),
+        Some(24)
+    );
+    let out = drift(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // A deleted policy is drift too.
+    iam.delete_account_password_policy().send().await.unwrap();
+    let out = drift(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).contains("there is no account password policy"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_without_drift_detection_is_never_in_sync() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    baseline(dir.path());
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for format in ["text", "markdown"] {
+        let out = moto.run(dir.path(), &["drift", "--format", format]);
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        let text = stdout(&out);
+        assert!(!text.contains("In sync"), "{text}");
+        assert!(
+            text.contains("Not fully checked: 5 resources or stacks could not be checked"),
+            "{text}"
+        );
+        assert!(
+            text.contains("this endpoint does not support drift detection (DetectStackDrift is not implemented there)"),
+            "{text}"
+        );
+        assert!(
+            stderr(&out).contains("the endpoint does not support drift detection"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // Reverting stops before anything changes: nothing drifted that could be reverted.
+    let out = moto.run(dir.path(), &["drift", "--reapply", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
