@@ -476,3 +476,23 @@ async fn an_endpoint_that_ignores_revert_drift_changes_nothing() {
         "the ordinary change set must be deleted"
     );
 }
+
+#[tokio::test]
+async fn drift_reports_read_like_diff_reports() {
+    let polling = mock!(Client::describe_stack_drift_detection_status)
+        .then_output(|| status(StackDriftDetectionStatus::DetectionComplete, None));
+    let (_, stack) = detect(&[&stack_exists(), &template(), &detection_started(), &polling, &drifts()]).await;
+    let report = diff::Report {
+        kind: diff::Kind::Drift,
+        new_label: "live state of account 111111111111".into(),
+        old_label: "baseline.yaml".into(),
+        notes: vec![],
+        stacks: vec![stack],
+    };
+    insta::assert_snapshot!("drift_markdown", diff::markdown(&report));
+    insta::assert_snapshot!("drift_text", diff::text(&report, false));
+    let json: serde_json::Value = serde_json::from_str(&diff::json(&report)).unwrap();
+    assert_eq!(json["format"], "cfn-baseline-drift");
+    assert_eq!(json["complete"], false);
+    assert_eq!(json["summary"]["not_checked"], 1);
+}
