@@ -17,5 +17,6 @@ pub mod output;
 pub mod plan;
 pub mod render;
 pub mod settings;
+pub mod stacksets;
 pub mod template;
 pub mod yaml;

@@ -481,7 +481,14 @@ async fn an_endpoint_that_ignores_revert_drift_changes_nothing() {
 async fn drift_reports_read_like_diff_reports() {
     let polling = mock!(Client::describe_stack_drift_detection_status)
         .then_output(|| status(StackDriftDetectionStatus::DetectionComplete, None));
-    let (_, stack) = detect(&[&stack_exists(), &template(), &detection_started(), &polling, &drifts()]).await;
+    let (_, stack) = detect(&[
+        &stack_exists(),
+        &template(),
+        &detection_started(),
+        &polling,
+        &drifts(),
+    ])
+    .await;
     let report = diff::Report {
         kind: diff::Kind::Drift,
         new_label: "live state of account 111111111111".into(),

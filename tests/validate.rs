@@ -37,6 +37,31 @@ fn table_of_bad_baselines() {
     // (what, baseline text, expected fragments of the report)
     let cases: Vec<(&str, String, Vec<&str>)> = vec![
         (
+            "stack sets: OU ids, percentages, service-managed needs OUs and no accounts",
+            format!("{HEAD}deployment:\n  mode: stacksets\n  organizational_units: [ou-12]\n  accounts: [\"111111111111\"]\n  max_concurrent_percentage: 150\n  failure_tolerance_percentage: 101\n"),
+            vec![
+                "bad.yaml:7:26: error: deployment.organizational_units[0]: \"ou-12\" is not an organizational unit id",
+                "hint: OU ids look like ou-ab12-cd34ef56",
+                "deployment.accounts: service-managed stack sets target organizational units, not accounts",
+                "deployment.max_concurrent_percentage: 150 is not a percentage",
+                "deployment.failure_tolerance_percentage: 101 is not a percentage",
+            ],
+        ),
+        (
+            "stack sets: self-managed needs accounts; no account overrides; delegated admin",
+            format!("{HEAD}overrides:\n  - match: {{region: us-east-1, account: \"111111111111\"}}\n    guardduty: {{finding_frequency: ONE_HOUR}}\ndeployment:\n  mode: stacksets\n  permission_model: self_managed\n  call_as: delegated_admin\n"),
+            vec![
+                "deployment.accounts: self-managed stack sets need target accounts",
+                "deployment.call_as: `delegated_admin` applies to service-managed stack sets only",
+                "overrides[0].match: stack sets deploy one template to every account, so an override cannot match an account",
+            ],
+        ),
+        (
+            "stack sets: service-managed without OUs",
+            format!("{HEAD}deployment: {{mode: stacksets, permission_model: service_managed}}\n"),
+            vec!["deployment.organizational_units: service-managed stack sets need target organizational units"],
+        ),
+        (
             "unknown top-level key with a suggestion",
             format!("{HEAD}guarduty: {{enabled: true}}\n"),
             vec!["bad.yaml:5:1: error: unknown key `guarduty`", "hint: did you mean `guardduty`?"],

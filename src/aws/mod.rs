@@ -161,6 +161,150 @@ impl std::error::Error for ApiError {}
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// A stack set as the tool sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackSetState {
+    /// ACTIVE or DELETED.
+    pub status: String,
+    pub template_body: String,
+}
+
+/// Where and how a stack set is managed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackSetContext {
+    /// The region the stack set lives in (the baseline's home region).
+    pub region: String,
+    /// SELF or DELEGATED_ADMIN.
+    pub call_as: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct StackSetRequest {
+    pub name: String,
+    pub description: String,
+    pub template_body: String,
+    pub capabilities: Vec<String>,
+    pub tags: Vec<(String, String)>,
+    /// SELF_MANAGED or SERVICE_MANAGED.
+    pub permission_model: String,
+    /// Service-managed: (enabled, retain stacks on account removal).
+    pub auto_deployment: Option<(bool, bool)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperationPreferences {
+    pub max_concurrent_percentage: u32,
+    pub failure_tolerance_percentage: u32,
+    /// PARALLEL or SEQUENTIAL.
+    pub region_concurrency: String,
+    pub region_order: Vec<String>,
+}
+
+/// Instances to create or delete: every account (or OU) in every region listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceTargets {
+    pub accounts: Vec<String>,
+    pub organizational_units: Vec<String>,
+    pub regions: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackInstance {
+    pub account: String,
+    pub region: String,
+    /// CURRENT, OUTDATED or INOPERABLE.
+    pub status: String,
+    pub reason: Option<String>,
+    /// DRIFTED, IN_SYNC, UNKNOWN, NOT_CHECKED (after drift detection).
+    pub drift_status: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperationState {
+    /// RUNNING, SUCCEEDED, FAILED, STOPPING, STOPPED, QUEUED.
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperationResult {
+    pub account: String,
+    pub region: String,
+    /// PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED.
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// What stack-set mode needs from CloudFormation (and IAM, for the permission check).
+pub trait StackSetApi: Send + Sync + 'static {
+    fn describe_stack_set(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+    ) -> impl Future<Output = ApiResult<Option<StackSetState>>> + Send;
+
+    fn create_stack_set(
+        &self,
+        ctx: &StackSetContext,
+        request: &StackSetRequest,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+
+    /// Updates the template of every instance; returns the operation id.
+    fn update_stack_set(
+        &self,
+        ctx: &StackSetContext,
+        request: &StackSetRequest,
+        preferences: &OperationPreferences,
+    ) -> impl Future<Output = ApiResult<String>> + Send;
+
+    fn stack_instances(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+    ) -> impl Future<Output = ApiResult<Vec<StackInstance>>> + Send;
+
+    fn create_stack_instances(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+        targets: &InstanceTargets,
+        preferences: &OperationPreferences,
+    ) -> impl Future<Output = ApiResult<String>> + Send;
+
+    fn delete_stack_instances(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+        targets: &InstanceTargets,
+        retain_stacks: bool,
+        preferences: &OperationPreferences,
+    ) -> impl Future<Output = ApiResult<String>> + Send;
+
+    fn operation(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+        operation_id: &str,
+    ) -> impl Future<Output = ApiResult<OperationState>> + Send;
+
+    fn operation_results(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+        operation_id: &str,
+    ) -> impl Future<Output = ApiResult<Vec<OperationResult>>> + Send;
+
+    /// Starts drift detection on every instance; returns the operation id.
+    fn detect_stack_set_drift(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+    ) -> impl Future<Output = ApiResult<String>> + Send;
+
+    /// Whether an IAM role of that name exists in the calling account.
+    fn role_exists(&self, role_name: &str) -> impl Future<Output = ApiResult<bool>> + Send;
+}
+
 /// What drift needs beyond deploy: detection and its results.
 pub trait DriftApi: StackApi {
     /// Starts drift detection on a stack; returns the detection id.

@@ -646,3 +646,309 @@ impl PasswordPolicyApi for SdkStacks {
         Ok(())
     }
 }
+
+fn call_as(ctx: &StackSetContext) -> aws_sdk_cloudformation::types::CallAs {
+    aws_sdk_cloudformation::types::CallAs::from(ctx.call_as.as_str())
+}
+
+fn preferences(
+    p: &OperationPreferences,
+) -> aws_sdk_cloudformation::types::StackSetOperationPreferences {
+    aws_sdk_cloudformation::types::StackSetOperationPreferences::builder()
+        .max_concurrent_percentage(p.max_concurrent_percentage as i32)
+        .failure_tolerance_percentage(p.failure_tolerance_percentage as i32)
+        .region_concurrency_type(aws_sdk_cloudformation::types::RegionConcurrencyType::from(
+            p.region_concurrency.as_str(),
+        ))
+        .set_region_order(Some(p.region_order.clone()))
+        .build()
+}
+
+fn sdk_tags(tags: &[(String, String)]) -> Vec<Tag> {
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+fn sdk_capabilities(capabilities: &[String]) -> Option<Vec<Capability>> {
+    (!capabilities.is_empty()).then(|| {
+        capabilities
+            .iter()
+            .map(|c| Capability::from(c.as_str()))
+            .collect()
+    })
+}
+
+fn targets(
+    t: &InstanceTargets,
+) -> (
+    Option<Vec<String>>,
+    Option<aws_sdk_cloudformation::types::DeploymentTargets>,
+) {
+    if t.organizational_units.is_empty() {
+        (Some(t.accounts.clone()), None)
+    } else {
+        (
+            None,
+            Some(
+                aws_sdk_cloudformation::types::DeploymentTargets::builder()
+                    .set_organizational_unit_ids(Some(t.organizational_units.clone()))
+                    .build(),
+            ),
+        )
+    }
+}
+
+impl StackSetApi for SdkStacks {
+    async fn describe_stack_set(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+    ) -> ApiResult<Option<StackSetState>> {
+        match self
+            .client(&ctx.region)
+            .describe_stack_set()
+            .stack_set_name(name)
+            .call_as(call_as(ctx))
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out
+                .stack_set()
+                .map(|s| StackSetState {
+                    status: s
+                        .status()
+                        .map(|x| x.as_str().to_string())
+                        .unwrap_or_default(),
+                    template_body: s.template_body().unwrap_or_default().to_string(),
+                })
+                .filter(|s| s.status != "DELETED")),
+            Err(e) => {
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_stack_set_not_found_exception())
+                {
+                    return Ok(None);
+                }
+                let err = api_error("DescribeStackSet", e);
+                match &err {
+                    ApiError::Other { code, .. } if code.contains("StackSetNotFound") => Ok(None),
+                    _ => Err(err),
+                }
+            }
+        }
+    }
+
+    async fn create_stack_set(&self, ctx: &StackSetContext, r: &StackSetRequest) -> ApiResult<()> {
+        self.client(&ctx.region)
+            .create_stack_set()
+            .stack_set_name(&r.name)
+            .description(&r.description)
+            .template_body(&r.template_body)
+            .set_capabilities(sdk_capabilities(&r.capabilities))
+            .set_tags(Some(sdk_tags(&r.tags)))
+            .permission_model(aws_sdk_cloudformation::types::PermissionModels::from(
+                r.permission_model.as_str(),
+            ))
+            .set_auto_deployment(r.auto_deployment.map(|(enabled, retain)| {
+                aws_sdk_cloudformation::types::AutoDeployment::builder()
+                    .enabled(enabled)
+                    .retain_stacks_on_account_removal(retain)
+                    .build()
+            }))
+            .call_as(call_as(ctx))
+            .send()
+            .await
+            .map_err(|e| api_error("CreateStackSet", e))?;
+        Ok(())
+    }
+
+    async fn update_stack_set(
+        &self,
+        ctx: &StackSetContext,
+        r: &StackSetRequest,
+        p: &OperationPreferences,
+    ) -> ApiResult<String> {
+        let out = self
+            .client(&ctx.region)
+            .update_stack_set()
+            .stack_set_name(&r.name)
+            .description(&r.description)
+            .template_body(&r.template_body)
+            .set_capabilities(sdk_capabilities(&r.capabilities))
+            .set_tags(Some(sdk_tags(&r.tags)))
+            .operation_preferences(preferences(p))
+            .call_as(call_as(ctx))
+            .send()
+            .await
+            .map_err(|e| api_error("UpdateStackSet", e))?;
+        Ok(out.operation_id().unwrap_or_default().to_string())
+    }
+
+    async fn stack_instances(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+    ) -> ApiResult<Vec<StackInstance>> {
+        let mut pages = self
+            .client(&ctx.region)
+            .list_stack_instances()
+            .stack_set_name(name)
+            .call_as(call_as(ctx))
+            .into_paginator()
+            .send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error("ListStackInstances", e))?;
+            for i in page.summaries() {
+                out.push(StackInstance {
+                    account: i.account().unwrap_or_default().to_string(),
+                    region: i.region().unwrap_or_default().to_string(),
+                    status: i
+                        .status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    reason: i.status_reason().map(str::to_string),
+                    drift_status: i.drift_status().map(|d| d.as_str().to_string()),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn create_stack_instances(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+        t: &InstanceTargets,
+        p: &OperationPreferences,
+    ) -> ApiResult<String> {
+        let (accounts, deployment_targets) = targets(t);
+        let out = self
+            .client(&ctx.region)
+            .create_stack_instances()
+            .stack_set_name(name)
+            .set_accounts(accounts)
+            .set_deployment_targets(deployment_targets)
+            .set_regions(Some(t.regions.clone()))
+            .operation_preferences(preferences(p))
+            .call_as(call_as(ctx))
+            .send()
+            .await
+            .map_err(|e| api_error("CreateStackInstances", e))?;
+        Ok(out.operation_id().unwrap_or_default().to_string())
+    }
+
+    async fn delete_stack_instances(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+        t: &InstanceTargets,
+        retain_stacks: bool,
+        p: &OperationPreferences,
+    ) -> ApiResult<String> {
+        let (accounts, deployment_targets) = targets(t);
+        let out = self
+            .client(&ctx.region)
+            .delete_stack_instances()
+            .stack_set_name(name)
+            .set_accounts(accounts)
+            .set_deployment_targets(deployment_targets)
+            .set_regions(Some(t.regions.clone()))
+            .retain_stacks(retain_stacks)
+            .operation_preferences(preferences(p))
+            .call_as(call_as(ctx))
+            .send()
+            .await
+            .map_err(|e| api_error("DeleteStackInstances", e))?;
+        Ok(out.operation_id().unwrap_or_default().to_string())
+    }
+
+    async fn operation(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+        id: &str,
+    ) -> ApiResult<OperationState> {
+        let out = self
+            .client(&ctx.region)
+            .describe_stack_set_operation()
+            .stack_set_name(name)
+            .operation_id(id)
+            .call_as(call_as(ctx))
+            .send()
+            .await
+            .map_err(|e| api_error("DescribeStackSetOperation", e))?;
+        let op = out.stack_set_operation();
+        Ok(OperationState {
+            status: op
+                .and_then(|o| o.status())
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            reason: op.and_then(|o| o.status_reason()).map(str::to_string),
+        })
+    }
+
+    async fn operation_results(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+        id: &str,
+    ) -> ApiResult<Vec<OperationResult>> {
+        let mut pages = self
+            .client(&ctx.region)
+            .list_stack_set_operation_results()
+            .stack_set_name(name)
+            .operation_id(id)
+            .call_as(call_as(ctx))
+            .into_paginator()
+            .send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error("ListStackSetOperationResults", e))?;
+            for r in page.summaries() {
+                out.push(OperationResult {
+                    account: r.account().unwrap_or_default().to_string(),
+                    region: r.region().unwrap_or_default().to_string(),
+                    status: r
+                        .status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    reason: r.status_reason().map(str::to_string),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn detect_stack_set_drift(&self, ctx: &StackSetContext, name: &str) -> ApiResult<String> {
+        let out = self
+            .client(&ctx.region)
+            .detect_stack_set_drift()
+            .stack_set_name(name)
+            .call_as(call_as(ctx))
+            .customize()
+            .config_override(
+                aws_sdk_cloudformation::config::Builder::default()
+                    .retry_config(RetryConfig::standard().with_max_attempts(2)),
+            )
+            .send()
+            .await
+            .map_err(|e| api_error("DetectStackSetDrift", e))?;
+        Ok(out.operation_id().unwrap_or_default().to_string())
+    }
+
+    async fn role_exists(&self, role_name: &str) -> ApiResult<bool> {
+        match self.iam().get_role().role_name(role_name).send().await {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_no_such_entity_exception())
+                {
+                    Ok(false)
+                } else {
+                    Err(api_error("GetRole", e))
+                }
+            }
+        }
+    }
+}

@@ -427,10 +427,63 @@ pub struct Match {
     pub region: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Default)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Deployment {
     pub mode: DeploymentMode,
+    /// Stack sets: who holds the permissions.
+    pub permission_model: PermissionModel,
+    /// Service-managed targets: organizational units (or the root `r-...`).
+    pub organizational_units: Vec<String>,
+    /// Self-managed targets; default: the ids under `accounts`.
+    pub accounts: Vec<String>,
+    /// Service-managed: deploy to accounts that join a target OU.
+    pub auto_deployment: bool,
+    /// Keep the stacks when an account leaves a target OU or the baseline.
+    pub retain_stacks_on_account_removal: bool,
+    pub max_concurrent_percentage: u32,
+    pub failure_tolerance_percentage: u32,
+    pub region_concurrency: RegionConcurrency,
+    pub call_as: CallAs,
+}
+
+impl Default for Deployment {
+    fn default() -> Self {
+        Deployment {
+            mode: DeploymentMode::Stacks,
+            permission_model: PermissionModel::ServiceManaged,
+            organizational_units: Vec::new(),
+            accounts: Vec::new(),
+            auto_deployment: true,
+            retain_stacks_on_account_removal: true,
+            max_concurrent_percentage: 100,
+            failure_tolerance_percentage: 0,
+            region_concurrency: RegionConcurrency::Parallel,
+            call_as: CallAs::SelfAccount,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PermissionModel {
+    ServiceManaged,
+    SelfManaged,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionConcurrency {
+    Parallel,
+    Sequential,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub enum CallAs {
+    #[serde(rename = "self")]
+    SelfAccount,
+    #[serde(rename = "delegated_admin")]
+    DelegatedAdmin,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Default)]

@@ -30,6 +30,139 @@ pub fn check(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
     check_tags(file, diags);
     check_overrides(file, diags);
     check_targets(file, diags);
+    check_deployment(file, diags);
+}
+
+/// `ou-` + 4-32 lowercase letters or digits + `-` + 8-32 of them; or the root `r-...`.
+fn valid_ou(id: &str) -> bool {
+    let alnum = |s: &str, min: usize, max: usize| {
+        (min..=max).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    if let Some(rest) = id.strip_prefix("ou-") {
+        return match rest.split_once('-') {
+            Some((root, ou)) => alnum(root, 4, 32) && alnum(ou, 8, 32),
+            None => false,
+        };
+    }
+    id.strip_prefix("r-").is_some_and(|root| alnum(root, 4, 32))
+}
+
+fn check_deployment(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
+    let d = &file.deployment;
+    let base = p(&["deployment"]);
+    for (key, value) in [
+        ("max_concurrent_percentage", d.max_concurrent_percentage),
+        (
+            "failure_tolerance_percentage",
+            d.failure_tolerance_percentage,
+        ),
+    ] {
+        if value > 100 {
+            diags.push(
+                Diagnostic::error(
+                    at(base.clone(), key),
+                    format!("{value} is not a percentage"),
+                )
+                .hint("use 0-100"),
+            );
+        }
+    }
+    if d.max_concurrent_percentage == 0 {
+        diags.push(
+            Diagnostic::error(
+                at(base.clone(), "max_concurrent_percentage"),
+                "0% would deploy to no account",
+            )
+            .hint("use 1-100 (100 deploys to every account at once)"),
+        );
+    }
+    for (i, ou) in d.organizational_units.iter().enumerate() {
+        if !valid_ou(ou) {
+            diags.push(
+                Diagnostic::error(
+                    at(at(base.clone(), "organizational_units"), i),
+                    format!("{ou:?} is not an organizational unit id"),
+                )
+                .hint("OU ids look like ou-ab12-cd34ef56 (the root is r-ab12)"),
+            );
+        }
+    }
+    for (i, id) in d.accounts.iter().enumerate() {
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            diags.push(
+                Diagnostic::error(
+                    at(at(base.clone(), "accounts"), i),
+                    format!("account id {id:?} is not 12 digits"),
+                )
+                .hint("write AWS account ids as quoted 12-digit strings"),
+            );
+        }
+    }
+    if d.mode != DeploymentMode::Stacksets {
+        return;
+    }
+    match d.permission_model {
+        PermissionModel::ServiceManaged => {
+            if d.organizational_units.is_empty() {
+                diags.push(
+                    Diagnostic::error(at(base.clone(), "organizational_units"), "service-managed stack sets need target organizational units")
+                        .hint("list them, e.g. `organizational_units: [ou-ab12-cd34ef56]`, or use `permission_model: self_managed` with accounts"),
+                );
+            }
+            if !d.accounts.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        at(base.clone(), "accounts"),
+                        "service-managed stack sets target organizational units, not accounts",
+                    )
+                    .hint("remove `deployment.accounts`, or use `permission_model: self_managed`"),
+                );
+            }
+        }
+        PermissionModel::SelfManaged => {
+            if d.accounts.is_empty() && file.accounts.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        at(base.clone(), "accounts"),
+                        "self-managed stack sets need target accounts",
+                    )
+                    .hint("list them under `deployment.accounts` (or the top-level `accounts`)"),
+                );
+            }
+            if !d.organizational_units.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        at(base.clone(), "organizational_units"),
+                        "self-managed stack sets target accounts, not organizational units",
+                    )
+                    .hint("use `permission_model: service_managed` to target organizational units"),
+                );
+            }
+            if d.call_as == CallAs::DelegatedAdmin {
+                diags.push(
+                    Diagnostic::error(
+                        at(base.clone(), "call_as"),
+                        "`delegated_admin` applies to service-managed stack sets only",
+                    )
+                    .hint("use `call_as: self`"),
+                );
+            }
+        }
+    }
+    // One template serves every account of a stack set: settings cannot differ per account.
+    for (i, o) in file.overrides.iter().enumerate() {
+        if o.matcher.account.is_some() {
+            diags.push(
+                Diagnostic::error(
+                    at(at(p(&["overrides"]), i), "match"),
+                    "stack sets deploy one template to every account, so an override cannot match an account",
+                )
+                .hint("match regions only, or deploy those accounts from a separate baseline"),
+            );
+        }
+    }
 }
 
 fn check_header(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {

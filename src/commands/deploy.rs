@@ -44,6 +44,9 @@ fn run(
     };
     let renderer = Renderer::new(global.templates.as_deref())?;
     let stacks = render_all(&baseline, &renderer)?;
+    if baseline.file.deployment.mode == crate::baseline::DeploymentMode::Stacksets {
+        return super::stacksets::run(global, args, printer, execute, &baseline, &stacks);
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

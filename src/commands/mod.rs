@@ -5,6 +5,7 @@ mod diff;
 mod drift;
 mod init;
 mod render;
+mod stacksets;
 mod validate;
 
 use std::fs;

@@ -1,0 +1,270 @@
+//! `plan` and `deploy` for `deployment.mode: stacksets`: one stack set per component and
+//! template, instances in every target account and region, each operation followed, and an
+//! account x region status matrix at the end.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::deploy::{confirm, follow};
+use super::ExitStatus;
+use crate::aws::{self, OperationResult, StackSetApi, StackSetRequest};
+use crate::baseline::{Baseline, PermissionModel};
+use crate::cli::{DeployArgs, GlobalArgs};
+use crate::deploy::Options;
+use crate::output::Printer;
+use crate::render::RenderedStack;
+use crate::stacksets::{self, Rollout, SetPlan, SetReport, Targets};
+
+pub fn run(
+    global: &GlobalArgs,
+    args: &DeployArgs,
+    printer: &mut Printer,
+    execute: bool,
+    baseline: &Baseline,
+    stacks: &[RenderedStack],
+) -> Result<ExitStatus> {
+    if execute && !args.yes && !std::io::stdin().is_terminal() {
+        bail!("deploy needs confirmation: stdin is not a terminal, so pass --yes to execute without asking (nothing was changed)");
+    }
+    let specs = stacksets::group(baseline, stacks).map_err(anyhow::Error::msg)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let result = runtime.block_on(async {
+        let endpoint = global
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
+        let region = global
+            .region
+            .clone()
+            .unwrap_or_else(|| baseline.home_region().to_string());
+        let (api, caller) =
+            aws::connect(global.profile.as_deref(), Some(&region), endpoint.as_deref()).await?;
+        let ctx = stacksets::context(baseline);
+        let targets = Targets::of(baseline);
+        let self_managed = baseline.file.deployment.permission_model == PermissionModel::SelfManaged;
+        if self_managed
+            && !api
+                .role_exists(stacksets::ADMINISTRATION_ROLE)
+                .await
+                .map_err(|e| anyhow::anyhow!("checking the stack set administration role: {e}"))?
+        {
+            bail!(
+                "self-managed stack sets need the IAM role {admin} in this account ({caller}), and the role \
+                 {exec} in every target account ({targets}) trusting it; {admin} does not exist, so nothing was \
+                 changed.\n  Create the administration role here from AWS's template \
+                 https://s3.amazonaws.com/cloudformation-stackset-sample-templates-us-east-1/AWSCloudFormationStackSetAdministrationRole.yml\n  \
+                 and the execution role in each target account from \
+                 https://s3.amazonaws.com/cloudformation-stackset-sample-templates-us-east-1/AWSCloudFormationStackSetExecutionRole.yml \
+                 (parameter AdministratorAccountId={caller}),\n  or use `permission_model: service_managed` with \
+                 AWS Organizations trusted access.",
+                admin = stacksets::ADMINISTRATION_ROLE,
+                exec = stacksets::EXECUTION_ROLE,
+                targets = targets.accounts.join(", "),
+            );
+        }
+        printer.status(&format!(
+            "{} {} stack sets of baseline {} from account {caller} ({}) to {}",
+            if execute { "Deploying" } else { "Planning" },
+            specs.len(),
+            baseline.name(),
+            ctx.region,
+            if self_managed {
+                format!("accounts {}", targets.accounts.join(", "))
+            } else {
+                format!("organizational units {}", targets.organizational_units.join(", "))
+            }
+        ));
+        let plans = stacksets::plan(&api, &ctx, specs, &targets)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        printer.result(&describe(&plans));
+        let changing = plans.iter().filter(|p| p.changes()).count();
+        if !execute {
+            return Ok(if changing > 0 {
+                printer.status(&format!("{changing} stack set(s) would change; nothing was changed"));
+                ExitStatus::Differences
+            } else {
+                printer.success("no changes");
+                ExitStatus::Success
+            });
+        }
+        if changing == 0 {
+            printer.success("everything is up to date");
+            return Ok(ExitStatus::Success);
+        }
+        if !args.yes {
+            let answer = tokio::select! {
+                answer = tokio::task::spawn_blocking(move || confirm(changing, 0)) => Some(answer),
+                _ = tokio::signal::ctrl_c() => None,
+            };
+            if !matches!(answer, Some(Ok(Ok(true)))) {
+                printer.status("not confirmed; nothing was changed");
+                return Ok(ExitStatus::Error);
+            }
+        }
+
+        // Waves: alerts, cloudtrail, the rest; the stack sets of a wave run together.
+        let api = Arc::new(api);
+        let mut waves: BTreeMap<u32, Vec<SetPlan>> = BTreeMap::new();
+        for p in plans.into_iter().filter(|p| p.changes()) {
+            waves.entry(p.spec.order).or_default().push(p);
+        }
+        let mut reports: Vec<SetReport> = Vec::new();
+        let tags = baseline.stack_tags();
+        for (_, wave) in waves {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let keys: Vec<String> = wave.iter().map(|p| p.spec.name.clone()).collect();
+            let mut set = JoinSet::new();
+            for plan in wave {
+                let rollout = Rollout {
+                    ctx: ctx.clone(),
+                    preferences: stacksets::preferences(baseline, &plan.spec.regions),
+                    retain_stacks: baseline.file.deployment.retain_stacks_on_account_removal,
+                    service_managed: !self_managed,
+                    options: Options {
+                        concurrency: usize::from(args.concurrency),
+                        ..Options::default()
+                    },
+                };
+                let request = StackSetRequest {
+                    name: plan.spec.name.clone(),
+                    description: format!(
+                        "cfn-baseline {}: {}",
+                        baseline.name(),
+                        plan.spec.component.as_str()
+                    ),
+                    template_body: plan.spec.body.clone(),
+                    capabilities: plan.spec.capabilities.clone(),
+                    tags: tags.clone(),
+                    permission_model: if self_managed { "SELF_MANAGED" } else { "SERVICE_MANAGED" }.to_string(),
+                    auto_deployment: (!self_managed).then_some((
+                        baseline.file.deployment.auto_deployment,
+                        baseline.file.deployment.retain_stacks_on_account_removal,
+                    )),
+                };
+                let (api, tx) = (api.clone(), tx.clone());
+                set.spawn(async move { stacksets::apply(api.as_ref(), &rollout, &plan, &request, &tx).await });
+            }
+            drop(tx);
+            follow(rx, printer, &keys, "waiting").await;
+            let mut wave_reports = Vec::new();
+            while let Some(done) = set.join_next().await {
+                wave_reports.push(done.context("deploying a stack set")?);
+            }
+            wave_reports.sort_by(|a, b| a.name.cmp(&b.name));
+            let failed = wave_reports.iter().any(|r| r.failure.is_some());
+            reports.extend(wave_reports);
+            if failed {
+                break;
+            }
+        }
+        printer.result(&matrix(&reports));
+        let failures: Vec<&SetReport> = reports.iter().filter(|r| r.failure.is_some()).collect();
+        if !failures.is_empty() {
+            for r in &failures {
+                printer.error(&format!("{}: {}", r.name, r.failure.as_deref().unwrap_or_default()));
+            }
+            bail!("{} stack set(s) failed; later waves were not started", failures.len());
+        }
+        Ok(ExitStatus::Success)
+    });
+    runtime.shutdown_background();
+    result
+}
+
+fn pairs(list: &[(String, String)]) -> String {
+    list.iter()
+        .map(|(t, r)| format!("{t}/{r}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The plan, one block per stack set.
+fn describe(plans: &[SetPlan]) -> String {
+    let mut out = String::new();
+    for p in plans {
+        let what = match (p.exists, p.template_changed) {
+            (false, _) => "create stack set".to_string(),
+            (true, true) => "update template".to_string(),
+            (true, false) => "template unchanged".to_string(),
+        };
+        let sign = if p.changes() { "~" } else { "=" };
+        out.push_str(&format!(
+            "{sign} {}  {what}; regions {}\n",
+            p.spec.name,
+            p.spec.regions.join(", ")
+        ));
+        if !p.add.is_empty() {
+            out.push_str(&format!(
+                "    + {} instance(s): {}\n",
+                p.add.len(),
+                pairs(&p.add)
+            ));
+        }
+        if !p.remove.is_empty() {
+            out.push_str(&format!(
+                "    - {} instance(s): {}\n",
+                p.remove.len(),
+                pairs(&p.remove)
+            ));
+        }
+    }
+    out
+}
+
+/// An account x region status matrix per stack set, with the reason of every failure.
+fn matrix(reports: &[SetReport]) -> String {
+    let mut out = String::new();
+    for r in reports {
+        out.push_str(&format!(
+            "\n{}  {}\n",
+            r.name,
+            if r.failure.is_some() { "FAILED" } else { "ok" }
+        ));
+        if r.results.is_empty() {
+            out.push_str("  (no instance operations)\n");
+            continue;
+        }
+        let mut regions: Vec<&str> = r.results.iter().map(|x| x.region.as_str()).collect();
+        regions.sort();
+        regions.dedup();
+        let mut accounts: Vec<&str> = r.results.iter().map(|x| x.account.as_str()).collect();
+        accounts.sort();
+        accounts.dedup();
+        let width = regions.iter().map(|x| x.len()).max().unwrap_or(9).max(9);
+        out.push_str(&format!("  {:<14}", "account"));
+        for region in &regions {
+            out.push_str(&format!(" {region:<width$}"));
+        }
+        out.push('\n');
+        let find = |a: &str, reg: &str| -> Option<&OperationResult> {
+            r.results.iter().find(|x| x.account == a && x.region == reg)
+        };
+        for a in &accounts {
+            out.push_str(&format!("  {a:<14}"));
+            for region in &regions {
+                let cell = find(a, region).map_or("-", |x| x.status.as_str());
+                out.push_str(&format!(" {cell:<width$}"));
+            }
+            out.push('\n');
+        }
+        for x in r.results.iter().filter(|x| x.status == "FAILED") {
+            out.push_str(&format!(
+                "  {}/{}: {}\n",
+                x.account,
+                x.region,
+                x.reason.as_deref().unwrap_or("no reason given")
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,465 @@
+//! Stack-set mode: the same renders as stack mode, grouped into one stack set per component
+//! and distinct template (identity comes only from pseudo parameters, so one template serves
+//! every account), then created or updated with instances added for new account x region
+//! targets and removed for dropped ones, each operation followed to its end. Never prints.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use crate::aws::{
+    ApiError, InstanceTargets, OperationPreferences, OperationResult, StackSetApi, StackSetContext,
+    StackSetRequest,
+};
+use crate::baseline::{Baseline, CallAs, PermissionModel, RegionConcurrency};
+use crate::deploy::{capabilities, patiently, status, Backoff, Options, Tx};
+use crate::plan::Component;
+use crate::render::RenderedStack;
+
+/// The role a self-managed stack set is administered with, in the calling account.
+pub const ADMINISTRATION_ROLE: &str = "AWSCloudFormationStackSetAdministrationRole";
+/// The role it assumes in every target account.
+pub const EXECUTION_ROLE: &str = "AWSCloudFormationStackSetExecutionRole";
+
+/// One stack set: a template and the regions it goes to.
+#[derive(Clone, Debug)]
+pub struct StackSetSpec {
+    pub name: String,
+    pub component: Component,
+    pub order: u32,
+    pub body: String,
+    pub sha256: String,
+    pub capabilities: Vec<String>,
+    pub regions: Vec<String>,
+}
+
+/// Who gets instances.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Targets {
+    pub accounts: Vec<String>,
+    pub organizational_units: Vec<String>,
+}
+
+impl Targets {
+    pub fn of(baseline: &Baseline) -> Targets {
+        let d = &baseline.file.deployment;
+        match d.permission_model {
+            PermissionModel::ServiceManaged => Targets {
+                accounts: vec![],
+                organizational_units: d.organizational_units.clone(),
+            },
+            PermissionModel::SelfManaged => Targets {
+                accounts: if d.accounts.is_empty() {
+                    baseline.account_ids()
+                } else {
+                    d.accounts.clone()
+                },
+                organizational_units: vec![],
+            },
+        }
+    }
+
+    fn service_managed(&self) -> bool {
+        !self.organizational_units.is_empty()
+    }
+}
+
+pub fn context(baseline: &Baseline) -> StackSetContext {
+    StackSetContext {
+        region: baseline.home_region().to_string(),
+        call_as: match baseline.file.deployment.call_as {
+            CallAs::SelfAccount => "SELF",
+            CallAs::DelegatedAdmin => "DELEGATED_ADMIN",
+        }
+        .to_string(),
+    }
+}
+
+pub fn preferences(baseline: &Baseline, regions: &[String]) -> OperationPreferences {
+    let d = &baseline.file.deployment;
+    OperationPreferences {
+        max_concurrent_percentage: d.max_concurrent_percentage,
+        failure_tolerance_percentage: d.failure_tolerance_percentage,
+        region_concurrency: match d.region_concurrency {
+            RegionConcurrency::Parallel => "PARALLEL",
+            RegionConcurrency::Sequential => "SEQUENTIAL",
+        }
+        .to_string(),
+        region_order: regions.to_vec(),
+    }
+}
+
+/// Groups the renders into stack sets. Every account must have the same template in a given
+/// region (validation keeps overrides off accounts); regions whose templates differ (AWS
+/// Config's recorder in the home region) get their own stack set, named after its first
+/// region: `<name>-config` (home) and `<name>-config-eu-west-1` (the others).
+pub fn group(baseline: &Baseline, stacks: &[RenderedStack]) -> Result<Vec<StackSetSpec>, String> {
+    let regions = baseline.regions();
+    let mut by_component: BTreeMap<u32, Vec<&RenderedStack>> = BTreeMap::new();
+    for s in stacks {
+        by_component
+            .entry(s.spec.order * 10 + component_index(s.spec.component))
+            .or_default()
+            .push(s);
+    }
+    let mut out = Vec::new();
+    for group in by_component.values() {
+        let first = group[0];
+        // region -> the one template every account gets there.
+        let mut per_region: BTreeMap<&str, &RenderedStack> = BTreeMap::new();
+        for s in group {
+            match per_region.get(s.spec.region.as_str()) {
+                Some(other) if other.sha256 != s.sha256 => {
+                    return Err(format!(
+                        "{} differs between accounts {} and {} in {}; a stack set serves every account \
+                         with one template (remove account-specific settings)",
+                        s.spec.stack_name,
+                        other.spec.account_label(),
+                        s.spec.account_label(),
+                        s.spec.region
+                    ))
+                }
+                Some(_) => {}
+                None => {
+                    per_region.insert(s.spec.region.as_str(), s);
+                }
+            }
+        }
+        // Distinct templates, in the baseline's region order.
+        let mut sets: Vec<(String, Vec<String>, &RenderedStack)> = Vec::new();
+        for region in &regions {
+            let Some(s) = per_region.get(region.as_str()) else {
+                continue;
+            };
+            match sets.iter_mut().find(|(sha, _, _)| *sha == s.sha256) {
+                Some((_, rs, _)) => rs.push(region.clone()),
+                None => sets.push((s.sha256.clone(), vec![region.clone()], s)),
+            }
+        }
+        let home = baseline.home_region();
+        for (sha, set_regions, s) in sets {
+            let name =
+                if set_regions.iter().any(|r| r == home) || per_region.len() == set_regions.len() {
+                    first.spec.stack_name.clone()
+                } else {
+                    format!("{}-{}", first.spec.stack_name, set_regions[0])
+                };
+            out.push(StackSetSpec {
+                name,
+                component: s.spec.component,
+                order: s.spec.order,
+                body: s.body.clone(),
+                sha256: sha,
+                capabilities: capabilities(&s.template.value),
+                regions: set_regions,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn component_index(c: Component) -> u32 {
+    match c {
+        Component::Alerts => 0,
+        Component::Cloudtrail => 1,
+        Component::Config => 2,
+        Component::Guardduty => 3,
+        Component::Securityhub => 4,
+    }
+}
+
+/// What deploying a stack set would change.
+#[derive(Clone, Debug)]
+pub struct SetPlan {
+    pub spec: StackSetSpec,
+    pub exists: bool,
+    pub template_changed: bool,
+    /// (account or OU, region) instances to create and to delete.
+    pub add: Vec<(String, String)>,
+    pub remove: Vec<(String, String)>,
+    /// The deployed template, when the stack set exists.
+    pub deployed_body: Option<String>,
+}
+
+impl SetPlan {
+    pub fn changes(&self) -> bool {
+        !self.exists || self.template_changed || !self.add.is_empty() || !self.remove.is_empty()
+    }
+}
+
+/// Compares every stack set with what exists.
+pub async fn plan<A: StackSetApi>(
+    api: &A,
+    ctx: &StackSetContext,
+    specs: Vec<StackSetSpec>,
+    targets: &Targets,
+) -> Result<Vec<SetPlan>, String> {
+    let mut out = Vec::new();
+    for spec in specs {
+        let err = |what: &str, e: ApiError| format!("{what} stack set {}: {e}", spec.name);
+        let state = patiently(|| api.describe_stack_set(ctx, &spec.name))
+            .await
+            .map_err(|e| err("describing", e))?;
+        let wanted: BTreeSet<(String, String)> = if targets.service_managed() {
+            targets
+                .organizational_units
+                .iter()
+                .flat_map(|ou| spec.regions.iter().map(move |r| (ou.clone(), r.clone())))
+                .collect()
+        } else {
+            targets
+                .accounts
+                .iter()
+                .flat_map(|a| spec.regions.iter().map(move |r| (a.clone(), r.clone())))
+                .collect()
+        };
+        let Some(state) = state else {
+            out.push(SetPlan {
+                add: wanted.into_iter().collect(),
+                spec,
+                exists: false,
+                template_changed: true,
+                remove: vec![],
+                deployed_body: None,
+            });
+            continue;
+        };
+        let instances = patiently(|| api.stack_instances(ctx, &spec.name))
+            .await
+            .map_err(|e| err("listing the instances of", e))?;
+        let (add, remove) = if targets.service_managed() {
+            // AWS places the accounts of each OU; the tool manages regions.
+            let have: BTreeSet<&str> = instances.iter().map(|i| i.region.as_str()).collect();
+            let add = wanted
+                .iter()
+                .filter(|(_, r)| !have.contains(r.as_str()))
+                .cloned()
+                .collect();
+            let remove = have
+                .iter()
+                .filter(|r| !spec.regions.iter().any(|w| w == *r))
+                .flat_map(|r| {
+                    targets
+                        .organizational_units
+                        .iter()
+                        .map(move |ou| (ou.clone(), r.to_string()))
+                })
+                .collect();
+            (add, remove)
+        } else {
+            let have: BTreeSet<(String, String)> = instances
+                .iter()
+                .map(|i| (i.account.clone(), i.region.clone()))
+                .collect();
+            (
+                wanted.difference(&have).cloned().collect(),
+                have.difference(&wanted).cloned().collect(),
+            )
+        };
+        out.push(SetPlan {
+            template_changed: state.template_body != spec.body,
+            deployed_body: Some(state.template_body),
+            spec,
+            exists: true,
+            add,
+            remove,
+        });
+    }
+    Ok(out)
+}
+
+/// How one stack set's deployment ended, with the latest result of every instance touched.
+#[derive(Clone, Debug)]
+pub struct SetReport {
+    pub name: String,
+    pub failure: Option<String>,
+    pub results: Vec<OperationResult>,
+}
+
+/// Groups (target, region) pairs into calls: targets that need the same regions together.
+fn batches(pairs: &[(String, String)]) -> Vec<(Vec<String>, Vec<String>)> {
+    let mut per_target: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (t, r) in pairs {
+        per_target.entry(t).or_default().push(r.clone());
+    }
+    let mut per_regions: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+    for (t, rs) in per_target {
+        per_regions.entry(rs).or_default().push(t.to_string());
+    }
+    per_regions.into_iter().map(|(rs, ts)| (ts, rs)).collect()
+}
+
+/// How stack sets are rolled out: where from, at what pace, what to keep.
+#[derive(Clone, Debug)]
+pub struct Rollout {
+    pub ctx: StackSetContext,
+    pub preferences: OperationPreferences,
+    pub retain_stacks: bool,
+    pub service_managed: bool,
+    pub options: Options,
+}
+
+/// Creates or updates one stack set and its instances, following every operation.
+pub async fn apply<A: StackSetApi>(
+    api: &A,
+    rollout: &Rollout,
+    plan: &SetPlan,
+    request: &StackSetRequest,
+    tx: &Tx,
+) -> SetReport {
+    let (ctx, preferences, options) = (&rollout.ctx, &rollout.preferences, rollout.options);
+    let (retain_stacks, service_managed) = (rollout.retain_stacks, rollout.service_managed);
+    let name = plan.spec.name.clone();
+    let mut report = SetReport {
+        name: name.clone(),
+        failure: None,
+        results: Vec::new(),
+    };
+    let mut step = async |what: &str, op: Result<String, ApiError>| -> bool {
+        let id = match op {
+            Ok(id) => id,
+            Err(e) => {
+                report.failure = Some(format!("{what}: {e}"));
+                return false;
+            }
+        };
+        status(tx, &name, format!("{what} (operation {id})"));
+        match follow(api, ctx, &name, &id, options).await {
+            Ok((state, results)) => {
+                merge(&mut report.results, results);
+                let failed: Vec<String> = report
+                    .results
+                    .iter()
+                    .filter(|r| r.status == "FAILED")
+                    .map(|r| {
+                        format!(
+                            "{}/{}: {}",
+                            r.account,
+                            r.region,
+                            r.reason.clone().unwrap_or_else(|| "no reason given".into())
+                        )
+                    })
+                    .collect();
+                if state.status != "SUCCEEDED" {
+                    report.failure = Some(format!(
+                        "{what} ended {}{}{}",
+                        state.status,
+                        state.reason.map(|r| format!(" ({r})")).unwrap_or_default(),
+                        if failed.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; failed instances: {}", failed.join("; "))
+                        }
+                    ));
+                    return false;
+                }
+                if !failed.is_empty() {
+                    report.failure = Some(format!(
+                        "{what} succeeded within the failure tolerance, but instances failed: {}",
+                        failed.join("; ")
+                    ));
+                }
+                true
+            }
+            Err(e) => {
+                report.failure = Some(format!("{what}: {e}"));
+                false
+            }
+        }
+    };
+
+    if !plan.exists {
+        status(tx, &name, "creating stack set");
+        if let Err(e) = patiently(|| api.create_stack_set(ctx, request)).await {
+            report.failure = Some(format!("creating the stack set: {e}"));
+            return report;
+        }
+    } else if plan.template_changed {
+        let op = patiently(|| api.update_stack_set(ctx, request, preferences)).await;
+        if !step("updating the template", op).await {
+            return report;
+        }
+    }
+    for (targets, regions) in batches(&plan.add) {
+        let t = instance_targets(targets, regions, service_managed);
+        let op = patiently(|| api.create_stack_instances(ctx, &name, &t, preferences)).await;
+        if !step("creating instances", op).await {
+            return report;
+        }
+    }
+    for (targets, regions) in batches(&plan.remove) {
+        let t = instance_targets(targets, regions, service_managed);
+        let op =
+            patiently(|| api.delete_stack_instances(ctx, &name, &t, retain_stacks, preferences))
+                .await;
+        if !step("deleting instances", op).await {
+            return report;
+        }
+    }
+    report
+}
+
+fn instance_targets(
+    targets: Vec<String>,
+    regions: Vec<String>,
+    service_managed: bool,
+) -> InstanceTargets {
+    if service_managed {
+        InstanceTargets {
+            accounts: vec![],
+            organizational_units: targets,
+            regions,
+        }
+    } else {
+        InstanceTargets {
+            accounts: targets,
+            organizational_units: vec![],
+            regions,
+        }
+    }
+}
+
+/// Later results replace earlier ones for the same instance.
+fn merge(into: &mut Vec<OperationResult>, results: Vec<OperationResult>) {
+    for r in results {
+        match into
+            .iter_mut()
+            .find(|x| x.account == r.account && x.region == r.region)
+        {
+            Some(x) => *x = r,
+            None => into.push(r),
+        }
+    }
+    into.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
+}
+
+/// Polls an operation with backoff until it ends; returns its state and per-instance results.
+async fn follow<A: StackSetApi>(
+    api: &A,
+    ctx: &StackSetContext,
+    name: &str,
+    id: &str,
+    options: Options,
+) -> Result<(crate::aws::OperationState, Vec<OperationResult>), String> {
+    let started = Instant::now();
+    let mut backoff = Backoff::new();
+    loop {
+        let state = patiently(|| api.operation(ctx, name, id))
+            .await
+            .map_err(|e| format!("following operation {id}: {e}"))?;
+        match state.status.as_str() {
+            "SUCCEEDED" | "FAILED" | "STOPPED" => {
+                let results = patiently(|| api.operation_results(ctx, name, id))
+                    .await
+                    .map_err(|e| format!("reading the results of operation {id}: {e}"))?;
+                return Ok((state, results));
+            }
+            _ if started.elapsed() > options.timeout => {
+                return Err(format!(
+                    "operation {id} did not finish in {:?}",
+                    options.timeout
+                ))
+            }
+            _ => backoff.wait().await,
+        }
+    }
+}

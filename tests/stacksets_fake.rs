@@ -1,0 +1,223 @@
+//! Stack-set operations that fail, wholly or in part, through a scripted fake of the narrow
+//! interface (moto's operations always succeed).
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use cfn_baseline::aws::*;
+use cfn_baseline::deploy::Options;
+use cfn_baseline::plan::Component;
+use cfn_baseline::stacksets::{self, Rollout, SetPlan, StackSetSpec};
+use tokio::sync::mpsc;
+
+/// Every operation ends with `status` and these per-instance results.
+struct Fake {
+    status: String,
+    results: Vec<OperationResult>,
+    calls: Mutex<Vec<String>>,
+}
+
+impl StackSetApi for Fake {
+    async fn describe_stack_set(
+        &self,
+        _: &StackSetContext,
+        _: &str,
+    ) -> ApiResult<Option<StackSetState>> {
+        Ok(None)
+    }
+    async fn create_stack_set(&self, _: &StackSetContext, r: &StackSetRequest) -> ApiResult<()> {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(format!("create {}", r.name));
+        Ok(())
+    }
+    async fn update_stack_set(
+        &self,
+        _: &StackSetContext,
+        _: &StackSetRequest,
+        _: &OperationPreferences,
+    ) -> ApiResult<String> {
+        Ok("op-update".into())
+    }
+    async fn stack_instances(&self, _: &StackSetContext, _: &str) -> ApiResult<Vec<StackInstance>> {
+        Ok(vec![])
+    }
+    async fn create_stack_instances(
+        &self,
+        _: &StackSetContext,
+        _: &str,
+        t: &InstanceTargets,
+        _: &OperationPreferences,
+    ) -> ApiResult<String> {
+        self.calls.lock().unwrap().push(format!(
+            "instances {} x {}",
+            t.accounts.join(","),
+            t.regions.join(",")
+        ));
+        Ok("op-1".into())
+    }
+    async fn delete_stack_instances(
+        &self,
+        _: &StackSetContext,
+        _: &str,
+        _: &InstanceTargets,
+        _: bool,
+        _: &OperationPreferences,
+    ) -> ApiResult<String> {
+        Ok("op-2".into())
+    }
+    async fn operation(&self, _: &StackSetContext, _: &str, _: &str) -> ApiResult<OperationState> {
+        Ok(OperationState {
+            status: self.status.clone(),
+            reason: (self.status == "FAILED")
+                .then(|| "The Operation failed because the failure tolerance was exceeded".into()),
+        })
+    }
+    async fn operation_results(
+        &self,
+        _: &StackSetContext,
+        _: &str,
+        _: &str,
+    ) -> ApiResult<Vec<OperationResult>> {
+        Ok(self.results.clone())
+    }
+    async fn detect_stack_set_drift(&self, _: &StackSetContext, _: &str) -> ApiResult<String> {
+        Err(ApiError::Unsupported("DetectStackSetDrift".into()))
+    }
+    async fn role_exists(&self, _: &str) -> ApiResult<bool> {
+        Ok(true)
+    }
+}
+
+fn result(account: &str, region: &str, status: &str, reason: Option<&str>) -> OperationResult {
+    OperationResult {
+        account: account.into(),
+        region: region.into(),
+        status: status.into(),
+        reason: reason.map(str::to_string),
+    }
+}
+
+fn plan() -> SetPlan {
+    SetPlan {
+        spec: StackSetSpec {
+            name: "org-guardduty".into(),
+            component: Component::Guardduty,
+            order: 2,
+            body: "Resources: {}".into(),
+            sha256: "0".repeat(64),
+            capabilities: vec![],
+            regions: vec!["us-east-1".into(), "eu-west-1".into()],
+        },
+        exists: false,
+        template_changed: true,
+        add: vec![
+            ("111111111111".into(), "eu-west-1".into()),
+            ("111111111111".into(), "us-east-1".into()),
+            ("222222222222".into(), "eu-west-1".into()),
+            ("222222222222".into(), "us-east-1".into()),
+        ],
+        remove: vec![],
+        deployed_body: None,
+    }
+}
+
+async fn apply(fake: &Fake) -> stacksets::SetReport {
+    let rollout = Rollout {
+        ctx: StackSetContext {
+            region: "us-east-1".into(),
+            call_as: "SELF".into(),
+        },
+        preferences: OperationPreferences {
+            max_concurrent_percentage: 100,
+            failure_tolerance_percentage: 25,
+            region_concurrency: "PARALLEL".into(),
+            region_order: vec!["us-east-1".into(), "eu-west-1".into()],
+        },
+        retain_stacks: true,
+        service_managed: false,
+        options: Options {
+            timeout: Duration::from_secs(5),
+            ..Options::default()
+        },
+    };
+    let p = plan();
+    let request = StackSetRequest {
+        name: p.spec.name.clone(),
+        description: "test".into(),
+        template_body: p.spec.body.clone(),
+        capabilities: vec![],
+        tags: vec![],
+        permission_model: "SELF_MANAGED".into(),
+        auto_deployment: None,
+    };
+    let (tx, _rx) = mpsc::unbounded_channel();
+    stacksets::apply(fake, &rollout, &p, &request, &tx).await
+}
+
+#[tokio::test]
+async fn a_failed_operation_names_every_failed_instance() {
+    let fake = Fake {
+        status: "FAILED".into(),
+        results: vec![
+            result("111111111111", "us-east-1", "SUCCEEDED", None),
+            result("222222222222", "us-east-1", "FAILED", Some("ResourceLogicalId:Detector, ResourceType:AWS::GuardDuty::Detector, ResourceStatusReason:A detector already exists for the current account.")),
+            result("222222222222", "eu-west-1", "CANCELLED", Some("Cancelled since failure tolerance has exceeded")),
+        ],
+        calls: Mutex::new(vec![]),
+    };
+    let report = apply(&fake).await;
+    let failure = report.failure.expect("a failure");
+    assert!(failure.contains("creating instances ended FAILED (The Operation failed because the failure tolerance was exceeded)"), "{failure}");
+    assert!(
+        failure.contains("222222222222/us-east-1: ResourceLogicalId:Detector"),
+        "{failure}"
+    );
+    assert_eq!(report.results.len(), 3);
+    // All four instances went in one call: both accounts need both regions.
+    assert_eq!(
+        *fake.calls.lock().unwrap(),
+        [
+            "create org-guardduty",
+            "instances 111111111111,222222222222 x eu-west-1,us-east-1"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn failures_within_the_tolerance_are_still_reported() {
+    let fake = Fake {
+        status: "SUCCEEDED".into(),
+        results: vec![
+            result("111111111111", "us-east-1", "SUCCEEDED", None),
+            result("222222222222", "eu-west-1", "FAILED", Some("Account 222222222222 should have 'AWSCloudFormationStackSetExecutionRole' role with trust relationship to Role 'AWSCloudFormationStackSetAdministrationRole'.")),
+        ],
+        calls: Mutex::new(vec![]),
+    };
+    let report = apply(&fake).await;
+    let failure = report.failure.expect("a partial failure is a failure");
+    assert!(failure.contains("succeeded within the failure tolerance, but instances failed: 222222222222/eu-west-1: Account 222222222222 should have"), "{failure}");
+}
+
+#[test]
+fn a_stack_set_refuses_templates_that_differ_between_accounts() {
+    let text = "version: 1\nname: org\nhome_region: us-east-1\naccounts: [\"111111111111\", \"222222222222\"]\nalerts: {email: [a@example.com]}\noverrides:\n  - match: {account: \"222222222222\"}\n    guardduty: {finding_frequency: ONE_HOUR}\n";
+    let (baseline, _) = cfn_baseline::baseline::load(cfn_baseline::baseline::Source {
+        name: "org.yaml".into(),
+        text: text.into(),
+    })
+    .unwrap();
+    let stacks = cfn_baseline::render::render_all(
+        &baseline,
+        &cfn_baseline::render::Renderer::new(None).unwrap(),
+    )
+    .unwrap();
+    let err = stacksets::group(&baseline, &stacks).unwrap_err();
+    assert!(
+        err.contains(
+            "org-guardduty differs between accounts 111111111111 and 222222222222 in us-east-1"
+        ),
+        "{err}"
+    );
+}
