@@ -463,3 +463,44 @@ async fn follow<A: StackSetApi>(
         }
     }
 }
+
+/// How drift detection on one stack set ended.
+#[derive(Clone, Debug)]
+pub enum SetDrift {
+    /// Every instance with its drift status after detection.
+    Instances(Vec<crate::aws::StackInstance>),
+    Unsupported(String),
+    Failed(String),
+}
+
+/// Runs DetectStackSetDrift on a stack set and reads each instance's drift status.
+pub async fn detect_drift<A: StackSetApi>(
+    api: &A,
+    ctx: &StackSetContext,
+    name: &str,
+    options: Options,
+) -> SetDrift {
+    let id = match patiently(|| api.detect_stack_set_drift(ctx, name)).await {
+        Ok(id) => id,
+        Err(ApiError::Unsupported(op)) => {
+            return SetDrift::Unsupported(format!(
+                "this endpoint does not support stack set drift detection ({op} is not implemented there)"
+            ))
+        }
+        Err(e) => return SetDrift::Failed(format!("starting drift detection: {e}")),
+    };
+    let reason = match follow(api, ctx, name, &id, options).await {
+        Ok((state, _)) if state.status == "SUCCEEDED" => None,
+        Ok((state, _)) => Some(format!(
+            "drift detection ended {}{}",
+            state.status,
+            state.reason.map(|r| format!(" ({r})")).unwrap_or_default()
+        )),
+        Err(e) => return SetDrift::Failed(e),
+    };
+    match patiently(|| api.stack_instances(ctx, name)).await {
+        Ok(instances) if reason.is_none() => SetDrift::Instances(instances),
+        Ok(_) => SetDrift::Failed(reason.unwrap_or_default()),
+        Err(e) => SetDrift::Failed(format!("listing the instances: {e}")),
+    }
+}

@@ -162,6 +162,45 @@ async fn the_organization_example_rolls_out_as_stack_sets() {
         "{left:?}"
     );
 
+    // diff compares each stack set's template; drift says what it could not check.
+    let out = moto.run(dir.path(), &["diff"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let laxer = fewer.replace(
+        "alerts:\n  email: [security@org.example]",
+        "alerts:\n  email: [security@org.example]\n  guardduty_min_severity: critical",
+    );
+    fs::write(dir.path().join("baseline.yaml"), &laxer).unwrap();
+    let out = moto.run(dir.path(), &["diff", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["summary"]["weakening"], 1, "{report}");
+    fs::write(dir.path().join("baseline.yaml"), &fewer).unwrap();
+    let out = moto.run(dir.path(), &["drift"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("this endpoint does not support stack set drift detection"),
+        "{}",
+        stdout(&out)
+    );
+
     // Update a template: the stack set carries the new body.
     let stricter = fewer.replace(
         "alerts:\n  email: [security@org.example]",

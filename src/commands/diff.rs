@@ -20,6 +20,7 @@ use crate::output::Printer;
 use crate::plan::CALLER_ACCOUNT_LABEL;
 use crate::render::{render_all, RenderedStack, Renderer, MANIFEST_FILE};
 use crate::settings;
+use crate::stacksets;
 use crate::template::Template;
 
 pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Result<ExitStatus> {
@@ -69,6 +70,9 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Resu
                 diff::compare(&old, &new_side, &path.display().to_string(), &new_label);
             report.notes.extend(notes);
             report
+        }
+        None if baseline.file.deployment.mode == crate::baseline::DeploymentMode::Stacksets => {
+            live_stacksets(global, &baseline, &stacks, &new_label, printer)?
         }
         None => live(global, args, &baseline, new_side, &new_label, printer)?,
     };
@@ -332,4 +336,105 @@ async fn read_deployed<A: StackApi>(api: &A, region: &str, name: &str) -> Result
         .filter(|(k, _)| !k.starts_with("aws:"))
         .collect();
     Ok(Some((template.value, tags)))
+}
+
+/// Live diff in stack-set mode: each stack set's template against the render, and the
+/// instances that a deploy would add or remove.
+fn live_stacksets(
+    global: &GlobalArgs,
+    baseline: &Baseline,
+    stacks: &[RenderedStack],
+    new_label: &str,
+    printer: &mut Printer,
+) -> Result<Report> {
+    let specs = stacksets::group(baseline, stacks).map_err(anyhow::Error::msg)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let endpoint = global
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
+        let region = global
+            .region
+            .clone()
+            .unwrap_or_else(|| baseline.home_region().to_string());
+        let (api, caller) = aws::connect(
+            global.profile.as_deref(),
+            Some(&region),
+            endpoint.as_deref(),
+        )
+        .await?;
+        let ctx = stacksets::context(baseline);
+        printer.status(&format!(
+            "Comparing {} stack sets of baseline {} in account {caller} ({})",
+            specs.len(),
+            baseline.name(),
+            ctx.region
+        ));
+        let plans = stacksets::plan(&api, &ctx, specs, &stacksets::Targets::of(baseline))
+            .await
+            .map_err(anyhow::Error::msg)?;
+        let mut old = Vec::new();
+        let mut new = Vec::new();
+        let mut notes = vec![
+            "stack-set mode: each stack set's template is compared; the IAM password \
+            policy is not managed in this mode"
+                .to_string(),
+        ];
+        for p in &plans {
+            let input = |template: serde_json::Value| StackInput {
+                account: "stackset".to_string(),
+                region: ctx.region.clone(),
+                stack_name: p.spec.name.clone(),
+                template,
+                tags: None,
+            };
+            new.push(input(
+                Template::parse(&p.spec.body)
+                    .map_err(anyhow::Error::msg)?
+                    .value,
+            ));
+            if let Some(body) = &p.deployed_body {
+                let t = Template::parse(body).map_err(|e| {
+                    anyhow!(
+                        "the template of stack set {} does not parse: {e}",
+                        p.spec.name
+                    )
+                })?;
+                old.push(input(t.value));
+            }
+            let list = |v: &[(String, String)]| {
+                v.iter()
+                    .map(|(t, r)| format!("{t}/{r}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if p.exists && !p.add.is_empty() {
+                notes.push(format!(
+                    "{}: instances to add: {}",
+                    p.spec.name,
+                    list(&p.add)
+                ));
+            }
+            if !p.remove.is_empty() {
+                notes.push(format!(
+                    "{}: instances to remove: {}",
+                    p.spec.name,
+                    list(&p.remove)
+                ));
+            }
+        }
+        let mut report = diff::compare(
+            &old,
+            &new,
+            &format!("stack sets in account {caller}"),
+            new_label,
+        );
+        report.notes.extend(notes);
+        Ok(report)
+    })
 }

@@ -33,6 +33,9 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
     };
     let renderer = Renderer::new(global.templates.as_deref())?;
     let stacks = render_all(&baseline, &renderer)?;
+    if baseline.file.deployment.mode == crate::baseline::DeploymentMode::Stacksets {
+        return drift_stacksets(global, args, printer, &baseline, &stacks, &source_name);
+    }
     let rendered: HashMap<String, Json> = stacks
         .iter()
         .map(|s| (s.spec.key(), s.template.value.clone()))
@@ -391,4 +394,139 @@ fn three_views(c: &ResourceChange) -> String {
         }
     }
     out
+}
+
+/// Drift in stack-set mode: DetectStackSetDrift on every stack set, reported per instance.
+/// Property-level detail needs access to each account (stack mode); `--reapply` is not
+/// offered here.
+fn drift_stacksets(
+    global: &GlobalArgs,
+    args: &DriftArgs,
+    printer: &mut Printer,
+    baseline: &crate::baseline::Baseline,
+    stacks: &[crate::render::RenderedStack],
+    source_name: &str,
+) -> Result<ExitStatus> {
+    if args.reapply {
+        bail!("--reapply is not available in stack-set mode: update the stack set with `cfn-baseline deploy` (nothing was changed)");
+    }
+    let specs = crate::stacksets::group(baseline, stacks).map_err(anyhow::Error::msg)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let report = runtime.block_on(async {
+        let endpoint = global
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
+        let region = global
+            .region
+            .clone()
+            .unwrap_or_else(|| baseline.home_region().to_string());
+        let (api, caller) = crate::aws::connect(global.profile.as_deref(), Some(&region), endpoint.as_deref()).await?;
+        let ctx = crate::stacksets::context(baseline);
+        printer.status(&format!(
+            "Detecting drift on {} stack sets of baseline {} from account {caller}",
+            specs.len(),
+            baseline.name()
+        ));
+        let options = Options::default();
+        let mut out = Vec::new();
+        let mut unsupported = 0;
+        for spec in &specs {
+            let component = Some(spec.component.as_str().to_string());
+            let set_type = format!("stack/{}", spec.component.as_str());
+            match crate::stacksets::detect_drift(&api, &ctx, &spec.name, options).await {
+                crate::stacksets::SetDrift::Instances(instances) => {
+                    for i in instances {
+                        let mut s = StackDiff {
+                            account: i.account.clone(),
+                            region: i.region.clone(),
+                            stack_name: spec.name.clone(),
+                            component: component.clone(),
+                            status: StackStatus::Unchanged,
+                            changes: vec![],
+                            not_checked: vec![],
+                        };
+                        match i.drift_status.as_deref() {
+                            Some("IN_SYNC") => {}
+                            Some("DRIFTED") => {
+                                let mut c = diff::classify_change(
+                                    None,
+                                    &set_type,
+                                    vec![],
+                                    diff::Action::Modified,
+                                    Some(Json::String("IN_SYNC".into())),
+                                    Some(Json::String("DRIFTED".into())),
+                                    &Json::Null,
+                                    &Json::Null,
+                                );
+                                c.impact = Impact::Neutral;
+                                c.explanation = format!(
+                                    "the stack instance drifted; run `cfn-baseline drift` in stack mode with access to \
+                                     account {} for the properties and their security impact",
+                                    i.account
+                                );
+                                s.changes.push(c);
+                                s.status = StackStatus::Changed;
+                            }
+                            other => s.not_checked.push(NotChecked {
+                                resource: None,
+                                resource_type: set_type.clone(),
+                                reason: format!("instance drift status {}", other.unwrap_or("unknown")),
+                            }),
+                        }
+                        out.push(s);
+                    }
+                }
+                crate::stacksets::SetDrift::Unsupported(reason) | crate::stacksets::SetDrift::Failed(reason) => {
+                    if reason.contains("does not support") {
+                        unsupported += 1;
+                    }
+                    out.push(StackDiff {
+                        account: "stackset".into(),
+                        region: ctx.region.clone(),
+                        stack_name: spec.name.clone(),
+                        component: component.clone(),
+                        status: StackStatus::Unchecked,
+                        changes: vec![],
+                        not_checked: vec![NotChecked {
+                            resource: None,
+                            resource_type: set_type.clone(),
+                            reason,
+                        }],
+                    });
+                }
+            }
+        }
+        if unsupported > 0 {
+            printer.warning(&format!(
+                "the endpoint does not support stack set drift detection: {unsupported} stack set(s) could not be checked"
+            ));
+        }
+        out.sort_by(|a, b| (&a.stack_name, &a.account, &a.region).cmp(&(&b.stack_name, &b.account, &b.region)));
+        anyhow::Ok(Report {
+            kind: Kind::Drift,
+            new_label: "live stack instances".to_string(),
+            old_label: source_name.to_string(),
+            notes: vec!["stack-set mode: drift is reported per stack instance; the IAM password policy is not managed in this mode".to_string()],
+            stacks: out,
+        })
+    })?;
+    runtime.shutdown_background();
+    let text = match args.format {
+        DiffFormat::Text => diff::text(&report, printer.color_stdout()),
+        DiffFormat::Markdown => diff::markdown(&report),
+        DiffFormat::Json => diff::json(&report),
+    };
+    printer.result(&text);
+    Ok(if !report.complete() {
+        ExitStatus::Weakening
+    } else if report.stacks.iter().any(|s| !s.changes.is_empty()) {
+        ExitStatus::Differences
+    } else {
+        ExitStatus::Success
+    })
 }

@@ -16,9 +16,11 @@ use crate::aws::{self, OperationResult, StackSetApi, StackSetRequest};
 use crate::baseline::{Baseline, PermissionModel};
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::deploy::Options;
+use crate::diff::{self, StackInput};
 use crate::output::Printer;
 use crate::render::RenderedStack;
 use crate::stacksets::{self, Rollout, SetPlan, SetReport, Targets};
+use crate::template::Template;
 
 pub fn run(
     global: &GlobalArgs,
@@ -203,6 +205,9 @@ fn describe(plans: &[SetPlan]) -> String {
             p.spec.name,
             p.spec.regions.join(", ")
         ));
+        if let (true, Some(deployed)) = (p.template_changed, &p.deployed_body) {
+            out.push_str(&template_changes(&p.spec.name, deployed, &p.spec.body));
+        }
         if !p.add.is_empty() {
             out.push_str(&format!(
                 "    + {} instance(s): {}\n",
@@ -217,6 +222,40 @@ fn describe(plans: &[SetPlan]) -> String {
                 pairs(&p.remove)
             ));
         }
+    }
+    out
+}
+
+/// What a template update changes, with the security impact of each change.
+fn template_changes(name: &str, deployed: &str, rendered: &str) -> String {
+    let side = |body: &str| {
+        Template::parse(body).ok().map(|t| StackInput {
+            account: "stackset".into(),
+            region: "-".into(),
+            stack_name: name.into(),
+            template: t.value,
+            tags: None,
+        })
+    };
+    let (Some(old), Some(new)) = (side(deployed), side(rendered)) else {
+        return "    (the deployed template does not parse; it is replaced as a whole)\n"
+            .to_string();
+    };
+    let report = diff::compare(&[old], &[new], "deployed", "render");
+    let mut out = String::new();
+    for c in report.stacks.iter().flat_map(|s| &s.changes) {
+        let what = match (&c.old, &c.new) {
+            (Some(o), Some(n)) => format!("{o} → {n}"),
+            (None, Some(_)) => "added".to_string(),
+            (Some(_), None) => "removed".to_string(),
+            (None, None) => String::new(),
+        };
+        out.push_str(&format!(
+            "    ~ {}: {what} ({}: {})\n",
+            c.target(),
+            c.impact.as_str(),
+            c.explanation
+        ));
     }
     out
 }
