@@ -227,6 +227,29 @@ fn a_render_directory_is_an_old_side_and_formatting_is_not_a_difference() {
 }
 
 #[test]
+fn a_render_from_before_account_settings_says_the_policy_was_not_compared() {
+    let dir = workdir();
+    let out = run_in(dir.path(), &["render", "default.yaml", "--out", "base"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let manifest = dir.path().join("base/manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert!(
+        m["account_settings"][0]["iam_password_policy"]["MinimumPasswordLength"] == 14,
+        "{m}"
+    );
+    m.as_object_mut().unwrap().remove("account_settings");
+    fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    let (code, text, err) = diff(dir.path(), &["weakened.yaml", "--against", "base"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        text.contains("the IAM\n") || text.contains("IAM password policy was not compared"),
+        "{text}"
+    );
+    assert!(!text.contains("iam-password-policy"), "{text}");
+}
+
+#[test]
 fn bad_against_paths_are_clear_errors() {
     let dir = workdir();
     let (code, _, err) = diff(dir.path(), &["default.yaml", "--against", "missing.yaml"]);
