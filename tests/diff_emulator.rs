@@ -146,7 +146,7 @@ async fn live_diff_refuses_an_account_the_baseline_does_not_target() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("use --against to compare offline"),
+        stderr(&out).contains("compare offline with `diff --against`"),
         "{}",
         stderr(&out)
     );

@@ -111,7 +111,9 @@ pub(super) async fn connect_groups(
     let caller = connections.caller.clone();
     if !targets.is_empty() && !targets.contains(&caller) && !explicit {
         bail!(
-            "your credentials are for account {caller}, which the baseline does not target ({}); nothing was changed",
+            "your credentials are for account {caller}, which the baseline does not target ({}); nothing was changed \
+             (use credentials for a target account, give the accounts a role_arn or profile, or compare offline \
+             with `diff --against`)",
             targets.join(", ")
         );
     }

@@ -11,13 +11,13 @@ use serde::Deserialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::deploy::connect_groups;
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::aws::{self, PasswordPolicyApi, StackApi};
 use crate::baseline::{Baseline, Source, BASELINE_TAG};
 use crate::cli::{DiffArgs, DiffFormat, FailOn, GlobalArgs};
 use crate::diff::{self, Report, StackInput, Verdict};
 use crate::output::Printer;
-use crate::plan::CALLER_ACCOUNT_LABEL;
 use crate::render::{render_all, RenderedStack, Renderer, MANIFEST_FILE};
 use crate::settings;
 use crate::stacksets;
@@ -74,7 +74,7 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Resu
         None if baseline.file.deployment.mode == crate::baseline::DeploymentMode::Stacksets => {
             live_stacksets(global, &baseline, &stacks, &new_label, printer)?
         }
-        None => live(global, args, &baseline, new_side, &new_label, printer)?,
+        None => live(global, args, &baseline, &stacks, new_side, &new_label, printer)?,
     };
 
     let text = match args.format {
@@ -182,12 +182,14 @@ fn read_render_dir(dir: &Path) -> Result<(Vec<StackInput>, bool)> {
     Ok((stacks, has_settings))
 }
 
-/// Reads the deployed side: every rendered stack of the caller's account, and the stacks
-/// tagged with the baseline's name in the same regions that the render no longer has.
+/// Reads the deployed side in every account the baseline targets (reached as deploy reaches
+/// them): every rendered stack, the stacks tagged with the baseline's name in the same
+/// regions that the render no longer has, and the IAM password policy.
 fn live(
     global: &GlobalArgs,
     args: &DiffArgs,
     baseline: &Baseline,
+    stacks: &[RenderedStack],
     new_side: Vec<StackInput>,
     new_label: &str,
     printer: &mut Printer,
@@ -197,125 +199,105 @@ fn live(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(async {
-        let endpoint = global
-            .endpoint_url
-            .clone()
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
-        let region = global
-            .region
-            .clone()
-            .unwrap_or_else(|| baseline.home_region().to_string());
-        let (api, caller) =
-            aws::connect(global.profile.as_deref(), Some(&region), endpoint.as_deref()).await?;
-        let targets = baseline.account_ids();
-        if !targets.is_empty() && !targets.contains(&caller) {
-            bail!(
-                "your credentials are for account {caller}, which the baseline does not target ({}); \
-                 use --against to compare offline",
-                targets.join(", ")
-            );
-        }
-        let mut notes = Vec::new();
-        if targets.len() > 1 {
-            notes.push(format!(
-                "only account {caller} was compared (the credentials' account); run again with \
-                 credentials for each of the other accounts"
-            ));
-        }
+    let result = runtime.block_on(async {
+        let (groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
+        let labels: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
         let new_side: Vec<StackInput> = new_side
             .into_iter()
-            .filter(|s| s.account == caller || s.account == CALLER_ACCOUNT_LABEL)
+            .filter(|s| labels.contains(&s.account.as_str()))
             .collect();
-        let stack_count = new_side.iter().filter(|s| s.region != settings::GLOBAL_REGION).count();
+        let stack_count = new_side
+            .iter()
+            .filter(|s| s.region != settings::GLOBAL_REGION)
+            .count();
         printer.status(&format!(
-            "Comparing {stack_count} stacks of baseline {} and the account password policy with account {caller}",
-            baseline.name()
+            "Comparing {stack_count} stacks of baseline {} and the account password policy with account {}",
+            baseline.name(),
+            reached.join(", ")
         ));
-        let api = Arc::new(api);
-        let semaphore = Arc::new(Semaphore::new(usize::from(args.concurrency)));
-
-        // The deployed stacks of the baseline in the render's regions, including ones the
-        // render no longer has.
-        let mut regions: Vec<String> = new_side
-            .iter()
-            .filter(|s| s.region != settings::GLOBAL_REGION)
-            .map(|s| s.region.clone())
-            .collect();
-        regions.sort();
-        regions.dedup();
-        let mut wanted: Vec<(String, String, String)> = new_side
-            .iter()
-            .filter(|s| s.region != settings::GLOBAL_REGION)
-            .map(|s| (s.account.clone(), s.region.clone(), s.stack_name.clone()))
-            .collect();
-        let account_label = new_side
-            .first()
-            .map_or(caller.clone(), |s| s.account.clone());
-        for region in &regions {
-            let names = api
-                .stacks_tagged(region, BASELINE_TAG, baseline.name())
-                .await
-                .map_err(|e| anyhow!("listing the stacks in {region}: {e}"))?;
-            for name in names {
-                let key = (account_label.clone(), region.clone(), name);
-                if !wanted.contains(&key) {
-                    wanted.push(key);
-                }
-            }
-        }
-
-        let mut set = JoinSet::new();
-        for (account, region, name) in wanted {
-            let (api, semaphore) = (api.clone(), semaphore.clone());
-            set.spawn(async move {
-                let _permit = semaphore.acquire_owned().await.expect("semaphore");
-                let deployed = read_deployed(api.as_ref(), &region, &name).await;
-                (account, region, name, deployed)
-            });
-        }
+        let mut notes = Vec::new();
         let mut old_side = Vec::new();
         let mut errors = Vec::new();
-        while let Some(done) = set.join_next().await {
-            let (account, region, stack_name, deployed) = done.context("reading a stack")?;
-            match deployed {
-                Ok(Some((template, tags))) => old_side.push(StackInput {
-                    account,
-                    region,
-                    stack_name,
-                    template,
-                    tags: Some(tags),
-                }),
-                Ok(None) => {}
-                Err(e) => errors.push(format!("{stack_name} in {region}: {e}")),
+        let mut all_regions: Vec<String> = Vec::new();
+        for g in &groups {
+            let semaphore = Arc::new(Semaphore::new(usize::from(args.concurrency)));
+            let mut regions: Vec<String> = g.jobs.iter().map(|j| j.region.clone()).collect();
+            regions.sort();
+            regions.dedup();
+            let mut wanted: Vec<(String, String)> = g
+                .jobs
+                .iter()
+                .map(|j| (j.region.clone(), j.stack_name.clone()))
+                .collect();
+            // Stacks of the baseline the render no longer has (a component switched off).
+            for region in &regions {
+                match g.api.stacks_tagged(region, BASELINE_TAG, baseline.name()).await {
+                    Ok(names) => {
+                        for name in names {
+                            let key = (region.clone(), name);
+                            if !wanted.contains(&key) {
+                                wanted.push(key);
+                            }
+                        }
+                    }
+                    Err(e) => errors.push(format!("listing the stacks of {} in {region}: {e}", g.label)),
+                }
             }
-        }
-        // The account password policy, outside CloudFormation.
-        match api.password_policy().await {
-            Ok(policy) => old_side.push(settings::password_policy_stack(&account_label, policy.as_ref())),
-            Err(e) => errors.push(format!("the IAM account password policy: {e}")),
+            all_regions.extend(regions);
+            let mut set = JoinSet::new();
+            for (region, name) in wanted {
+                let (api, semaphore) = (g.api.clone(), semaphore.clone());
+                set.spawn(async move {
+                    let _permit = semaphore.acquire_owned().await.expect("semaphore");
+                    let deployed = read_deployed(api.as_ref(), &region, &name).await;
+                    (region, name, deployed)
+                });
+            }
+            while let Some(done) = set.join_next().await {
+                let (region, stack_name, deployed) = done.context("reading a stack")?;
+                match deployed {
+                    Ok(Some((template, tags))) => old_side.push(StackInput {
+                        account: g.label.clone(),
+                        region,
+                        stack_name,
+                        template,
+                        tags: Some(tags),
+                    }),
+                    Ok(None) => {}
+                    Err(e) => errors.push(format!("{stack_name} in {}/{region}: {e}", g.label)),
+                }
+            }
+            // The account password policy, outside CloudFormation.
+            match g.api.password_policy().await {
+                Ok(policy) => old_side.push(settings::password_policy_stack(&g.label, policy.as_ref())),
+                Err(e) => errors.push(format!("the IAM account password policy of {}: {e}", g.label)),
+            }
         }
         if !errors.is_empty() {
             errors.sort();
             bail!(
-                "could not read {} deployed stack(s), so the diff would be incomplete:\n  {}",
+                "could not read {} deployed item(s), so the diff would be incomplete:\n  {}",
                 errors.len(),
                 errors.join("\n  ")
             );
         }
+        all_regions.sort();
+        all_regions.dedup();
+        notes.push(format!(
+            "regions outside the baseline ({}) were not searched for stacks",
+            all_regions.join(", ")
+        ));
         let mut report = diff::compare(
             &old_side,
             &new_side,
-            &format!("deployed stacks in account {caller}"),
+            &format!("deployed stacks in account {}", labels.join(", ")),
             new_label,
         );
         report.notes.extend(notes);
-        report.notes.push(format!(
-            "regions outside the baseline ({}) were not searched for stacks",
-            regions.join(", ")
-        ));
         Ok(report)
-    })
+    });
+    runtime.shutdown_background();
+    result
 }
 
 type Deployed = Option<(serde_json::Value, BTreeMap<String, String>)>;
