@@ -186,6 +186,107 @@ impl SetPlan {
     }
 }
 
+/// A stack set of this baseline that the render no longer has (a component switched off, a
+/// region group gone): its instances are deleted, then the stack set.
+#[derive(Clone, Debug)]
+pub struct Retired {
+    pub name: String,
+    pub instances: Vec<(String, String)>,
+}
+
+/// The description every stack set of a baseline carries; how retired ones are found.
+pub fn description_prefix(baseline_name: &str) -> String {
+    format!("cfn-baseline {baseline_name}: ")
+}
+
+/// Finds the baseline's stack sets that are not in `specs`.
+pub async fn retired<A: StackSetApi>(
+    api: &A,
+    ctx: &StackSetContext,
+    baseline_name: &str,
+    specs: &[StackSetSpec],
+) -> Result<Vec<Retired>, String> {
+    let prefix = description_prefix(baseline_name);
+    let names = patiently(|| api.stack_sets(ctx, &prefix))
+        .await
+        .map_err(|e| format!("listing stack sets: {e}"))?;
+    let mut out = Vec::new();
+    for name in names
+        .into_iter()
+        .filter(|n| !specs.iter().any(|s| s.name == *n))
+    {
+        let instances = patiently(|| api.stack_instances(ctx, &name))
+            .await
+            .map_err(|e| format!("listing the instances of stack set {name}: {e}"))?;
+        out.push(Retired {
+            instances: instances
+                .into_iter()
+                .map(|i| (i.account, i.region))
+                .collect(),
+            name,
+        });
+    }
+    Ok(out)
+}
+
+/// Deletes a retired stack set's instances (keeping their stacks when asked), then the set.
+pub async fn retire<A: StackSetApi>(
+    api: &A,
+    rollout: &Rollout,
+    set: &Retired,
+    tx: &Tx,
+) -> SetReport {
+    let mut report = SetReport {
+        name: set.name.clone(),
+        failure: None,
+        results: Vec::new(),
+    };
+    let ctx = &rollout.ctx;
+    for (targets, regions) in batches(&set.instances) {
+        let t = InstanceTargets {
+            accounts: targets,
+            organizational_units: vec![],
+            regions,
+        };
+        status(tx, &set.name, "deleting instances");
+        let op = patiently(|| {
+            api.delete_stack_instances(
+                ctx,
+                &set.name,
+                &t,
+                rollout.retain_stacks,
+                &rollout.preferences,
+            )
+        })
+        .await;
+        let id = match op {
+            Ok(id) => id,
+            Err(e) => {
+                report.failure = Some(format!("deleting instances: {e}"));
+                return report;
+            }
+        };
+        match follow(api, ctx, &set.name, &id, rollout.options).await {
+            Ok((state, results)) => {
+                merge(&mut report.results, results);
+                if state.status != "SUCCEEDED" {
+                    report.failure = Some(format!("deleting instances ended {}", state.status));
+                    return report;
+                }
+            }
+            Err(e) => {
+                report.failure = Some(e);
+                return report;
+            }
+        }
+    }
+    status(tx, &set.name, "deleting the stack set");
+    if let Err(e) = patiently(|| api.delete_stack_set(ctx, &set.name)).await {
+        report.failure = Some(format!("deleting the stack set: {e}"));
+    }
+    report
+}
+
 /// Compares every stack set with what exists.
 pub async fn plan<A: StackSetApi>(
     api: &A,

@@ -236,4 +236,45 @@ async fn the_organization_example_rolls_out_as_stack_sets() {
     assert!(body.contains(r#"numeric: [">=", 1]"#), "{body}");
     let out = moto.run(dir.path(), &["plan"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // Switch a component off: its stack set's instances go, then the stack set.
+    let no_hub = format!("{stricter}securityhub: {{enabled: false}}\n");
+    fs::write(dir.path().join("baseline.yaml"), &no_hub).unwrap();
+    let out = moto.run(dir.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).contains("- org-securityhub  remove stack set (no longer in the baseline); delete 6 instance(s), keeping their stacks"),
+        "{}",
+        stdout(&out)
+    );
+    let out = moto.run(dir.path(), &["diff"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("- org-securityhub  stackset us-east-1  removed: 1 weakening"),
+        "{}",
+        stdout(&out)
+    );
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let names: Vec<String> = cf
+        .list_stack_sets()
+        .status(aws_sdk_cloudformation::types::StackSetStatus::Active)
+        .send()
+        .await
+        .unwrap()
+        .summaries()
+        .iter()
+        .filter(|s| s.status().map(|x| x.as_str()) == Some("ACTIVE"))
+        .map(|s| s.stack_set_name().unwrap().to_string())
+        .collect();
+    assert!(!names.contains(&"org-securityhub".to_string()), "{names:?}");
+    assert_eq!(names.len(), 6, "{names:?}");
+    let out = moto.run(dir.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }

@@ -82,6 +82,12 @@ impl StackSetApi for Fake {
     ) -> ApiResult<Vec<OperationResult>> {
         Ok(self.results.clone())
     }
+    async fn stack_sets(&self, _: &StackSetContext, _: &str) -> ApiResult<Vec<String>> {
+        Ok(vec![])
+    }
+    async fn delete_stack_set(&self, _: &StackSetContext, _: &str) -> ApiResult<()> {
+        Ok(())
+    }
     async fn detect_stack_set_drift(&self, _: &StackSetContext, _: &str) -> ApiResult<String> {
         Err(ApiError::Unsupported("DetectStackSetDrift".into()))
     }

@@ -294,6 +294,20 @@ pub trait StackSetApi: Send + Sync + 'static {
         operation_id: &str,
     ) -> impl Future<Output = ApiResult<Vec<OperationResult>>> + Send;
 
+    /// Names of the active stack sets whose description starts with `description_prefix`.
+    fn stack_sets(
+        &self,
+        ctx: &StackSetContext,
+        description_prefix: &str,
+    ) -> impl Future<Output = ApiResult<Vec<String>>> + Send;
+
+    /// Deletes a stack set that has no instances left.
+    fn delete_stack_set(
+        &self,
+        ctx: &StackSetContext,
+        name: &str,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+
     /// Starts drift detection on every instance; returns the operation id.
     fn detect_stack_set_drift(
         &self,

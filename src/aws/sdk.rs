@@ -920,6 +920,39 @@ impl StackSetApi for SdkStacks {
         Ok(out)
     }
 
+    async fn stack_sets(&self, ctx: &StackSetContext, prefix: &str) -> ApiResult<Vec<String>> {
+        let mut pages = self
+            .client(&ctx.region)
+            .list_stack_sets()
+            .status(aws_sdk_cloudformation::types::StackSetStatus::Active)
+            .call_as(call_as(ctx))
+            .into_paginator()
+            .send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error("ListStackSets", e))?;
+            for s in page.summaries() {
+                let active = s.status().is_none_or(|st| st.as_str() != "DELETED");
+                if active && s.description().is_some_and(|d| d.starts_with(prefix)) {
+                    out.push(s.stack_set_name().unwrap_or_default().to_string());
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    async fn delete_stack_set(&self, ctx: &StackSetContext, name: &str) -> ApiResult<()> {
+        self.client(&ctx.region)
+            .delete_stack_set()
+            .stack_set_name(name)
+            .call_as(call_as(ctx))
+            .send()
+            .await
+            .map_err(|e| api_error("DeleteStackSet", e))?;
+        Ok(())
+    }
+
     async fn detect_stack_set_drift(&self, ctx: &StackSetContext, name: &str) -> ApiResult<String> {
         let out = self
             .client(&ctx.region)

@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 
 use super::deploy::connect_groups;
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{self, PasswordPolicyApi, StackApi};
+use crate::aws::{self, PasswordPolicyApi, StackApi, StackSetApi};
 use crate::baseline::{Baseline, Source, BASELINE_TAG};
 use crate::cli::{DiffArgs, DiffFormat, FailOn, GlobalArgs};
 use crate::diff::{self, Report, StackInput, Verdict};
@@ -74,7 +74,9 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Resu
         None if baseline.file.deployment.mode == crate::baseline::DeploymentMode::Stacksets => {
             live_stacksets(global, &baseline, &stacks, &new_label, printer)?
         }
-        None => live(global, args, &baseline, &stacks, new_side, &new_label, printer)?,
+        None => live(
+            global, args, &baseline, &stacks, new_side, &new_label, printer,
+        )?,
     };
 
     let text = match args.format {
@@ -357,6 +359,9 @@ fn live_stacksets(
             baseline.name(),
             ctx.region
         ));
+        let retired = stacksets::retired(&api, &ctx, baseline.name(), &specs)
+            .await
+            .map_err(anyhow::Error::msg)?;
         let plans = stacksets::plan(&api, &ctx, specs, &stacksets::Targets::of(baseline))
             .await
             .map_err(anyhow::Error::msg)?;
@@ -408,6 +413,25 @@ fn live_stacksets(
                     p.spec.name,
                     list(&p.remove)
                 ));
+            }
+        }
+        // Stack sets the render no longer has show as removed.
+        for r in &retired {
+            if let Some(state) = api
+                .describe_stack_set(&ctx, &r.name)
+                .await
+                .map_err(|e| anyhow!("describing stack set {}: {e}", r.name))?
+            {
+                let t = Template::parse(&state.template_body).map_err(|e| {
+                    anyhow!("the template of stack set {} does not parse: {e}", r.name)
+                })?;
+                old.push(StackInput {
+                    account: "stackset".to_string(),
+                    region: ctx.region.clone(),
+                    stack_name: r.name.clone(),
+                    template: t.value,
+                    tags: None,
+                });
             }
         }
         let mut report = diff::compare(

@@ -85,11 +85,24 @@ pub fn run(
                 format!("organizational units {}", targets.organizational_units.join(", "))
             }
         ));
+        let retired = stacksets::retired(&api, &ctx, baseline.name(), &specs)
+            .await
+            .map_err(anyhow::Error::msg)?;
         let plans = stacksets::plan(&api, &ctx, specs, &targets)
             .await
             .map_err(anyhow::Error::msg)?;
-        printer.result(&describe(&plans));
-        let changing = plans.iter().filter(|p| p.changes()).count();
+        let mut text = describe(&plans);
+        let retain = baseline.file.deployment.retain_stacks_on_account_removal;
+        for r in &retired {
+            text.push_str(&format!(
+                "- {}  remove stack set (no longer in the baseline); delete {} instance(s), {} their stacks\n",
+                r.name,
+                r.instances.len(),
+                if retain { "keeping" } else { "deleting" }
+            ));
+        }
+        printer.result(&text);
+        let changing = plans.iter().filter(|p| p.changes()).count() + retired.len();
         if !execute {
             return Ok(if changing > 0 {
                 printer.status(&format!("{changing} stack set(s) would change; nothing was changed"));
@@ -140,8 +153,8 @@ pub fn run(
                 let request = StackSetRequest {
                     name: plan.spec.name.clone(),
                     description: format!(
-                        "cfn-baseline {}: {}",
-                        baseline.name(),
+                        "{}{}",
+                        stacksets::description_prefix(baseline.name()),
                         plan.spec.component.as_str()
                     ),
                     template_body: plan.spec.body.clone(),
@@ -168,6 +181,29 @@ pub fn run(
             if failed {
                 break;
             }
+        }
+        if reports.iter().all(|r| r.failure.is_none()) {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let keys: Vec<String> = retired.iter().map(|r| r.name.clone()).collect();
+            let rollout = Rollout {
+                ctx: ctx.clone(),
+                preferences: stacksets::preferences(baseline, &baseline.regions()),
+                retain_stacks: retain,
+                service_managed: !self_managed,
+                options: Options::default(),
+            };
+            let task = {
+                let (api, retired) = (api.clone(), retired.clone());
+                tokio::spawn(async move {
+                    let mut out = Vec::new();
+                    for r in &retired {
+                        out.push(stacksets::retire(api.as_ref(), &rollout, r, &tx).await);
+                    }
+                    out
+                })
+            };
+            follow(rx, printer, &keys, "waiting").await;
+            reports.extend(task.await.context("removing stack sets")?);
         }
         printer.result(&matrix(&reports));
         let failures: Vec<&SetReport> = reports.iter().filter(|r| r.failure.is_some()).collect();
