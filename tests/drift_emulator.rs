@@ -8,18 +8,6 @@ use std::fs;
 use support::moto::Moto;
 use support::*;
 
-async fn iam(moto: &Moto) -> aws_sdk_iam::Client {
-    let creds = aws_sdk_iam::config::Credentials::new("testing", "testing", None, None, "test");
-    aws_sdk_iam::Client::from_conf(
-        aws_sdk_iam::Config::builder()
-            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
-            .region(aws_sdk_iam::config::Region::new("us-east-1"))
-            .endpoint_url(&moto.endpoint)
-            .credentials_provider(creds)
-            .build(),
-    )
-}
-
 fn baseline(dir: &std::path::Path) {
     let text = cfn_baseline::baseline::DEFAULT_BASELINE.replacen(
         "email: []",
@@ -34,7 +22,7 @@ async fn the_password_policy_drifts_and_is_restored() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     baseline(dir.path());
-    let iam = iam(&moto).await;
+    let iam = moto.iam();
     assert!(
         iam.get_account_password_policy().send().await.is_err(),
         "moto starts without a policy"

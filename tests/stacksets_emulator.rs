@@ -62,17 +62,7 @@ async fn the_organization_example_rolls_out_as_stack_sets() {
         .summaries()
         .is_empty());
 
-    let iam = {
-        let creds = aws_sdk_iam::config::Credentials::new("testing", "testing", None, None, "test");
-        aws_sdk_iam::Client::from_conf(
-            aws_sdk_iam::Config::builder()
-                .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
-                .region(aws_sdk_iam::config::Region::new("us-east-1"))
-                .endpoint_url(&moto.endpoint)
-                .credentials_provider(creds)
-                .build(),
-        )
-    };
+    let iam = moto.iam();
     iam.create_role()
         .role_name("AWSCloudFormationStackSetAdministrationRole")
         .assume_role_policy_document(

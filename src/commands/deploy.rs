@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use tokio::sync::mpsc;
 
 use tokio::task::JoinSet;
@@ -48,11 +48,7 @@ fn run(
         return super::stacksets::run(global, args, printer, execute, &baseline, &stacks);
     }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = super::runtime()?;
     let result = runtime.block_on(run_async(
         global, args, printer, execute, &baseline, &stacks,
     ));
@@ -79,14 +75,8 @@ pub(super) async fn connect_groups(
     stacks: &[RenderedStack],
     printer: &mut Printer,
 ) -> Result<(Vec<Group>, Vec<String>)> {
-    let endpoint = global
-        .endpoint_url
-        .clone()
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
-    let region = global
-        .region
-        .clone()
-        .unwrap_or_else(|| baseline.home_region().to_string());
+    let endpoint = super::endpoint(global);
+    let region = super::api_region(global, baseline);
     let access: Vec<AccountAccess> = baseline
         .file
         .accounts

@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 
 use super::deploy::connect_groups;
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{self, PasswordPolicyApi, StackApi, StackSetApi};
+use crate::aws::{PasswordPolicyApi, StackApi, StackSetApi};
 use crate::baseline::{Baseline, Source, BASELINE_TAG};
 use crate::cli::{DiffArgs, DiffFormat, FailOn, GlobalArgs};
 use crate::diff::{self, Report, StackInput, Verdict};
@@ -196,11 +196,7 @@ fn live(
     new_label: &str,
     printer: &mut Printer,
 ) -> Result<Report> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = super::runtime()?;
     let result = runtime.block_on(async {
         let (groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
         let labels: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
@@ -332,26 +328,9 @@ fn live_stacksets(
     printer: &mut Printer,
 ) -> Result<Report> {
     let specs = stacksets::group(baseline, stacks).map_err(anyhow::Error::msg)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = super::runtime()?;
     runtime.block_on(async {
-        let endpoint = global
-            .endpoint_url
-            .clone()
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
-        let region = global
-            .region
-            .clone()
-            .unwrap_or_else(|| baseline.home_region().to_string());
-        let (api, caller) = aws::connect(
-            global.profile.as_deref(),
-            Some(&region),
-            endpoint.as_deref(),
-        )
-        .await?;
+        let (api, caller) = super::connect_caller(global, baseline).await?;
         let ctx = stacksets::context(baseline);
         printer.status(&format!(
             "Comparing {} stack sets of baseline {} in account {caller} ({})",

@@ -41,11 +41,7 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
         .map(|s| (s.spec.key(), s.template.value.clone()))
         .collect();
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = super::runtime()?;
     let result = runtime.block_on(async {
         let (groups, reached) = connect_groups(global, &baseline, &stacks, printer).await?;
         let check_stacks = args.scope != DriftScope::Settings;
@@ -411,21 +407,9 @@ fn drift_stacksets(
         bail!("--reapply is not available in stack-set mode: update the stack set with `cfn-baseline deploy` (nothing was changed)");
     }
     let specs = crate::stacksets::group(baseline, stacks).map_err(anyhow::Error::msg)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = super::runtime()?;
     let report = runtime.block_on(async {
-        let endpoint = global
-            .endpoint_url
-            .clone()
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
-        let region = global
-            .region
-            .clone()
-            .unwrap_or_else(|| baseline.home_region().to_string());
-        let (api, caller) = crate::aws::connect(global.profile.as_deref(), Some(&region), endpoint.as_deref()).await?;
+        let (api, caller) = super::connect_caller(global, baseline).await?;
         let ctx = crate::stacksets::context(baseline);
         printer.status(&format!(
             "Detecting drift on {} stack sets of baseline {} from account {caller}",

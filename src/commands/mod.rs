@@ -60,6 +60,46 @@ pub fn run(cli: Cli, printer: &mut Printer) -> Result<ExitStatus> {
     }
 }
 
+/// The async runtime the AWS commands run on: two workers (the machines are small), every
+/// driver on.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+/// `--endpoint-url`, else `AWS_ENDPOINT_URL`.
+pub(crate) fn endpoint(global: &crate::cli::GlobalArgs) -> Option<String> {
+    global
+        .endpoint_url
+        .clone()
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+}
+
+/// `--region`, else the baseline's home region.
+pub(crate) fn api_region(global: &crate::cli::GlobalArgs, baseline: &Baseline) -> String {
+    global
+        .region
+        .clone()
+        .unwrap_or_else(|| baseline.home_region().to_string())
+}
+
+/// Connects with the caller's credentials; returns the interface and the caller's account.
+pub(crate) async fn connect_caller(
+    global: &crate::cli::GlobalArgs,
+    baseline: &Baseline,
+) -> Result<(crate::aws::SdkStacks, String)> {
+    let region = api_region(global, baseline);
+    crate::aws::connect(
+        global.profile.as_deref(),
+        Some(&region),
+        endpoint(global).as_deref(),
+    )
+    .await
+}
+
 /// The file named on the command line, else ./baseline.yaml, else the built-in default.
 pub fn resolve_source(path: Option<&Path>, printer: &mut Printer) -> Result<Source> {
     let path: PathBuf = match path {

@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 
 use super::deploy::{confirm, follow};
 use super::ExitStatus;
-use crate::aws::{self, OperationResult, StackSetApi, StackSetRequest};
+use crate::aws::{OperationResult, StackSetApi, StackSetRequest};
 use crate::baseline::{Baseline, PermissionModel};
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::deploy::Options;
@@ -34,22 +34,9 @@ pub fn run(
         bail!("deploy needs confirmation: stdin is not a terminal, so pass --yes to execute without asking (nothing was changed)");
     }
     let specs = stacksets::group(baseline, stacks).map_err(anyhow::Error::msg)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = super::runtime()?;
     let result = runtime.block_on(async {
-        let endpoint = global
-            .endpoint_url
-            .clone()
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
-        let region = global
-            .region
-            .clone()
-            .unwrap_or_else(|| baseline.home_region().to_string());
-        let (api, caller) =
-            aws::connect(global.profile.as_deref(), Some(&region), endpoint.as_deref()).await?;
+        let (api, caller) = super::connect_caller(global, baseline).await?;
         let ctx = stacksets::context(baseline);
         let targets = Targets::of(baseline);
         let self_managed = baseline.file.deployment.permission_model == PermissionModel::SelfManaged;

@@ -87,6 +87,19 @@ impl Moto {
 }
 
 impl Moto {
+    /// An IAM client in the default account (for out-of-band changes and checks).
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        let creds = aws_sdk_iam::config::Credentials::new("testing", "testing", None, None, "test");
+        aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::Config::builder()
+                .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+                .region(aws_sdk_iam::config::Region::new("us-east-1"))
+                .endpoint_url(&self.endpoint)
+                .credentials_provider(creds)
+                .build(),
+        )
+    }
+
     /// A CloudFormation client in another account, through STS AssumeRole as a user would.
     pub async fn cloudformation_in(
         &self,
