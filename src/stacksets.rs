@@ -12,8 +12,10 @@ use crate::aws::{
 };
 use crate::baseline::{Baseline, CallAs, PermissionModel, RegionConcurrency};
 use crate::deploy::{capabilities, patiently, status, Backoff, Options, Tx};
+use crate::diff::{self, Action, Impact, NotChecked, StackDiff, StackStatus};
 use crate::plan::Component;
 use crate::render::RenderedStack;
+use serde_json::Value as Json;
 
 /// The role a self-managed stack set is administered with, in the calling account.
 pub const ADMINISTRATION_ROLE: &str = "AWSCloudFormationStackSetAdministrationRole";
@@ -603,5 +605,71 @@ pub async fn detect_drift<A: StackSetApi>(
         Ok(instances) if reason.is_none() => SetDrift::Instances(instances),
         Ok(_) => SetDrift::Failed(reason.unwrap_or_default()),
         Err(e) => SetDrift::Failed(format!("listing the instances: {e}")),
+    }
+}
+
+/// A stack set's drift as diff stacks: one per instance (DRIFTED ones as a change pointing to
+/// a stack-mode run for property detail, unknown ones as not checked), or one unchecked entry
+/// when detection could not run.
+pub fn drift_diffs(spec: &StackSetSpec, ctx: &StackSetContext, found: SetDrift) -> Vec<StackDiff> {
+    let component = Some(spec.component.as_str().to_string());
+    let set_type = format!("stack/{}", spec.component.as_str());
+    match found {
+        SetDrift::Instances(instances) => instances
+            .into_iter()
+            .map(|i| {
+                let mut s = StackDiff {
+                    account: i.account.clone(),
+                    region: i.region.clone(),
+                    stack_name: spec.name.clone(),
+                    component: component.clone(),
+                    status: StackStatus::Unchanged,
+                    changes: vec![],
+                    not_checked: vec![],
+                };
+                match i.drift_status.as_deref() {
+                    Some("IN_SYNC") => {}
+                    Some("DRIFTED") => {
+                        let mut c = diff::classify_change(
+                            None,
+                            &set_type,
+                            vec![],
+                            Action::Modified,
+                            Some(Json::String("IN_SYNC".into())),
+                            Some(Json::String("DRIFTED".into())),
+                            &Json::Null,
+                            &Json::Null,
+                        );
+                        c.impact = Impact::Neutral;
+                        c.explanation = format!(
+                            "the stack instance drifted; run `cfn-baseline drift` in stack mode with access to \
+                             account {} for the properties and their security impact",
+                            i.account
+                        );
+                        s.changes.push(c);
+                        s.status = StackStatus::Changed;
+                    }
+                    other => s.not_checked.push(NotChecked {
+                        resource: None,
+                        resource_type: set_type.clone(),
+                        reason: format!("instance drift status {}", other.unwrap_or("unknown")),
+                    }),
+                }
+                s
+            })
+            .collect(),
+        SetDrift::Unsupported(reason) | SetDrift::Failed(reason) => vec![StackDiff {
+            account: "stackset".into(),
+            region: ctx.region.clone(),
+            stack_name: spec.name.clone(),
+            component,
+            status: StackStatus::Unchecked,
+            changes: vec![],
+            not_checked: vec![NotChecked {
+                resource: None,
+                resource_type: set_type,
+                reason,
+            }],
+        }],
     }
 }

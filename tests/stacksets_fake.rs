@@ -15,6 +15,8 @@ struct Fake {
     status: String,
     results: Vec<OperationResult>,
     calls: Mutex<Vec<String>>,
+    /// Instances with their drift status after detection; None: no drift detection.
+    drift: Option<Vec<StackInstance>>,
 }
 
 impl StackSetApi for Fake {
@@ -41,7 +43,7 @@ impl StackSetApi for Fake {
         Ok("op-update".into())
     }
     async fn stack_instances(&self, _: &StackSetContext, _: &str) -> ApiResult<Vec<StackInstance>> {
-        Ok(vec![])
+        Ok(self.drift.clone().unwrap_or_default())
     }
     async fn create_stack_instances(
         &self,
@@ -89,7 +91,10 @@ impl StackSetApi for Fake {
         Ok(())
     }
     async fn detect_stack_set_drift(&self, _: &StackSetContext, _: &str) -> ApiResult<String> {
-        Err(ApiError::Unsupported("DetectStackSetDrift".into()))
+        match self.drift {
+            Some(_) => Ok("op-drift".into()),
+            None => Err(ApiError::Unsupported("DetectStackSetDrift".into())),
+        }
     }
     async fn role_exists(&self, _: &str) -> ApiResult<bool> {
         Ok(true)
@@ -172,6 +177,7 @@ async fn a_failed_operation_names_every_failed_instance() {
             result("222222222222", "eu-west-1", "CANCELLED", Some("Cancelled since failure tolerance has exceeded")),
         ],
         calls: Mutex::new(vec![]),
+        drift: None,
     };
     let report = apply(&fake).await;
     let failure = report.failure.expect("a failure");
@@ -200,6 +206,7 @@ async fn failures_within_the_tolerance_are_still_reported() {
             result("222222222222", "eu-west-1", "FAILED", Some("Account 222222222222 should have 'AWSCloudFormationStackSetExecutionRole' role with trust relationship to Role 'AWSCloudFormationStackSetAdministrationRole'.")),
         ],
         calls: Mutex::new(vec![]),
+        drift: None,
     };
     let report = apply(&fake).await;
     let failure = report.failure.expect("a partial failure is a failure");
@@ -226,4 +233,66 @@ fn a_stack_set_refuses_templates_that_differ_between_accounts() {
         ),
         "{err}"
     );
+}
+
+fn instance(account: &str, region: &str, drift: &str) -> StackInstance {
+    StackInstance {
+        account: account.into(),
+        region: region.into(),
+        status: "CURRENT".into(),
+        reason: None,
+        drift_status: Some(drift.into()),
+    }
+}
+
+#[tokio::test]
+async fn stack_set_drift_is_reported_per_instance() {
+    let ctx = StackSetContext {
+        region: "us-east-1".into(),
+        call_as: "SELF".into(),
+    };
+    let fake = Fake {
+        status: "SUCCEEDED".into(),
+        results: vec![],
+        calls: Mutex::new(vec![]),
+        drift: Some(vec![
+            instance("111111111111", "us-east-1", "IN_SYNC"),
+            instance("222222222222", "us-east-1", "DRIFTED"),
+            instance("333333333333", "us-east-1", "NOT_CHECKED"),
+        ]),
+    };
+    let spec = plan().spec;
+    let found = stacksets::detect_drift(&fake, &ctx, &spec.name, Options::default()).await;
+    let diffs = stacksets::drift_diffs(&spec, &ctx, found);
+    let statuses: Vec<String> = diffs
+        .iter()
+        .map(|d| format!("{} {}", d.account, d.status.as_str()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "111111111111 unchanged",
+            "222222222222 changed",
+            "333333333333 unchanged"
+        ]
+    );
+    assert!(diffs[1].changes[0]
+        .explanation
+        .contains("access to account 222222222222"));
+    assert_eq!(
+        diffs[2].not_checked[0].reason,
+        "instance drift status NOT_CHECKED"
+    );
+
+    // No drift detection at the endpoint: one unchecked entry, never "in sync".
+    let none = Fake {
+        status: "SUCCEEDED".into(),
+        results: vec![],
+        calls: Mutex::new(vec![]),
+        drift: None,
+    };
+    let found = stacksets::detect_drift(&none, &ctx, &spec.name, Options::default()).await;
+    let diffs = stacksets::drift_diffs(&spec, &ctx, found);
+    assert_eq!(diffs.len(), 1);
+    assert_eq!(diffs[0].status.as_str(), "unchecked");
 }

@@ -420,70 +420,11 @@ fn drift_stacksets(
         let mut out = Vec::new();
         let mut unsupported = 0;
         for spec in &specs {
-            let component = Some(spec.component.as_str().to_string());
-            let set_type = format!("stack/{}", spec.component.as_str());
-            match crate::stacksets::detect_drift(&api, &ctx, &spec.name, options).await {
-                crate::stacksets::SetDrift::Instances(instances) => {
-                    for i in instances {
-                        let mut s = StackDiff {
-                            account: i.account.clone(),
-                            region: i.region.clone(),
-                            stack_name: spec.name.clone(),
-                            component: component.clone(),
-                            status: StackStatus::Unchanged,
-                            changes: vec![],
-                            not_checked: vec![],
-                        };
-                        match i.drift_status.as_deref() {
-                            Some("IN_SYNC") => {}
-                            Some("DRIFTED") => {
-                                let mut c = diff::classify_change(
-                                    None,
-                                    &set_type,
-                                    vec![],
-                                    diff::Action::Modified,
-                                    Some(Json::String("IN_SYNC".into())),
-                                    Some(Json::String("DRIFTED".into())),
-                                    &Json::Null,
-                                    &Json::Null,
-                                );
-                                c.impact = Impact::Neutral;
-                                c.explanation = format!(
-                                    "the stack instance drifted; run `cfn-baseline drift` in stack mode with access to \
-                                     account {} for the properties and their security impact",
-                                    i.account
-                                );
-                                s.changes.push(c);
-                                s.status = StackStatus::Changed;
-                            }
-                            other => s.not_checked.push(NotChecked {
-                                resource: None,
-                                resource_type: set_type.clone(),
-                                reason: format!("instance drift status {}", other.unwrap_or("unknown")),
-                            }),
-                        }
-                        out.push(s);
-                    }
-                }
-                crate::stacksets::SetDrift::Unsupported(reason) | crate::stacksets::SetDrift::Failed(reason) => {
-                    if reason.contains("does not support") {
-                        unsupported += 1;
-                    }
-                    out.push(StackDiff {
-                        account: "stackset".into(),
-                        region: ctx.region.clone(),
-                        stack_name: spec.name.clone(),
-                        component: component.clone(),
-                        status: StackStatus::Unchecked,
-                        changes: vec![],
-                        not_checked: vec![NotChecked {
-                            resource: None,
-                            resource_type: set_type.clone(),
-                            reason,
-                        }],
-                    });
-                }
+            let found = crate::stacksets::detect_drift(&api, &ctx, &spec.name, options).await;
+            if matches!(&found, crate::stacksets::SetDrift::Unsupported(_)) {
+                unsupported += 1;
             }
+            out.extend(crate::stacksets::drift_diffs(spec, &ctx, found));
         }
         if unsupported > 0 {
             printer.warning(&format!(
