@@ -385,6 +385,8 @@ pub(super) async fn abandon_all(groups: &[Group], printer: &mut Printer) {
     }
 }
 
+const MAX_BOARD_LINES: usize = 40;
+
 /// Prints progress as the tasks report it, until they are all done: a board redrawn in
 /// place on a terminal, one plain line per event otherwise.
 pub(super) async fn follow(
@@ -393,8 +395,8 @@ pub(super) async fn follow(
     keys: &[String],
     initial: &str,
 ) {
-    let mut board = printer
-        .live_progress()
+    // A board taller than a terminal cannot be redrawn in place; many targets get lines.
+    let mut board = (printer.live_progress() && keys.len() <= MAX_BOARD_LINES)
         .then(|| Board::new(keys.to_vec(), initial));
     if let Some(b) = board.as_mut() {
         printer.draw(b);
