@@ -268,6 +268,21 @@ async fn reapply(
     }
     printer.result(&text);
 
+    // An endpoint without drift-aware change sets: stop before anything changes.
+    let unsupported = prepared.iter().flatten().any(|p| {
+        matches!(&p.state, Prepared::Failed(reason) if reason.contains("REVERT_DRIFT is not supported"))
+    });
+    if unsupported {
+        for (g, p) in groups.iter().zip(&prepared) {
+            deploy::discard(g.api.as_ref(), p).await;
+        }
+        printer.error(
+            "the endpoint does not support drift-aware change sets (DeploymentMode REVERT_DRIFT); \
+             nothing was reverted or changed",
+        );
+        return Ok(ExitStatus::Weakening);
+    }
+
     let pending = prepared
         .iter()
         .flatten()
