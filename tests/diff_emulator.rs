@@ -95,6 +95,15 @@ async fn live_diff_shows_baseline_changes_and_out_of_band_changes() {
         found.contains(&"baseline-securityhub -  removed weakening".to_string()),
         "{found:?}"
     );
+    // plan lists the stack as left in place; nothing deletes it.
+    let out = moto.run(dir.path(), &["plan"]);
+    assert!(
+        stdout(&out).contains(
+            "! current/us-east-1/baseline-securityhub  no longer in the baseline; left in place"
+        ),
+        "{}",
+        stdout(&out)
+    );
 
     // Someone disables the detector by hand: the render would turn it back on.
     fs::write(dir.path().join("baseline.yaml"), default).unwrap();

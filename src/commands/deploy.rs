@@ -10,8 +10,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{self, AccountAccess, PasswordPolicyApi};
-use crate::baseline::Baseline;
+use crate::aws::{self, AccountAccess, PasswordPolicyApi, StackApi};
+use crate::baseline::{Baseline, BASELINE_TAG};
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::deploy::{self, Job, Options, Prepared, PreparedStack, Progress};
 use crate::diff;
@@ -194,6 +194,34 @@ async fn run_async(
     };
     let all: Vec<&PreparedStack> = prepared.iter().flatten().collect();
     print_changes(printer, &all);
+    // Stacks of this baseline the render no longer has: listed, never deleted.
+    for g in &groups {
+        let mut regions: Vec<&str> = g.jobs.iter().map(|j| j.region.as_str()).collect();
+        regions.sort();
+        regions.dedup();
+        for region in regions {
+            let names = g
+                .api
+                .stacks_tagged(region, BASELINE_TAG, baseline.name())
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("listing the stacks of {} in {region}: {e}", g.label)
+                })?;
+            for name in names {
+                if !g
+                    .jobs
+                    .iter()
+                    .any(|j| j.region == region && j.stack_name == name)
+                {
+                    printer.result(&format!(
+                        "! {}/{region}/{name}  no longer in the baseline; left in place (delete it yourself \
+                         once its data is no longer needed)\n",
+                        g.label
+                    ));
+                }
+            }
+        }
+    }
     // The account password policy, outside CloudFormation: compared now, set after the stacks.
     let mut policy_updates: Vec<usize> = Vec::new();
     for (i, g) in groups.iter().enumerate() {
