@@ -53,8 +53,9 @@ impl StackSetApi for Fake {
         _: &OperationPreferences,
     ) -> ApiResult<String> {
         self.calls.lock().unwrap().push(format!(
-            "instances {} x {}",
+            "instances {}{} x {}",
             t.accounts.join(","),
+            t.organizational_units.join(","),
             t.regions.join(",")
         ));
         Ok("op-1".into())
@@ -135,6 +136,10 @@ fn plan() -> SetPlan {
 }
 
 async fn apply(fake: &Fake) -> stacksets::SetReport {
+    apply_with(fake, plan(), false).await
+}
+
+async fn apply_with(fake: &Fake, p: SetPlan, service_managed: bool) -> stacksets::SetReport {
     let rollout = Rollout {
         ctx: StackSetContext {
             region: "us-east-1".into(),
@@ -147,13 +152,12 @@ async fn apply(fake: &Fake) -> stacksets::SetReport {
             region_order: vec!["us-east-1".into(), "eu-west-1".into()],
         },
         retain_stacks: true,
-        service_managed: false,
+        service_managed,
         options: Options {
             timeout: Duration::from_secs(5),
             ..Options::default()
         },
     };
-    let p = plan();
     let request = StackSetRequest {
         name: p.spec.name.clone(),
         description: "test".into(),
@@ -295,4 +299,28 @@ async fn stack_set_drift_is_reported_per_instance() {
     let diffs = stacksets::drift_diffs(&spec, &ctx, found);
     assert_eq!(diffs.len(), 1);
     assert_eq!(diffs[0].status.as_str(), "unchecked");
+}
+
+#[tokio::test]
+async fn service_managed_instances_target_organizational_units() {
+    let fake = Fake {
+        status: "SUCCEEDED".into(),
+        results: vec![],
+        calls: Mutex::new(vec![]),
+        drift: None,
+    };
+    let mut p = plan();
+    p.add = vec![
+        ("ou-ab12-cd34ef56".into(), "eu-west-1".into()),
+        ("ou-ab12-cd34ef56".into(), "us-east-1".into()),
+    ];
+    let report = apply_with(&fake, p, true).await;
+    assert!(report.failure.is_none(), "{:?}", report.failure);
+    assert_eq!(
+        *fake.calls.lock().unwrap(),
+        [
+            "create org-guardduty",
+            "instances ou-ab12-cd34ef56 x eu-west-1,us-east-1"
+        ]
+    );
 }
