@@ -320,3 +320,40 @@ fn stringify_scalars(v: &serde_json::Value) -> serde_json::Value {
         other => other.clone(),
     }
 }
+
+#[test]
+fn every_shipped_template_equals_its_json_form() {
+    use cfn_baseline::diff::{compare, StackInput, Verdict};
+    use cfn_baseline::template::Template;
+    for (name, path) in shipped_baselines() {
+        let stacks = render(&load_file(&path));
+        let side = |text: &str, s: &cfn_baseline::render::RenderedStack| StackInput {
+            account: s.spec.account_label().to_string(),
+            region: s.spec.region.clone(),
+            stack_name: s.spec.stack_name.clone(),
+            template: Template::parse(text).unwrap().value,
+            tags: None,
+        };
+        let yaml: Vec<StackInput> = stacks.iter().map(|s| side(&s.body, s)).collect();
+        let json: Vec<StackInput> = stacks
+            .iter()
+            .map(|s| {
+                let value = Template::parse(&s.body).unwrap().value;
+                let text =
+                    serde_json::to_string(&stringify_scalars(&reverse_keys(&value))).unwrap();
+                side(&text, s)
+            })
+            .collect();
+        let report = compare(&yaml, &json, "yaml", "json");
+        assert_eq!(
+            report.verdict(),
+            Verdict::Identical,
+            "{name}: {:#?}",
+            report
+                .stacks
+                .iter()
+                .flat_map(|s| &s.changes)
+                .collect::<Vec<_>>()
+        );
+    }
+}
