@@ -193,22 +193,39 @@ pub async fn prepare<A: StackApi>(
     options: Options,
     tx: Tx,
 ) -> Vec<PreparedStack> {
-    let semaphore = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    bounded(jobs, options.concurrency, move |job| {
+        let (api, tx) = (api.clone(), tx.clone());
+        async move {
+            let state = prepare_one(api.as_ref(), &job, options, &tx).await;
+            PreparedStack { job, state }
+        }
+    })
+    .await
+}
+
+/// Runs `work` on every item, at most `limit` at a time; the results keep the items' order.
+pub(crate) async fn bounded<I, R, F, Fut>(items: Vec<I>, limit: usize, work: F) -> Vec<R>
+where
+    I: Send + 'static,
+    R: Send + 'static,
+    F: Fn(I) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = R> + Send + 'static,
+{
+    let semaphore = Arc::new(Semaphore::new(limit.max(1)));
     let mut set = JoinSet::new();
-    for (i, job) in jobs.into_iter().enumerate() {
-        let (api, semaphore, tx) = (api.clone(), semaphore.clone(), tx.clone());
+    for (i, item) in items.into_iter().enumerate() {
+        let (semaphore, work) = (semaphore.clone(), work.clone());
         set.spawn(async move {
             let _permit = semaphore.acquire_owned().await.expect("semaphore");
-            let state = prepare_one(api.as_ref(), &job, options, &tx).await;
-            (i, PreparedStack { job, state })
+            (i, work(item).await)
         });
     }
-    let mut out: Vec<(usize, PreparedStack)> = Vec::new();
+    let mut out = Vec::new();
     while let Some(done) = set.join_next().await {
-        out.push(done.expect("prepare task"));
+        out.push(done.expect("a bounded task panicked"));
     }
     out.sort_by_key(|(i, _)| *i);
-    out.into_iter().map(|(_, p)| p).collect()
+    out.into_iter().map(|(_, r)| r).collect()
 }
 
 async fn prepare_one<A: StackApi>(api: &A, job: &Job, options: Options, tx: &Tx) -> Prepared {

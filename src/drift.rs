@@ -8,11 +8,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::Value as Json;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 
 use crate::aws::{ApiError, DriftApi, ResourceDrift};
-use crate::deploy::{patiently, status, Backoff, Job, Options, Tx};
+use crate::deploy::{bounded, patiently, status, Backoff, Job, Options, Tx};
 use crate::diff::{self, Action, NotChecked, PathSeg, StackDiff, StackStatus};
 use crate::template::Template;
 
@@ -46,22 +44,14 @@ pub async fn detect<A: DriftApi>(
     options: Options,
     tx: Tx,
 ) -> Vec<StackCheck> {
-    let semaphore = Arc::new(Semaphore::new(options.concurrency.max(1)));
-    let mut set = JoinSet::new();
-    for (i, job) in jobs.into_iter().enumerate() {
-        let (api, semaphore, tx) = (api.clone(), semaphore.clone(), tx.clone());
-        set.spawn(async move {
-            let _permit = semaphore.acquire_owned().await.expect("semaphore");
+    bounded(jobs, options.concurrency, move |job| {
+        let (api, tx) = (api.clone(), tx.clone());
+        async move {
             let checked = detect_one(api.as_ref(), &job, options, &tx).await;
-            (i, StackCheck { job, checked })
-        });
-    }
-    let mut out = Vec::new();
-    while let Some(done) = set.join_next().await {
-        out.push(done.expect("drift task"));
-    }
-    out.sort_by_key(|(i, _)| *i);
-    out.into_iter().map(|(_, c)| c).collect()
+            StackCheck { job, checked }
+        }
+    })
+    .await
 }
 
 async fn detect_one<A: DriftApi>(api: &A, job: &Job, options: Options, tx: &Tx) -> Checked {
