@@ -91,7 +91,8 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
             .collect();
 
         // The password policy, outside CloudFormation.
-        let mut policy_drift: Vec<usize> = Vec::new();
+        // (group, the live policy) where the policy drifted.
+        let mut policy_drift: Vec<(usize, Option<settings::AccountPasswordPolicy>)> = Vec::new();
         if check_settings {
             for (i, g) in groups.iter().enumerate() {
                 match g.api.password_policy().await {
@@ -104,7 +105,7 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
                         );
                         for mut s in report.stacks {
                             if !s.changes.is_empty() {
-                                policy_drift.push(i);
+                                policy_drift.push((i, live.clone()));
                                 s.status = StackStatus::Changed;
                             }
                             stack_diffs.push(s);
@@ -175,7 +176,7 @@ async fn reapply(
     groups: &[Group],
     checks: &[(usize, StackCheck)],
     report: &Report,
-    policy_drift: &[usize],
+    policy_drift: &[(usize, Option<settings::AccountPasswordPolicy>)],
     options: Options,
 ) -> Result<ExitStatus> {
     let drifted_keys: Vec<(String, bool)> = report
@@ -252,9 +253,8 @@ async fn reapply(
         ));
         unreverted_weakening |= weakening_of(key);
     }
-    for i in policy_drift {
+    for (i, live) in policy_drift {
         let g = &groups[*i];
-        let live = g.api.password_policy().await?;
         text.push_str(&format!(
             "~ {}/iam-password-policy  {}\n{}",
             g.label,
@@ -335,7 +335,7 @@ async fn reapply(
             failures.push(r.job.key.clone());
         }
     }
-    for i in policy_drift {
+    for (i, _) in policy_drift {
         let g = &groups[*i];
         match g.api.set_password_policy(&g.policy).await {
             Ok(()) => printer.success(&format!("{}: IAM password policy restored", g.label)),

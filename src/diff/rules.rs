@@ -29,6 +29,8 @@ pub enum Missing {
 pub enum Expect {
     /// The thing existing protects: removing it weakens, adding it strengthens.
     Present,
+    /// The thing existing opens something up (a grant, a filter): adding it weakens.
+    Absent,
     /// `true` protects; `absent` is the value when the property is left out.
     True { absent: bool },
     /// This value protects; moving away from it weakens.
@@ -189,7 +191,7 @@ pub const RULES: &[Rule] = &[
         "an event selector matches fewer events: data events narrowed",
         "an event selector matches more events"),
     rule("cloudtrail.selector.field", "AWS::CloudTrail::Trail",
-        "Properties.AdvancedEventSelectors[*].FieldSelectors[*]", Expect::Custom(field_selector),
+        "Properties.AdvancedEventSelectors[*].FieldSelectors[*]", Expect::Absent,
         "an event selector gains a condition and records fewer events",
         "an event selector loses a condition and records more events"),
     rule("cloudtrail.selector", "AWS::CloudTrail::Trail", "Properties.AdvancedEventSelectors*",
@@ -418,7 +420,7 @@ pub const RULES: &[Rule] = &[
         "a policy statement changed", "a policy statement changed"),
     rule("policy.statement.scope", "*", "*Statement[*]*", Expect::Custom(statement_scope),
         "a policy statement is broadened: it allows more", "a policy statement is narrowed: it allows less"),
-    rule("iam.inline_policy", "AWS::IAM::*", "Properties.Policies[*]", Expect::Custom(policy_presence),
+    rule("iam.inline_policy", "AWS::IAM::*", "Properties.Policies[*]", Expect::Absent,
         "an inline policy is added: the role may do more", "an inline policy is removed: the role may do less"),
     rule("iam.managed_policies", "AWS::IAM::*", "Properties.ManagedPolicyArns", Expect::Subset,
         "a managed policy is attached: the role may do more", "a managed policy is detached"),
@@ -534,6 +536,11 @@ fn assess(rule: &Rule, c: &RawChange, ctx: &Ctx) -> Option<(Impact, &'static str
             Action::Removed => Impact::Weakening,
             Action::Modified => return None,
         },
+        Expect::Absent => match c.action {
+            Action::Added => Impact::Weakening,
+            Action::Removed => Impact::Strengthening,
+            Action::Modified => return None,
+        },
         Expect::True { absent } => {
             let truth = |v: Option<&Json>| match v {
                 None => Some(absent),
@@ -591,15 +598,6 @@ fn assess(rule: &Rule, c: &RawChange, ctx: &Ctx) -> Option<(Impact, &'static str
         Expect::Custom(f) => return f(c, ctx),
     };
     Some((impact, ""))
-}
-
-/// A field selector removed makes the selector match more; one added, less.
-fn field_selector(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
-    match c.action {
-        Action::Added => Some((Impact::Weakening, "")),
-        Action::Removed => Some((Impact::Strengthening, "")),
-        Action::Modified => None,
-    }
 }
 
 fn ownership(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
@@ -828,12 +826,4 @@ fn statement_scope(c: &RawChange, ctx: &Ctx) -> Option<(Impact, &'static str)> {
             },
         )
     })
-}
-
-fn policy_presence(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
-    match c.action {
-        Action::Added => Some((Impact::Weakening, "")),
-        Action::Removed => Some((Impact::Strengthening, "")),
-        Action::Modified => None,
-    }
 }
