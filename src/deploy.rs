@@ -11,7 +11,8 @@ use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::aws::{
-    ApiError, ApiResult, ChangeSetKind, ChangeSetRequest, ResourceChange, StackApi, StackEvent,
+    ApiError, ApiResult, Capability, ChangeSetKind, ChangeSetRequest, ResourceChange, StackApi,
+    StackEvent, StackStatus,
 };
 use crate::render::RenderedStack;
 
@@ -26,7 +27,7 @@ pub struct Job {
     pub body: String,
     pub sha256: String,
     pub tags: Vec<(String, String)>,
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<Capability>,
 }
 
 impl Job {
@@ -46,7 +47,7 @@ impl Job {
 }
 
 /// CAPABILITY_NAMED_IAM only where an IAM resource carries an explicit name.
-pub fn capabilities(template: &serde_json::Value) -> Vec<String> {
+pub fn capabilities(template: &serde_json::Value) -> Vec<Capability> {
     let Some(resources) = template.get("Resources").and_then(|r| r.as_object()) else {
         return vec![];
     };
@@ -74,11 +75,10 @@ pub fn capabilities(template: &serde_json::Value) -> Vec<String> {
         .any(|k| r["Properties"].get(k).is_some())
     });
     vec![if named {
-        "CAPABILITY_NAMED_IAM"
+        Capability::NamedIam
     } else {
-        "CAPABILITY_IAM"
-    }
-    .to_string()]
+        Capability::Iam
+    }]
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,7 +95,120 @@ pub enum Prepared {
         /// The stack was replaced (deleted after ROLLBACK_COMPLETE) before this change set.
         replaced: bool,
     },
-    Failed(String),
+    Failed(StackFailure),
+}
+
+/// Why one stack could not be prepared, deployed or reverted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackFailure {
+    pub stack_name: String,
+    pub region: String,
+    pub kind: FailureKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// A call failed; `doing` says what the tool was doing ("creating a change set for").
+    Api {
+        doing: &'static str,
+        error: ApiError,
+    },
+    /// Another change kept the stack in progress longer than the time-out.
+    StillInProgress {
+        status: StackStatus,
+        waited: Duration,
+    },
+    /// The first create failed (ROLLBACK_COMPLETE/ROLLBACK_FAILED): only deleting helps.
+    FailedCreate {
+        status: StackStatus,
+    },
+    /// Deleting a failed stack (under --replace-failed) failed.
+    DeleteFailed {
+        reason: String,
+    },
+    /// Drift can only be reverted on a deployed stack.
+    NotDeployed,
+    /// The endpoint made an ordinary change set where a drift-aware one was asked for.
+    RevertUnsupported,
+    ChangeSetFailed {
+        reason: String,
+    },
+    Timeout {
+        what: &'static str,
+        after: Duration,
+    },
+    Disappeared,
+    /// The stack settled in a state other than the one the change set was to reach.
+    Ended {
+        status: StackStatus,
+        reason: Option<String>,
+        /// "logical id (type): reason" of every resource that failed.
+        failures: Vec<String>,
+    },
+}
+
+impl StackFailure {
+    fn new(job: &Job, kind: FailureKind) -> StackFailure {
+        StackFailure {
+            stack_name: job.stack_name.clone(),
+            region: job.region.clone(),
+            kind,
+        }
+    }
+}
+
+impl std::fmt::Display for StackFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (name, region) = (&self.stack_name, &self.region);
+        match &self.kind {
+            FailureKind::Api { doing, error } => write!(f, "{doing} {name} in {region}: {error}"),
+            FailureKind::StillInProgress { status, waited } => write!(
+                f,
+                "{name} in {region} is still {status} after {waited:?}; try again later"
+            ),
+            FailureKind::FailedCreate { status } => write!(
+                f,
+                "{name} in {region} is in {status} (its first create failed) and cannot be \
+                 updated; rerun with --replace-failed to delete and re-create it"
+            ),
+            FailureKind::DeleteFailed { reason } => {
+                write!(f, "deleting the failed {name} in {region} failed: {reason}")
+            }
+            FailureKind::NotDeployed => write!(
+                f,
+                "{name} in {region} is not deployed, so there is no drift to revert; deploy it first"
+            ),
+            FailureKind::RevertUnsupported => write!(
+                f,
+                "the endpoint made an ordinary change set for {name} in {region}, not a \
+                 drift-aware one (DeploymentMode REVERT_DRIFT is not supported there); deleted \
+                 it, nothing was changed"
+            ),
+            FailureKind::ChangeSetFailed { reason } => {
+                write!(f, "the change set for {name} in {region} failed: {reason}")
+            }
+            FailureKind::Timeout { what, after } => {
+                write!(f, "{what} for {name} in {region} did not finish in {after:?}")
+            }
+            FailureKind::Disappeared => {
+                write!(f, "{name} in {region} disappeared while deploying")
+            }
+            FailureKind::Ended {
+                status,
+                reason,
+                failures,
+            } => {
+                write!(f, "{name} in {region} ended in {status}")?;
+                if let Some(r) = reason {
+                    write!(f, " ({r})")?;
+                }
+                if !failures.is_empty() {
+                    write!(f, "; failed resources: {}", failures.join("; "))?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -179,12 +292,6 @@ pub fn change_set_name(job: &Job) -> String {
     format!("cfn-baseline-{}", &job.sha256[..12])
 }
 
-const NO_CHANGES_REASONS: [&str; 2] = ["didn't contain changes", "No updates are to be performed"];
-
-fn is_no_changes(reason: Option<&str>) -> bool {
-    reason.is_some_and(|r| NO_CHANGES_REASONS.iter().any(|n| r.contains(n)))
-}
-
 /// Prepares every job concurrently (bounded): compares with the deployed stack and creates a
 /// change set only where something differs.
 pub async fn prepare<A: StackApi>(
@@ -240,9 +347,12 @@ async fn prepare_inner<A: StackApi>(
     job: &Job,
     options: Options,
     tx: &Tx,
-) -> Result<Prepared, String> {
+) -> Result<Prepared, StackFailure> {
     let (region, name) = (job.region.as_str(), job.stack_name.as_str());
-    let err = |what: &str, e: ApiError| format!("{what} {name} in {region}: {e}");
+    let err = |doing: &'static str, error: ApiError| {
+        StackFailure::new(job, FailureKind::Api { doing, error })
+    };
+    let fail = |kind: FailureKind| StackFailure::new(job, kind);
     let mut stack = patiently(|| api.describe_stack(region, name))
         .await
         .map_err(|e| err("describing", e))?;
@@ -250,12 +360,12 @@ async fn prepare_inner<A: StackApi>(
     // A stack already being changed: wait for it to settle.
     let started = Instant::now();
     let mut backoff = Backoff::new();
-    while let Some(s) = stack.as_ref().filter(|s| s.in_progress()) {
+    while let Some(s) = stack.as_ref().filter(|s| s.status.is_in_progress()) {
         if started.elapsed() > options.timeout {
-            return Err(format!(
-                "{name} in {region} is still {} after {:?}; try again later",
-                s.status, options.timeout
-            ));
+            return Err(fail(FailureKind::StillInProgress {
+                status: s.status.clone(),
+                waited: options.timeout,
+            }));
         }
         status(tx, &job.key, format!("waiting: the stack is {}", s.status));
         backoff.wait().await;
@@ -266,13 +376,11 @@ async fn prepare_inner<A: StackApi>(
 
     let mut replaced = false;
     if let Some(s) = &stack {
-        if s.status == "ROLLBACK_COMPLETE" || s.status == "ROLLBACK_FAILED" {
+        if s.status.is_failed_create() {
             if !options.replace_failed {
-                return Err(format!(
-                    "{name} in {region} is in {} (its first create failed) and cannot be updated; \
-                     rerun with --replace-failed to delete and re-create it",
-                    s.status
-                ));
+                return Err(fail(FailureKind::FailedCreate {
+                    status: s.status.clone(),
+                }));
             }
             status(
                 tx,
@@ -290,12 +398,11 @@ async fn prepare_inner<A: StackApi>(
                     .map_err(|e| err("describing", e))?
                 {
                     None => break,
-                    Some(s) if s.status == "DELETE_COMPLETE" => break,
-                    Some(s) if s.status == "DELETE_FAILED" => {
-                        return Err(format!(
-                            "deleting the failed {name} in {region} failed: {}",
-                            s.status_reason.unwrap_or_default()
-                        ))
+                    Some(s) if s.status.is_deleted() => break,
+                    Some(s) if s.status.is_delete_failed() => {
+                        return Err(fail(FailureKind::DeleteFailed {
+                            reason: s.status_reason.unwrap_or_default(),
+                        }))
                     }
                     Some(_) => backoff.wait().await,
                 }
@@ -306,7 +413,7 @@ async fn prepare_inner<A: StackApi>(
     }
 
     let kind = match &stack {
-        Some(s) if s.status != "REVIEW_IN_PROGRESS" => {
+        Some(s) if !s.status.is_review() => {
             let deployed = patiently(|| api.get_template(region, name))
                 .await
                 .map_err(|e| err("reading the template of", e))?;
@@ -317,11 +424,7 @@ async fn prepare_inner<A: StackApi>(
             }
             ChangeSetKind::Update
         }
-        _ if options.revert_drift => {
-            return Err(format!(
-            "{name} in {region} is not deployed, so there is no drift to revert; deploy it first"
-        ))
-        }
+        _ if options.revert_drift => return Err(fail(FailureKind::NotDeployed)),
         _ => ChangeSetKind::Create,
     };
 
@@ -360,50 +463,41 @@ async fn prepare_inner<A: StackApi>(
         let cs = patiently(|| api.describe_change_set(region, name, &id))
             .await
             .map_err(|e| err("describing the change set of", e))?;
-        match cs.status.as_str() {
-            "CREATE_COMPLETE"
-                if options.revert_drift
-                    && cs.deployment_mode.as_deref() != Some("REVERT_DRIFT") =>
-            {
+        if cs.status.is_ready() {
+            if options.revert_drift && !cs.revert_drift {
                 let _ = api.delete_change_set(region, name, &id).await;
-                return Err(format!(
-                    "the endpoint made an ordinary change set for {name} in {region}, not a drift-aware one \
-                     (DeploymentMode REVERT_DRIFT is not supported there); deleted it, nothing was changed"
-                ));
+                return Err(fail(FailureKind::RevertUnsupported));
             }
-            "CREATE_COMPLETE" if cs.changes.is_empty() => {
+            if cs.changes.is_empty() {
                 let _ = api.delete_change_set(region, name, &id).await;
                 return Ok(Prepared::NoChanges);
             }
-            "CREATE_COMPLETE" => {
-                return Ok(Prepared::Pending {
-                    change_set_id: id,
-                    kind,
-                    changes: cs.changes,
-                    replaced,
-                })
-            }
-            "FAILED" if is_no_changes(cs.status_reason.as_deref()) => {
-                let _ = api.delete_change_set(region, name, &id).await;
-                if kind == ChangeSetKind::Create {
-                    let _ = api.delete_stack(region, name).await;
-                }
-                return Ok(Prepared::NoChanges);
-            }
-            "FAILED" => {
-                return Err(format!(
-                    "the change set for {name} in {region} failed: {}",
-                    cs.status_reason.unwrap_or_else(|| "no reason given".into())
-                ))
-            }
-            _ if started.elapsed() > options.timeout => {
-                return Err(format!(
-                    "the change set for {name} in {region} did not finish in {:?}",
-                    options.timeout
-                ))
-            }
-            _ => backoff.wait().await,
+            return Ok(Prepared::Pending {
+                change_set_id: id,
+                kind,
+                changes: cs.changes,
+                replaced,
+            });
         }
+        if cs.failed_without_changes() {
+            let _ = api.delete_change_set(region, name, &id).await;
+            if kind == ChangeSetKind::Create {
+                let _ = api.delete_stack(region, name).await;
+            }
+            return Ok(Prepared::NoChanges);
+        }
+        if cs.status.is_failed() {
+            return Err(fail(FailureKind::ChangeSetFailed {
+                reason: cs.status_reason.unwrap_or_else(|| "no reason given".into()),
+            }));
+        }
+        if started.elapsed() > options.timeout {
+            return Err(fail(FailureKind::Timeout {
+                what: "the change set",
+                after: options.timeout,
+            }));
+        }
+        backoff.wait().await;
     }
 }
 
@@ -426,7 +520,7 @@ pub async fn discard<A: StackApi>(api: &A, prepared: &[PreparedStack]) -> Vec<St
             }
             if *kind == ChangeSetKind::Create {
                 match api.describe_stack(region, name).await {
-                    Ok(Some(s)) if s.status == "REVIEW_IN_PROGRESS" => {
+                    Ok(Some(s)) if s.status.is_review() => {
                         if let Err(e) = api.delete_stack(region, name).await {
                             problems.push(format!(
                                 "removing the empty new stack {name} in {region}: {e}"
@@ -460,14 +554,12 @@ pub async fn abandon<A: StackApi>(api: &A, jobs: &[Job]) -> Vec<String> {
             .delete_change_set(region, name, &change_set_name(job))
             .await
         {
-            Ok(()) => {}
-            Err(ApiError::Other { message, .. }) if message.contains("does not exist") => {}
-            Err(ApiError::Other { code, .. }) if code == "ChangeSetNotFound" => {}
+            Ok(()) | Err(ApiError::NotFound(_)) => {}
             Err(e) => problems.push(format!(
                 "deleting the change set of {name} in {region}: {e}"
             )),
         }
-        if stack.status == "REVIEW_IN_PROGRESS" {
+        if stack.status.is_review() {
             if let Err(e) = api.delete_stack(region, name).await {
                 problems.push(format!(
                     "removing the empty new stack {name} in {region}: {e}"
@@ -485,7 +577,7 @@ pub enum Outcome {
     Created,
     Updated,
     Replaced,
-    Failed(String),
+    Failed(StackFailure),
     /// Not attempted because a stack it depends on failed.
     Skipped(String),
 }
@@ -578,6 +670,7 @@ async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: Options, t
     let started = Instant::now();
     let job = p.job;
     let (region, name) = (job.region.clone(), job.stack_name.clone());
+    let fail = |job: &Job, kind: FailureKind| Outcome::Failed(StackFailure::new(job, kind));
     let finish = |job: Job, outcome: Outcome, protected| Report {
         job,
         outcome,
@@ -603,13 +696,14 @@ async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: Options, t
         .unwrap_or_default();
     status(tx, &job.key, "executing change set");
     if let Err(e) = patiently(|| api.execute_change_set(&region, &name, &change_set_id)).await {
-        return finish(
-            job,
-            Outcome::Failed(format!(
-                "executing the change set of {name} in {region}: {e}"
-            )),
-            None,
+        let outcome = fail(
+            &job,
+            FailureKind::Api {
+                doing: "executing the change set of",
+                error: e,
+            },
         );
+        return finish(job, outcome, None);
     }
     let mut backoff = Backoff::new();
     let mut failures: Vec<String> = Vec::new();
@@ -618,12 +712,15 @@ async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: Options, t
             events.reverse(); // oldest first
             for event in events {
                 if seen.insert(event.event_id.clone()) {
-                    if event.status.ends_with("_FAILED") {
+                    if event.status.is_failed() {
                         failures.push(format!(
                             "{} ({}): {}",
                             event.logical_id,
                             event.resource_type,
-                            event.reason.clone().unwrap_or_else(|| event.status.clone())
+                            event
+                                .reason
+                                .clone()
+                                .unwrap_or_else(|| event.status.to_string())
                         ));
                     }
                     let _ = tx.send(Progress::Event {
@@ -634,34 +731,39 @@ async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: Options, t
             }
         }
         match api.describe_stack(&region, &name).await {
-            Ok(Some(s)) if !s.in_progress() && s.status != "REVIEW_IN_PROGRESS" => break Ok(s),
-            Ok(None) => break Err(format!("{name} in {region} disappeared while deploying")),
+            Ok(Some(s)) if !s.status.is_in_progress() && !s.status.is_review() => break Ok(s),
+            Ok(None) => break Err(FailureKind::Disappeared),
             Ok(Some(_)) | Err(ApiError::Throttled(_)) => {}
-            Err(e) => break Err(format!("following {name} in {region}: {e}")),
+            Err(error) => {
+                break Err(FailureKind::Api {
+                    doing: "following",
+                    error,
+                })
+            }
         }
         if started.elapsed() > options.timeout {
-            break Err(format!(
-                "{name} in {region} did not settle in {:?}",
-                options.timeout
-            ));
+            break Err(FailureKind::Timeout {
+                what: "the deployment",
+                after: options.timeout,
+            });
         }
         backoff.wait().await;
     };
     let outcome = match final_status {
-        Ok(s) if s.status == "CREATE_COMPLETE" && replaced => Outcome::Replaced,
-        Ok(s) if s.status == "CREATE_COMPLETE" && kind == ChangeSetKind::Create => Outcome::Created,
-        Ok(s) if s.status == "UPDATE_COMPLETE" => Outcome::Updated,
-        Ok(s) => {
-            let mut reason = format!("{name} in {region} ended in {}", s.status);
-            if let Some(r) = s.status_reason {
-                reason.push_str(&format!(" ({r})"));
-            }
-            if !failures.is_empty() {
-                reason.push_str(&format!("; failed resources: {}", failures.join("; ")));
-            }
-            Outcome::Failed(reason)
+        Ok(s) if s.status == StackStatus::CreateComplete && replaced => Outcome::Replaced,
+        Ok(s) if s.status == StackStatus::CreateComplete && kind == ChangeSetKind::Create => {
+            Outcome::Created
         }
-        Err(reason) => Outcome::Failed(reason),
+        Ok(s) if s.status == StackStatus::UpdateComplete => Outcome::Updated,
+        Ok(s) => fail(
+            &job,
+            FailureKind::Ended {
+                status: s.status,
+                reason: s.status_reason,
+                failures,
+            },
+        ),
+        Err(kind) => fail(&job, kind),
     };
     let protected = if outcome.is_failure() {
         None

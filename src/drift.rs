@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use serde_json::Value as Json;
 
-use crate::aws::{ApiError, DriftApi, ResourceDrift};
+use crate::aws::{ApiError, DifferenceType, DriftApi, ResourceDrift, ResourceDriftStatus};
 use crate::deploy::{bounded, patiently, status, Backoff, Job, Options, Tx};
 use crate::diff::{self, Action, NotChecked, PathSeg, StackDiff, StackStatus};
 use crate::template::Template;
@@ -58,7 +58,7 @@ async fn detect_one<A: DriftApi>(api: &A, job: &Job, options: Options, tx: &Tx) 
     let (region, name) = (job.region.as_str(), job.stack_name.as_str());
     match patiently(|| api.describe_stack(region, name)).await {
         Ok(None) => return Checked::NotDeployed,
-        Ok(Some(s)) if s.status == "REVIEW_IN_PROGRESS" => return Checked::NotDeployed,
+        Ok(Some(s)) if s.status.is_review() => return Checked::NotDeployed,
         Ok(Some(_)) => {}
         Err(e) => return Checked::Failed(format!("describing {name} in {region}: {e}")),
     }
@@ -88,19 +88,19 @@ async fn detect_one<A: DriftApi>(api: &A, job: &Job, options: Options, tx: &Tx) 
             Ok(st) => st,
             Err(e) => return Checked::Failed(format!("following drift detection: {e}")),
         };
-        match st.status.as_str() {
-            "DETECTION_IN_PROGRESS" if started.elapsed() > options.timeout => {
-                return Checked::Failed(format!(
-                    "drift detection did not finish in {:?}",
-                    options.timeout
-                ))
-            }
-            "DETECTION_IN_PROGRESS" => backoff.wait().await,
-            "DETECTION_FAILED" => {
-                break Some(st.reason.unwrap_or_else(|| "no reason given".to_string()))
-            }
-            _ => break None,
+        if st.status.is_failed() {
+            break Some(st.reason.unwrap_or_else(|| "no reason given".to_string()));
         }
+        if !st.status.is_in_progress() {
+            break None;
+        }
+        if started.elapsed() > options.timeout {
+            return Checked::Failed(format!(
+                "drift detection did not finish in {:?}",
+                options.timeout
+            ));
+        }
+        backoff.wait().await;
     };
     match patiently(|| api.resource_drifts(region, name)).await {
         Ok(resources) => Checked::Drifts {
@@ -199,13 +199,13 @@ pub fn stack_diff(check: &StackCheck, account: &str, rendered: &Json) -> StackDi
                 let resource = deployed
                     .get("Resources")
                     .and_then(|rs| rs.get(&r.logical_id));
-                match r.status.as_str() {
-                    "IN_SYNC" => {}
-                    "MODIFIED" => {
+                match &r.status {
+                    ResourceDriftStatus::InSync => {}
+                    ResourceDriftStatus::Modified => {
                         for d in &r.differences {
-                            let action = match d.kind.as_str() {
-                                "ADD" => Action::Added,
-                                "REMOVE" => Action::Removed,
+                            let action = match d.kind {
+                                DifferenceType::Add => Action::Added,
+                                DifferenceType::Remove => Action::Removed,
                                 _ => Action::Modified,
                             };
                             // Property paths are relative to the resource's Properties.
@@ -233,7 +233,7 @@ pub fn stack_diff(check: &StackCheck, account: &str, rendered: &Json) -> StackDi
                             ));
                         }
                     }
-                    "DELETED" => {
+                    ResourceDriftStatus::Deleted => {
                         let mut change = diff::classify_change(
                             Some(&r.logical_id),
                             &r.resource_type,
@@ -248,7 +248,7 @@ pub fn stack_diff(check: &StackCheck, account: &str, rendered: &Json) -> StackDi
                             format!("deleted outside CloudFormation: {}", change.explanation);
                         out.changes.push(change);
                     }
-                    "NOT_CHECKED" | "UNSUPPORTED" => out.not_checked.push(not_checked(
+                    status if status.is_not_checked() => out.not_checked.push(not_checked(
                         &r.logical_id,
                         &r.resource_type,
                         "drift detection does not support this resource type",

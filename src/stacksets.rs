@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use crate::aws::{
-    ApiError, InstanceTargets, OperationPreferences, OperationResult, StackSetApi, StackSetContext,
-    StackSetRequest,
+    ApiError, Capability, InstanceTargets, OperationPreferences, OperationResult, StackDriftStatus,
+    StackSetApi, StackSetContext, StackSetRequest,
 };
-use crate::baseline::{Baseline, CallAs, PermissionModel, RegionConcurrency};
+use crate::baseline::{Baseline, PermissionModel};
 use crate::deploy::{capabilities, patiently, status, Backoff, Options, Tx};
 use crate::diff::{self, Action, Impact, NotChecked, StackDiff, StackStatus};
 use crate::plan::Component;
@@ -30,7 +30,7 @@ pub struct StackSetSpec {
     pub order: u32,
     pub body: String,
     pub sha256: String,
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<Capability>,
     pub regions: Vec<String>,
 }
 
@@ -68,11 +68,7 @@ impl Targets {
 pub fn context(baseline: &Baseline) -> StackSetContext {
     StackSetContext {
         region: baseline.home_region().to_string(),
-        call_as: match baseline.file.deployment.call_as {
-            CallAs::SelfAccount => "SELF",
-            CallAs::DelegatedAdmin => "DELEGATED_ADMIN",
-        }
-        .to_string(),
+        call_as: baseline.file.deployment.call_as,
     }
 }
 
@@ -81,11 +77,7 @@ pub fn preferences(baseline: &Baseline, regions: &[String]) -> OperationPreferen
     OperationPreferences {
         max_concurrent_percentage: d.max_concurrent_percentage,
         failure_tolerance_percentage: d.failure_tolerance_percentage,
-        region_concurrency: match d.region_concurrency {
-            RegionConcurrency::Parallel => "PARALLEL",
-            RegionConcurrency::Sequential => "SEQUENTIAL",
-        }
-        .to_string(),
+        region_concurrency: d.region_concurrency,
         region_order: regions.to_vec(),
     }
 }
@@ -271,7 +263,7 @@ pub async fn retire<A: StackSetApi>(
         match follow(api, ctx, &set.name, &id, rollout.options).await {
             Ok((state, results)) => {
                 merge(&mut report.results, results);
-                if state.status != "SUCCEEDED" {
+                if !state.status.is_success() {
                     report.failure = Some(format!("deleting instances ended {}", state.status));
                     return report;
                 }
@@ -432,7 +424,7 @@ pub async fn apply<A: StackSetApi>(
                 let failed: Vec<String> = report
                     .results
                     .iter()
-                    .filter(|r| r.status == "FAILED")
+                    .filter(|r| r.status.is_failed())
                     .map(|r| {
                         format!(
                             "{}/{}: {}",
@@ -442,7 +434,7 @@ pub async fn apply<A: StackSetApi>(
                         )
                     })
                     .collect();
-                if state.status != "SUCCEEDED" {
+                if !state.status.is_success() {
                     report.failure = Some(format!(
                         "{what} ended {}{}{}",
                         state.status,
@@ -549,21 +541,19 @@ async fn follow<A: StackSetApi>(
         let state = patiently(|| api.operation(ctx, name, id))
             .await
             .map_err(|e| format!("following operation {id}: {e}"))?;
-        match state.status.as_str() {
-            "SUCCEEDED" | "FAILED" | "STOPPED" => {
-                let results = patiently(|| api.operation_results(ctx, name, id))
-                    .await
-                    .map_err(|e| format!("reading the results of operation {id}: {e}"))?;
-                return Ok((state, results));
-            }
-            _ if started.elapsed() > options.timeout => {
-                return Err(format!(
-                    "operation {id} did not finish in {:?}",
-                    options.timeout
-                ))
-            }
-            _ => backoff.wait().await,
+        if state.status.is_finished() {
+            let results = patiently(|| api.operation_results(ctx, name, id))
+                .await
+                .map_err(|e| format!("reading the results of operation {id}: {e}"))?;
+            return Ok((state, results));
         }
+        if started.elapsed() > options.timeout {
+            return Err(format!(
+                "operation {id} did not finish in {:?}",
+                options.timeout
+            ));
+        }
+        backoff.wait().await;
     }
 }
 
@@ -593,7 +583,7 @@ pub async fn detect_drift<A: StackSetApi>(
         Err(e) => return SetDrift::Failed(format!("starting drift detection: {e}")),
     };
     let reason = match follow(api, ctx, name, &id, options).await {
-        Ok((state, _)) if state.status == "SUCCEEDED" => None,
+        Ok((state, _)) if state.status.is_success() => None,
         Ok((state, _)) => Some(format!(
             "drift detection ended {}{}",
             state.status,
@@ -627,16 +617,16 @@ pub fn drift_diffs(spec: &StackSetSpec, ctx: &StackSetContext, found: SetDrift) 
                     changes: vec![],
                     not_checked: vec![],
                 };
-                match i.drift_status.as_deref() {
-                    Some("IN_SYNC") => {}
-                    Some("DRIFTED") => {
+                match &i.drift_status {
+                    Some(StackDriftStatus::InSync) => {}
+                    Some(StackDriftStatus::Drifted) => {
                         let mut c = diff::classify_change(
                             None,
                             &set_type,
                             vec![],
                             Action::Modified,
-                            Some(Json::String("IN_SYNC".into())),
-                            Some(Json::String("DRIFTED".into())),
+                            Some(Json::String(StackDriftStatus::InSync.to_string())),
+                            Some(Json::String(StackDriftStatus::Drifted.to_string())),
                             &Json::Null,
                             &Json::Null,
                         );
@@ -652,7 +642,10 @@ pub fn drift_diffs(spec: &StackSetSpec, ctx: &StackSetContext, found: SetDrift) 
                     other => s.not_checked.push(NotChecked {
                         resource: None,
                         resource_type: set_type.clone(),
-                        reason: format!("instance drift status {}", other.unwrap_or("unknown")),
+                        reason: format!(
+                            "instance drift status {}",
+                            other.as_ref().map_or("unknown", |s| s.as_str())
+                        ),
                     }),
                 }
                 s

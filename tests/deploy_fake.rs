@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cfn_baseline::aws::*;
-use cfn_baseline::deploy::{self, Job, Options, Outcome, Prepared};
+use cfn_baseline::deploy::{self, FailureKind, Job, Options, Outcome, Prepared};
 use tokio::sync::mpsc;
 
 #[derive(Default)]
@@ -65,7 +65,7 @@ impl StackApi for Fake {
         if let Some((left, status)) = self.settle.lock().unwrap().get_mut(name) {
             if *left == 0 {
                 if let Some(s) = self.stacks.lock().unwrap().get_mut(name) {
-                    s.status = status.clone();
+                    s.status = status.as_str().into();
                 }
             } else {
                 *left -= 1;
@@ -135,7 +135,7 @@ impl StackApi for Fake {
             name.into(),
             StackState {
                 stack_id: format!("id/{name}"),
-                status,
+                status: status.as_str().into(),
                 status_reason: None,
                 tags: vec![],
             },
@@ -251,7 +251,12 @@ async fn a_failed_stack_reports_its_resources_and_stops_its_dependents() {
         .all(|p| matches!(p.state, Prepared::Pending { .. })));
     let reports = deploy::execute(api.clone(), prepared, options(), tx).await;
     match &reports[0].outcome {
-        Outcome::Failed(reason) => {
+        Outcome::Failed(failure) => {
+            assert!(
+                matches!(&failure.kind, FailureKind::Ended { status, .. } if *status == StackStatus::RollbackComplete),
+                "{failure:?}"
+            );
+            let reason = failure.to_string();
             assert!(reason.contains("ended in ROLLBACK_COMPLETE"), "{reason}");
             assert!(
                 reason.contains("AlertsKey (AWS::KMS::Key): AccessDenied: kms:CreateKey"),
@@ -288,7 +293,14 @@ async fn rollback_complete_needs_replace_failed() {
     )
     .await;
     match &prepared[0].state {
-        Prepared::Failed(reason) => {
+        Prepared::Failed(failure) => {
+            assert_eq!(
+                failure.kind,
+                FailureKind::FailedCreate {
+                    status: StackStatus::RollbackComplete
+                }
+            );
+            let reason = failure.to_string();
             assert!(reason.contains("rerun with --replace-failed"), "{reason}")
         }
         other => panic!("{other:?}"),
@@ -403,9 +415,9 @@ async fn plan_discards_change_sets_and_new_stack_shells() {
 #[test]
 fn capabilities_are_explicit() {
     let t = serde_json::json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {}}}});
-    assert_eq!(deploy::capabilities(&t), ["CAPABILITY_IAM"]);
+    assert_eq!(deploy::capabilities(&t), [Capability::Iam]);
     let t = serde_json::json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "x"}}}});
-    assert_eq!(deploy::capabilities(&t), ["CAPABILITY_NAMED_IAM"]);
+    assert_eq!(deploy::capabilities(&t), [Capability::NamedIam]);
     let t = serde_json::json!({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}});
     assert!(deploy::capabilities(&t).is_empty());
 }
@@ -462,7 +474,8 @@ async fn throttling_that_does_not_stop_fails_with_the_reason() {
     let (tx, _rx) = mpsc::unbounded_channel();
     let prepared = deploy::prepare(api.clone(), vec![job("a-alerts", 0, &[])], options(), tx).await;
     match &prepared[0].state {
-        Prepared::Failed(reason) => {
+        Prepared::Failed(failure) => {
+            let reason = failure.to_string();
             assert!(
                 reason.contains("describing a-alerts in us-east-1: throttled: Rate exceeded"),
                 "{reason}"
@@ -485,7 +498,7 @@ async fn refused_termination_protection_is_reported_not_fatal() {
         .lock()
         .unwrap()
         .insert("a-alerts".into(), Ok(vec![add("Topic")]));
-    *fake.protection_error.lock().unwrap() = Some(ApiError::Other {
+    *fake.protection_error.lock().unwrap() = Some(ApiError::Api {
         code: "AccessDenied".into(),
         message: "not authorized to perform cloudformation:UpdateTerminationProtection".into(),
     });
@@ -570,11 +583,18 @@ async fn a_stack_that_stays_in_progress_stops_with_a_clear_message() {
     };
     let prepared = deploy::prepare(api.clone(), vec![job("a-alerts", 0, &[])], options, tx).await;
     match &prepared[0].state {
-        Prepared::Failed(reason) => assert!(
-            reason.contains("a-alerts in us-east-1 is still UPDATE_IN_PROGRESS")
-                && reason.contains("try again later"),
-            "{reason}"
-        ),
+        Prepared::Failed(failure) => {
+            assert!(
+                matches!(failure.kind, FailureKind::StillInProgress { .. }),
+                "{failure:?}"
+            );
+            let reason = failure.to_string();
+            assert!(
+                reason.contains("a-alerts in us-east-1 is still UPDATE_IN_PROGRESS")
+                    && reason.contains("try again later"),
+                "{reason}"
+            )
+        }
         other => panic!("{other:?}"),
     }
     assert!(!api

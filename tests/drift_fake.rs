@@ -115,7 +115,7 @@ async fn every_way_a_stack_cannot_be_checked_is_reported() {
             .collect(),
         refuse: [(
             "refused".to_string(),
-            ApiError::Other {
+            ApiError::Api {
                 code: "AccessDenied".into(),
                 message: "not authorized to perform cloudformation:DetectStackDrift".into(),
             },

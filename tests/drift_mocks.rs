@@ -17,7 +17,7 @@ use aws_sdk_cloudformation::types::*;
 use aws_sdk_cloudformation::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use cfn_baseline::aws::SdkStacks;
-use cfn_baseline::deploy::{self, Job, Options, Prepared};
+use cfn_baseline::deploy::{self, FailureKind, Job, Options, Prepared};
 use cfn_baseline::diff;
 use cfn_baseline::drift::{self, Checked};
 use cfn_baseline::template::Template;
@@ -417,7 +417,10 @@ async fn a_drift_aware_change_set_shows_live_last_deployed_and_new() {
         panic!("{:?}", prepared[0].state);
     };
     let c = &changes[0];
-    assert_eq!(c.drift_status.as_deref(), Some("MODIFIED"));
+    assert_eq!(
+        c.drift_status,
+        Some(cfn_baseline::aws::ResourceDriftStatus::Modified)
+    );
     assert_eq!(
         c.live.as_deref(),
         Some(r#"{"FindingPublishingFrequency":"SIX_HOURS"}"#)
@@ -427,7 +430,10 @@ async fn a_drift_aware_change_set_shows_live_last_deployed_and_new() {
         Some(r#"{"FindingPublishingFrequency":"FIFTEEN_MINUTES"}"#)
     );
     let d = &c.details[0];
-    assert_eq!(d.change_type.as_deref(), Some("SyncWithActual"));
+    assert_eq!(
+        d.change_type,
+        Some(cfn_baseline::aws::ChangeAction::SyncWithActual)
+    );
     assert_eq!(d.actual.as_deref(), Some("SIX_HOURS"));
     assert_eq!(d.previous.as_deref(), Some("FIFTEEN_MINUTES"));
     assert_eq!(d.after.as_deref(), Some("FIFTEEN_MINUTES"));
@@ -464,10 +470,14 @@ async fn an_endpoint_that_ignores_revert_drift_changes_nothing() {
     };
     let prepared = deploy::prepare(api, vec![job()], revert, tx).await;
     match &prepared[0].state {
-        Prepared::Failed(reason) => assert!(
-            reason.contains("DeploymentMode REVERT_DRIFT is not supported"),
-            "{reason}"
-        ),
+        Prepared::Failed(failure) => {
+            assert_eq!(failure.kind, FailureKind::RevertUnsupported);
+            let reason = failure.to_string();
+            assert!(
+                reason.contains("DeploymentMode REVERT_DRIFT is not supported"),
+                "{reason}"
+            )
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(

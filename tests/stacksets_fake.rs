@@ -72,7 +72,7 @@ impl StackSetApi for Fake {
     }
     async fn operation(&self, _: &StackSetContext, _: &str, _: &str) -> ApiResult<OperationState> {
         Ok(OperationState {
-            status: self.status.clone(),
+            status: self.status.as_str().into(),
             reason: (self.status == "FAILED")
                 .then(|| "The Operation failed because the failure tolerance was exceeded".into()),
         })
@@ -143,12 +143,12 @@ async fn apply_with(fake: &Fake, p: SetPlan, service_managed: bool) -> stacksets
     let rollout = Rollout {
         ctx: StackSetContext {
             region: "us-east-1".into(),
-            call_as: "SELF".into(),
+            call_as: CallAs::SelfAccount,
         },
         preferences: OperationPreferences {
             max_concurrent_percentage: 100,
             failure_tolerance_percentage: 25,
-            region_concurrency: "PARALLEL".into(),
+            region_concurrency: RegionConcurrency::Parallel,
             region_order: vec!["us-east-1".into(), "eu-west-1".into()],
         },
         retain_stacks: true,
@@ -164,7 +164,7 @@ async fn apply_with(fake: &Fake, p: SetPlan, service_managed: bool) -> stacksets
         template_body: p.spec.body.clone(),
         capabilities: vec![],
         tags: vec![],
-        permission_model: "SELF_MANAGED".into(),
+        permission_model: PermissionModel::SelfManaged,
         auto_deployment: None,
     };
     let (tx, _rx) = mpsc::unbounded_channel();
@@ -253,7 +253,7 @@ fn instance(account: &str, region: &str, drift: &str) -> StackInstance {
 async fn stack_set_drift_is_reported_per_instance() {
     let ctx = StackSetContext {
         region: "us-east-1".into(),
-        call_as: "SELF".into(),
+        call_as: CallAs::SelfAccount,
     };
     let fake = Fake {
         status: "SUCCEEDED".into(),

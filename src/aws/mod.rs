@@ -2,24 +2,26 @@
 //! below, named for what the tool does, and plain Rust types.
 
 mod sdk;
+mod status;
 
 use std::future::Future;
 
 pub use sdk::{connect, connect_accounts, AccountAccess, Connections, SdkStacks};
+pub use status::{
+    BeforeValueFrom, Capability, ChangeAction, ChangeSetStatus, DetectionStatus, DifferenceType,
+    InstanceStatus, OperationResultStatus, OperationStatus, Replacement, ResourceDriftStatus,
+    ResourceStatus, StackDriftStatus, StackSetStatus, StackStatus,
+};
+
+pub use crate::baseline::{CallAs, PermissionModel, RegionConcurrency};
 
 /// A deployed stack, as far as the tool cares.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StackState {
     pub stack_id: String,
-    pub status: String,
+    pub status: StackStatus,
     pub status_reason: Option<String>,
     pub tags: Vec<(String, String)>,
-}
-
-impl StackState {
-    pub fn in_progress(&self) -> bool {
-        self.status.ends_with("_IN_PROGRESS") && self.status != "REVIEW_IN_PROGRESS"
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +38,7 @@ pub struct ChangeSetRequest {
     pub kind: ChangeSetKind,
     pub template_body: String,
     pub tags: Vec<(String, String)>,
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<Capability>,
     /// Makes a retried create safe.
     pub client_token: String,
     /// A drift-aware change set (DeploymentMode REVERT_DRIFT): it also puts back properties
@@ -46,15 +48,13 @@ pub struct ChangeSetRequest {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ResourceChange {
-    /// Add, Modify, Remove, Import, Dynamic, SyncWithActual.
-    pub action: String,
+    pub action: ChangeAction,
     pub logical_id: String,
     pub resource_type: String,
-    /// True, False or Conditional when the endpoint says.
-    pub replacement: Option<String>,
-    /// Drift-aware change sets only: IN_SYNC, MODIFIED, DELETED, NOT_CHECKED, UNKNOWN,
-    /// UNSUPPORTED.
-    pub drift_status: Option<String>,
+    /// When the endpoint says.
+    pub replacement: Option<Replacement>,
+    /// Drift-aware change sets only.
+    pub drift_status: Option<ResourceDriftStatus>,
     /// Drift-aware change sets only: the resource as it is live, as last deployed, and as the
     /// change set will leave it (JSON text, as the API returns it).
     pub live: Option<String>,
@@ -69,11 +69,10 @@ pub struct ResourceChange {
 pub struct ChangeDetail {
     pub path: String,
     /// Add, Modify, Remove or SyncWithActual.
-    pub change_type: Option<String>,
+    pub change_type: Option<ChangeAction>,
     pub before: Option<String>,
     pub after: Option<String>,
-    /// ACTUAL_STATE or PREVIOUS_DEPLOYMENT_STATE.
-    pub before_from: Option<String>,
+    pub before_from: Option<BeforeValueFrom>,
     /// The live value and the last deployed value, when the property drifted.
     pub actual: Option<String>,
     pub previous: Option<String>,
@@ -82,22 +81,34 @@ pub struct ChangeDetail {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ChangeSetState {
     pub id: String,
-    /// CREATE_PENDING, CREATE_IN_PROGRESS, CREATE_COMPLETE, FAILED, ...
-    pub status: String,
+    pub status: ChangeSetStatus,
     pub status_reason: Option<String>,
     pub changes: Vec<ResourceChange>,
-    /// REVERT_DRIFT when the endpoint made a drift-aware change set.
-    pub deployment_mode: Option<String>,
+    /// The endpoint made a drift-aware change set (DeploymentMode REVERT_DRIFT).
+    pub revert_drift: bool,
+}
+
+/// The reasons CloudFormation gives when a change set failed only because it found nothing
+/// to change.
+const NO_CHANGES_REASONS: [&str; 2] = ["didn't contain changes", "No updates are to be performed"];
+
+impl ChangeSetState {
+    /// The change set failed only because the template and parameters change nothing.
+    pub fn failed_without_changes(&self) -> bool {
+        self.status.is_failed()
+            && self
+                .status_reason
+                .as_deref()
+                .is_some_and(|r| NO_CHANGES_REASONS.iter().any(|n| r.contains(n)))
+    }
 }
 
 /// Where a drift detection run stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DriftDetection {
-    /// DETECTION_IN_PROGRESS, DETECTION_COMPLETE or DETECTION_FAILED.
-    pub status: String,
+    pub status: DetectionStatus,
     pub reason: Option<String>,
-    /// DRIFTED, IN_SYNC, UNKNOWN, NOT_CHECKED.
-    pub stack_drift_status: Option<String>,
+    pub stack_drift_status: Option<StackDriftStatus>,
 }
 
 /// One resource's drift, as DescribeStackResourceDrifts reports it.
@@ -105,8 +116,7 @@ pub struct DriftDetection {
 pub struct ResourceDrift {
     pub logical_id: String,
     pub resource_type: String,
-    /// IN_SYNC, MODIFIED, DELETED, NOT_CHECKED, UNKNOWN, UNSUPPORTED.
-    pub status: String,
+    pub status: ResourceDriftStatus,
     pub differences: Vec<PropertyDifference>,
 }
 
@@ -117,8 +127,7 @@ pub struct PropertyDifference {
     /// JSON text (or a bare scalar) as the API returns it.
     pub expected: Option<String>,
     pub actual: Option<String>,
-    /// ADD, REMOVE or NOT_EQUAL.
-    pub kind: String,
+    pub kind: DifferenceType,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,32 +136,40 @@ pub struct StackEvent {
     pub timestamp: Option<String>,
     pub logical_id: String,
     pub resource_type: String,
-    pub status: String,
+    pub status: ResourceStatus,
     pub reason: Option<String>,
 }
 
-/// Errors the tool decides on. Service errors keep their code and message.
+/// Errors the tool decides on, mapped from the SDK's in one place (src/aws/sdk.rs). Service
+/// errors keep their code and message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApiError {
+    /// The stack, change set, stack set or operation named does not exist.
+    NotFound(String),
     /// "No updates are to be performed." and its relatives.
     NoChanges(String),
     /// Throttling that outlived the SDK's retries.
     Throttled(String),
     /// The endpoint does not implement the operation (e.g. the emulator's HTTP 500 page).
     Unsupported(String),
-    Other {
-        code: String,
-        message: String,
-    },
+    /// The endpoint could not be reached (connection refused or reset, DNS, TLS, time-out).
+    Transport(String),
+    /// No usable credentials were found.
+    Credentials(String),
+    /// Any other service error.
+    Api { code: String, message: String },
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            ApiError::NotFound(m) => write!(f, "not found: {m}"),
             ApiError::NoChanges(m) => write!(f, "no changes: {m}"),
             ApiError::Throttled(m) => write!(f, "throttled: {m}"),
             ApiError::Unsupported(op) => write!(f, "{op} is not supported by this endpoint"),
-            ApiError::Other { code, message } => write!(f, "{code}: {message}"),
+            ApiError::Transport(m) => write!(f, "could not reach AWS: {m}"),
+            ApiError::Credentials(m) => f.write_str(m),
+            ApiError::Api { code, message } => write!(f, "{code}: {message}"),
         }
     }
 }
@@ -164,8 +181,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 /// A stack set as the tool sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StackSetState {
-    /// ACTIVE or DELETED.
-    pub status: String,
+    pub status: StackSetStatus,
     pub template_body: String,
 }
 
@@ -174,8 +190,7 @@ pub struct StackSetState {
 pub struct StackSetContext {
     /// The region the stack set lives in (the baseline's home region).
     pub region: String,
-    /// SELF or DELEGATED_ADMIN.
-    pub call_as: String,
+    pub call_as: CallAs,
 }
 
 #[derive(Clone, Debug)]
@@ -183,10 +198,9 @@ pub struct StackSetRequest {
     pub name: String,
     pub description: String,
     pub template_body: String,
-    pub capabilities: Vec<String>,
+    pub capabilities: Vec<Capability>,
     pub tags: Vec<(String, String)>,
-    /// SELF_MANAGED or SERVICE_MANAGED.
-    pub permission_model: String,
+    pub permission_model: PermissionModel,
     /// Service-managed: (enabled, retain stacks on account removal).
     pub auto_deployment: Option<(bool, bool)>,
 }
@@ -195,8 +209,7 @@ pub struct StackSetRequest {
 pub struct OperationPreferences {
     pub max_concurrent_percentage: u32,
     pub failure_tolerance_percentage: u32,
-    /// PARALLEL or SEQUENTIAL.
-    pub region_concurrency: String,
+    pub region_concurrency: RegionConcurrency,
     pub region_order: Vec<String>,
 }
 
@@ -212,17 +225,15 @@ pub struct InstanceTargets {
 pub struct StackInstance {
     pub account: String,
     pub region: String,
-    /// CURRENT, OUTDATED or INOPERABLE.
-    pub status: String,
+    pub status: InstanceStatus,
     pub reason: Option<String>,
-    /// DRIFTED, IN_SYNC, UNKNOWN, NOT_CHECKED (after drift detection).
-    pub drift_status: Option<String>,
+    /// After drift detection.
+    pub drift_status: Option<StackDriftStatus>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OperationState {
-    /// RUNNING, SUCCEEDED, FAILED, STOPPING, STOPPED, QUEUED.
-    pub status: String,
+    pub status: OperationStatus,
     pub reason: Option<String>,
 }
 
@@ -230,8 +241,7 @@ pub struct OperationState {
 pub struct OperationResult {
     pub account: String,
     pub region: String,
-    /// PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED.
-    pub status: String,
+    pub status: OperationResultStatus,
     pub reason: Option<String>,
 }
 

@@ -7,9 +7,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudformation::config::http::HttpResponse;
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_cloudformation::types::{
-    Capability, ChangeSetType, DeploymentMode, Tag, TemplateStage,
-};
+use aws_sdk_cloudformation::types::{ChangeSetType, DeploymentMode, Tag, TemplateStage};
 use aws_sdk_cloudformation::Client;
 
 use super::*;
@@ -153,6 +151,8 @@ pub async fn connect_accounts(
     })
 }
 
+const NO_CREDENTIALS: &str = "no usable AWS credentials";
+
 fn describe_sdk_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
     e: &SdkError<E, R>,
 ) -> String {
@@ -161,9 +161,10 @@ fn describe_sdk_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::De
         (Some(c), None) => c.to_string(),
         _ => match e {
             SdkError::DispatchFailure(d) if format!("{d:?}").contains("ProviderError") => {
-                "no usable AWS credentials: set AWS_PROFILE (or pass --profile), export \
-                 AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
-                    .to_string()
+                format!(
+                    "{NO_CREDENTIALS}: set AWS_PROFILE (or pass --profile), export \
+                     AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
+                )
             }
             SdkError::DispatchFailure(d) => {
                 let text = format!("{d:?}");
@@ -226,6 +227,7 @@ impl SdkStacks {
     }
 }
 
+/// The one place SDK errors become the tool's typed errors.
 fn api_error<E>(operation: &str, err: SdkError<E, HttpResponse>) -> ApiError
 where
     E: ProvideErrorMetadata + std::fmt::Debug,
@@ -240,20 +242,35 @@ where
         Some("ValidationError") if message.contains("No updates are to be performed") => {
             ApiError::NoChanges(message)
         }
-        Some(code) => ApiError::Other {
+        // CloudFormation says a stack or change set is missing with a ValidationError.
+        Some("ValidationError") if message.contains("does not exist") => {
+            ApiError::NotFound(message)
+        }
+        Some(
+            "ChangeSetNotFound"
+            | "ChangeSetNotFoundException"
+            | "StackSetNotFoundException"
+            | "OperationNotFoundException"
+            | "StackInstanceNotFoundException",
+        ) => ApiError::NotFound(message),
+        Some(code) => ApiError::Api {
             code: code.to_string(),
             message,
         },
         None if status == Some(500) => ApiError::Unsupported(operation.to_string()),
-        None => ApiError::Other {
-            code: operation.to_string(),
-            message: describe_sdk_error(&err),
+        None => match &err {
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+                match describe_sdk_error(&err) {
+                    m if m.starts_with(NO_CREDENTIALS) => ApiError::Credentials(m),
+                    m => ApiError::Transport(format!("{operation}: {m}")),
+                }
+            }
+            _ => ApiError::Api {
+                code: operation.to_string(),
+                message: describe_sdk_error(&err),
+            },
         },
     }
-}
-
-fn is_missing_stack(err: &ApiError) -> bool {
-    matches!(err, ApiError::Other { code, message } if code == "ValidationError" && message.contains("does not exist"))
 }
 
 impl StackApi for SdkStacks {
@@ -271,20 +288,18 @@ impl StackApi for SdkStacks {
         {
             Ok(out) => out,
             Err(e) => {
-                let err = api_error("DescribeStacks", e);
-                return if is_missing_stack(&err) {
-                    Ok(None)
-                } else {
-                    Err(err)
-                };
+                return match api_error("DescribeStacks", e) {
+                    ApiError::NotFound(_) => Ok(None),
+                    err => Err(err),
+                }
             }
         };
         Ok(out.stacks().first().map(|s| StackState {
             stack_id: s.stack_id().unwrap_or_default().to_string(),
             status: s
                 .stack_status()
-                .map(|x| x.as_str().to_string())
-                .unwrap_or_default(),
+                .map(|x| x.as_str().into())
+                .unwrap_or_else(|| "".into()),
             status_reason: s.stack_status_reason().map(str::to_string),
             tags: s
                 .tags()
@@ -311,7 +326,7 @@ impl StackApi for SdkStacks {
             for s in page.stacks() {
                 let deleted = s
                     .stack_status()
-                    .is_some_and(|st| st.as_str() == "DELETE_COMPLETE");
+                    .is_some_and(|st| StackStatus::from(st.as_str()).is_deleted());
                 let tagged = s
                     .tags()
                     .iter()
@@ -343,11 +358,6 @@ impl StackApi for SdkStacks {
             .iter()
             .map(|(k, v)| Tag::builder().key(k).value(v).build())
             .collect::<Vec<_>>();
-        let capabilities = r
-            .capabilities
-            .iter()
-            .map(|c| Capability::from(c.as_str()))
-            .collect::<Vec<_>>();
         let out = self
             .client(&r.region)
             .create_change_set()
@@ -359,11 +369,7 @@ impl StackApi for SdkStacks {
             })
             .template_body(&r.template_body)
             .set_tags(Some(tags))
-            .set_capabilities(if capabilities.is_empty() {
-                None
-            } else {
-                Some(capabilities)
-            })
+            .set_capabilities(sdk_capabilities(&r.capabilities))
             .client_token(&r.client_token)
             .set_deployment_mode(r.revert_drift.then_some(DeploymentMode::RevertDrift))
             .description("cfn-baseline")
@@ -392,8 +398,8 @@ impl StackApi for SdkStacks {
             id: out.change_set_id().unwrap_or(id).to_string(),
             status: out
                 .status()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
+                .map(|s| s.as_str().into())
+                .unwrap_or_else(|| "".into()),
             status_reason: out.status_reason().map(str::to_string),
             changes: out
                 .changes()
@@ -402,12 +408,12 @@ impl StackApi for SdkStacks {
                 .map(|rc| ResourceChange {
                     action: rc
                         .action()
-                        .map(|a| a.as_str().to_string())
-                        .unwrap_or_default(),
+                        .map(|a| a.as_str().into())
+                        .unwrap_or_else(|| "".into()),
                     logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
                     resource_type: rc.resource_type().unwrap_or_default().to_string(),
-                    replacement: rc.replacement().map(|r| r.as_str().to_string()),
-                    drift_status: rc.resource_drift_status().map(|d| d.as_str().to_string()),
+                    replacement: rc.replacement().map(|r| r.as_str().into()),
+                    drift_status: rc.resource_drift_status().map(|d| d.as_str().into()),
                     live: rc.before_context().map(str::to_string),
                     last_deployed: rc.previous_deployment_context().map(str::to_string),
                     new: rc.after_context().map(str::to_string),
@@ -417,10 +423,10 @@ impl StackApi for SdkStacks {
                         .filter_map(|d| d.target())
                         .map(|t| ChangeDetail {
                             path: t.path().or(t.name()).unwrap_or_default().to_string(),
-                            change_type: t.attribute_change_type().map(|c| c.as_str().to_string()),
+                            change_type: t.attribute_change_type().map(|c| c.as_str().into()),
                             before: t.before_value().map(str::to_string),
                             after: t.after_value().map(str::to_string),
-                            before_from: t.before_value_from().map(|b| b.as_str().to_string()),
+                            before_from: t.before_value_from().map(|b| b.as_str().into()),
                             actual: t.drift().and_then(|d| d.actual_value()).map(str::to_string),
                             previous: t
                                 .drift()
@@ -430,7 +436,7 @@ impl StackApi for SdkStacks {
                         .collect(),
                 })
                 .collect(),
-            deployment_mode: out.deployment_mode().map(|m| m.as_str().to_string()),
+            revert_drift: out.deployment_mode() == Some(&DeploymentMode::RevertDrift),
         })
     }
 
@@ -484,8 +490,8 @@ impl StackApi for SdkStacks {
                 resource_type: e.resource_type().unwrap_or_default().to_string(),
                 status: e
                     .resource_status()
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_default(),
+                    .map(|s| s.as_str().into())
+                    .unwrap_or_else(|| "".into()),
                 reason: e.resource_status_reason().map(str::to_string),
             })
             .collect())
@@ -546,10 +552,10 @@ impl DriftApi for SdkStacks {
         Ok(DriftDetection {
             status: out
                 .detection_status()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
+                .map(|s| s.as_str().into())
+                .unwrap_or_else(|| "".into()),
             reason: out.detection_status_reason().map(str::to_string),
-            stack_drift_status: out.stack_drift_status().map(|s| s.as_str().to_string()),
+            stack_drift_status: out.stack_drift_status().map(|s| s.as_str().into()),
         })
     }
 
@@ -573,8 +579,8 @@ impl DriftApi for SdkStacks {
                     resource_type: d.resource_type().unwrap_or_default().to_string(),
                     status: d
                         .stack_resource_drift_status()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
+                        .map(|s| s.as_str().into())
+                        .unwrap_or_else(|| "".into()),
                     differences: d
                         .property_differences()
                         .iter()
@@ -584,8 +590,8 @@ impl DriftApi for SdkStacks {
                             actual: p.actual_value().map(str::to_string),
                             kind: p
                                 .difference_type()
-                                .map(|k| k.as_str().to_string())
-                                .unwrap_or_default(),
+                                .map(|k| k.as_str().into())
+                                .unwrap_or_else(|| "".into()),
                         })
                         .collect(),
                 });
@@ -648,7 +654,10 @@ impl PasswordPolicyApi for SdkStacks {
 }
 
 fn call_as(ctx: &StackSetContext) -> aws_sdk_cloudformation::types::CallAs {
-    aws_sdk_cloudformation::types::CallAs::from(ctx.call_as.as_str())
+    match ctx.call_as {
+        CallAs::SelfAccount => aws_sdk_cloudformation::types::CallAs::SelfValue,
+        CallAs::DelegatedAdmin => aws_sdk_cloudformation::types::CallAs::DelegatedAdmin,
+    }
 }
 
 fn preferences(
@@ -657,9 +666,14 @@ fn preferences(
     aws_sdk_cloudformation::types::StackSetOperationPreferences::builder()
         .max_concurrent_percentage(p.max_concurrent_percentage as i32)
         .failure_tolerance_percentage(p.failure_tolerance_percentage as i32)
-        .region_concurrency_type(aws_sdk_cloudformation::types::RegionConcurrencyType::from(
-            p.region_concurrency.as_str(),
-        ))
+        .region_concurrency_type(match p.region_concurrency {
+            RegionConcurrency::Parallel => {
+                aws_sdk_cloudformation::types::RegionConcurrencyType::Parallel
+            }
+            RegionConcurrency::Sequential => {
+                aws_sdk_cloudformation::types::RegionConcurrencyType::Sequential
+            }
+        })
         .set_region_order(Some(p.region_order.clone()))
         .build()
 }
@@ -670,11 +684,13 @@ fn sdk_tags(tags: &[(String, String)]) -> Vec<Tag> {
         .collect()
 }
 
-fn sdk_capabilities(capabilities: &[String]) -> Option<Vec<Capability>> {
+fn sdk_capabilities(
+    capabilities: &[Capability],
+) -> Option<Vec<aws_sdk_cloudformation::types::Capability>> {
     (!capabilities.is_empty()).then(|| {
         capabilities
             .iter()
-            .map(|c| Capability::from(c.as_str()))
+            .map(|c| aws_sdk_cloudformation::types::Capability::from(c.as_str()))
             .collect()
     })
 }
@@ -718,21 +734,20 @@ impl StackSetApi for SdkStacks {
                 .map(|s| StackSetState {
                     status: s
                         .status()
-                        .map(|x| x.as_str().to_string())
-                        .unwrap_or_default(),
+                        .map(|x| x.as_str().into())
+                        .unwrap_or_else(|| "".into()),
                     template_body: s.template_body().unwrap_or_default().to_string(),
                 })
-                .filter(|s| s.status != "DELETED")),
+                .filter(|s| s.status != StackSetStatus::Deleted)),
             Err(e) => {
                 if e.as_service_error()
                     .is_some_and(|s| s.is_stack_set_not_found_exception())
                 {
                     return Ok(None);
                 }
-                let err = api_error("DescribeStackSet", e);
-                match &err {
-                    ApiError::Other { code, .. } if code.contains("StackSetNotFound") => Ok(None),
-                    _ => Err(err),
+                match api_error("DescribeStackSet", e) {
+                    ApiError::NotFound(_) => Ok(None),
+                    err => Err(err),
                 }
             }
         }
@@ -746,9 +761,14 @@ impl StackSetApi for SdkStacks {
             .template_body(&r.template_body)
             .set_capabilities(sdk_capabilities(&r.capabilities))
             .set_tags(Some(sdk_tags(&r.tags)))
-            .permission_model(aws_sdk_cloudformation::types::PermissionModels::from(
-                r.permission_model.as_str(),
-            ))
+            .permission_model(match r.permission_model {
+                PermissionModel::SelfManaged => {
+                    aws_sdk_cloudformation::types::PermissionModels::SelfManaged
+                }
+                PermissionModel::ServiceManaged => {
+                    aws_sdk_cloudformation::types::PermissionModels::ServiceManaged
+                }
+            })
             .set_auto_deployment(r.auto_deployment.map(|(enabled, retain)| {
                 aws_sdk_cloudformation::types::AutoDeployment::builder()
                     .enabled(enabled)
@@ -805,10 +825,10 @@ impl StackSetApi for SdkStacks {
                     region: i.region().unwrap_or_default().to_string(),
                     status: i
                         .status()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
+                        .map(|s| s.as_str().into())
+                        .unwrap_or_else(|| "".into()),
                     reason: i.status_reason().map(str::to_string),
-                    drift_status: i.drift_status().map(|d| d.as_str().to_string()),
+                    drift_status: i.drift_status().map(|d| d.as_str().into()),
                 });
             }
         }
@@ -882,8 +902,8 @@ impl StackSetApi for SdkStacks {
         Ok(OperationState {
             status: op
                 .and_then(|o| o.status())
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
+                .map(|s| s.as_str().into())
+                .unwrap_or_else(|| "".into()),
             reason: op.and_then(|o| o.status_reason()).map(str::to_string),
         })
     }
@@ -911,8 +931,8 @@ impl StackSetApi for SdkStacks {
                     region: r.region().unwrap_or_default().to_string(),
                     status: r
                         .status()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
+                        .map(|s| s.as_str().into())
+                        .unwrap_or_else(|| "".into()),
                     reason: r.status_reason().map(str::to_string),
                 });
             }
@@ -932,7 +952,9 @@ impl StackSetApi for SdkStacks {
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| api_error("ListStackSets", e))?;
             for s in page.summaries() {
-                let active = s.status().is_none_or(|st| st.as_str() != "DELETED");
+                let active = s
+                    .status()
+                    .is_none_or(|st| StackSetStatus::from(st.as_str()) != StackSetStatus::Deleted);
                 if active && s.description().is_some_and(|d| d.starts_with(prefix)) {
                     out.push(s.stack_set_name().unwrap_or_default().to_string());
                 }

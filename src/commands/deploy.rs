@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{self, AccountAccess, PasswordPolicyApi, StackApi};
+use crate::aws::{self, AccountAccess, ChangeAction, PasswordPolicyApi, Replacement, StackApi};
 use crate::baseline::{Baseline, BASELINE_TAG};
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::deploy::{self, Job, Options, Prepared, PreparedStack, Progress};
@@ -344,7 +344,7 @@ async fn run_async(
     if failures > 0 {
         for r in &reports {
             if let deploy::Outcome::Failed(reason) = &r.outcome {
-                printer.error(reason);
+                printer.error(&reason.to_string());
             }
         }
         bail!("{failures} stack(s) failed or were skipped");
@@ -483,14 +483,14 @@ fn print_changes(printer: &mut Printer, prepared: &[&PreparedStack]) {
                     changes.len()
                 ));
                 for c in changes {
-                    let sign = match c.action.as_str() {
-                        "Add" => "+",
-                        "Remove" => "-",
+                    let sign = match c.action {
+                        ChangeAction::Add => "+",
+                        ChangeAction::Remove => "-",
                         _ => "~",
                     };
-                    let replacement = match c.replacement.as_deref() {
-                        Some("True") => " (replacement)",
-                        Some("Conditional") => " (may be replaced)",
+                    let replacement = match c.replacement {
+                        Some(Replacement::True) => " (replacement)",
+                        Some(Replacement::Conditional) => " (may be replaced)",
                         _ => "",
                     };
                     text.push_str(&format!(

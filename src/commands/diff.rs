@@ -304,7 +304,7 @@ async fn read_deployed<A: StackApi>(api: &A, region: &str, name: &str) -> Result
     let Some(stack) = api.describe_stack(region, name).await? else {
         return Ok(None);
     };
-    if stack.status == "REVIEW_IN_PROGRESS" || stack.status == "DELETE_COMPLETE" {
+    if !stack.status.is_deployed() {
         return Ok(None);
     }
     let body = api.get_template(region, name).await?;

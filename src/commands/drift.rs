@@ -13,9 +13,9 @@ use tokio::task::JoinSet;
 
 use super::deploy::{confirm, connect_groups, follow, policy_changes, print_summary, Group};
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{PasswordPolicyApi, ResourceChange};
+use crate::aws::{BeforeValueFrom, PasswordPolicyApi, ResourceChange};
 use crate::cli::{DiffFormat, DriftArgs, DriftScope, GlobalArgs};
-use crate::deploy::{self, Options, Prepared, PreparedStack};
+use crate::deploy::{self, FailureKind, Options, Prepared, PreparedStack};
 use crate::diff::{self, Impact, Kind, NotChecked, Report, StackDiff, StackStatus};
 use crate::drift::{self, Checked, StackCheck};
 use crate::output::Printer;
@@ -269,9 +269,9 @@ async fn reapply(
     printer.result(&text);
 
     // An endpoint without drift-aware change sets: stop before anything changes.
-    let unsupported = prepared.iter().flatten().any(|p| {
-        matches!(&p.state, Prepared::Failed(reason) if reason.contains("REVERT_DRIFT is not supported"))
-    });
+    let unsupported = prepared.iter().flatten().any(
+        |p| matches!(&p.state, Prepared::Failed(f) if f.kind == FailureKind::RevertUnsupported),
+    );
     if unsupported {
         for (g, p) in groups.iter().zip(&prepared) {
             deploy::discard(g.api.as_ref(), p).await;
@@ -330,7 +330,7 @@ async fn reapply(
     }
     for r in &reports {
         if let deploy::Outcome::Failed(reason) = &r.outcome {
-            printer.error(reason);
+            printer.error(&reason.to_string());
             unreverted_weakening |= weakening_of(&r.job.key);
             failures.push(r.job.key.clone());
         }
@@ -367,7 +367,7 @@ fn three_views(c: &ResourceChange) -> String {
         c.logical_id,
         c.resource_type,
         c.drift_status
-            .as_deref()
+            .as_ref()
             .map(|d| format!(", drift {d}"))
             .unwrap_or_default()
     );
@@ -377,18 +377,18 @@ fn three_views(c: &ResourceChange) -> String {
             "        {}: live {} · last deployed {} · new {}{}\n",
             d.path,
             show(&d.actual.clone().or_else(|| {
-                (d.before_from.as_deref() == Some("ACTUAL_STATE"))
+                (d.before_from == Some(BeforeValueFrom::ActualState))
                     .then(|| d.before.clone())
                     .flatten()
             })),
             show(&d.previous.clone().or_else(|| {
-                (d.before_from.as_deref() == Some("PREVIOUS_DEPLOYMENT_STATE"))
+                (d.before_from == Some(BeforeValueFrom::PreviousDeploymentState))
                     .then(|| d.before.clone())
                     .flatten()
             })),
             show(&d.after),
             d.change_type
-                .as_deref()
+                .as_ref()
                 .map(|t| format!(" [{t}]"))
                 .unwrap_or_default()
         ));

@@ -147,7 +147,7 @@ pub fn run(
                     template_body: plan.spec.body.clone(),
                     capabilities: plan.spec.capabilities.clone(),
                     tags: tags.clone(),
-                    permission_model: if self_managed { "SELF_MANAGED" } else { "SERVICE_MANAGED" }.to_string(),
+                    permission_model: baseline.file.deployment.permission_model,
                     auto_deployment: (!self_managed).then_some((
                         baseline.file.deployment.auto_deployment,
                         baseline.file.deployment.retain_stacks_on_account_removal,
@@ -290,7 +290,7 @@ fn matrix(reports: &[SetReport]) -> String {
         out.push_str(&format!(
             "\n{}  {}\n",
             r.name,
-            if r.failure.is_some() { "FAILED" } else { "ok" }
+            if r.failure.is_some() { "failed" } else { "ok" }
         ));
         if r.results.is_empty() {
             out.push_str("  (no instance operations)\n");
@@ -319,7 +319,7 @@ fn matrix(reports: &[SetReport]) -> String {
             }
             out.push('\n');
         }
-        for x in r.results.iter().filter(|x| x.status == "FAILED") {
+        for x in r.results.iter().filter(|x| x.status.is_failed()) {
             out.push_str(&format!(
                 "  {}/{}: {}\n",
                 x.account,
