@@ -103,9 +103,13 @@ pub struct DriftArgs {
     /// What to check
     #[arg(long, value_enum, default_value_t = DriftScope::All)]
     pub scope: DriftScope,
-    /// Stacks checked at once, per account
+    /// Stacks checked at once in each account and region
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
+    /// Stacks (and so requests) in flight at once for the whole run, shared fairly by the
+    /// accounts
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub max_in_flight: u16,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -143,9 +147,13 @@ pub struct DiffArgs {
     /// Which differences make the exit code non-zero
     #[arg(long, value_enum, default_value_t = FailOn::Any)]
     pub fail_on: FailOn,
-    /// Stacks compared at once (live mode)
+    /// Stacks compared (live mode) at once in each account and region
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
+    /// Stacks (and so requests) in flight at once for the whole run, shared fairly by the
+    /// accounts
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub max_in_flight: u16,
 }
 
 #[derive(Debug, Args)]
@@ -155,9 +163,13 @@ pub struct DeployArgs {
     /// Execute without asking (required when stdin is not a terminal)
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Stacks worked on at once
+    /// Stacks worked on at once in each account and region
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
+    /// Stacks (and so requests) in flight at once for the whole run, shared fairly by the
+    /// accounts
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub max_in_flight: u16,
     /// Delete and re-create stacks whose first create failed (ROLLBACK_COMPLETE)
     #[arg(long)]
     pub replace_failed: bool,

@@ -5,15 +5,17 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use tokio::sync::{mpsc, Semaphore};
+use tokio::time::Instant;
+
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::aws::{
-    ApiError, ApiResult, Capability, ChangeSetKind, ChangeSetRequest, ResourceChange, StackApi,
-    StackEvent, StackStatus,
+    ApiError, Capability, ChangeSetKind, ChangeSetRequest, ResourceChange, StackApi, StackStatus,
 };
+use crate::fanout::{self, bounded, patiently, status, Backoff, Limits, Progress, Tx};
 use crate::render::RenderedStack;
 
 /// One stack to deploy: the render plus where and how.
@@ -217,9 +219,10 @@ pub struct PreparedStack {
     pub state: Prepared,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Options {
-    pub concurrency: usize,
+    /// Stacks in flight per account and region, and for the whole run.
+    pub limits: Limits,
     /// Delete a stack in ROLLBACK_COMPLETE and create it again.
     pub replace_failed: bool,
     /// Longest wait for a stack or change set to settle.
@@ -232,64 +235,12 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            concurrency: 4,
+            limits: Limits::default(),
             replace_failed: false,
             revert_drift: false,
             timeout: Duration::from_secs(60 * 60),
         }
     }
-}
-
-/// Progress, for the printer.
-#[derive(Clone, Debug)]
-pub enum Progress {
-    Status { key: String, text: String },
-    Event { key: String, event: StackEvent },
-}
-
-pub(crate) type Tx = mpsc::UnboundedSender<Progress>;
-
-pub(crate) fn status(tx: &Tx, key: &str, text: impl Into<String>) {
-    let _ = tx.send(Progress::Status {
-        key: key.to_string(),
-        text: text.into(),
-    });
-}
-
-/// Polling interval that starts short and backs off, so the API is never hammered.
-pub(crate) struct Backoff(Duration);
-
-impl Backoff {
-    pub(crate) fn new() -> Backoff {
-        Backoff(Duration::from_millis(200))
-    }
-    pub(crate) async fn wait(&mut self) {
-        tokio::time::sleep(self.0).await;
-        self.0 = (self.0 * 3 / 2).min(Duration::from_secs(10));
-    }
-}
-
-/// Calls again, with backoff, while the endpoint throttles (after the SDK's own retries).
-pub(crate) async fn patiently<T, Fut>(mut call: impl FnMut() -> Fut) -> ApiResult<T>
-where
-    Fut: std::future::Future<Output = ApiResult<T>>,
-{
-    let mut backoff = Backoff::new();
-    for _ in 0..THROTTLE_RETRIES {
-        match call().await {
-            Err(ApiError::Throttled(_)) => backoff.wait().await,
-            other => return other,
-        }
-    }
-    call().await
-}
-
-const THROTTLE_RETRIES: usize = 6;
-
-/// The change set name for a job: the same for the same render, so it can be found again
-/// (to delete it on Ctrl-C) without remembering the id.
-pub fn change_set_name(job: &Job) -> String {
-    format!("cfn-baseline-{}", &job.sha256[..12])
 }
 
 /// Prepares every job concurrently (bounded): compares with the deployed stack and creates a
@@ -300,42 +251,23 @@ pub async fn prepare<A: StackApi>(
     options: Options,
     tx: Tx,
 ) -> Vec<PreparedStack> {
-    bounded(jobs, options.concurrency, move |job| {
-        let (api, tx) = (api.clone(), tx.clone());
-        async move {
-            let state = prepare_one(api.as_ref(), &job, options, &tx).await;
-            PreparedStack { job, state }
-        }
-    })
+    let limits = options.limits.clone();
+    bounded(
+        jobs,
+        &limits,
+        |job| job.region.clone(),
+        move |job| {
+            let (api, tx, options) = (api.clone(), tx.clone(), options.clone());
+            async move {
+                let state = prepare_one(api.as_ref(), &job, &options, &tx).await;
+                PreparedStack { job, state }
+            }
+        },
+    )
     .await
 }
 
-/// Runs `work` on every item, at most `limit` at a time; the results keep the items' order.
-pub(crate) async fn bounded<I, R, F, Fut>(items: Vec<I>, limit: usize, work: F) -> Vec<R>
-where
-    I: Send + 'static,
-    R: Send + 'static,
-    F: Fn(I) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = R> + Send + 'static,
-{
-    let semaphore = Arc::new(Semaphore::new(limit.max(1)));
-    let mut set = JoinSet::new();
-    for (i, item) in items.into_iter().enumerate() {
-        let (semaphore, work) = (semaphore.clone(), work.clone());
-        set.spawn(async move {
-            let _permit = semaphore.acquire_owned().await.expect("semaphore");
-            (i, work(item).await)
-        });
-    }
-    let mut out = Vec::new();
-    while let Some(done) = set.join_next().await {
-        out.push(done.expect("a bounded task panicked"));
-    }
-    out.sort_by_key(|(i, _)| *i);
-    out.into_iter().map(|(_, r)| r).collect()
-}
-
-async fn prepare_one<A: StackApi>(api: &A, job: &Job, options: Options, tx: &Tx) -> Prepared {
+async fn prepare_one<A: StackApi>(api: &A, job: &Job, options: &Options, tx: &Tx) -> Prepared {
     match prepare_inner(api, job, options, tx).await {
         Ok(p) => p,
         Err(e) => Prepared::Failed(e),
@@ -345,7 +277,7 @@ async fn prepare_one<A: StackApi>(api: &A, job: &Job, options: Options, tx: &Tx)
 async fn prepare_inner<A: StackApi>(
     api: &A,
     job: &Job,
-    options: Options,
+    options: &Options,
     tx: &Tx,
 ) -> Result<Prepared, StackFailure> {
     let (region, name) = (job.region.as_str(), job.stack_name.as_str());
@@ -433,9 +365,9 @@ async fn prepare_inner<A: StackApi>(
         region: job.region.clone(),
         stack_name: job.stack_name.clone(),
         change_set_name: if options.revert_drift {
-            format!("cfn-baseline-revert-{short}")
+            fanout::revert_change_set_name(&job.sha256)
         } else {
-            change_set_name(job)
+            fanout::change_set_name(&job.sha256)
         },
         kind,
         template_body: job.body.clone(),
@@ -550,14 +482,13 @@ pub async fn abandon<A: StackApi>(api: &A, jobs: &[Job]) -> Vec<String> {
                 continue;
             }
         };
-        match api
-            .delete_change_set(region, name, &change_set_name(job))
-            .await
-        {
-            Ok(()) | Err(ApiError::NotFound(_)) => {}
-            Err(e) => problems.push(format!(
-                "deleting the change set of {name} in {region}: {e}"
-            )),
+        for change_set in fanout::change_set_names(&job.sha256) {
+            match api.delete_change_set(region, name, &change_set).await {
+                Ok(()) | Err(ApiError::NotFound(_)) => {}
+                Err(e) => problems.push(format!(
+                    "deleting the change set {change_set} of {name} in {region}: {e}"
+                )),
+            }
         }
         if stack.status.is_review() {
             if let Err(e) = api.delete_stack(region, name).await {
@@ -624,7 +555,7 @@ pub async fn execute<A: StackApi>(
     }
     let mut failed: HashSet<String> = HashSet::new();
     let mut reports: Vec<(usize, Report)> = Vec::new();
-    let semaphore = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let mut per_region: std::collections::HashMap<String, Arc<Semaphore>> = Default::default();
     for (_, wave) in by_wave {
         let mut set = JoinSet::new();
         for (i, p) in wave {
@@ -648,10 +579,15 @@ pub async fn execute<A: StackApi>(
                 ));
                 continue;
             }
-            let (api, semaphore, tx) = (api.clone(), semaphore.clone(), tx.clone());
+            let own = per_region
+                .entry(p.job.region.clone())
+                .or_insert_with(|| Arc::new(Semaphore::new(options.limits.per_target)))
+                .clone();
+            let (api, tx, options) = (api.clone(), tx.clone(), options.clone());
             set.spawn(async move {
-                let _permit = semaphore.acquire_owned().await.expect("semaphore");
-                (i, execute_one(api.as_ref(), p, options, &tx).await)
+                let _own = own.acquire_owned().await.expect("semaphore");
+                let _run_wide = options.limits.acquire().await;
+                (i, execute_one(api.as_ref(), p, &options, &tx).await)
             });
         }
         while let Some(done) = set.join_next().await {
@@ -666,7 +602,7 @@ pub async fn execute<A: StackApi>(
     reports.into_iter().map(|(_, r)| r).collect()
 }
 
-async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: Options, tx: &Tx) -> Report {
+async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: &Options, tx: &Tx) -> Report {
     let started = Instant::now();
     let job = p.job;
     let (region, name) = (job.region.clone(), job.stack_name.clone());

@@ -5,13 +5,14 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Instant;
+use tokio::time::Instant;
 
 use serde_json::Value as Json;
 
 use crate::aws::{ApiError, DifferenceType, DriftApi, ResourceDrift, ResourceDriftStatus};
-use crate::deploy::{bounded, patiently, status, Backoff, Job, Options, Tx};
+use crate::deploy::{Job, Options};
 use crate::diff::{self, Action, NotChecked, PathSeg, StackDiff, StackStatus};
+use crate::fanout::{bounded, patiently, status, Backoff, Tx};
 use crate::template::Template;
 
 /// What detection found for one stack.
@@ -37,24 +38,30 @@ pub struct StackCheck {
     pub checked: Checked,
 }
 
-/// Detects drift on every job, at most `options.concurrency` at a time.
+/// Detects drift on every job, within `options.limits`.
 pub async fn detect<A: DriftApi>(
     api: Arc<A>,
     jobs: Vec<Job>,
     options: Options,
     tx: Tx,
 ) -> Vec<StackCheck> {
-    bounded(jobs, options.concurrency, move |job| {
-        let (api, tx) = (api.clone(), tx.clone());
-        async move {
-            let checked = detect_one(api.as_ref(), &job, options, &tx).await;
-            StackCheck { job, checked }
-        }
-    })
+    let limits = options.limits.clone();
+    bounded(
+        jobs,
+        &limits,
+        |job| job.region.clone(),
+        move |job| {
+            let (api, tx, options) = (api.clone(), tx.clone(), options.clone());
+            async move {
+                let checked = detect_one(api.as_ref(), &job, &options, &tx).await;
+                StackCheck { job, checked }
+            }
+        },
+    )
     .await
 }
 
-async fn detect_one<A: DriftApi>(api: &A, job: &Job, options: Options, tx: &Tx) -> Checked {
+async fn detect_one<A: DriftApi>(api: &A, job: &Job, options: &Options, tx: &Tx) -> Checked {
     let (region, name) = (job.region.as_str(), job.stack_name.as_str());
     match patiently(|| api.describe_stack(region, name)).await {
         Ok(None) => return Checked::NotDeployed,

@@ -13,6 +13,7 @@ pub mod commands;
 pub mod deploy;
 pub mod diff;
 pub mod drift;
+pub mod fanout;
 pub mod output;
 pub mod plan;
 pub mod render;

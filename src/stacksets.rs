@@ -4,15 +4,16 @@
 //! targets and removed for dropped ones, each operation followed to its end. Never prints.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Instant;
+use tokio::time::Instant;
 
 use crate::aws::{
     ApiError, Capability, InstanceTargets, OperationPreferences, OperationResult, StackDriftStatus,
     StackSetApi, StackSetContext, StackSetRequest,
 };
 use crate::baseline::{Baseline, PermissionModel};
-use crate::deploy::{capabilities, patiently, status, Backoff, Options, Tx};
+use crate::deploy::{capabilities, Options};
 use crate::diff::{self, Action, Impact, NotChecked, StackDiff, StackStatus};
+use crate::fanout::{patiently, status, Backoff, Tx};
 use crate::plan::Component;
 use crate::render::RenderedStack;
 use serde_json::Value as Json;
@@ -260,7 +261,7 @@ pub async fn retire<A: StackSetApi>(
                 return report;
             }
         };
-        match follow(api, ctx, &set.name, &id, rollout.options).await {
+        match follow(api, ctx, &set.name, &id, &rollout.options).await {
             Ok((state, results)) => {
                 merge(&mut report.results, results);
                 if !state.status.is_success() {
@@ -401,7 +402,7 @@ pub async fn apply<A: StackSetApi>(
     request: &StackSetRequest,
     tx: &Tx,
 ) -> SetReport {
-    let (ctx, preferences, options) = (&rollout.ctx, &rollout.preferences, rollout.options);
+    let (ctx, preferences, options) = (&rollout.ctx, &rollout.preferences, &rollout.options);
     let (retain_stacks, service_managed) = (rollout.retain_stacks, rollout.service_managed);
     let name = plan.spec.name.clone();
     let mut report = SetReport {
@@ -533,7 +534,7 @@ async fn follow<A: StackSetApi>(
     ctx: &StackSetContext,
     name: &str,
     id: &str,
-    options: Options,
+    options: &Options,
 ) -> Result<(crate::aws::OperationState, Vec<OperationResult>), String> {
     let started = Instant::now();
     let mut backoff = Backoff::new();
@@ -571,7 +572,7 @@ pub async fn detect_drift<A: StackSetApi>(
     api: &A,
     ctx: &StackSetContext,
     name: &str,
-    options: Options,
+    options: &Options,
 ) -> SetDrift {
     let id = match patiently(|| api.detect_stack_set_drift(ctx, name)).await {
         Ok(id) => id,

@@ -145,8 +145,13 @@ impl StackApi for Fake {
     async fn stacks_tagged(&self, _: &str, _: &str, _: &str) -> ApiResult<Vec<String>> {
         Ok(self.stacks.lock().unwrap().keys().cloned().collect())
     }
-    async fn delete_change_set(&self, _: &str, name: &str, _: &str) -> ApiResult<()> {
-        self.call(format!("delete_change_set {name}"));
+    async fn delete_change_set(&self, _: &str, name: &str, id: &str) -> ApiResult<()> {
+        // By name (abandon), say which; by id (discard), the stack is enough.
+        if id.starts_with("cfn-baseline-") {
+            self.call(format!("delete_change_set {name} {id}"));
+        } else {
+            self.call(format!("delete_change_set {name}"));
+        }
         Ok(())
     }
     async fn delete_stack(&self, _: &str, name: &str) -> ApiResult<()> {
@@ -214,7 +219,7 @@ fn add(id: &str) -> ResourceChange {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_failed_stack_reports_its_resources_and_stops_its_dependents() {
     let fake = Fake::default();
     fake.change_sets
@@ -276,12 +281,12 @@ async fn a_failed_stack_reports_its_resources_and_stops_its_dependents() {
         .contains(&"execute a-cloudtrail".to_string()));
     let mut events = 0;
     while let Ok(p) = rx.try_recv() {
-        events += matches!(p, deploy::Progress::Event { .. }) as usize;
+        events += matches!(p, cfn_baseline::fanout::Progress::Event { .. }) as usize;
     }
     assert_eq!(events, 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn rollback_complete_needs_replace_failed() {
     let api = Arc::new(Fake::default().with_stack("a-alerts", "ROLLBACK_COMPLETE", "old"));
     let (tx, _rx) = mpsc::unbounded_channel();
@@ -321,7 +326,7 @@ async fn rollback_complete_needs_replace_failed() {
     let prepared = deploy::prepare(
         api.clone(),
         vec![job("a-alerts", 0, &[])],
-        replace,
+        replace.clone(),
         tx.clone(),
     )
     .await;
@@ -347,7 +352,7 @@ async fn rollback_complete_needs_replace_failed() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn both_shapes_of_no_changes_are_success() {
     let fake = Fake::default()
         .with_stack("a-config", "UPDATE_COMPLETE", "different")
@@ -381,7 +386,7 @@ async fn both_shapes_of_no_changes_are_success() {
         .any(|c| c.starts_with("execute")));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn an_identical_template_creates_no_change_set() {
     let j = job("a-alerts", 0, &[]);
     let api = Arc::new(Fake::default().with_stack("a-alerts", "CREATE_COMPLETE", &j.body));
@@ -391,7 +396,7 @@ async fn an_identical_template_creates_no_change_set() {
     assert!(api.calls.lock().unwrap().is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn plan_discards_change_sets_and_new_stack_shells() {
     let api = Arc::new(Fake::default().with_stack("a-alerts", "REVIEW_IN_PROGRESS", ""));
     api.change_sets
@@ -422,7 +427,7 @@ fn capabilities_are_explicit() {
     assert!(deploy::capabilities(&t).is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn throttling_is_retried_with_backoff() {
     let fake = Fake::default();
     fake.change_sets
@@ -466,7 +471,7 @@ async fn throttling_is_retried_with_backoff() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn throttling_that_does_not_stop_fails_with_the_reason() {
     let fake = Fake::default();
     fake.throttle.lock().unwrap().insert("describe_stack", 1000);
@@ -491,7 +496,7 @@ async fn throttling_that_does_not_stop_fails_with_the_reason() {
         .any(|c| c.starts_with("create_change_set")));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn refused_termination_protection_is_reported_not_fatal() {
     let fake = Fake::default();
     fake.change_sets
@@ -519,7 +524,7 @@ async fn refused_termination_protection_is_reported_not_fatal() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn abandon_deletes_change_sets_by_name_and_empty_new_stacks() {
     let fake = Fake::default()
         .with_stack("new-stack", "REVIEW_IN_PROGRESS", "")
@@ -538,14 +543,17 @@ async fn abandon_deletes_change_sets_by_name_and_empty_new_stacks() {
     assert_eq!(
         calls,
         [
-            "delete_change_set new-stack",
+            // The deploy change set and the drift-aware one of `drift --reapply`, by name.
+            "delete_change_set new-stack cfn-baseline-0123456789ab",
+            "delete_change_set new-stack cfn-baseline-revert-0123456789ab",
             "delete_stack new-stack",
-            "delete_change_set old-stack",
+            "delete_change_set old-stack cfn-baseline-0123456789ab",
+            "delete_change_set old-stack cfn-baseline-revert-0123456789ab",
         ]
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_stack_already_in_progress_is_waited_for() {
     let fake = Fake::default().with_stack("a-alerts", "UPDATE_IN_PROGRESS", "Resources: {} # old");
     fake.settle
@@ -565,14 +573,14 @@ async fn a_stack_already_in_progress_is_waited_for() {
     }
     let mut waited = false;
     while let Ok(p) = rx.try_recv() {
-        if let deploy::Progress::Status { text, .. } = p {
+        if let cfn_baseline::fanout::Progress::Status { text, .. } = p {
             waited |= text == "waiting: the stack is UPDATE_IN_PROGRESS";
         }
     }
     assert!(waited, "no progress said it was waiting");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_stack_that_stays_in_progress_stops_with_a_clear_message() {
     let fake = Fake::default().with_stack("a-alerts", "UPDATE_IN_PROGRESS", "Resources: {}");
     let api = Arc::new(fake);

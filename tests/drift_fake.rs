@@ -106,7 +106,7 @@ fn detection(status: &str, reason: Option<&str>) -> DriftDetection {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn every_way_a_stack_cannot_be_checked_is_reported() {
     let fake = Fake {
         stacks: [("deployed", true), ("refused", true)]

@@ -171,7 +171,7 @@ async fn apply_with(fake: &Fake, p: SetPlan, service_managed: bool) -> stacksets
     stacksets::apply(fake, &rollout, &p, &request, &tx).await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_failed_operation_names_every_failed_instance() {
     let fake = Fake {
         status: "FAILED".into(),
@@ -201,7 +201,7 @@ async fn a_failed_operation_names_every_failed_instance() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn failures_within_the_tolerance_are_still_reported() {
     let fake = Fake {
         status: "SUCCEEDED".into(),
@@ -249,7 +249,7 @@ fn instance(account: &str, region: &str, drift: &str) -> StackInstance {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn stack_set_drift_is_reported_per_instance() {
     let ctx = StackSetContext {
         region: "us-east-1".into(),
@@ -266,7 +266,7 @@ async fn stack_set_drift_is_reported_per_instance() {
         ]),
     };
     let spec = plan().spec;
-    let found = stacksets::detect_drift(&fake, &ctx, &spec.name, Options::default()).await;
+    let found = stacksets::detect_drift(&fake, &ctx, &spec.name, &Options::default()).await;
     let diffs = stacksets::drift_diffs(&spec, &ctx, found);
     let statuses: Vec<String> = diffs
         .iter()
@@ -295,13 +295,13 @@ async fn stack_set_drift_is_reported_per_instance() {
         calls: Mutex::new(vec![]),
         drift: None,
     };
-    let found = stacksets::detect_drift(&none, &ctx, &spec.name, Options::default()).await;
+    let found = stacksets::detect_drift(&none, &ctx, &spec.name, &Options::default()).await;
     let diffs = stacksets::drift_diffs(&spec, &ctx, found);
     assert_eq!(diffs.len(), 1);
     assert_eq!(diffs[0].status.as_str(), "unchecked");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn service_managed_instances_target_organizational_units() {
     let fake = Fake {
         status: "SUCCEEDED".into(),

@@ -1,21 +1,19 @@
 //! `plan` and `deploy`: render, connect, prepare change sets, then discard them (plan) or
 //! confirm and execute them (deploy).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use anyhow::{bail, Result};
-use tokio::sync::mpsc;
-
-use tokio::task::JoinSet;
 
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::aws::{self, AccountAccess, ChangeAction, PasswordPolicyApi, Replacement, StackApi};
 use crate::baseline::{Baseline, BASELINE_TAG};
 use crate::cli::{DeployArgs, GlobalArgs};
-use crate::deploy::{self, Job, Options, Prepared, PreparedStack, Progress};
+use crate::deploy::{self, Job, Options, Prepared, PreparedStack};
 use crate::diff;
-use crate::output::{Board, Printer};
+use crate::fanout::{self, Limits};
+use crate::output::Printer;
 use crate::plan::CALLER_ACCOUNT_LABEL;
 use crate::render::{render_all, RenderedStack, Renderer};
 use crate::settings::{self, AccountPasswordPolicy};
@@ -58,6 +56,7 @@ fn run(
 }
 
 /// One account's share of the work.
+#[derive(Clone)]
 pub(super) struct Group {
     /// The account id, or `current` when the baseline names no accounts.
     pub label: String,
@@ -161,32 +160,23 @@ async fn run_async(
         reached.join(", ")
     ));
     let options = Options {
-        concurrency: usize::from(args.concurrency),
+        limits: Limits::new(
+            usize::from(args.concurrency),
+            usize::from(args.max_in_flight),
+        ),
         replace_failed: args.replace_failed,
         ..Options::default()
     };
 
     // Prepare every account concurrently; Ctrl-C deletes what was created so far.
-    let (tx, rx) = mpsc::unbounded_channel();
-    let mut set = JoinSet::new();
-    for (i, g) in groups.iter().enumerate() {
-        let (api, jobs, tx) = (g.api.clone(), g.jobs.clone(), tx.clone());
-        set.spawn(async move { (i, deploy::prepare(api, jobs, options, tx).await) });
-    }
-    drop(tx);
-    let gather = async {
-        follow(rx, printer, &keys, "preparing").await;
-        let mut out: Vec<(usize, Vec<PreparedStack>)> = Vec::new();
-        while let Some(done) = set.join_next().await {
-            out.push(done.expect("prepare task"));
-        }
-        out.sort_by_key(|(i, _)| *i);
-        out.into_iter().map(|(_, p)| p).collect::<Vec<_>>()
-    };
-    let prepared = tokio::select! {
-        prepared = gather => Some(prepared),
-        _ = tokio::signal::ctrl_c() => None,
-    };
+    let prepared = fanout::across(
+        groups.iter().collect(),
+        printer,
+        &keys,
+        "preparing",
+        |g, tx| deploy::prepare(g.api.clone(), g.jobs.clone(), options.clone(), tx),
+    )
+    .await;
     let Some(prepared) = prepared else {
         printer.warning("interrupted: deleting the change sets created so far");
         abandon_all(&groups, printer).await;
@@ -278,16 +268,10 @@ async fn run_async(
         });
     }
     if pending > 0 && !args.yes {
-        let answer = tokio::select! {
-            answer = tokio::task::spawn_blocking({
-                let policies = policy_updates.len();
-                move || confirm(pending - policies, policies)
-            }) => Some(answer),
-            _ = tokio::signal::ctrl_c() => None,
-        };
-        let confirmed = matches!(answer, Some(Ok(Ok(true))));
-        if !confirmed {
-            eprintln_newline(printer, answer.is_none());
+        let policies = policy_updates.len();
+        if !fanout::confirmed(pending - policies, policies).await {
+            // The cursor may still be on the prompt line.
+            printer.status("");
             for (g, p) in groups.iter().zip(&prepared) {
                 deploy::discard(g.api.as_ref(), p).await;
             }
@@ -296,26 +280,15 @@ async fn run_async(
         }
     }
 
-    let (tx, rx) = mpsc::unbounded_channel();
-    let mut set = JoinSet::new();
-    for (i, (g, p)) in groups.iter().zip(prepared).enumerate() {
-        let (api, tx) = (g.api.clone(), tx.clone());
-        set.spawn(async move { (i, deploy::execute(api, p, options, tx).await) });
-    }
-    drop(tx);
-    let gather = async {
-        follow(rx, printer, &keys, "waiting").await;
-        let mut out: Vec<(usize, Vec<deploy::Report>)> = Vec::new();
-        while let Some(done) = set.join_next().await {
-            out.push(done.expect("execute task"));
-        }
-        out.sort_by_key(|(i, _)| *i);
-        out.into_iter().flat_map(|(_, r)| r).collect::<Vec<_>>()
-    };
-    let reports = tokio::select! {
-        reports = gather => Some(reports),
-        _ = tokio::signal::ctrl_c() => None,
-    };
+    let reports = fanout::across(
+        groups.iter().zip(prepared).collect(),
+        printer,
+        &keys,
+        "waiting",
+        |(g, p), tx| deploy::execute(g.api.clone(), p, options.clone(), tx),
+    )
+    .await
+    .map(|r| r.into_iter().flatten().collect::<Vec<_>>());
     let Some(reports) = reports else {
         printer.warning(
             "interrupted: stacks already executing keep going in CloudFormation; deleting the change sets not yet executed",
@@ -398,61 +371,10 @@ pub(super) fn policy_changes(
     out
 }
 
-/// After a Ctrl-C at the prompt, the cursor is still on the prompt line.
-fn eprintln_newline(printer: &mut Printer, interrupted: bool) {
-    if interrupted {
-        printer.status("");
-    }
-}
-
 pub(super) async fn abandon_all(groups: &[Group], printer: &mut Printer) {
     for g in groups {
         for problem in deploy::abandon(g.api.as_ref(), &g.jobs).await {
             printer.detail(&problem);
-        }
-    }
-}
-
-const MAX_BOARD_LINES: usize = 40;
-
-/// Prints progress as the tasks report it, until they are all done: a board redrawn in
-/// place on a terminal, one plain line per event otherwise.
-pub(super) async fn follow(
-    mut rx: mpsc::UnboundedReceiver<Progress>,
-    printer: &mut Printer,
-    keys: &[String],
-    initial: &str,
-) {
-    // A board taller than a terminal cannot be redrawn in place; many targets get lines.
-    let mut board = (printer.live_progress() && keys.len() <= MAX_BOARD_LINES)
-        .then(|| Board::new(keys.to_vec(), initial));
-    if let Some(b) = board.as_mut() {
-        printer.draw(b);
-    }
-    while let Some(p) = rx.recv().await {
-        match (&mut board, p) {
-            (Some(b), Progress::Status { key, text }) => {
-                b.set(&key, &text);
-                printer.draw(b);
-            }
-            (Some(b), Progress::Event { key, event }) => {
-                b.set(
-                    &key,
-                    &format!(
-                        "{} {} ({})",
-                        event.status, event.logical_id, event.resource_type
-                    ),
-                );
-                printer.draw(b);
-            }
-            (None, Progress::Status { key, text }) => printer.detail(&format!("{key}: {text}")),
-            (None, Progress::Event { key, event }) => printer.status(&format!(
-                "{key}  {:<28} {} ({}){}",
-                event.status,
-                event.logical_id,
-                event.resource_type,
-                event.reason.map(|r| format!(": {r}")).unwrap_or_default()
-            )),
         }
     }
 }
@@ -524,20 +446,4 @@ pub(super) fn print_summary(printer: &mut Printer, reports: &[deploy::Report]) {
         ));
     }
     printer.result(&text);
-}
-
-pub(super) fn confirm(change_sets: usize, policies: usize) -> Result<bool> {
-    let mut stderr = std::io::stderr();
-    let question = match (change_sets, policies) {
-        (n, 0) => format!("Execute {n} change set(s)?"),
-        (0, p) => format!("Set the IAM password policy in {p} account(s)?"),
-        (n, p) => {
-            format!("Execute {n} change set(s) and set the IAM password policy in {p} account(s)?")
-        }
-    };
-    write!(stderr, "{question} [y/N] ")?;
-    stderr.flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }

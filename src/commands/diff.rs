@@ -4,12 +4,9 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Component as PathComponent, Path};
-use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 
 use super::deploy::connect_groups;
 use super::{load_baseline, resolve_source, ExitStatus};
@@ -17,6 +14,7 @@ use crate::aws::{PasswordPolicyApi, StackApi, StackSetApi};
 use crate::baseline::{Baseline, Source, BASELINE_TAG};
 use crate::cli::{DiffArgs, DiffFormat, FailOn, GlobalArgs};
 use crate::diff::{self, Report, StackInput, Verdict};
+use crate::fanout::{self, Limits};
 use crate::output::Printer;
 use crate::render::{render_all, RenderedStack, Renderer, MANIFEST_FILE};
 use crate::settings;
@@ -217,22 +215,20 @@ fn live(
         let mut old_side = Vec::new();
         let mut errors = Vec::new();
         let mut all_regions: Vec<String> = Vec::new();
-        for g in &groups {
-            let semaphore = Arc::new(Semaphore::new(usize::from(args.concurrency)));
+        let limits = Limits::new(usize::from(args.concurrency), usize::from(args.max_in_flight));
+        // (group, region, stack name) of every stack to read, in every account.
+        let mut wanted: Vec<(usize, String, String)> = Vec::new();
+        for (i, g) in groups.iter().enumerate() {
             let mut regions: Vec<String> = g.jobs.iter().map(|j| j.region.clone()).collect();
             regions.sort();
             regions.dedup();
-            let mut wanted: Vec<(String, String)> = g
-                .jobs
-                .iter()
-                .map(|j| (j.region.clone(), j.stack_name.clone()))
-                .collect();
+            wanted.extend(g.jobs.iter().map(|j| (i, j.region.clone(), j.stack_name.clone())));
             // Stacks of the baseline the render no longer has (a component switched off).
             for region in &regions {
                 match g.api.stacks_tagged(region, BASELINE_TAG, baseline.name()).await {
                     Ok(names) => {
                         for name in names {
-                            let key = (region.clone(), name);
+                            let key = (i, region.clone(), name);
                             if !wanted.contains(&key) {
                                 wanted.push(key);
                             }
@@ -242,30 +238,38 @@ fn live(
                 }
             }
             all_regions.extend(regions);
-            let mut set = JoinSet::new();
-            for (region, name) in wanted {
-                let (api, semaphore) = (g.api.clone(), semaphore.clone());
-                set.spawn(async move {
-                    let _permit = semaphore.acquire_owned().await.expect("semaphore");
+        }
+        // Every account at once, within the limits.
+        let apis: Vec<_> = groups.iter().map(|g| g.api.clone()).collect();
+        let read = fanout::bounded(
+            wanted,
+            &limits,
+            |(i, region, _): &(usize, String, String)| format!("{i}/{region}"),
+            move |(i, region, name): (usize, String, String)| {
+                let api = apis[i].clone();
+                async move {
                     let deployed = read_deployed(api.as_ref(), &region, &name).await;
-                    (region, name, deployed)
-                });
-            }
-            while let Some(done) = set.join_next().await {
-                let (region, stack_name, deployed) = done.context("reading a stack")?;
-                match deployed {
-                    Ok(Some((template, tags))) => old_side.push(StackInput {
-                        account: g.label.clone(),
-                        region,
-                        stack_name,
-                        template,
-                        tags: Some(tags),
-                    }),
-                    Ok(None) => {}
-                    Err(e) => errors.push(format!("{stack_name} in {}/{region}: {e}", g.label)),
+                    (i, region, name, deployed)
                 }
+            },
+        )
+        .await;
+        for (i, region, stack_name, deployed) in read {
+            let g = &groups[i];
+            match deployed {
+                Ok(Some((template, tags))) => old_side.push(StackInput {
+                    account: g.label.clone(),
+                    region,
+                    stack_name,
+                    template,
+                    tags: Some(tags),
+                }),
+                Ok(None) => {}
+                Err(e) => errors.push(format!("{stack_name} in {}/{region}: {e}", g.label)),
             }
-            // The account password policy, outside CloudFormation.
+        }
+        // The account password policy, outside CloudFormation.
+        for g in &groups {
             match g.api.password_policy().await {
                 Ok(policy) => old_side.push(settings::password_policy_stack(&g.label, policy.as_ref())),
                 Err(e) => errors.push(format!("the IAM account password policy of {}: {e}", g.label)),

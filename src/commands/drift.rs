@@ -4,20 +4,18 @@
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::sync::Arc;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use serde_json::Value as Json;
-use tokio::sync::mpsc;
-use tokio::task::JoinSet;
 
-use super::deploy::{confirm, connect_groups, follow, policy_changes, print_summary, Group};
+use super::deploy::{abandon_all, connect_groups, policy_changes, print_summary, Group};
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::aws::{BeforeValueFrom, PasswordPolicyApi, ResourceChange};
 use crate::cli::{DiffFormat, DriftArgs, DriftScope, GlobalArgs};
 use crate::deploy::{self, FailureKind, Options, Prepared, PreparedStack};
 use crate::diff::{self, Impact, Kind, NotChecked, Report, StackDiff, StackStatus};
 use crate::drift::{self, Checked, StackCheck};
+use crate::fanout::{self, Limits};
 use crate::output::Printer;
 use crate::render::{render_all, Renderer};
 use crate::settings;
@@ -57,7 +55,7 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
             reached.join(", ")
         ));
         let options = Options {
-            concurrency: usize::from(args.concurrency),
+            limits: Limits::new(usize::from(args.concurrency), usize::from(args.max_in_flight)),
             ..Options::default()
         };
 
@@ -65,16 +63,12 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
         let mut checks: Vec<(usize, StackCheck)> = Vec::new();
         if check_stacks {
             let keys: Vec<String> = groups.iter().flat_map(|g| g.jobs.iter().map(|j| j.key.clone())).collect();
-            let (tx, rx) = mpsc::unbounded_channel();
-            let mut set = JoinSet::new();
-            for (i, g) in groups.iter().enumerate() {
-                let (api, jobs, tx) = (g.api.clone(), g.jobs.clone(), tx.clone());
-                set.spawn(async move { (i, drift::detect(api, jobs, options, tx).await) });
-            }
-            drop(tx);
-            follow(rx, printer, &keys, "waiting").await;
-            while let Some(done) = set.join_next().await {
-                let (i, found) = done.context("drift detection")?;
+            let found = fanout::across(groups.iter().collect(), printer, &keys, "waiting", |g, tx| {
+                drift::detect(g.api.clone(), g.jobs.clone(), options.clone(), tx)
+            })
+            .await
+            .ok_or_else(|| anyhow!("interrupted during drift detection; nothing was changed"))?;
+            for (i, found) in found.into_iter().enumerate() {
                 checks.extend(found.into_iter().map(|c| (i, c)));
             }
         }
@@ -206,21 +200,31 @@ async fn reapply(
     }
     let revert_options = Options {
         revert_drift: true,
-        ..options
+        ..options.clone()
     };
-    let mut prepared: Vec<Vec<PreparedStack>> = Vec::new();
-    for (g, jobs) in groups.iter().zip(&per_group) {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let task = tokio::spawn(deploy::prepare(
-            g.api.clone(),
-            jobs.clone(),
-            revert_options,
-            tx,
-        ));
-        let keys: Vec<String> = jobs.iter().map(|j| j.key.clone()).collect();
-        follow(rx, printer, &keys, "preparing").await;
-        prepared.push(task.await.context("preparing drift-aware change sets")?);
-    }
+    let keys: Vec<String> = per_group.iter().flatten().map(|j| j.key.clone()).collect();
+    // The groups with their drifted stacks only, for cleanup after Ctrl-C.
+    let drifted: Vec<Group> = groups
+        .iter()
+        .zip(&per_group)
+        .map(|(g, jobs)| Group {
+            jobs: jobs.clone(),
+            ..g.clone()
+        })
+        .collect();
+    let prepared: Option<Vec<Vec<PreparedStack>>> = fanout::across(
+        drifted.iter().collect(),
+        printer,
+        &keys,
+        "preparing",
+        |g, tx| deploy::prepare(g.api.clone(), g.jobs.clone(), revert_options.clone(), tx),
+    )
+    .await;
+    let Some(prepared) = prepared else {
+        printer.warning("interrupted: deleting the drift-aware change sets created so far");
+        abandon_all(&drifted, printer).await;
+        bail!("interrupted before anything was reverted; change sets deleted, nothing was changed");
+    };
 
     let mut text = String::from("\nReverting drift:\n");
     let mut unreverted_weakening = false;
@@ -298,33 +302,30 @@ async fn reapply(
             ExitStatus::Error
         });
     }
-    if !args.yes {
-        let policies = policy_drift.len();
-        let answer = tokio::select! {
-            answer = tokio::task::spawn_blocking(move || confirm(pending, policies)) => Some(answer),
-            _ = tokio::signal::ctrl_c() => None,
-        };
-        if !matches!(answer, Some(Ok(Ok(true)))) {
-            for (g, p) in groups.iter().zip(&prepared) {
-                deploy::discard(g.api.as_ref(), p).await;
-            }
-            printer.status("not confirmed; change sets deleted, nothing was reverted");
-            return Ok(ExitStatus::Error);
+    if !args.yes && !fanout::confirmed(pending, policy_drift.len()).await {
+        printer.status("");
+        for (g, p) in groups.iter().zip(&prepared) {
+            deploy::discard(g.api.as_ref(), p).await;
         }
+        printer.status("not confirmed; change sets deleted, nothing was reverted");
+        return Ok(ExitStatus::Error);
     }
-    let (tx, rx) = mpsc::unbounded_channel();
-    let mut set = JoinSet::new();
-    for (g, p) in groups.iter().zip(prepared) {
-        let (api, tx) = (Arc::clone(&g.api), tx.clone());
-        set.spawn(async move { deploy::execute(api, p, options, tx).await });
-    }
-    drop(tx);
-    let keys: Vec<String> = per_group.iter().flatten().map(|j| j.key.clone()).collect();
-    follow(rx, printer, &keys, "waiting").await;
-    let mut reports = Vec::new();
-    while let Some(done) = set.join_next().await {
-        reports.extend(done.context("reverting drift")?);
-    }
+    let reports = fanout::across(
+        groups.iter().zip(prepared).collect(),
+        printer,
+        &keys,
+        "waiting",
+        |(g, p), tx| deploy::execute(g.api.clone(), p, options.clone(), tx),
+    )
+    .await;
+    let Some(reports) = reports else {
+        printer.warning(
+            "interrupted: stacks already reverting keep going in CloudFormation; deleting the change sets not yet executed",
+        );
+        abandon_all(&drifted, printer).await;
+        bail!("interrupted while reverting drift; run `cfn-baseline drift` to see where each stack stands");
+    };
+    let reports: Vec<deploy::Report> = reports.into_iter().flatten().collect();
     if !reports.is_empty() {
         print_summary(printer, &reports);
     }
@@ -435,7 +436,7 @@ fn drift_stacksets(
         let mut out = Vec::new();
         let mut unsupported = 0;
         for spec in &specs {
-            let found = crate::stacksets::detect_drift(&api, &ctx, &spec.name, options).await;
+            let found = crate::stacksets::detect_drift(&api, &ctx, &spec.name, &options).await;
             if matches!(&found, crate::stacksets::SetDrift::Unsupported(_)) {
                 unsupported += 1;
             }

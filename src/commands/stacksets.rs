@@ -10,13 +10,13 @@ use anyhow::{bail, Context, Result};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::deploy::{confirm, follow};
 use super::ExitStatus;
 use crate::aws::{OperationResult, StackSetApi, StackSetRequest};
 use crate::baseline::{Baseline, PermissionModel};
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::deploy::Options;
 use crate::diff::{self, StackInput};
+use crate::fanout::{confirm, follow, Limits};
 use crate::output::Printer;
 use crate::render::RenderedStack;
 use crate::stacksets::{self, Rollout, SetPlan, SetReport, Targets};
@@ -133,7 +133,7 @@ pub fn run(
                     retain_stacks: baseline.file.deployment.retain_stacks_on_account_removal,
                     service_managed: !self_managed,
                     options: Options {
-                        concurrency: usize::from(args.concurrency),
+                        limits: Limits::new(usize::from(args.concurrency), usize::from(args.max_in_flight)),
                         ..Options::default()
                     },
                 };

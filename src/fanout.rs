@@ -1,0 +1,352 @@
+//! Machinery every AWS command shares: polling with backoff, retrying throttled calls, bounded
+//! fan-out over targets (per account and region, under one bound for the whole run), progress
+//! reporting from concurrent tasks, change-set names that can be found again, and the
+//! confirmation prompt.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io::{BufRead, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::aws::{ApiError, ApiResult, StackEvent};
+use crate::output::{Board, Printer};
+
+/// Progress reported by a task, for the printer.
+#[derive(Clone, Debug)]
+pub enum Progress {
+    Status { key: String, text: String },
+    Event { key: String, event: StackEvent },
+}
+
+pub type Tx = mpsc::UnboundedSender<Progress>;
+
+/// Reports a task's status line (ignored when nobody listens any more).
+pub fn status(tx: &Tx, key: &str, text: impl Into<String>) {
+    let _ = tx.send(Progress::Status {
+        key: key.to_string(),
+        text: text.into(),
+    });
+}
+
+/// Polling interval that starts short and backs off, so the API is never hammered.
+pub struct Backoff(Duration);
+
+impl Backoff {
+    pub fn new() -> Backoff {
+        Backoff(Duration::from_millis(200))
+    }
+
+    pub async fn wait(&mut self) {
+        tokio::time::sleep(self.0).await;
+        self.0 = (self.0 * 3 / 2).min(Duration::from_secs(10));
+    }
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff::new()
+    }
+}
+
+const THROTTLE_RETRIES: usize = 6;
+
+/// Calls again, with backoff, while the endpoint throttles (after the SDK's own retries).
+pub async fn patiently<T, Fut>(mut call: impl FnMut() -> Fut) -> ApiResult<T>
+where
+    Fut: Future<Output = ApiResult<T>>,
+{
+    let mut backoff = Backoff::new();
+    for _ in 0..THROTTLE_RETRIES {
+        match call().await {
+            Err(ApiError::Throttled(_)) => backoff.wait().await,
+            other => return other,
+        }
+    }
+    call().await
+}
+
+/// Stacks in flight per account and region by default: what one account's API rate limits
+/// tolerate.
+pub const DEFAULT_PER_TARGET: usize = 4;
+/// Stacks in flight for the whole run by default, whatever the number of accounts.
+pub const DEFAULT_IN_FLIGHT: usize = 64;
+
+/// How much work runs at once: at most `per_target` stacks per account and region, and at most
+/// `in_flight` for the whole run. Each stack has one request outstanding at a time, so the
+/// second bound caps the requests in flight too. Clones share the run-wide bound.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub per_target: usize,
+    in_flight: Arc<Semaphore>,
+    in_flight_limit: usize,
+}
+
+impl Limits {
+    pub fn new(per_target: usize, in_flight: usize) -> Limits {
+        let in_flight = in_flight.max(1);
+        Limits {
+            per_target: per_target.max(1),
+            in_flight: Arc::new(Semaphore::new(in_flight)),
+            in_flight_limit: in_flight,
+        }
+    }
+
+    /// A place within the run-wide bound, held until dropped.
+    pub async fn acquire(&self) -> tokio::sync::OwnedSemaphorePermit {
+        self.in_flight
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("semaphore")
+    }
+
+    /// The run-wide bound.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight_limit
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::new(DEFAULT_PER_TARGET, DEFAULT_IN_FLIGHT)
+    }
+}
+
+/// Runs `work` on every item, at most `limits.per_target` at a time for items of the same
+/// target (`target(item)`, e.g. the region within one account's share) and within the
+/// run-wide bound. A task takes its target's permit before it queues for the run-wide one, so
+/// a busy target never holds run-wide places it cannot use; the run-wide queue is first come,
+/// first served, so accounts started together share it fairly. The results keep the items'
+/// order.
+pub async fn bounded<I, R, K, F, Fut>(items: Vec<I>, limits: &Limits, target: K, work: F) -> Vec<R>
+where
+    I: Send + 'static,
+    R: Send + 'static,
+    K: Fn(&I) -> String,
+    F: Fn(I) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = R> + Send + 'static,
+{
+    let mut per_target: HashMap<String, Arc<Semaphore>> = HashMap::new();
+    let mut set = JoinSet::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let own = per_target
+            .entry(target(&item))
+            .or_insert_with(|| Arc::new(Semaphore::new(limits.per_target)))
+            .clone();
+        let (run_wide, work) = (limits.in_flight.clone(), work.clone());
+        set.spawn(async move {
+            let _own = own.acquire_owned().await.expect("semaphore");
+            let _run_wide = run_wide.acquire_owned().await.expect("semaphore");
+            (i, work(item).await)
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(done) = set.join_next().await {
+        out.push(done.expect("a bounded task panicked"));
+    }
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Runs `work` once per item (usually one account's share of the targets) concurrently,
+/// printing the progress the tasks report, and returns the results in the items' order.
+/// `None` when Ctrl-C came first: the tasks are then stopped where they are, and the caller
+/// cleans up.
+pub async fn across<I, R, F, Fut>(
+    items: Vec<I>,
+    printer: &mut Printer,
+    keys: &[String],
+    initial: &str,
+    work: F,
+) -> Option<Vec<R>>
+where
+    R: Send + 'static,
+    F: Fn(I, Tx) -> Fut,
+    Fut: Future<Output = R> + Send + 'static,
+{
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut set = JoinSet::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let task = work(item, tx.clone());
+        set.spawn(async move { (i, task.await) });
+    }
+    drop(tx);
+    let gather = async {
+        follow(rx, printer, keys, initial).await;
+        let mut out = Vec::new();
+        while let Some(done) = set.join_next().await {
+            out.push(done.expect("a task panicked"));
+        }
+        out.sort_by_key(|(i, _)| *i);
+        out.into_iter().map(|(_, r)| r).collect::<Vec<R>>()
+    };
+    tokio::select! {
+        out = gather => Some(out),
+        _ = tokio::signal::ctrl_c() => None,
+    }
+}
+
+const MAX_BOARD_LINES: usize = 40;
+
+/// Prints progress as the tasks report it, until they are all done: a board redrawn in
+/// place on a terminal, one plain line per event otherwise.
+pub async fn follow(
+    mut rx: mpsc::UnboundedReceiver<Progress>,
+    printer: &mut Printer,
+    keys: &[String],
+    initial: &str,
+) {
+    // A board taller than a terminal cannot be redrawn in place; many targets get lines.
+    let mut board = (printer.live_progress() && keys.len() <= MAX_BOARD_LINES)
+        .then(|| Board::new(keys.to_vec(), initial));
+    if let Some(b) = board.as_mut() {
+        printer.draw(b);
+    }
+    while let Some(p) = rx.recv().await {
+        match (&mut board, p) {
+            (Some(b), Progress::Status { key, text }) => {
+                b.set(&key, &text);
+                printer.draw(b);
+            }
+            (Some(b), Progress::Event { key, event }) => {
+                b.set(
+                    &key,
+                    &format!(
+                        "{} {} ({})",
+                        event.status, event.logical_id, event.resource_type
+                    ),
+                );
+                printer.draw(b);
+            }
+            (None, Progress::Status { key, text }) => printer.detail(&format!("{key}: {text}")),
+            (None, Progress::Event { key, event }) => printer.status(&format!(
+                "{key}  {:<28} {} ({}){}",
+                event.status.as_str(),
+                event.logical_id,
+                event.resource_type,
+                event.reason.map(|r| format!(": {r}")).unwrap_or_default()
+            )),
+        }
+    }
+}
+
+/// The change set `deploy` and `plan` create for a render: the same name for the same
+/// render, so it can be found again (to delete it on Ctrl-C, or when a run is resumed)
+/// without remembering its id.
+pub fn change_set_name(sha256: &str) -> String {
+    format!("cfn-baseline-{}", &sha256[..12])
+}
+
+/// The drift-aware change set `drift --reapply` creates for a render.
+pub fn revert_change_set_name(sha256: &str) -> String {
+    format!("cfn-baseline-revert-{}", &sha256[..12])
+}
+
+/// Every name a change set of this tool may have for a render.
+pub fn change_set_names(sha256: &str) -> [String; 2] {
+    [change_set_name(sha256), revert_change_set_name(sha256)]
+}
+
+/// Asks on the terminal whether to go ahead; only `y`/`yes` says yes.
+pub fn confirm(change_sets: usize, policies: usize) -> std::io::Result<bool> {
+    let mut stderr = std::io::stderr();
+    let question = match (change_sets, policies) {
+        (n, 0) => format!("Execute {n} change set(s)?"),
+        (0, p) => format!("Set the IAM password policy in {p} account(s)?"),
+        (n, p) => {
+            format!("Execute {n} change set(s) and set the IAM password policy in {p} account(s)?")
+        }
+    };
+    write!(stderr, "{question} [y/N] ")?;
+    stderr.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+/// Asks [`confirm`] on a blocking thread; `false` when Ctrl-C comes first or stdin fails.
+pub async fn confirmed(change_sets: usize, policies: usize) -> bool {
+    let answer = tokio::select! {
+        answer = tokio::task::spawn_blocking(move || confirm(change_sets, policies)) => Some(answer),
+        _ = tokio::signal::ctrl_c() => None,
+    };
+    matches!(answer, Some(Ok(Ok(true))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Tracks how many tasks run at once, overall and per target.
+    #[derive(Default)]
+    struct Gauge {
+        now: AtomicUsize,
+        peak: AtomicUsize,
+        per: std::sync::Mutex<HashMap<String, (usize, usize)>>,
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn bounds_hold_per_target_and_for_the_run() {
+        let gauge = Arc::new(Gauge::default());
+        // 10 accounts x 3 regions x 5 stacks.
+        let items: Vec<(String, usize)> = (0..10)
+            .flat_map(|a| (0..3).flat_map(move |r| (0..5).map(move |s| (format!("{a}/{r}"), s))))
+            .collect();
+        let limits = Limits::new(2, 16);
+        let g = gauge.clone();
+        let out = bounded(
+            items.clone(),
+            &limits,
+            |(t, _)| t.clone(),
+            move |(t, s)| {
+                let g = g.clone();
+                async move {
+                    let now = g.now.fetch_add(1, Ordering::SeqCst) + 1;
+                    g.peak.fetch_max(now, Ordering::SeqCst);
+                    {
+                        let mut per = g.per.lock().unwrap();
+                        let e = per.entry(t.clone()).or_default();
+                        e.0 += 1;
+                        e.1 = e.1.max(e.0);
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    g.per.lock().unwrap().get_mut(&t).unwrap().0 -= 1;
+                    g.now.fetch_sub(1, Ordering::SeqCst);
+                    (t, s)
+                }
+            },
+        )
+        .await;
+        assert_eq!(out, items, "results keep the items' order");
+        assert_eq!(gauge.peak.load(Ordering::SeqCst), 16, "the run-wide bound");
+        let per = gauge.per.lock().unwrap();
+        assert_eq!(per.len(), 30);
+        assert!(per.values().all(|(_, peak)| *peak == 2), "{per:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn throttling_is_retried_then_reported() {
+        let calls = AtomicUsize::new(0);
+        let out: ApiResult<()> = patiently(|| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async { Err(ApiError::Throttled("Rate exceeded".into())) }
+        })
+        .await;
+        assert_eq!(out, Err(ApiError::Throttled("Rate exceeded".into())));
+        assert_eq!(calls.load(Ordering::SeqCst), THROTTLE_RETRIES + 1);
+    }
+
+    #[test]
+    fn change_set_names_are_stable_and_distinct() {
+        let sha = "0123456789abcdef0123";
+        assert_eq!(change_set_name(sha), "cfn-baseline-0123456789ab");
+        let [a, b] = change_set_names(sha);
+        assert_ne!(a, b);
+        assert_eq!(b, revert_change_set_name(sha));
+    }
+}
