@@ -118,6 +118,18 @@ pub fn locate(text: &str, path: &[Seg], at_key: bool) -> Option<Pos> {
     }
 }
 
+/// Whether the scalar that starts at `pos` (as [`locate`] gives it) is written plain, that is
+/// without quotes, so that other YAML readers may take it for a number.
+pub fn is_plain_scalar_at(text: &str, pos: Pos) -> bool {
+    let Some(line) = text.lines().nth(pos.line.saturating_sub(1)) else {
+        return false;
+    };
+    match line.chars().nth(pos.column.saturating_sub(1)) {
+        Some('"' | '\'' | '|' | '>' | '!' | '&' | '*') | None => false,
+        Some(_) => true,
+    }
+}
+
 /// Like [`locate`], falling back to the nearest ancestor that exists in the text.
 pub fn locate_nearest(text: &str, path: &[Seg], at_key: bool) -> Option<Pos> {
     if let Some(pos) = locate(text, path, at_key) {

@@ -82,6 +82,22 @@ fn table_of_bad_baselines() {
             vec!["account id 111111111111 must be a quoted string"],
         ),
         (
+            // Any unquoted id, whatever its digits: a leading zero is a string to serde_yaml,
+            // octal or decimal to other readers.
+            "unquoted account ids, in every place an account id stands",
+            format!("{HEAD}accounts:\n  - 012345670123\n  - {{id: 123456789012, profile: p}}\n  - '011111111111'\noverrides:\n  - match: {{account: 012345670123}}\n    guardduty: {{finding_frequency: ONE_HOUR}}\n"),
+            vec![
+                "bad.yaml:6:5: error: accounts[0]: account id 012345670123 must be a quoted string, e.g. \"012345670123\"",
+                "bad.yaml:7:10: error: accounts[1].id: account id 123456789012 must be a quoted string, e.g. \"123456789012\"",
+                "bad.yaml:10:22: error: overrides[0].match.account: account id 012345670123 must be a quoted string, e.g. \"012345670123\"",
+            ],
+        ),
+        (
+            "unquoted stack-set account id",
+            format!("{HEAD}deployment:\n  mode: stacksets\n  accounts: [012345670123]\n"),
+            vec!["bad.yaml:7:14: error: deployment.accounts[0]: account id 012345670123 must be a quoted string"],
+        ),
+        (
             "short account id",
             format!("{HEAD}accounts: [\"12345\"]\n"),
             vec!["bad.yaml:5:12: error: accounts[0]: account id \"12345\" is not 12 digits"],

@@ -63,6 +63,8 @@ fn check_shape(text: &str, diags: &mut Vec<Diagnostic>) -> Option<BaselineFile> 
             return None;
         }
     }
+    let mut value = value;
+    check_account_ids(text, &mut value, diags);
     let mut file: BaselineFile = collect(value, &[], diags)?;
     for (i, o) in file.overrides.iter_mut().enumerate() {
         let prefix =
@@ -75,6 +77,93 @@ fn check_shape(text: &str, diags: &mut Vec<Diagnostic>) -> Option<BaselineFile> 
         check_partial::<Iam>(&mut o.iam, &prefix("iam"), diags);
     }
     Some(file)
+}
+
+/// Where account ids stand in a baseline (`*`: every item of a list).
+const ACCOUNT_ID_PATHS: &[&[&str]] = &[
+    &["accounts", "*"],
+    &["accounts", "*", "id"],
+    &["deployment", "accounts", "*"],
+    &["overrides", "*", "match", "account"],
+];
+
+/// Every account id written as an unquoted number is an error, whatever its digits: YAML
+/// readers disagree on them (`012345670123` is a string here, octal or decimal elsewhere, and
+/// leading zeros are lost), so a script reading the same file could target another account.
+/// The ids reported are made strings so the shape check does not report them again.
+fn check_account_ids(text: &str, value: &mut Value, diags: &mut Vec<Diagnostic>) {
+    for pattern in ACCOUNT_ID_PATHS {
+        let mut found = Vec::new();
+        scalars_at(value, pattern, &mut Vec::new(), &mut found);
+        for path in found {
+            let Some(node) = node_mut(value, &path) else {
+                continue;
+            };
+            let raw = match &*node {
+                Value::Number(n) => n.to_string(),
+                Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                    let pos = yaml::locate(text, &path, false);
+                    if !pos.is_some_and(|pos| yaml::is_plain_scalar_at(text, pos)) {
+                        continue;
+                    }
+                    s.clone()
+                }
+                _ => continue,
+            };
+            diags.push(unquoted_account(path, &raw));
+            *node = Value::String(raw);
+        }
+    }
+}
+
+/// The one message for an account id written as a number.
+pub(super) fn unquoted_account(path: Vec<Seg>, raw: &str) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        format!("account id {raw} must be a quoted string, e.g. \"{raw}\""),
+    )
+    .hint(
+        "YAML readers disagree on unquoted numbers (leading zeros are dropped, or read as \
+         octal), so another tool reading this file could target a different account",
+    )
+}
+
+fn scalars_at(value: &Value, pattern: &[&str], path: &mut Vec<Seg>, out: &mut Vec<Vec<Seg>>) {
+    let Some((head, rest)) = pattern.split_first() else {
+        if matches!(value, Value::Number(_) | Value::String(_)) {
+            out.push(path.clone());
+        }
+        return;
+    };
+    match (value, *head) {
+        (Value::Sequence(items), "*") => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                scalars_at(item, rest, path, out);
+                path.pop();
+            }
+        }
+        (Value::Mapping(map), key) if key != "*" => {
+            if let Some(child) = map.get(key) {
+                path.push(Seg::from(key));
+                scalars_at(child, rest, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn node_mut<'a>(value: &'a mut Value, path: &[Seg]) -> Option<&'a mut Value> {
+    let mut node = value;
+    for seg in path {
+        node = match (node, seg) {
+            (Value::Sequence(items), Seg::Index(i)) => items.get_mut(*i)?,
+            (Value::Mapping(map), Seg::Key(k)) => map.get_mut(k.as_str())?,
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
 /// Checks an override's partial component settings against the component's type, leaving

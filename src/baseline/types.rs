@@ -74,8 +74,9 @@ impl<'de> Deserialize<'de> for Account {
                 role_arn: None,
                 profile: None,
             }),
+            // Reported, with its position, before the shape check (load.rs).
             Value::Number(n) => Err(D::Error::custom(format!(
-                "account id {n} must be a quoted string, e.g. \"{n:0>12}\" (unquoted numbers lose leading zeros)"
+                "account id {n} must be a quoted string, e.g. \"{n}\""
             ))),
             Value::Mapping(_) => {
                 let obj: AccountObject =
