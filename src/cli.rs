@@ -74,6 +74,8 @@ pub enum Command {
     /// Detect drift on every stack and in the IAM password policy; --reapply reverts it
     /// after confirmation (exit 2 drift, 3 not fully checked or not reverted)
     Drift(DriftArgs),
+    /// Print the JSON Schema of the baseline file (for editors and CI checks)
+    Schema,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -237,7 +237,14 @@ fn init_writes_a_valid_baseline_and_never_overwrites_silently() {
     let out = run_in(dir.path(), &["init"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let written = fs::read_to_string(dir.path().join("baseline.yaml")).unwrap();
-    assert_eq!(written, cfn_baseline::baseline::DEFAULT_BASELINE);
+    assert_eq!(
+        written,
+        format!(
+            "{}{}",
+            cfn_baseline::baseline::modeline(),
+            cfn_baseline::baseline::DEFAULT_BASELINE
+        )
+    );
     assert!(written.contains("# "), "the starter file is commented");
 
     fs::write(dir.path().join("baseline.yaml"), "mine").unwrap();

@@ -4,12 +4,14 @@ mod defaults;
 mod diagnostic;
 mod load;
 pub mod regions;
+mod schema;
 mod types;
 mod validate;
 
 pub use defaults::{DEFAULT_CONFIG_RULES, HOME_ONLY_CONFIG_RULES, LOG_RETENTION_DAYS};
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::load;
+pub use schema::{json_schema, modeline, SCHEMA_FILE};
 pub use types::*;
 
 use crate::yaml::{self, Value};

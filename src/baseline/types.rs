@@ -4,17 +4,20 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 
 use crate::yaml::Value;
 
 /// The whole baseline as written. Component settings here are the base that overrides
 /// refine per account and region (see [`crate::baseline::Baseline::components_for`]).
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct BaselineFile {
-    /// Required; checked by validation so that its absence gets a located message.
+    // Required; checked by validation so that its absence gets a located message.
+    /// The file format version: 1.
     #[serde(default)]
+    #[schemars(range(min = 1, max = 1))]
     pub version: Option<u64>,
     #[serde(default)]
     pub name: Option<String>,
@@ -54,14 +57,48 @@ pub struct Account {
     pub profile: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "Account")]
 struct AccountObject {
+    #[schemars(with = "AccountId")]
     id: String,
     #[serde(default)]
     role_arn: Option<String>,
     #[serde(default)]
     profile: Option<String>,
+}
+
+/// A 12-digit AWS account id, always a quoted string in the file.
+struct AccountId;
+
+impl JsonSchema for AccountId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AccountId".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A 12-digit AWS account id, as a quoted string (\"012345678901\")",
+            "type": "string",
+            "pattern": "^[0-9]{12}$"
+        })
+    }
+}
+
+impl JsonSchema for Account {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TargetAccount".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let id = generator.subschema_for::<AccountId>();
+        let object = generator.subschema_for::<AccountObject>();
+        json_schema!({
+            "description": "A target account: its id, or its id with how to reach it",
+            "oneOf": [id, object]
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for Account {
@@ -94,7 +131,7 @@ impl<'de> Deserialize<'de> for Account {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Alerts {
     pub email: Vec<String>,
@@ -105,14 +142,16 @@ pub struct Alerts {
     pub config_noncompliant: bool,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Slack {
     pub workspace_id: String,
     pub channel_id: String,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum GuardDutySeverity {
     Low,
@@ -133,7 +172,9 @@ impl GuardDutySeverity {
     }
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum SecurityHubSeverity {
     Informational,
@@ -143,7 +184,7 @@ pub enum SecurityHubSeverity {
     Critical,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct CloudTrail {
     pub enabled: bool,
@@ -154,14 +195,16 @@ pub struct CloudTrail {
     pub cis_alarms: bool,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Default)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct DataEvents {
     pub s3: S3DataEvents,
     pub lambda: bool,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(
+    Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum S3DataEvents {
     #[default]
@@ -170,7 +213,7 @@ pub enum S3DataEvents {
     All,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub enabled: bool,
@@ -182,7 +225,9 @@ pub struct Config {
     pub create_service_linked_role: bool,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 #[allow(non_camel_case_types)]
 pub enum DeliveryFrequency {
     One_Hour,
@@ -192,7 +237,7 @@ pub enum DeliveryFrequency {
     TwentyFour_Hours,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum RecordingFrequency {
     Continuous,
@@ -215,6 +260,22 @@ impl Serialize for ConfigRules {
     }
 }
 
+impl JsonSchema for ConfigRules {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ConfigRules".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "`default` (the recommended managed rules) or a list of managed rule ids",
+            "oneOf": [
+                {"const": "default"},
+                {"type": "array", "items": {"type": "string", "pattern": "^[A-Z0-9_]+$"}}
+            ]
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for ConfigRules {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
@@ -233,7 +294,7 @@ impl<'de> Deserialize<'de> for ConfigRules {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct GuardDuty {
     pub enabled: bool,
@@ -241,7 +302,7 @@ pub struct GuardDuty {
     pub features: GuardDutyFeatures,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 pub enum FindingFrequency {
     FIFTEEN_MINUTES,
@@ -249,7 +310,7 @@ pub enum FindingFrequency {
     SIX_HOURS,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct GuardDutyFeatures {
     pub s3_data_events: bool,
@@ -265,7 +326,7 @@ pub struct GuardDutyFeatures {
     pub runtime_agent_management: bool,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct SecurityHub {
     pub enabled: bool,
@@ -273,7 +334,9 @@ pub struct SecurityHub {
     pub disabled_controls: Vec<DisabledControl>,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub enum Standard {
     #[serde(rename = "aws-foundational-security-best-practices")]
     Fsbp,
@@ -368,7 +431,7 @@ impl fmt::Display for Standard {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DisabledControl {
     pub standard: Standard,
@@ -377,13 +440,13 @@ pub struct DisabledControl {
     pub reason: String,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Default)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Iam {
     pub password_policy: PasswordPolicy,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct PasswordPolicy {
     pub min_length: u32,
@@ -400,35 +463,42 @@ pub struct PasswordPolicy {
 
 /// Settings for the accounts and/or regions matched. Component values are partial: they
 /// are merged over the base settings, later overrides winning.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Override {
     #[serde(rename = "match")]
     pub matcher: Match,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Alerts>")]
     pub alerts: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<CloudTrail>")]
     pub cloudtrail: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Config>")]
     pub config: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<GuardDuty>")]
     pub guardduty: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<SecurityHub>")]
     pub securityhub: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Iam>")]
     pub iam: Option<Value>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Default)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Match {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<AccountId>")]
     pub account: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Deployment {
     pub mode: DeploymentMode,
@@ -437,6 +507,7 @@ pub struct Deployment {
     /// Service-managed targets: organizational units (or the root `r-...`).
     pub organizational_units: Vec<String>,
     /// Self-managed targets; default: the ids under `accounts`.
+    #[schemars(with = "Vec<AccountId>")]
     pub accounts: Vec<String>,
     /// Service-managed: deploy to accounts that join a target OU.
     pub auto_deployment: bool,
@@ -465,21 +536,21 @@ impl Default for Deployment {
     }
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum PermissionModel {
     ServiceManaged,
     SelfManaged,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum RegionConcurrency {
     Parallel,
     Sequential,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
 pub enum CallAs {
     #[serde(rename = "self")]
     SelfAccount,
@@ -487,7 +558,7 @@ pub enum CallAs {
     DelegatedAdmin,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum DeploymentMode {
     #[default]

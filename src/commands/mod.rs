@@ -57,6 +57,10 @@ pub fn run(cli: Cli, printer: &mut Printer) -> Result<ExitStatus> {
         Command::Deploy(args) => deploy(&cli.global, &args, printer),
         Command::Diff(args) => diff(&cli.global, &args, printer),
         Command::Drift(args) => drift(&cli.global, &args, printer),
+        Command::Schema => {
+            printer.result(&baseline::json_schema());
+            Ok(ExitStatus::Success)
+        }
     }
 }
 

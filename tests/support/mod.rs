@@ -78,6 +78,25 @@ pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The test venv's Python (with jsonschema and PyYAML): $CFN_BASELINE_PYTHON, else the
+/// project's .venv. Missing, it fails the test with instructions; it is never skipped.
+pub fn test_python() -> PathBuf {
+    let candidates = [
+        std::env::var_os("CFN_BASELINE_PYTHON").map(PathBuf::from),
+        Some(repo_root().join(".venv/bin/python")),
+    ];
+    for c in candidates.into_iter().flatten() {
+        if c.is_file() {
+            return c;
+        }
+    }
+    panic!(
+        "the test venv's Python is not installed. Run the tests with scripts/test, which installs \
+         the pinned tools (scripts/requirements-test.txt) into .venv, or set CFN_BASELINE_PYTHON \
+         to a Python with jsonschema==4.26.0 and PyYAML==6.0.4"
+    );
+}
+
 /// The cfn-lint to use: $CFN_LINT, else the project's .venv, else PATH. A missing cfn-lint
 /// fails the test with instructions; it is never skipped.
 pub fn cfn_lint() -> PathBuf {
