@@ -49,8 +49,8 @@ impl Board {
 }
 
 pub struct Printer {
-    out: Box<dyn Write>,
-    err: Box<dyn Write>,
+    out: Box<dyn Write + Send>,
+    err: Box<dyn Write + Send>,
     color_err: bool,
     color_out: bool,
     err_tty: bool,
@@ -79,6 +79,22 @@ impl Printer {
             err_tty: io::stderr().is_terminal(),
             out: Box::new(io::stdout()),
             err: Box::new(io::stderr()),
+            verbosity,
+        }
+    }
+
+    /// A printer on any writers (a test's buffers, a file): no colour, no live progress.
+    pub fn to_writers(
+        out: impl Write + Send + 'static,
+        err: impl Write + Send + 'static,
+        verbosity: Verbosity,
+    ) -> Printer {
+        Printer {
+            out: Box::new(out),
+            err: Box::new(err),
+            color_err: false,
+            color_out: false,
+            err_tty: false,
             verbosity,
         }
     }
@@ -195,5 +211,30 @@ impl Printer {
             let label = self.paint(self.color_err, CYAN, "hint");
             let _ = writeln!(self.err, "  {label}: {hint}");
         }
+    }
+}
+
+/// A writer that keeps what is written, shared between clones: for reading a command's
+/// output back in tests and tools.
+#[derive(Clone, Default)]
+pub struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Captured {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("captured output")).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .expect("captured output")
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }

@@ -55,15 +55,63 @@ fn run(
     result
 }
 
-/// One account's share of the work.
-#[derive(Clone)]
-pub(super) struct Group {
+/// One account's share of the work, with the interface that reaches it.
+pub struct Group<A = aws::SdkStacks> {
     /// The account id, or `current` when the baseline names no accounts.
     pub label: String,
-    pub api: Arc<aws::SdkStacks>,
+    pub api: Arc<A>,
     pub jobs: Vec<Job>,
     /// The password policy the baseline wants there.
     pub policy: AccountPasswordPolicy,
+}
+
+impl<A> Clone for Group<A> {
+    fn clone(&self) -> Self {
+        Group {
+            label: self.label.clone(),
+            api: self.api.clone(),
+            jobs: self.jobs.clone(),
+            policy: self.policy.clone(),
+        }
+    }
+}
+
+impl<A> Group<A> {
+    /// `account`'s share of the rendered stacks (all of them when the baseline names no
+    /// accounts), worked on through `api`.
+    pub fn of(
+        baseline: &Baseline,
+        stacks: &[RenderedStack],
+        account: &str,
+        api: Arc<A>,
+    ) -> Group<A> {
+        let tags = baseline.stack_tags();
+        let named = !baseline.file.accounts.is_empty();
+        Group {
+            label: if named {
+                account.to_string()
+            } else {
+                CALLER_ACCOUNT_LABEL.to_string()
+            },
+            api,
+            jobs: stacks
+                .iter()
+                .filter(|s| s.spec.account.as_deref().is_none_or(|a| a == account))
+                .map(|s| Job::new(s, tags.clone()))
+                .collect(),
+            policy: AccountPasswordPolicy::wanted(baseline, named.then_some(account)),
+        }
+    }
+}
+
+/// What a plan or deploy run is asked to do, resolved from the command line once.
+#[derive(Clone, Debug)]
+pub struct DeployRun {
+    /// Execute the change sets (deploy) or only show them (plan).
+    pub execute: bool,
+    /// Execute without asking.
+    pub yes: bool,
+    pub options: Options,
 }
 
 /// Connects to every account the baseline targets and splits the rendered stacks by
@@ -114,27 +162,11 @@ pub(super) async fn connect_groups(
             connections.unreachable.join(", ")
         ));
     }
-    let tags = baseline.stack_tags();
     let mut groups = Vec::new();
     let mut reached = Vec::new();
     for (account, how, api) in connections.reached {
-        let jobs: Vec<Job> = stacks
-            .iter()
-            .filter(|s| s.spec.account.as_deref().is_none_or(|a| a == account))
-            .map(|s| Job::new(s, tags.clone()))
-            .collect();
         reached.push(format!("{account} ({how})"));
-        let named = !baseline.file.accounts.is_empty();
-        groups.push(Group {
-            label: if named {
-                account.clone()
-            } else {
-                CALLER_ACCOUNT_LABEL.to_string()
-            },
-            api: Arc::new(api),
-            jobs,
-            policy: AccountPasswordPolicy::wanted(baseline, named.then_some(account.as_str())),
-        });
+        groups.push(Group::of(baseline, stacks, &account, Arc::new(api)));
     }
     Ok((groups, reached))
 }
@@ -148,6 +180,32 @@ async fn run_async(
     stacks: &[RenderedStack],
 ) -> Result<ExitStatus> {
     let (groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
+    let run = DeployRun {
+        execute,
+        yes: args.yes,
+        options: Options {
+            limits: Limits::new(
+                usize::from(args.concurrency),
+                usize::from(args.max_in_flight),
+            ),
+            replace_failed: args.replace_failed,
+            ..Options::default()
+        },
+    };
+    plan_or_deploy(printer, &run, baseline, &groups, &reached).await
+}
+
+/// Plans (and with `run.execute`, deploys) every group's stacks and the account password
+/// policy; reports through `printer`. Generic over the narrow interfaces, so fakes drive it
+/// in tests exactly as the SDK does in use.
+pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
+    printer: &mut Printer,
+    run: &DeployRun,
+    baseline: &Baseline,
+    groups: &[Group<A>],
+    reached: &[String],
+) -> Result<ExitStatus> {
+    let (execute, options) = (run.execute, &run.options);
     let keys: Vec<String> = groups
         .iter()
         .flat_map(|g| g.jobs.iter().map(|j| j.key.clone()))
@@ -159,15 +217,6 @@ async fn run_async(
         baseline.name(),
         reached.join(", ")
     ));
-    let options = Options {
-        limits: Limits::new(
-            usize::from(args.concurrency),
-            usize::from(args.max_in_flight),
-        ),
-        replace_failed: args.replace_failed,
-        ..Options::default()
-    };
-
     // Prepare every account concurrently; Ctrl-C deletes what was created so far.
     let prepared = fanout::across(
         groups.iter().collect(),
@@ -179,13 +228,13 @@ async fn run_async(
     .await;
     let Some(prepared) = prepared else {
         printer.warning("interrupted: deleting the change sets created so far");
-        abandon_all(&groups, printer).await;
+        abandon_all(groups, printer).await;
         bail!("interrupted before anything was executed; change sets deleted, nothing was changed");
     };
     let all: Vec<&PreparedStack> = prepared.iter().flatten().collect();
     print_changes(printer, &all);
     // Stacks of this baseline the render no longer has: listed, never deleted.
-    for g in &groups {
+    for g in groups {
         let mut regions: Vec<&str> = g.jobs.iter().map(|j| j.region.as_str()).collect();
         regions.sort();
         regions.dedup();
@@ -267,7 +316,7 @@ async fn run_async(
             ExitStatus::Success
         });
     }
-    if pending > 0 && !args.yes {
+    if pending > 0 && !run.yes {
         let policies = policy_updates.len();
         if !fanout::confirmed(pending - policies, policies).await {
             // The cursor may still be on the prompt line.
@@ -293,7 +342,7 @@ async fn run_async(
         printer.warning(
             "interrupted: stacks already executing keep going in CloudFormation; deleting the change sets not yet executed",
         );
-        abandon_all(&groups, printer).await;
+        abandon_all(groups, printer).await;
         bail!(
             "interrupted during deployment; run `cfn-baseline plan` to see where each stack stands"
         );
@@ -371,7 +420,7 @@ pub(super) fn policy_changes(
     out
 }
 
-pub(super) async fn abandon_all(groups: &[Group], printer: &mut Printer) {
+pub(super) async fn abandon_all<A: StackApi>(groups: &[Group<A>], printer: &mut Printer) {
     for g in groups {
         for problem in deploy::abandon(g.api.as_ref(), &g.jobs).await {
             printer.detail(&problem);

@@ -10,14 +10,15 @@ use serde_json::Value as Json;
 
 use super::deploy::{abandon_all, connect_groups, policy_changes, print_summary, Group};
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{BeforeValueFrom, PasswordPolicyApi, ResourceChange};
+use crate::aws::{BeforeValueFrom, DriftApi, PasswordPolicyApi, ResourceChange};
+use crate::baseline::Baseline;
 use crate::cli::{DiffFormat, DriftArgs, DriftScope, GlobalArgs};
 use crate::deploy::{self, FailureKind, Options, Prepared, PreparedStack};
 use crate::diff::{self, Impact, Kind, NotChecked, Report, StackDiff, StackStatus};
 use crate::drift::{self, Checked, StackCheck};
 use crate::fanout::{self, Limits};
 use crate::output::Printer;
-use crate::render::{render_all, Renderer};
+use crate::render::{render_all, RenderedStack, Renderer};
 use crate::settings;
 
 pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Result<ExitStatus> {
@@ -34,14 +35,40 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
     if baseline.file.deployment.mode == crate::baseline::DeploymentMode::Stacksets {
         return drift_stacksets(global, args, printer, &baseline, &stacks, &source_name);
     }
+    let runtime = super::runtime()?;
+    let result = runtime.block_on(async {
+        let (groups, reached) = connect_groups(global, &baseline, &stacks, printer).await?;
+        check(
+            args,
+            printer,
+            &baseline,
+            &source_name,
+            &stacks,
+            &groups,
+            &reached,
+        )
+        .await
+    });
+    runtime.shutdown_background();
+    result
+}
+
+/// Detects drift in every group's stacks and password policy, reports it, and with
+/// `--reapply` reverts it. Generic over the narrow interfaces, so fakes drive it in tests.
+pub async fn check<A: DriftApi + PasswordPolicyApi>(
+    args: &DriftArgs,
+    printer: &mut Printer,
+    baseline: &Baseline,
+    source_name: &str,
+    stacks: &[RenderedStack],
+    groups: &[Group<A>],
+    reached: &[String],
+) -> Result<ExitStatus> {
     let rendered: HashMap<String, Json> = stacks
         .iter()
         .map(|s| (s.spec.key(), s.template.value.clone()))
         .collect();
-
-    let runtime = super::runtime()?;
-    let result = runtime.block_on(async {
-        let (groups, reached) = connect_groups(global, &baseline, &stacks, printer).await?;
+    {
         let check_stacks = args.scope != DriftScope::Settings;
         let check_settings = args.scope != DriftScope::Stacks;
         printer.status(&format!(
@@ -55,24 +82,37 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
             reached.join(", ")
         ));
         let options = Options {
-            limits: Limits::new(usize::from(args.concurrency), usize::from(args.max_in_flight)),
+            limits: Limits::new(
+                usize::from(args.concurrency),
+                usize::from(args.max_in_flight),
+            ),
             ..Options::default()
         };
 
         // Stacks, every account at once.
         let mut checks: Vec<(usize, StackCheck)> = Vec::new();
         if check_stacks {
-            let keys: Vec<String> = groups.iter().flat_map(|g| g.jobs.iter().map(|j| j.key.clone())).collect();
-            let found = fanout::across(groups.iter().collect(), printer, &keys, "waiting", |g, tx| {
-                drift::detect(g.api.clone(), g.jobs.clone(), options.clone(), tx)
-            })
+            let keys: Vec<String> = groups
+                .iter()
+                .flat_map(|g| g.jobs.iter().map(|j| j.key.clone()))
+                .collect();
+            let found = fanout::across(
+                groups.iter().collect(),
+                printer,
+                &keys,
+                "waiting",
+                |g, tx| drift::detect(g.api.clone(), g.jobs.clone(), options.clone(), tx),
+            )
             .await
             .ok_or_else(|| anyhow!("interrupted during drift detection; nothing was changed"))?;
             for (i, found) in found.into_iter().enumerate() {
                 checks.extend(found.into_iter().map(|c| (i, c)));
             }
         }
-        let unsupported = checks.iter().filter(|(_, c)| matches!(c.checked, Checked::Unsupported(_))).count();
+        let unsupported = checks
+            .iter()
+            .filter(|(_, c)| matches!(c.checked, Checked::Unsupported(_)))
+            .count();
         if unsupported > 0 {
             printer.warning(&format!(
                 "the endpoint does not support drift detection: {unsupported} stack(s) could not be checked, \
@@ -121,18 +161,24 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
                 }
             }
         }
-        stack_diffs.sort_by(|a, b| (&a.account, &a.region, &a.stack_name).cmp(&(&b.account, &b.region, &b.stack_name)));
+        stack_diffs.sort_by(|a, b| {
+            (&a.account, &a.region, &a.stack_name).cmp(&(&b.account, &b.region, &b.stack_name))
+        });
         let mut notes = Vec::new();
         match args.scope {
-            DriftScope::Stacks => notes.push("the IAM password policy was not checked (--scope stacks)".to_string()),
-            DriftScope::Settings => notes.push("the stacks were not checked (--scope settings)".to_string()),
+            DriftScope::Stacks => {
+                notes.push("the IAM password policy was not checked (--scope stacks)".to_string())
+            }
+            DriftScope::Settings => {
+                notes.push("the stacks were not checked (--scope settings)".to_string())
+            }
             DriftScope::All => {}
         }
         let accounts: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
         let report = Report {
             kind: Kind::Drift,
             new_label: format!("live state of account {}", accounts.join(", ")),
-            old_label: source_name.clone(),
+            old_label: source_name.to_string(),
             notes,
             stacks: stack_diffs,
         };
@@ -156,18 +202,25 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
                 ExitStatus::Success
             });
         }
-        reapply(args, printer, &groups, &checks, &report, &policy_drift, options).await
-    });
-    runtime.shutdown_background();
-    result
+        reapply(
+            args,
+            printer,
+            groups,
+            &checks,
+            &report,
+            &policy_drift,
+            options,
+        )
+        .await
+    }
 }
 
 /// Reverts what drifted: a drift-aware change set per drifted stack, then the password
 /// policy. Returns the exit status of the whole run.
-async fn reapply(
+async fn reapply<A: DriftApi + PasswordPolicyApi>(
     args: &DriftArgs,
     printer: &mut Printer,
-    groups: &[Group],
+    groups: &[Group<A>],
     checks: &[(usize, StackCheck)],
     report: &Report,
     policy_drift: &[(usize, Option<settings::AccountPasswordPolicy>)],
@@ -204,7 +257,7 @@ async fn reapply(
     };
     let keys: Vec<String> = per_group.iter().flatten().map(|j| j.key.clone()).collect();
     // The groups with their drifted stacks only, for cleanup after Ctrl-C.
-    let drifted: Vec<Group> = groups
+    let drifted: Vec<Group<A>> = groups
         .iter()
         .zip(&per_group)
         .map(|(g, jobs)| Group {

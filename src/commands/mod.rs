@@ -17,8 +17,9 @@ use crate::baseline::{self, Baseline, Source};
 use crate::cli::{Cli, Command};
 use crate::output::Printer;
 
-pub use deploy::{deploy, plan};
+pub use deploy::{deploy, plan, plan_or_deploy, DeployRun, Group};
 pub use diff::diff;
+pub use drift::check as check_drift;
 pub use drift::drift;
 pub use init::init;
 pub use render::render;

@@ -1,0 +1,626 @@
+//! The plan, deploy and drift commands run in-process, end to end, over an in-memory
+//! CloudFormation that keeps stacks, change sets, events and the password policy the way the
+//! service does, on paused time. They check what a user meets: the exit code, the output, and
+//! what was left behind. (The SDK flows themselves are covered against the emulator.)
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use cfn_baseline::aws::*;
+use cfn_baseline::baseline::{self, Baseline, Source};
+use cfn_baseline::cli::{DiffFormat, DriftArgs, DriftScope};
+use cfn_baseline::commands::{self, DeployRun, ExitStatus, Group};
+use cfn_baseline::deploy::Options;
+use cfn_baseline::output::{Captured, Printer, Verbosity};
+use cfn_baseline::render::{render_all, RenderedStack, Renderer};
+use cfn_baseline::settings::AccountPasswordPolicy;
+use cfn_baseline::template::Template;
+use serde_json::Value as Json;
+
+#[derive(Clone, Debug)]
+struct Stack {
+    status: StackStatus,
+    body: String,
+    tags: Vec<(String, String)>,
+    events: Vec<StackEvent>,
+}
+
+#[derive(Clone, Debug)]
+struct ChangeSet {
+    stack: String,
+    name: String,
+    body: String,
+    tags: Vec<(String, String)>,
+    kind: ChangeSetKind,
+    revert_drift: bool,
+    changes: Vec<ResourceChange>,
+}
+
+/// A drifted property: its path, the value deployed and the value live.
+type Drifted = (String, String, String);
+
+/// One account's CloudFormation and IAM password policy (one region is enough here: every
+/// call names its region and the stacks' names differ).
+#[derive(Default)]
+struct Cloud {
+    stacks: Mutex<BTreeMap<String, Stack>>,
+    change_sets: Mutex<BTreeMap<String, ChangeSet>>,
+    policy: Mutex<Option<AccountPasswordPolicy>>,
+    /// Stacks whose next execution fails on this resource, with this reason.
+    fail: Mutex<BTreeMap<String, (String, String)>>,
+    /// (stack, logical id) -> (property path, expected, actual): drift the "live" side has.
+    drifted: Mutex<BTreeMap<(String, String), Drifted>>,
+    /// Every mutating call, in order.
+    calls: Mutex<Vec<String>>,
+    next: Mutex<u32>,
+}
+
+fn resources(body: &str) -> BTreeMap<String, Json> {
+    Template::parse(body)
+        .expect("a template")
+        .value
+        .get("Resources")
+        .and_then(Json::as_object)
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+impl Cloud {
+    fn call(&self, what: String) {
+        self.calls.lock().unwrap().push(what);
+    }
+
+    fn id(&self) -> u32 {
+        let mut next = self.next.lock().unwrap();
+        *next += 1;
+        *next
+    }
+
+    fn calls_like(&self, prefix: &str) -> usize {
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c.starts_with(prefix))
+            .count()
+    }
+
+    fn status_of(&self, stack: &str) -> Option<StackStatus> {
+        self.stacks
+            .lock()
+            .unwrap()
+            .get(stack)
+            .map(|s| s.status.clone())
+    }
+}
+
+impl StackApi for Cloud {
+    async fn describe_stack(&self, _: &str, name: &str) -> ApiResult<Option<StackState>> {
+        Ok(self.stacks.lock().unwrap().get(name).map(|s| StackState {
+            stack_id: format!("arn:stack/{name}"),
+            status: s.status.clone(),
+            status_reason: None,
+            tags: s.tags.clone(),
+        }))
+    }
+
+    async fn get_template(&self, _: &str, name: &str) -> ApiResult<String> {
+        self.stacks
+            .lock()
+            .unwrap()
+            .get(name)
+            .map(|s| s.body.clone())
+            .ok_or_else(|| ApiError::NotFound(format!("Stack with id {name} does not exist")))
+    }
+
+    async fn create_change_set(&self, r: &ChangeSetRequest) -> ApiResult<String> {
+        self.call(format!("create_change_set {}", r.stack_name));
+        let mut stacks = self.stacks.lock().unwrap();
+        let old = match r.kind {
+            ChangeSetKind::Create => {
+                if stacks.contains_key(&r.stack_name) {
+                    return Err(ApiError::Api {
+                        code: "AlreadyExistsException".into(),
+                        message: format!("Stack [{}] already exists", r.stack_name),
+                    });
+                }
+                stacks.insert(
+                    r.stack_name.clone(),
+                    Stack {
+                        status: StackStatus::ReviewInProgress,
+                        body: String::new(),
+                        tags: vec![],
+                        events: vec![],
+                    },
+                );
+                BTreeMap::new()
+            }
+            ChangeSetKind::Update => resources(&stacks[&r.stack_name].body),
+        };
+        let new = resources(&r.template_body);
+        let mut changes = Vec::new();
+        for (id, resource) in &new {
+            let action = match old.get(id) {
+                None => ChangeAction::Add,
+                Some(o) if o != resource => ChangeAction::Modify,
+                Some(_)
+                    if r.revert_drift
+                        && self
+                            .drifted
+                            .lock()
+                            .unwrap()
+                            .contains_key(&(r.stack_name.clone(), id.clone())) =>
+                {
+                    ChangeAction::SyncWithActual
+                }
+                Some(_) => continue,
+            };
+            changes.push(ResourceChange {
+                action,
+                logical_id: id.clone(),
+                resource_type: resource["Type"].as_str().unwrap_or_default().to_string(),
+                ..ResourceChange::default()
+            });
+        }
+        for (id, resource) in &old {
+            if !new.contains_key(id) {
+                changes.push(ResourceChange {
+                    action: ChangeAction::Remove,
+                    logical_id: id.clone(),
+                    resource_type: resource["Type"].as_str().unwrap_or_default().to_string(),
+                    ..ResourceChange::default()
+                });
+            }
+        }
+        let id = format!("cs-{}", self.id());
+        self.change_sets.lock().unwrap().insert(
+            id.clone(),
+            ChangeSet {
+                stack: r.stack_name.clone(),
+                name: r.change_set_name.clone(),
+                body: r.template_body.clone(),
+                tags: r.tags.clone(),
+                kind: r.kind,
+                revert_drift: r.revert_drift,
+                changes,
+            },
+        );
+        Ok(id)
+    }
+
+    async fn describe_change_set(&self, _: &str, _: &str, id: &str) -> ApiResult<ChangeSetState> {
+        let sets = self.change_sets.lock().unwrap();
+        let cs = sets
+            .get(id)
+            .ok_or_else(|| ApiError::NotFound(format!("ChangeSet [{id}] does not exist")))?;
+        Ok(if cs.changes.is_empty() {
+            ChangeSetState {
+                id: id.into(),
+                status: ChangeSetStatus::Failed,
+                status_reason: Some(
+                    "The submitted information didn't contain changes. Submit different \
+                     information to create a change set."
+                        .into(),
+                ),
+                ..ChangeSetState::default()
+            }
+        } else {
+            ChangeSetState {
+                id: id.into(),
+                status: ChangeSetStatus::CreateComplete,
+                status_reason: None,
+                changes: cs.changes.clone(),
+                revert_drift: cs.revert_drift,
+            }
+        })
+    }
+
+    async fn execute_change_set(&self, _: &str, name: &str, id: &str) -> ApiResult<()> {
+        self.call(format!("execute {name}"));
+        let cs = self
+            .change_sets
+            .lock()
+            .unwrap()
+            .remove(id)
+            .ok_or_else(|| ApiError::NotFound(format!("ChangeSet [{id}] does not exist")))?;
+        let failure = self.fail.lock().unwrap().remove(name);
+        let mut stacks = self.stacks.lock().unwrap();
+        let stack = stacks.get_mut(&cs.stack).expect("the change set's stack");
+        let n = stack.events.len();
+        match failure {
+            Some((resource, reason)) => {
+                stack.events.push(StackEvent {
+                    event_id: format!("{name}-{n}"),
+                    timestamp: None,
+                    logical_id: resource,
+                    resource_type: "AWS::SNS::Topic".into(),
+                    status: ResourceStatus::CreateFailed,
+                    reason: Some(reason),
+                });
+                stack.status = match cs.kind {
+                    ChangeSetKind::Create => StackStatus::RollbackComplete,
+                    ChangeSetKind::Update => StackStatus::UpdateRollbackComplete,
+                };
+            }
+            None => {
+                stack.events.push(StackEvent {
+                    event_id: format!("{name}-{n}"),
+                    timestamp: None,
+                    logical_id: name.into(),
+                    resource_type: "AWS::CloudFormation::Stack".into(),
+                    status: ResourceStatus::CreateComplete,
+                    reason: None,
+                });
+                stack.status = match cs.kind {
+                    ChangeSetKind::Create => StackStatus::CreateComplete,
+                    ChangeSetKind::Update => StackStatus::UpdateComplete,
+                };
+                stack.body = cs.body;
+                stack.tags = cs.tags;
+                if cs.revert_drift {
+                    self.drifted
+                        .lock()
+                        .unwrap()
+                        .retain(|(s, _), _| *s != cs.stack);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete_change_set(&self, _: &str, name: &str, id: &str) -> ApiResult<()> {
+        self.call(format!("delete_change_set {name}"));
+        let mut sets = self.change_sets.lock().unwrap();
+        let key = sets
+            .iter()
+            .find(|(k, cs)| *k == id || (cs.stack == name && cs.name == id))
+            .map(|(k, _)| k.clone());
+        match key {
+            Some(k) => {
+                sets.remove(&k);
+                Ok(())
+            }
+            None => Err(ApiError::NotFound(format!(
+                "ChangeSet [{id}] does not exist"
+            ))),
+        }
+    }
+
+    async fn delete_stack(&self, _: &str, name: &str) -> ApiResult<()> {
+        self.call(format!("delete_stack {name}"));
+        self.stacks.lock().unwrap().remove(name);
+        Ok(())
+    }
+
+    async fn stack_events(&self, _: &str, name: &str) -> ApiResult<Vec<StackEvent>> {
+        let stacks = self.stacks.lock().unwrap();
+        let mut events = stacks
+            .get(name)
+            .map(|s| s.events.clone())
+            .unwrap_or_default();
+        events.reverse(); // newest first, as the service pages them
+        Ok(events)
+    }
+
+    async fn stacks_tagged(&self, _: &str, key: &str, value: &str) -> ApiResult<Vec<String>> {
+        Ok(self
+            .stacks
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, s)| s.tags.iter().any(|(k, v)| k == key && v == value))
+            .map(|(n, _)| n.clone())
+            .collect())
+    }
+
+    async fn set_termination_protection(&self, _: &str, _: &str, _: bool) -> ApiResult<()> {
+        Ok(())
+    }
+}
+
+impl DriftApi for Cloud {
+    async fn detect_stack_drift(&self, _: &str, name: &str) -> ApiResult<String> {
+        Ok(format!("detection-{name}"))
+    }
+
+    async fn drift_detection_status(&self, _: &str, _: &str) -> ApiResult<DriftDetection> {
+        Ok(DriftDetection {
+            status: DetectionStatus::Complete,
+            reason: None,
+            stack_drift_status: None,
+        })
+    }
+
+    async fn resource_drifts(&self, _: &str, name: &str) -> ApiResult<Vec<ResourceDrift>> {
+        let body = self.get_template("", name).await?;
+        let drifted = self.drifted.lock().unwrap();
+        Ok(resources(&body)
+            .into_iter()
+            .map(|(id, r)| {
+                let found = drifted.get(&(name.to_string(), id.clone()));
+                ResourceDrift {
+                    resource_type: r["Type"].as_str().unwrap_or_default().to_string(),
+                    status: if found.is_some() {
+                        ResourceDriftStatus::Modified
+                    } else {
+                        ResourceDriftStatus::InSync
+                    },
+                    differences: found
+                        .map(|(path, expected, actual)| {
+                            vec![PropertyDifference {
+                                path: path.clone(),
+                                expected: Some(expected.clone()),
+                                actual: Some(actual.clone()),
+                                kind: DifferenceType::NotEqual,
+                            }]
+                        })
+                        .unwrap_or_default(),
+                    logical_id: id,
+                }
+            })
+            .collect())
+    }
+}
+
+impl PasswordPolicyApi for Cloud {
+    async fn password_policy(&self) -> ApiResult<Option<AccountPasswordPolicy>> {
+        Ok(self.policy.lock().unwrap().clone())
+    }
+
+    async fn set_password_policy(&self, p: &AccountPasswordPolicy) -> ApiResult<()> {
+        self.call("set_password_policy".into());
+        *self.policy.lock().unwrap() = Some(p.clone());
+        Ok(())
+    }
+}
+
+struct Run {
+    code: u8,
+    out: String,
+    err: String,
+}
+
+fn baseline() -> (Baseline, Vec<RenderedStack>) {
+    let (baseline, _) = baseline::load(Source::builtin()).expect("the default loads");
+    let stacks = render_all(&baseline, &Renderer::new(None).unwrap()).unwrap();
+    (baseline, stacks)
+}
+
+fn code(result: anyhow::Result<ExitStatus>, err: &mut Printer) -> u8 {
+    match result {
+        Ok(status) => status.code(),
+        Err(e) => {
+            err.error(&format!("{e:#}"));
+            ExitStatus::Error.code()
+        }
+    }
+}
+
+/// `plan` (or `deploy --yes`) of the default baseline into `cloud`, as main runs it.
+async fn plan_or_deploy(cloud: &std::sync::Arc<Cloud>, execute: bool) -> Run {
+    let (baseline, stacks) = baseline();
+    let group = Group::of(&baseline, &stacks, "111111111111", cloud.clone());
+    let (out, err) = (Captured::default(), Captured::default());
+    let mut printer = Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal);
+    let run = DeployRun {
+        execute,
+        yes: true,
+        options: Options::default(),
+    };
+    let result = commands::plan_or_deploy(
+        &mut printer,
+        &run,
+        &baseline,
+        &[group],
+        &["111111111111 (test)".into()],
+    )
+    .await;
+    let code = code(result, &mut printer);
+    Run {
+        code,
+        out: out.text(),
+        err: err.text(),
+    }
+}
+
+async fn drift(cloud: &std::sync::Arc<Cloud>, reapply: bool) -> Run {
+    let (baseline, stacks) = baseline();
+    let group = Group::of(&baseline, &stacks, "111111111111", cloud.clone());
+    let (out, err) = (Captured::default(), Captured::default());
+    let mut printer = Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal);
+    let args = DriftArgs {
+        baseline: None,
+        reapply,
+        yes: reapply,
+        format: DiffFormat::Text,
+        scope: DriftScope::All,
+        concurrency: 4,
+        max_in_flight: 64,
+    };
+    let result = commands::check_drift(
+        &args,
+        &mut printer,
+        &baseline,
+        "baseline.yaml",
+        &stacks,
+        &[group],
+        &["111111111111 (test)".into()],
+    )
+    .await;
+    let code = code(result, &mut printer);
+    Run {
+        code,
+        out: out.text(),
+        err: err.text(),
+    }
+}
+
+const STACKS: [&str; 5] = [
+    "baseline-alerts",
+    "baseline-cloudtrail",
+    "baseline-config",
+    "baseline-guardduty",
+    "baseline-securityhub",
+];
+
+#[tokio::test(start_paused = true)]
+async fn plan_of_an_empty_account_lists_every_stack_and_leaves_nothing_behind() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    let run = plan_or_deploy(&cloud, false).await;
+    assert_eq!(
+        run.code, 2,
+        "plan found differences\n{}{}",
+        run.out, run.err
+    );
+    for stack in STACKS {
+        assert!(
+            run.out
+                .contains(&format!("current/us-east-1/{stack}  create, ")),
+            "{stack} in:\n{}",
+            run.out
+        );
+    }
+    assert!(run
+        .out
+        .contains("current/iam-password-policy  set (there is none)"));
+    assert!(run.err.contains("nothing was changed"), "{}", run.err);
+    // Change sets and the empty new-stack shells are gone; nothing executed, no policy set.
+    assert!(cloud.stacks.lock().unwrap().is_empty());
+    assert!(cloud.change_sets.lock().unwrap().is_empty());
+    assert_eq!(cloud.calls_like("execute"), 0);
+    assert!(cloud.policy.lock().unwrap().is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn deploy_creates_everything_then_a_second_run_changes_nothing() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    let run = plan_or_deploy(&cloud, true).await;
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    for stack in STACKS {
+        assert_eq!(
+            cloud.status_of(stack),
+            Some(StackStatus::CreateComplete),
+            "{stack}"
+        );
+        assert!(run.out.contains(&format!("current/us-east-1/{stack}")));
+    }
+    assert!(
+        cloud.policy.lock().unwrap().is_some(),
+        "the password policy was set"
+    );
+    assert!(run.err.contains("IAM password policy set"), "{}", run.err);
+
+    let creates = cloud.calls_like("create_change_set");
+    let again = plan_or_deploy(&cloud, true).await;
+    assert_eq!(again.code, 0, "{}{}", again.out, again.err);
+    assert_eq!(
+        cloud.calls_like("create_change_set"),
+        creates,
+        "unchanged stacks get no change set"
+    );
+    assert!(
+        again.err.contains("everything is up to date"),
+        "{}",
+        again.err
+    );
+    let plan = plan_or_deploy(&cloud, false).await;
+    assert_eq!(plan.code, 0, "{}{}", plan.out, plan.err);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_stack_fails_the_run_skips_its_dependents_and_keeps_the_policy() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    cloud.fail.lock().unwrap().insert(
+        "baseline-alerts".into(),
+        ("AlertsTopic".into(), "AccessDenied: sns:CreateTopic".into()),
+    );
+    let run = plan_or_deploy(&cloud, true).await;
+    assert_eq!(run.code, 1, "{}{}", run.out, run.err);
+    assert!(
+        run.err
+            .contains("baseline-alerts in us-east-1 ended in ROLLBACK_COMPLETE")
+            && run
+                .err
+                .contains("AlertsTopic (AWS::SNS::Topic): AccessDenied: sns:CreateTopic"),
+        "{}",
+        run.err
+    );
+    assert!(
+        run.err.contains("stack(s) failed or were skipped"),
+        "{}",
+        run.err
+    );
+    // Every other stack depends on the alert topic, so none was executed.
+    assert_eq!(cloud.calls_like("execute"), 1);
+    assert!(run.out.contains("skipped"), "{}", run.out);
+    assert!(cloud.policy.lock().unwrap().is_none());
+    assert!(
+        run.err.contains("password policy was not changed"),
+        "{}",
+        run.err
+    );
+    // No Rust debug output reaches the user.
+    assert!(
+        !run.err.contains("{ ") && !run.out.contains("{ "),
+        "{}",
+        run.err
+    );
+
+    // The stack whose first create failed needs --replace-failed: plan says so.
+    let plan = plan_or_deploy(&cloud, false).await;
+    assert_eq!(plan.code, 1);
+    assert!(
+        plan.out.contains("rerun with --replace-failed"),
+        "{}",
+        plan.out
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn drift_reports_a_weakened_detector_and_reapply_reverts_it() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    assert_eq!(plan_or_deploy(&cloud, true).await.code, 0);
+
+    let clean = drift(&cloud, false).await;
+    assert_eq!(clean.code, 0, "{}{}", clean.out, clean.err);
+
+    cloud.drifted.lock().unwrap().insert(
+        ("baseline-guardduty".into(), "Detector".into()),
+        ("/Enable".into(), "true".into(), "false".into()),
+    );
+    let found = drift(&cloud, false).await;
+    assert_eq!(found.code, 2, "drift found\n{}{}", found.out, found.err);
+    assert!(
+        found.out.contains("Detector") && found.out.contains("weaken"),
+        "{}",
+        found.out
+    );
+    assert_eq!(
+        cloud.calls_like("execute"),
+        STACKS.len(),
+        "detection changes nothing"
+    );
+
+    let reverted = drift(&cloud, true).await;
+    assert_eq!(
+        reverted.code, 2,
+        "reverted, still reported\n{}{}",
+        reverted.out, reverted.err
+    );
+    assert!(
+        reverted.out.contains("drift-aware change set"),
+        "{}",
+        reverted.out
+    );
+    assert_eq!(cloud.calls_like("execute baseline-guardduty"), 2);
+    assert!(cloud.drifted.lock().unwrap().is_empty());
+    assert_eq!(drift(&cloud, false).await.code, 0);
+}
+
+#[test]
+fn the_fake_keeps_distinct_change_sets() {
+    // A guard on the fake itself: ids are unique, so a test cannot pass by confusing two.
+    let cloud = Cloud::default();
+    let ids: BTreeSet<u32> = (0..10).map(|_| cloud.id()).collect();
+    assert_eq!(ids.len(), 10);
+}
