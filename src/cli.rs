@@ -175,6 +175,12 @@ pub struct DeployArgs {
     /// Delete and re-create stacks whose first create failed (ROLLBACK_COMPLETE)
     #[arg(long)]
     pub replace_failed: bool,
+    /// Plan output: text, markdown (a pull-request comment) or json (versioned)
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// One line per stack, without the resource changes
+    #[arg(long)]
+    pub compact: bool,
 }
 
 #[derive(Debug, Args)]

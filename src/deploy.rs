@@ -3,7 +3,7 @@
 //! dependency waves and follow each stack until it settles (deploy). Reports progress as
 //! events; never prints.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,7 +13,8 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::aws::{
-    ApiError, Capability, ChangeSetKind, ChangeSetRequest, ResourceChange, StackApi, StackStatus,
+    ApiError, ApiResult, Capability, ChangeSetKind, ChangeSetRequest, ResourceChange, StackApi,
+    StackState, StackStatus,
 };
 use crate::fanout::{self, bounded, patiently, status, Backoff, Limits, Progress, Tx};
 use crate::render::RenderedStack;
@@ -96,6 +97,8 @@ pub enum Prepared {
         changes: Vec<ResourceChange>,
         /// The stack was replaced (deleted after ROLLBACK_COMPLETE) before this change set.
         replaced: bool,
+        /// The deployed template (updates only), for the security impact of the change.
+        deployed: Option<String>,
     },
     Failed(StackFailure),
 }
@@ -243,6 +246,45 @@ impl Default for Options {
     }
 }
 
+/// What one listing per region said about an account's stacks. A stack absent from a region
+/// that was listed does not exist there; a region not listed is not known.
+#[derive(Clone, Debug, Default)]
+pub struct Listing(HashMap<String, HashMap<String, StackState>>);
+
+impl Listing {
+    /// Lists every stack of each region (one paginated DescribeStacks per region, the
+    /// regions concurrently within `limits`).
+    pub async fn of<A: StackApi>(
+        api: Arc<A>,
+        regions: Vec<String>,
+        limits: &Limits,
+    ) -> ApiResult<Listing> {
+        let listed = bounded(regions, limits, String::clone, move |region| {
+            let api = api.clone();
+            async move {
+                let stacks = patiently(|| api.stacks(&region)).await;
+                (region, stacks)
+            }
+        })
+        .await;
+        let mut out = HashMap::new();
+        for (region, stacks) in listed {
+            out.insert(region, stacks?.into_iter().collect());
+        }
+        Ok(Listing(out))
+    }
+
+    /// `Some(state)` when the region was listed (`None` inside: no such stack).
+    pub fn known(&self, region: &str, name: &str) -> Option<Option<StackState>> {
+        self.0.get(region).map(|stacks| stacks.get(name).cloned())
+    }
+
+    /// Every listed stack in the region, by name.
+    pub fn in_region(&self, region: &str) -> impl Iterator<Item = (&String, &StackState)> {
+        self.0.get(region).into_iter().flatten()
+    }
+}
+
 /// Prepares every job concurrently (bounded): compares with the deployed stack and creates a
 /// change set only where something differs.
 pub async fn prepare<A: StackApi>(
@@ -251,6 +293,18 @@ pub async fn prepare<A: StackApi>(
     options: Options,
     tx: Tx,
 ) -> Vec<PreparedStack> {
+    prepare_listed(api, jobs, options, tx, Arc::new(Listing::default())).await
+}
+
+/// [`prepare`], starting from what a [`Listing`] already says of each stack, so that an
+/// unchanged stack costs one GetTemplate and nothing more.
+pub async fn prepare_listed<A: StackApi>(
+    api: Arc<A>,
+    jobs: Vec<Job>,
+    options: Options,
+    tx: Tx,
+    listing: Arc<Listing>,
+) -> Vec<PreparedStack> {
     let limits = options.limits.clone();
     bounded(
         jobs,
@@ -258,8 +312,9 @@ pub async fn prepare<A: StackApi>(
         |job| job.region.clone(),
         move |job| {
             let (api, tx, options) = (api.clone(), tx.clone(), options.clone());
+            let known = listing.known(&job.region, &job.stack_name);
             async move {
-                let state = prepare_one(api.as_ref(), &job, &options, &tx).await;
+                let state = prepare_one(api.as_ref(), &job, &options, &tx, known).await;
                 PreparedStack { job, state }
             }
         },
@@ -267,8 +322,14 @@ pub async fn prepare<A: StackApi>(
     .await
 }
 
-async fn prepare_one<A: StackApi>(api: &A, job: &Job, options: &Options, tx: &Tx) -> Prepared {
-    match prepare_inner(api, job, options, tx).await {
+async fn prepare_one<A: StackApi>(
+    api: &A,
+    job: &Job,
+    options: &Options,
+    tx: &Tx,
+    known: Option<Option<StackState>>,
+) -> Prepared {
+    match prepare_inner(api, job, options, tx, known).await {
         Ok(p) => p,
         Err(e) => Prepared::Failed(e),
     }
@@ -279,15 +340,19 @@ async fn prepare_inner<A: StackApi>(
     job: &Job,
     options: &Options,
     tx: &Tx,
+    known: Option<Option<StackState>>,
 ) -> Result<Prepared, StackFailure> {
     let (region, name) = (job.region.as_str(), job.stack_name.as_str());
     let err = |doing: &'static str, error: ApiError| {
         StackFailure::new(job, FailureKind::Api { doing, error })
     };
     let fail = |kind: FailureKind| StackFailure::new(job, kind);
-    let mut stack = patiently(|| api.describe_stack(region, name))
-        .await
-        .map_err(|e| err("describing", e))?;
+    let mut stack = match known {
+        Some(known) => known,
+        None => patiently(|| api.describe_stack(region, name))
+            .await
+            .map_err(|e| err("describing", e))?,
+    };
 
     // A stack already being changed: wait for it to settle.
     let started = Instant::now();
@@ -344,6 +409,7 @@ async fn prepare_inner<A: StackApi>(
         }
     }
 
+    let mut deployed_body = None;
     let kind = match &stack {
         Some(s) if !s.status.is_review() => {
             let deployed = patiently(|| api.get_template(region, name))
@@ -354,6 +420,7 @@ async fn prepare_inner<A: StackApi>(
             if deployed == job.body && wanted == have && !options.revert_drift {
                 return Ok(Prepared::Unchanged);
             }
+            deployed_body = Some(deployed);
             ChangeSetKind::Update
         }
         _ if options.revert_drift => return Err(fail(FailureKind::NotDeployed)),
@@ -409,6 +476,7 @@ async fn prepare_inner<A: StackApi>(
                 kind,
                 changes: cs.changes,
                 replaced,
+                deployed: deployed_body,
             });
         }
         if cs.failed_without_changes() {

@@ -14,6 +14,8 @@ pub mod deploy;
 pub mod diff;
 pub mod drift;
 pub mod fanout;
+pub mod json;
+pub mod live_plan;
 pub mod output;
 pub mod plan;
 pub mod render;

@@ -50,7 +50,7 @@ struct Cloud {
     fail: Mutex<BTreeMap<String, (String, String)>>,
     /// (stack, logical id) -> (property path, expected, actual): drift the "live" side has.
     drifted: Mutex<BTreeMap<(String, String), Drifted>>,
-    /// Every mutating call, in order.
+    /// Every call, in order.
     calls: Mutex<Vec<String>>,
     next: Mutex<u32>,
 }
@@ -96,6 +96,7 @@ impl Cloud {
 
 impl StackApi for Cloud {
     async fn describe_stack(&self, _: &str, name: &str) -> ApiResult<Option<StackState>> {
+        self.call(format!("describe_stack {name}"));
         Ok(self.stacks.lock().unwrap().get(name).map(|s| StackState {
             stack_id: format!("arn:stack/{name}"),
             status: s.status.clone(),
@@ -105,6 +106,7 @@ impl StackApi for Cloud {
     }
 
     async fn get_template(&self, _: &str, name: &str) -> ApiResult<String> {
+        self.call(format!("get_template {name}"));
         self.stacks
             .lock()
             .unwrap()
@@ -302,14 +304,24 @@ impl StackApi for Cloud {
         Ok(events)
     }
 
-    async fn stacks_tagged(&self, _: &str, key: &str, value: &str) -> ApiResult<Vec<String>> {
+    async fn stacks(&self, _: &str) -> ApiResult<Vec<(String, StackState)>> {
+        self.call("list_stacks".into());
         Ok(self
             .stacks
             .lock()
             .unwrap()
             .iter()
-            .filter(|(_, s)| s.tags.iter().any(|(k, v)| k == key && v == value))
-            .map(|(n, _)| n.clone())
+            .map(|(name, s)| {
+                (
+                    name.clone(),
+                    StackState {
+                        stack_id: format!("arn:stack/{name}"),
+                        status: s.status.clone(),
+                        status_reason: None,
+                        tags: s.tags.clone(),
+                    },
+                )
+            })
             .collect())
     }
 
@@ -364,6 +376,7 @@ impl DriftApi for Cloud {
 
 impl PasswordPolicyApi for Cloud {
     async fn password_policy(&self) -> ApiResult<Option<AccountPasswordPolicy>> {
+        self.call("password_policy".into());
         Ok(self.policy.lock().unwrap().clone())
     }
 
@@ -381,7 +394,15 @@ struct Run {
 }
 
 fn baseline() -> (Baseline, Vec<RenderedStack>) {
-    let (baseline, _) = baseline::load(Source::builtin()).expect("the default loads");
+    baseline_from(baseline::DEFAULT_BASELINE)
+}
+
+fn baseline_from(text: &str) -> (Baseline, Vec<RenderedStack>) {
+    let (baseline, _) = baseline::load(Source {
+        name: "baseline.yaml".into(),
+        text: text.into(),
+    })
+    .expect("the baseline loads");
     let stacks = render_all(&baseline, &Renderer::new(None).unwrap()).unwrap();
     (baseline, stacks)
 }
@@ -398,7 +419,24 @@ fn code(result: anyhow::Result<ExitStatus>, err: &mut Printer) -> u8 {
 
 /// `plan` (or `deploy --yes`) of the default baseline into `cloud`, as main runs it.
 async fn plan_or_deploy(cloud: &std::sync::Arc<Cloud>, execute: bool) -> Run {
-    let (baseline, stacks) = baseline();
+    plan_with(
+        cloud,
+        execute,
+        baseline::DEFAULT_BASELINE,
+        DiffFormat::Text,
+        false,
+    )
+    .await
+}
+
+async fn plan_with(
+    cloud: &std::sync::Arc<Cloud>,
+    execute: bool,
+    text: &str,
+    format: DiffFormat,
+    compact: bool,
+) -> Run {
+    let (baseline, stacks) = baseline_from(text);
     let group = Group::of(&baseline, &stacks, "111111111111", cloud.clone());
     let (out, err) = (Captured::default(), Captured::default());
     let mut printer = Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal);
@@ -406,6 +444,8 @@ async fn plan_or_deploy(cloud: &std::sync::Arc<Cloud>, execute: bool) -> Run {
         execute,
         yes: true,
         options: Options::default(),
+        format,
+        compact,
     };
     let result = commands::plan_or_deploy(
         &mut printer,
@@ -510,12 +550,13 @@ async fn deploy_creates_everything_then_a_second_run_changes_nothing() {
     );
     assert!(run.err.contains("IAM password policy set"), "{}", run.err);
 
-    let creates = cloud.calls_like("create_change_set");
+    assert_eq!(cloud.calls_like("create_change_set"), STACKS.len());
+    cloud.calls.lock().unwrap().clear();
     let again = plan_or_deploy(&cloud, true).await;
     assert_eq!(again.code, 0, "{}{}", again.out, again.err);
     assert_eq!(
         cloud.calls_like("create_change_set"),
-        creates,
+        0,
         "unchanged stacks get no change set"
     );
     assert!(
@@ -523,6 +564,14 @@ async fn deploy_creates_everything_then_a_second_run_changes_nothing() {
         "{}",
         again.err
     );
+    // The budget of a run that changes nothing: one listing per region, one GetTemplate per
+    // stack, the password policy; no DescribeStacks per stack.
+    let calls = cloud.calls.lock().unwrap().clone();
+    assert_eq!(cloud.calls_like("list_stacks"), 1, "{calls:?}");
+    assert_eq!(cloud.calls_like("get_template"), STACKS.len(), "{calls:?}");
+    assert_eq!(cloud.calls_like("describe_stack"), 0, "{calls:?}");
+    assert_eq!(cloud.calls_like("password_policy"), 1, "{calls:?}");
+    assert_eq!(calls.len(), STACKS.len() + 2, "{calls:?}");
     let plan = plan_or_deploy(&cloud, false).await;
     assert_eq!(plan.code, 0, "{}{}", plan.out, plan.err);
 }
@@ -615,6 +664,87 @@ async fn drift_reports_a_weakened_detector_and_reapply_reverts_it() {
     assert_eq!(cloud.calls_like("execute baseline-guardduty"), 2);
     assert!(cloud.drifted.lock().unwrap().is_empty());
     assert_eq!(drift(&cloud, false).await.code, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_weakening_update_is_called_out_in_every_plan_format() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    assert_eq!(plan_or_deploy(&cloud, true).await.code, 0);
+    let weaker =
+        baseline::DEFAULT_BASELINE.replace("    s3_data_events: true", "    s3_data_events: false");
+    assert_ne!(weaker, baseline::DEFAULT_BASELINE);
+
+    let text = plan_with(&cloud, false, &weaker, DiffFormat::Text, false).await;
+    assert_eq!(text.code, 2, "{}{}", text.out, text.err);
+    assert!(
+        text.out.contains(
+            "~ current/us-east-1/baseline-guardduty  update, 1 resource change(s)  !! 1 WEAKENING"
+        ),
+        "{}",
+        text.out
+    );
+    assert!(
+        text.out.contains("    ! weakens: Detector."),
+        "{}",
+        text.out
+    );
+    let summary = text.out.lines().last().unwrap();
+    assert_eq!(
+        summary,
+        "Plan: 0 to create, 1 to update, 4 unchanged, 0 left in place · resources: 0 to add, 1 to modify, 0 to remove, 0 to replace · 1 weakening change"
+    );
+
+    let compact = plan_with(&cloud, false, &weaker, DiffFormat::Text, true).await;
+    assert_eq!(
+        compact
+            .out
+            .lines()
+            .filter(|l| l.starts_with("    "))
+            .count(),
+        0
+    );
+    assert_eq!(compact.out.lines().last(), Some(summary));
+
+    let json = plan_with(&cloud, false, &weaker, DiffFormat::Json, false).await;
+    let doc: Json = serde_json::from_str(&json.out).expect("stdout is only the JSON document");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["kind"], "plan");
+    assert_eq!(doc["summary"]["update"], 1);
+    assert_eq!(doc["summary"]["weakening"], 1);
+    let guardduty = doc["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "current/us-east-1/baseline-guardduty")
+        .unwrap();
+    assert_eq!(guardduty["action"], "update");
+    assert_eq!(guardduty["weakening"][0]["impact"], "weakening");
+
+    let markdown = plan_with(&cloud, false, &weaker, DiffFormat::Markdown, false).await;
+    assert!(
+        markdown
+            .out
+            .starts_with("### cfn-baseline plan: `baseline`"),
+        "{}",
+        markdown.out
+    );
+    assert!(
+        markdown.out.contains(
+            "#### ⚠️ Weakening changes\n\n- `current/us-east-1/baseline-guardduty`: Detector."
+        ),
+        "{}",
+        markdown.out
+    );
+    assert!(
+        markdown
+            .out
+            .contains("| `current/us-east-1/baseline-guardduty` | update | 0 | 1 | 0 | 0 | 1 |"),
+        "{}",
+        markdown.out
+    );
+    assert!(markdown.out.len() < 65_536);
+    // Planning changed nothing.
+    assert_eq!(cloud.calls_like("execute"), STACKS.len());
 }
 
 #[test]

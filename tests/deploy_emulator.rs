@@ -39,7 +39,7 @@ async fn deploy_default_then_redeploy_then_update() {
     let out = moto.run(dir.path(), &["plan"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("~ current/us-east-1/baseline-guardduty  create"),
+        stdout(&out).contains("+ current/us-east-1/baseline-guardduty  create"),
         "{}",
         stdout(&out)
     );

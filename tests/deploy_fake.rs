@@ -142,8 +142,15 @@ impl StackApi for Fake {
         );
         Ok(())
     }
-    async fn stacks_tagged(&self, _: &str, _: &str, _: &str) -> ApiResult<Vec<String>> {
-        Ok(self.stacks.lock().unwrap().keys().cloned().collect())
+    async fn stacks(&self, _: &str) -> ApiResult<Vec<(String, StackState)>> {
+        self.call("stacks".into());
+        Ok(self
+            .stacks
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(n, s)| (n.clone(), s.clone()))
+            .collect())
     }
     async fn delete_change_set(&self, _: &str, name: &str, id: &str) -> ApiResult<()> {
         // By name (abandon), say which; by id (discard), the stack is enough.

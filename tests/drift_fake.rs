@@ -56,7 +56,7 @@ impl StackApi for Fake {
     async fn stack_events(&self, _: &str, _: &str) -> ApiResult<Vec<StackEvent>> {
         Ok(vec![])
     }
-    async fn stacks_tagged(&self, _: &str, _: &str, _: &str) -> ApiResult<Vec<String>> {
+    async fn stacks(&self, _: &str) -> ApiResult<Vec<(String, StackState)>> {
         Ok(vec![])
     }
     async fn set_termination_protection(&self, _: &str, _: &str, _: bool) -> ApiResult<()> {

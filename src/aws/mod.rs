@@ -420,13 +420,32 @@ pub trait StackApi: Send + Sync + 'static {
         stack_name: &str,
     ) -> impl Future<Output = ApiResult<Vec<StackEvent>>> + Send;
 
+    /// Every live stack (not deleted) in the region, with its status and tags: one paginated
+    /// DescribeStacks, so a run learns the state of all its stacks in one call per region.
+    fn stacks(
+        &self,
+        region: &str,
+    ) -> impl Future<Output = ApiResult<Vec<(String, StackState)>>> + Send;
+
     /// Names of the live stacks (not deleted) that carry the tag `key` = `value`.
     fn stacks_tagged(
         &self,
         region: &str,
         key: &str,
         value: &str,
-    ) -> impl Future<Output = ApiResult<Vec<String>>> + Send;
+    ) -> impl Future<Output = ApiResult<Vec<String>>> + Send {
+        async move {
+            let mut names: Vec<String> = self
+                .stacks(region)
+                .await?
+                .into_iter()
+                .filter(|(_, s)| s.tags.iter().any(|(k, v)| k == key && v == value))
+                .map(|(name, _)| name)
+                .collect();
+            names.sort();
+            Ok(names)
+        }
+    }
 
     fn set_termination_protection(
         &self,

@@ -273,6 +273,27 @@ where
     }
 }
 
+fn stack_state(s: &aws_sdk_cloudformation::types::Stack) -> StackState {
+    StackState {
+        stack_id: s.stack_id().unwrap_or_default().to_string(),
+        status: s
+            .stack_status()
+            .map(|x| x.as_str().into())
+            .unwrap_or_else(|| "".into()),
+        status_reason: s.stack_status_reason().map(str::to_string),
+        tags: s
+            .tags()
+            .iter()
+            .map(|t| {
+                (
+                    t.key().unwrap_or_default().to_string(),
+                    t.value().unwrap_or_default().to_string(),
+                )
+            })
+            .collect(),
+    }
+}
+
 impl StackApi for SdkStacks {
     async fn describe_stack(
         &self,
@@ -294,50 +315,27 @@ impl StackApi for SdkStacks {
                 }
             }
         };
-        Ok(out.stacks().first().map(|s| StackState {
-            stack_id: s.stack_id().unwrap_or_default().to_string(),
-            status: s
-                .stack_status()
-                .map(|x| x.as_str().into())
-                .unwrap_or_else(|| "".into()),
-            status_reason: s.stack_status_reason().map(str::to_string),
-            tags: s
-                .tags()
-                .iter()
-                .map(|t| {
-                    (
-                        t.key().unwrap_or_default().to_string(),
-                        t.value().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect(),
-        }))
+        Ok(out.stacks().first().map(stack_state))
     }
 
-    async fn stacks_tagged(&self, region: &str, key: &str, value: &str) -> ApiResult<Vec<String>> {
+    async fn stacks(&self, region: &str) -> ApiResult<Vec<(String, StackState)>> {
         let mut pages = self
             .client(region)
             .describe_stacks()
             .into_paginator()
             .send();
-        let mut names = Vec::new();
+        let mut out = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| api_error("DescribeStacks", e))?;
             for s in page.stacks() {
-                let deleted = s
-                    .stack_status()
-                    .is_some_and(|st| StackStatus::from(st.as_str()).is_deleted());
-                let tagged = s
-                    .tags()
-                    .iter()
-                    .any(|t| t.key() == Some(key) && t.value() == Some(value));
-                if tagged && !deleted {
-                    names.push(s.stack_name().unwrap_or_default().to_string());
+                let state = stack_state(s);
+                if !state.status.is_deleted() {
+                    out.push((s.stack_name().unwrap_or_default().to_string(), state));
                 }
             }
         }
-        names.sort();
-        Ok(names)
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
     }
 
     async fn get_template(&self, region: &str, stack_name: &str) -> ApiResult<String> {

@@ -35,9 +35,7 @@ pub fn json_schema() -> String {
         )
         .into(),
     );
-    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
-    text.push('\n');
-    text
+    crate::json::to_string_sorted(&schema)
 }
 
 #[cfg(test)]

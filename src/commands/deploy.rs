@@ -7,12 +7,13 @@ use std::sync::Arc;
 use anyhow::{bail, Result};
 
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{self, AccountAccess, ChangeAction, PasswordPolicyApi, Replacement, StackApi};
+use crate::aws::{self, AccountAccess, PasswordPolicyApi, StackApi};
 use crate::baseline::{Baseline, BASELINE_TAG};
-use crate::cli::{DeployArgs, GlobalArgs};
+use crate::cli::{DeployArgs, DiffFormat, GlobalArgs};
 use crate::deploy::{self, Job, Options, Prepared, PreparedStack};
 use crate::diff;
 use crate::fanout::{self, Limits};
+use crate::live_plan::{LivePlan, SettingPlan};
 use crate::output::Printer;
 use crate::plan::CALLER_ACCOUNT_LABEL;
 use crate::render::{render_all, RenderedStack, Renderer};
@@ -112,6 +113,10 @@ pub struct DeployRun {
     /// Execute without asking.
     pub yes: bool,
     pub options: Options,
+    /// How the plan is shown.
+    pub format: DiffFormat,
+    /// One line per stack.
+    pub compact: bool,
 }
 
 /// Connects to every account the baseline targets and splits the rendered stacks by
@@ -183,6 +188,8 @@ async fn run_async(
     let run = DeployRun {
         execute,
         yes: args.yes,
+        format: args.format,
+        compact: args.compact,
         options: Options {
             limits: Limits::new(
                 usize::from(args.concurrency),
@@ -217,76 +224,95 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
         baseline.name(),
         reached.join(", ")
     ));
-    // Prepare every account concurrently; Ctrl-C deletes what was created so far.
-    let prepared = fanout::across(
-        groups.iter().collect(),
-        printer,
-        &keys,
-        "preparing",
-        |g, tx| deploy::prepare(g.api.clone(), g.jobs.clone(), options.clone(), tx),
-    )
+    // Every account at once: one listing per region, then a change set only where something
+    // differs, and the password policy read alongside. Ctrl-C deletes what was created so far.
+    let found = fanout::across(groups.to_vec(), printer, &keys, "preparing", |g, tx| {
+        prepare_account(g, options.clone(), tx)
+    })
     .await;
-    let Some(prepared) = prepared else {
+    let Some(found) = found else {
         printer.warning("interrupted: deleting the change sets created so far");
         abandon_all(groups, printer).await;
         bail!("interrupted before anything was executed; change sets deleted, nothing was changed");
     };
+    let mut prepared = Vec::new();
+    let mut listings = Vec::new();
+    let mut policies = Vec::new();
+    let mut problems = Vec::new();
+    for (g, found) in groups.iter().zip(found) {
+        match found.listing {
+            Ok(listing) => listings.push(listing),
+            Err(e) => {
+                problems.push(format!("listing the stacks of account {}: {e}", g.label));
+                listings.push(deploy::Listing::default());
+            }
+        }
+        match found.policy {
+            Ok(policy) => policies.push(policy),
+            Err(e) => {
+                problems.push(format!(
+                    "reading the IAM password policy of account {}: {e}",
+                    g.label
+                ));
+                policies.push(None);
+            }
+        }
+        prepared.push(found.prepared);
+    }
+    if !problems.is_empty() {
+        for (g, p) in groups.iter().zip(&prepared) {
+            deploy::discard(g.api.as_ref(), p).await;
+        }
+        bail!("{}; nothing was changed", problems.join("; "));
+    }
     let all: Vec<&PreparedStack> = prepared.iter().flatten().collect();
-    print_changes(printer, &all);
     // Stacks of this baseline the render no longer has: listed, never deleted.
-    for g in groups {
+    let mut left_in_place = Vec::new();
+    for (g, listing) in groups.iter().zip(&listings) {
         let mut regions: Vec<&str> = g.jobs.iter().map(|j| j.region.as_str()).collect();
         regions.sort();
         regions.dedup();
         for region in regions {
-            let names = g
-                .api
-                .stacks_tagged(region, BASELINE_TAG, baseline.name())
-                .await
-                .map_err(|e| {
-                    anyhow::anyhow!("listing the stacks of {} in {region}: {e}", g.label)
-                })?;
-            for name in names {
-                if !g
+            for (name, state) in listing.in_region(region) {
+                let ours = state
+                    .tags
+                    .iter()
+                    .any(|(k, v)| k == BASELINE_TAG && v == baseline.name());
+                let rendered = g
                     .jobs
                     .iter()
-                    .any(|j| j.region == region && j.stack_name == name)
-                {
-                    printer.result(&format!(
-                        "! {}/{region}/{name}  no longer in the baseline; left in place (delete it yourself \
-                         once its data is no longer needed)\n",
-                        g.label
-                    ));
+                    .any(|j| j.region == region && j.stack_name == *name);
+                if ours && !rendered {
+                    left_in_place.push(format!("{}/{region}/{name}", g.label));
                 }
             }
         }
     }
     // The account password policy, outside CloudFormation: compared now, set after the stacks.
     let mut policy_updates: Vec<usize> = Vec::new();
-    for (i, g) in groups.iter().enumerate() {
-        let live = g.api.password_policy().await.map_err(|e| {
-            anyhow::anyhow!(
-                "reading the IAM password policy of account {}: {e}",
-                g.label
-            )
-        })?;
-        let lines = policy_changes(&g.label, live.as_ref(), &g.policy);
-        if lines.is_empty() {
-            printer.result(&format!("= {}/iam-password-policy  unchanged\n", g.label));
-        } else {
-            printer.result(&format!(
-                "~ {}/iam-password-policy  {}\n{}",
-                g.label,
-                if live.is_some() {
-                    "update"
-                } else {
-                    "set (there is none)"
-                },
-                lines
-            ));
+    let mut settings = Vec::new();
+    for (i, (g, live)) in groups.iter().zip(&policies).enumerate() {
+        let changes = policy_diff(&g.label, live.as_ref(), &g.policy);
+        let action = match (changes.is_empty(), live.is_some()) {
+            (true, _) => "unchanged",
+            (false, true) => "update",
+            (false, false) => "set",
+        };
+        if !changes.is_empty() {
             policy_updates.push(i);
         }
+        settings.push(SettingPlan {
+            key: format!("{}/iam-password-policy", g.label),
+            action,
+            changes,
+        });
     }
+    let plan = LivePlan::new(baseline.name(), &all, settings, left_in_place);
+    printer.result(&match run.format {
+        DiffFormat::Text => plan.text(run.compact),
+        DiffFormat::Markdown => plan.markdown(),
+        DiffFormat::Json => plan.json(),
+    });
     let pending = all
         .iter()
         .filter(|p| matches!(p.state, Prepared::Pending { .. }))
@@ -347,7 +373,12 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
             "interrupted during deployment; run `cfn-baseline plan` to see where each stack stands"
         );
     };
-    print_summary(printer, &reports);
+    // With --format markdown or json, stdout holds only the plan document.
+    if run.format == DiffFormat::Text {
+        print_summary(printer, &reports);
+    } else {
+        printer.status(&summary_table(&reports));
+    }
     let failures = reports.iter().filter(|r| r.outcome.is_failure()).count();
     if failures == 0 {
         for i in &policy_updates {
@@ -389,20 +420,69 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
     Ok(ExitStatus::Success)
 }
 
+/// What preparing one account found.
+struct AccountPrep {
+    listing: aws::ApiResult<deploy::Listing>,
+    prepared: Vec<PreparedStack>,
+    policy: aws::ApiResult<Option<AccountPasswordPolicy>>,
+}
+
+/// Lists the account's stacks (one call per region), prepares its change sets from that, and
+/// reads its password policy meanwhile.
+async fn prepare_account<A: StackApi + PasswordPolicyApi>(
+    g: Group<A>,
+    options: Options,
+    tx: fanout::Tx,
+) -> AccountPrep {
+    let mut regions: Vec<String> = g.jobs.iter().map(|j| j.region.clone()).collect();
+    regions.sort();
+    regions.dedup();
+    let (api, jobs) = (g.api.clone(), g.jobs);
+    let stacks = async {
+        let listing = deploy::Listing::of(api.clone(), regions, &options.limits).await;
+        let prepared = match &listing {
+            Ok(l) => {
+                deploy::prepare_listed(api.clone(), jobs, options.clone(), tx, Arc::new(l.clone()))
+                    .await
+            }
+            Err(_) => Vec::new(),
+        };
+        (listing, prepared)
+    };
+    let ((listing, prepared), policy) = tokio::join!(stacks, g.api.password_policy());
+    AccountPrep {
+        listing,
+        prepared,
+        policy,
+    }
+}
+
+/// The password policy's differences from the live one to the wanted one, classified.
+fn policy_diff(
+    label: &str,
+    live: Option<&AccountPasswordPolicy>,
+    wanted: &AccountPasswordPolicy,
+) -> Vec<diff::Change> {
+    diff::compare(
+        &[settings::password_policy_stack(label, live)],
+        &[settings::password_policy_stack(label, Some(wanted))],
+        "live",
+        "baseline",
+    )
+    .stacks
+    .into_iter()
+    .flat_map(|s| s.changes)
+    .collect()
+}
+
 /// The password policy's differences as plan lines (empty when it is as wanted).
 pub(super) fn policy_changes(
     label: &str,
     live: Option<&AccountPasswordPolicy>,
     wanted: &AccountPasswordPolicy,
 ) -> String {
-    let report = diff::compare(
-        &[settings::password_policy_stack(label, live)],
-        &[settings::password_policy_stack(label, Some(wanted))],
-        "live",
-        "baseline",
-    );
     let mut out = String::new();
-    for c in report.stacks.iter().flat_map(|s| &s.changes) {
+    for c in &policy_diff(label, live, wanted) {
         let what = match (&c.old, &c.new) {
             (Some(o), Some(n)) if !c.path.is_empty() => format!("{o} → {n}"),
             (None, Some(n)) if !c.path.is_empty() => format!("set to {n}"),
@@ -428,54 +508,12 @@ pub(super) async fn abandon_all<A: StackApi>(groups: &[Group<A>], printer: &mut 
     }
 }
 
-fn print_changes(printer: &mut Printer, prepared: &[&PreparedStack]) {
-    let mut text = String::new();
-    for p in prepared {
-        match &p.state {
-            Prepared::Unchanged => text.push_str(&format!("= {}  unchanged\n", p.job.key)),
-            Prepared::NoChanges => text.push_str(&format!("= {}  no changes\n", p.job.key)),
-            Prepared::Failed(reason) => {
-                text.push_str(&format!("! {}  cannot be prepared: {reason}\n", p.job.key))
-            }
-            Prepared::Pending {
-                kind,
-                changes,
-                replaced,
-                ..
-            } => {
-                let verb = match (kind, replaced) {
-                    (_, true) => "replace (delete the failed stack, create it again)",
-                    (aws::ChangeSetKind::Create, _) => "create",
-                    (aws::ChangeSetKind::Update, _) => "update",
-                };
-                text.push_str(&format!(
-                    "~ {}  {verb}, {} resource change(s)\n",
-                    p.job.key,
-                    changes.len()
-                ));
-                for c in changes {
-                    let sign = match c.action {
-                        ChangeAction::Add => "+",
-                        ChangeAction::Remove => "-",
-                        _ => "~",
-                    };
-                    let replacement = match c.replacement {
-                        Some(Replacement::True) => " (replacement)",
-                        Some(Replacement::Conditional) => " (may be replaced)",
-                        _ => "",
-                    };
-                    text.push_str(&format!(
-                        "    {sign} {} {} ({}){replacement}\n",
-                        c.action, c.logical_id, c.resource_type
-                    ));
-                }
-            }
-        }
-    }
-    printer.result(&text);
+pub(super) fn print_summary(printer: &mut Printer, reports: &[deploy::Report]) {
+    printer.result(&summary_table(reports));
 }
 
-pub(super) fn print_summary(printer: &mut Printer, reports: &[deploy::Report]) {
+/// The outcome of every stack a deploy touched, with its duration.
+fn summary_table(reports: &[deploy::Report]) -> String {
     let width = reports
         .iter()
         .map(|r| r.job.key.len())
@@ -494,5 +532,5 @@ pub(super) fn print_summary(printer: &mut Printer, reports: &[deploy::Report]) {
             r.duration.as_secs_f64()
         ));
     }
-    printer.result(&text);
+    text
 }

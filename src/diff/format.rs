@@ -409,7 +409,5 @@ pub fn json(report: &Report) -> String {
         "notes": report.notes,
         "stacks": report.stacks,
     });
-    let mut text = serde_json::to_string_pretty(&value).expect("diff serializes");
-    text.push('\n');
-    text
+    crate::json::to_string_sorted(&value)
 }

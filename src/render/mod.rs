@@ -207,8 +207,6 @@ impl Manifest {
     }
 
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).expect("manifest serializes");
-        text.push('\n');
-        text
+        crate::json::to_string_sorted(self)
     }
 }

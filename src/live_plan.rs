@@ -1,0 +1,480 @@
+//! The live plan as a report: what `plan` and `deploy` would do to every stack and account
+//! setting, with the security impact of each update (the diff rules over the deployed and the
+//! rendered template), as text, compact text, a pull-request comment (markdown) and a
+//! versioned JSON document. Builds strings; never prints and never calls AWS.
+
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::aws::{ChangeAction, ChangeSetKind, Replacement};
+use crate::deploy::{Prepared, PreparedStack};
+use crate::diff::{self, Change, Impact, StackInput};
+use crate::template::Template;
+
+/// The JSON document's shape version; bump it when a field changes meaning or goes away.
+pub const JSON_VERSION: u32 = 1;
+
+/// GitHub refuses comments over 65,536 characters; the markdown stays well under.
+pub const MARKDOWN_LIMIT: usize = 60_000;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LivePlan {
+    pub version: u32,
+    pub kind: &'static str,
+    pub baseline: String,
+    pub summary: Summary,
+    pub stacks: Vec<StackPlan>,
+    pub settings: Vec<SettingPlan>,
+    /// Stacks of this baseline the render no longer has: listed, never deleted.
+    pub left_in_place: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StackAction {
+    Create,
+    Update,
+    /// Delete the stack whose first create failed, then create it again.
+    Replace,
+    Unchanged,
+    /// A change set found nothing to change (e.g. only formatting differs).
+    NoChanges,
+    Failed,
+}
+
+impl StackAction {
+    fn sign(self) -> &'static str {
+        match self {
+            StackAction::Create => "+",
+            StackAction::Update => "~",
+            StackAction::Replace => "±",
+            StackAction::Unchanged | StackAction::NoChanges => "=",
+            StackAction::Failed => "!",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            StackAction::Create => "create",
+            StackAction::Update => "update",
+            StackAction::Replace => "replace (delete the failed stack, create it again)",
+            StackAction::Unchanged => "unchanged",
+            StackAction::NoChanges => "no changes",
+            StackAction::Failed => "cannot be prepared",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StackPlan {
+    /// `account/region/stack`.
+    pub key: String,
+    pub action: StackAction,
+    pub resources: Vec<ResourcePlan>,
+    /// The changes the diff rules classify as weakening security (updates only).
+    pub weakening: Vec<Change>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ResourcePlan {
+    pub action: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    /// The resource is deleted and made anew (its data and identity can go).
+    pub replacement: bool,
+    /// CloudFormation decides when it runs whether to replace it.
+    pub may_be_replaced: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SettingPlan {
+    /// `account/setting`, e.g. `current/iam-password-policy`.
+    pub key: String,
+    /// `set`, `update` or `unchanged`.
+    pub action: &'static str,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub unchanged: usize,
+    pub left_in_place: usize,
+    pub failed: usize,
+    pub settings_to_change: usize,
+    pub add: usize,
+    pub modify: usize,
+    pub remove: usize,
+    pub replace: usize,
+    pub weakening: usize,
+}
+
+impl Summary {
+    /// The one line every plan and deploy ends with.
+    pub fn line(&self) -> String {
+        let mut line = format!(
+            "Plan: {} to create, {} to update, {} unchanged, {} left in place",
+            self.create, self.update, self.unchanged, self.left_in_place
+        );
+        if self.failed > 0 {
+            line.push_str(&format!(", {} failed", self.failed));
+        }
+        if self.settings_to_change > 0 {
+            line.push_str(&format!(
+                "; {} account setting(s) to change",
+                self.settings_to_change
+            ));
+        }
+        line.push_str(&format!(
+            " · resources: {} to add, {} to modify, {} to remove, {} to replace · {} weakening change{}",
+            self.add,
+            self.modify,
+            self.remove,
+            self.replace,
+            self.weakening,
+            if self.weakening == 1 { "" } else { "s" }
+        ));
+        line
+    }
+}
+
+impl LivePlan {
+    /// The plan of prepared stacks; `deployed` gives the deployed template of updated stacks.
+    pub fn new(
+        baseline: &str,
+        prepared: &[&PreparedStack],
+        settings: Vec<SettingPlan>,
+        left_in_place: Vec<String>,
+    ) -> LivePlan {
+        let stacks: Vec<StackPlan> = prepared.iter().map(|p| stack_plan(p)).collect();
+        let mut summary = Summary {
+            left_in_place: left_in_place.len(),
+            ..Summary::default()
+        };
+        for s in &stacks {
+            match s.action {
+                StackAction::Create | StackAction::Replace => summary.create += 1,
+                StackAction::Update => summary.update += 1,
+                StackAction::Unchanged | StackAction::NoChanges => summary.unchanged += 1,
+                StackAction::Failed => summary.failed += 1,
+            }
+            for r in &s.resources {
+                match r.action.as_str() {
+                    "Add" => summary.add += 1,
+                    "Remove" => summary.remove += 1,
+                    _ => summary.modify += 1,
+                }
+                summary.replace += usize::from(r.replacement || r.may_be_replaced);
+            }
+            summary.weakening += s.weakening.len();
+        }
+        for s in &settings {
+            summary.settings_to_change += usize::from(s.action != "unchanged");
+            summary.weakening += s
+                .changes
+                .iter()
+                .filter(|c| c.impact == Impact::Weakening)
+                .count();
+        }
+        LivePlan {
+            version: JSON_VERSION,
+            kind: "plan",
+            baseline: baseline.to_string(),
+            summary,
+            stacks,
+            settings,
+            left_in_place,
+        }
+    }
+
+    /// Whether anything would change.
+    pub fn changes(&self) -> bool {
+        self.summary.create + self.summary.update + self.summary.settings_to_change > 0
+    }
+
+    /// Every stack with its resource changes, replacements called out, then the summary line.
+    pub fn text(&self, compact: bool) -> String {
+        let mut out = String::new();
+        for s in &self.stacks {
+            let counts = if s.resources.is_empty() {
+                String::new()
+            } else {
+                format!(", {} resource change(s)", s.resources.len())
+            };
+            let reason = s
+                .reason
+                .as_ref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default();
+            let replacing = s
+                .resources
+                .iter()
+                .filter(|r| r.replacement || r.may_be_replaced)
+                .count();
+            let loud = if replacing > 0 {
+                format!("  !! REPLACES {replacing} RESOURCE(S)")
+            } else {
+                String::new()
+            };
+            let weak = if s.weakening.is_empty() {
+                String::new()
+            } else {
+                format!("  !! {} WEAKENING", s.weakening.len())
+            };
+            out.push_str(&format!(
+                "{} {}  {}{counts}{reason}{loud}{weak}\n",
+                s.action.sign(),
+                s.key,
+                s.action.label()
+            ));
+            if compact {
+                continue;
+            }
+            for r in &s.resources {
+                let sign = match r.action.as_str() {
+                    "Add" => "+",
+                    "Remove" => "-",
+                    _ => "~",
+                };
+                let replacement = if r.replacement {
+                    "  !! REPLACEMENT: deleted and created anew"
+                } else if r.may_be_replaced {
+                    "  !! may be replaced"
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "    {sign} {} {} ({}){replacement}\n",
+                    r.action, r.logical_id, r.resource_type
+                ));
+            }
+            for c in &s.weakening {
+                out.push_str(&format!("    ! weakens: {}\n", describe(c)));
+            }
+        }
+        for s in &self.settings {
+            let sign = if s.action == "unchanged" { "=" } else { "~" };
+            let verb = match s.action {
+                "set" => "set (there is none)",
+                other => other,
+            };
+            out.push_str(&format!("{sign} {}  {verb}\n", s.key));
+            if compact {
+                continue;
+            }
+            for c in &s.changes {
+                let field = c.path.trim_start_matches("Properties.");
+                let field = if field.is_empty() { "policy" } else { field };
+                let what = match (&c.old, &c.new) {
+                    (Some(o), Some(n)) if !c.path.is_empty() => format!("{o} → {n}"),
+                    (None, Some(n)) if !c.path.is_empty() => format!("set to {n}"),
+                    (Some(o), None) => format!("removed (was {o})"),
+                    _ => "set".to_string(),
+                };
+                out.push_str(&format!(
+                    "    ~ {field}: {what} ({}: {})\n",
+                    c.impact.as_str(),
+                    c.explanation
+                ));
+            }
+        }
+        for key in &self.left_in_place {
+            out.push_str(&format!(
+                "! {key}  no longer in the baseline; left in place (delete it yourself once its \
+                 data is no longer needed)\n"
+            ));
+        }
+        out.push_str(&format!("\n{}\n", self.summary.line()));
+        out
+    }
+
+    /// A pull-request comment: the summary, a table of the stacks that change, the weakening
+    /// changes in full; cut with a note (the JSON has everything) before GitHub's limit.
+    pub fn markdown(&self) -> String {
+        let mut out = format!("### cfn-baseline plan: `{}`\n\n", self.baseline);
+        out.push_str(&format!("**{}**\n\n", self.summary.line()));
+        let weakening: Vec<(&str, &Change)> = self
+            .stacks
+            .iter()
+            .flat_map(|s| s.weakening.iter().map(move |c| (s.key.as_str(), c)))
+            .chain(self.settings.iter().flat_map(|s| {
+                s.changes
+                    .iter()
+                    .filter(|c| c.impact == Impact::Weakening)
+                    .map(move |c| (s.key.as_str(), c))
+            }))
+            .collect();
+        if !weakening.is_empty() {
+            out.push_str("#### ⚠️ Weakening changes\n\n");
+            for (key, c) in &weakening {
+                out.push_str(&format!("- `{key}`: {}\n", describe(c)));
+            }
+            out.push('\n');
+        }
+        let changing: Vec<&StackPlan> = self
+            .stacks
+            .iter()
+            .filter(|s| !matches!(s.action, StackAction::Unchanged | StackAction::NoChanges))
+            .collect();
+        if !changing.is_empty() {
+            out.push_str(
+                "| stack | action | add | modify | remove | replace | weakening |\n\
+                 |---|---|---:|---:|---:|---:|---:|\n",
+            );
+            let mut shown = 0;
+            for s in &changing {
+                let count = |a: &str| s.resources.iter().filter(|r| r.action == a).count();
+                let replace = s
+                    .resources
+                    .iter()
+                    .filter(|r| r.replacement || r.may_be_replaced)
+                    .count();
+                let row = format!(
+                    "| `{}` | {} | {} | {} | {} | {} | {} |\n",
+                    s.key,
+                    s.action.label(),
+                    count("Add"),
+                    s.resources.len() - count("Add") - count("Remove"),
+                    count("Remove"),
+                    if replace > 0 {
+                        format!("**{replace}**")
+                    } else {
+                        "0".into()
+                    },
+                    s.weakening.len()
+                );
+                if out.len() + row.len() > MARKDOWN_LIMIT {
+                    break;
+                }
+                out.push_str(&row);
+                shown += 1;
+            }
+            if shown < changing.len() {
+                out.push_str(&format!(
+                    "\n_…and {} more stack(s); the comment would be too long. The full plan is in \
+                     `cfn-baseline plan --format json`._\n",
+                    changing.len() - shown
+                ));
+            }
+            out.push('\n');
+        }
+        let settings: Vec<&SettingPlan> = self
+            .settings
+            .iter()
+            .filter(|s| s.action != "unchanged")
+            .collect();
+        if !settings.is_empty() {
+            out.push_str("Account settings to change:\n\n");
+            for s in settings {
+                out.push_str(&format!("- `{}`: {}\n", s.key, s.action));
+            }
+            out.push('\n');
+        }
+        for key in &self.left_in_place {
+            out.push_str(&format!(
+                "- `{key}` is no longer in the baseline; it is left in place.\n"
+            ));
+        }
+        out
+    }
+
+    pub fn json(&self) -> String {
+        crate::json::to_string_sorted(self)
+    }
+}
+
+fn describe(c: &Change) -> String {
+    let what = match (&c.resource, c.path.is_empty()) {
+        (Some(r), false) => format!("{r}.{}", c.path),
+        (Some(r), true) => r.clone(),
+        (None, _) => c.resource_type.clone(),
+    };
+    format!("{what}: {}", c.explanation)
+}
+
+fn stack_plan(p: &PreparedStack) -> StackPlan {
+    let key = p.job.key.clone();
+    match &p.state {
+        Prepared::Unchanged => StackPlan {
+            key,
+            action: StackAction::Unchanged,
+            resources: vec![],
+            weakening: vec![],
+            reason: None,
+        },
+        Prepared::NoChanges => StackPlan {
+            key,
+            action: StackAction::NoChanges,
+            resources: vec![],
+            weakening: vec![],
+            reason: None,
+        },
+        Prepared::Failed(failure) => StackPlan {
+            key,
+            action: StackAction::Failed,
+            resources: vec![],
+            weakening: vec![],
+            reason: Some(failure.to_string()),
+        },
+        Prepared::Pending {
+            kind,
+            changes,
+            replaced,
+            deployed,
+            ..
+        } => StackPlan {
+            action: match (kind, replaced) {
+                (_, true) => StackAction::Replace,
+                (ChangeSetKind::Create, _) => StackAction::Create,
+                (ChangeSetKind::Update, _) => StackAction::Update,
+            },
+            resources: changes
+                .iter()
+                .map(|c| ResourcePlan {
+                    action: c.action.to_string(),
+                    logical_id: c.logical_id.clone(),
+                    resource_type: c.resource_type.clone(),
+                    replacement: c.replacement == Some(Replacement::True)
+                        && c.action == ChangeAction::Modify,
+                    may_be_replaced: c.replacement == Some(Replacement::Conditional)
+                        && c.action == ChangeAction::Modify,
+                })
+                .collect(),
+            weakening: deployed
+                .as_deref()
+                .map(|body| weakening(p, body))
+                .unwrap_or_default(),
+            reason: None,
+            key,
+        },
+    }
+}
+
+/// The weakening changes from the deployed template to the render, by the diff rules.
+fn weakening(p: &PreparedStack, deployed: &str) -> Vec<Change> {
+    let side = |template: Json| StackInput {
+        account: "live".into(),
+        region: p.job.region.clone(),
+        stack_name: p.job.stack_name.clone(),
+        template,
+        tags: None,
+    };
+    let (Ok(old), Ok(new)) = (Template::parse(deployed), Template::parse(&p.job.body)) else {
+        return vec![];
+    };
+    let report = diff::compare(
+        &[side(old.value)],
+        &[side(new.value)],
+        "deployed",
+        "baseline",
+    );
+    report
+        .stacks
+        .into_iter()
+        .flat_map(|s| s.changes)
+        .filter(|c| c.impact == Impact::Weakening)
+        .collect()
+}
