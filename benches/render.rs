@@ -1,11 +1,13 @@
 //! Render speed of the default baseline: 1 account x 17 regions, and 100 accounts x 17
 //! regions. Measures load + validate + plan + render + parse-back checks, everything
-//! `cfn-baseline render` does before writing files.
+//! `cfn-baseline render` does before writing files; and the whole `render` of the estate to
+//! disk (templates and manifest, written atomically). `scripts/bench-render` measures the
+//! binary's peak memory and compares with `cp -r`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
 use cfn_baseline::baseline::{self, regions::DEFAULT_ENABLED_REGIONS, Source, DEFAULT_BASELINE};
-use cfn_baseline::render::{render_all, Renderer};
+use cfn_baseline::render::{render_all, write_out_dir, Manifest, Renderer, MANIFEST_FILE};
 
 fn baseline_text(accounts: usize) -> String {
     let ids: Vec<String> = (0..accounts)
@@ -27,6 +29,24 @@ fn render(text: &str, renderer: &Renderer) -> usize {
     render_all(&baseline, renderer).unwrap().len()
 }
 
+/// What `cfn-baseline render --out` does: render, then write every file and the manifest.
+fn render_to_disk(text: &str, renderer: &Renderer, out: &std::path::Path) -> usize {
+    let (baseline, _) = baseline::load(Source {
+        name: "bench.yaml".into(),
+        text: text.into(),
+    })
+    .unwrap_or_else(|d| panic!("{d:?}"));
+    let stacks = render_all(&baseline, renderer).unwrap();
+    let manifest = Manifest::new(&baseline, &stacks);
+    let mut files: Vec<(String, std::sync::Arc<str>)> = stacks
+        .iter()
+        .map(|s| (s.spec.relative_path(), s.body.clone()))
+        .collect();
+    files.push((MANIFEST_FILE.to_string(), manifest.to_json().into()));
+    write_out_dir(out, &files).unwrap();
+    files.len()
+}
+
 fn benches(c: &mut Criterion) {
     let renderer = Renderer::new(None).unwrap();
     let one = baseline_text(1);
@@ -40,6 +60,17 @@ fn benches(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("render default, 100 accounts x 17 regions", |b| {
         b.iter(|| render(&hundred, &renderer))
+    });
+    // On tmpfs where there is one, so the figure is the tool's, not the disk's.
+    let root = std::path::Path::new("/dev/shm");
+    let dir = if root.is_dir() {
+        tempfile::tempdir_in(root).unwrap()
+    } else {
+        tempfile::tempdir().unwrap()
+    };
+    let out = dir.path().join("out");
+    group.bench_function("render default to disk, 100 accounts x 17 regions", |b| {
+        b.iter(|| render_to_disk(&hundred, &renderer, &out))
     });
     group.finish();
 }

@@ -27,7 +27,7 @@ pub struct Job {
     pub region: String,
     pub order: u32,
     pub depends_on: Vec<String>,
-    pub body: String,
+    pub body: Arc<str>,
     pub sha256: String,
     pub tags: Vec<(String, String)>,
     pub capabilities: Vec<Capability>,
@@ -417,7 +417,7 @@ async fn prepare_inner<A: StackApi>(
                 .map_err(|e| err("reading the template of", e))?;
             let wanted: BTreeSet<&(String, String)> = job.tags.iter().collect();
             let have: BTreeSet<&(String, String)> = s.tags.iter().collect();
-            if deployed == job.body && wanted == have && !options.revert_drift {
+            if *deployed == *job.body && wanted == have && !options.revert_drift {
                 return Ok(Prepared::Unchanged);
             }
             deployed_body = Some(deployed);
@@ -437,7 +437,7 @@ async fn prepare_inner<A: StackApi>(
             fanout::change_set_name(&job.sha256)
         },
         kind,
-        template_body: job.body.clone(),
+        template_body: job.body.to_string(),
         tags: job.tags.clone(),
         capabilities: job.capabilities.clone(),
         client_token: format!(

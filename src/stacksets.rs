@@ -142,7 +142,7 @@ pub fn group(baseline: &Baseline, stacks: &[RenderedStack]) -> Result<Vec<StackS
                 name,
                 component: s.spec.component,
                 order: s.spec.order,
-                body: s.body.clone(),
+                body: s.body.to_string(),
                 sha256: sha,
                 capabilities: capabilities(&s.template.value),
                 regions: set_regions,

@@ -87,7 +87,7 @@ async fn deploy_default_then_redeploy_then_update() {
             .unwrap();
         assert_eq!(
             body.template_body().unwrap(),
-            stack.body,
+            &*stack.body,
             "{}",
             stack.spec.key()
         );

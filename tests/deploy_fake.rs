@@ -202,7 +202,7 @@ fn job(name: &str, order: u32, depends_on: &[&str]) -> Job {
             .iter()
             .map(|d| format!("current/us-east-1/{d}"))
             .collect(),
-        body: format!("Resources: {{}} # {name}"),
+        body: format!("Resources: {{}} # {name}").into(),
         sha256: "0123456789abcdef0123".into(),
         tags: vec![],
         capabilities: vec![],

@@ -47,7 +47,7 @@ fn every_rendered_template_passes_cfn_lint_in_its_region() {
         for stack in render(&load_file(&path)) {
             let file = dir.path().join(&name).join(stack.spec.relative_path());
             std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-            std::fs::write(&file, &stack.body).unwrap();
+            std::fs::write(&file, stack.body.as_bytes()).unwrap();
             by_region
                 .entry(stack.spec.region.clone())
                 .or_default()
@@ -169,4 +169,45 @@ fn no_cloudformation_conditions_or_exports() {
             );
         }
     }
+}
+
+/// Stacks rendered from the same values share one body; sharing never changes what a stack
+/// gets: every stack's body is exactly the render of its own spec.
+#[test]
+fn stacks_with_the_same_values_share_one_render_of_their_own() {
+    let text = cfn_baseline::baseline::DEFAULT_BASELINE.replace(
+        "regions: [us-east-1]",
+        "regions: [us-east-1, eu-west-1, ap-northeast-1]",
+    );
+    let text = text.replace(
+        "overrides: []",
+        "overrides:\n  - match: {region: eu-west-1}\n    guardduty: {finding_frequency: SIX_HOURS}",
+    );
+    let text =
+        format!("{text}\naccounts: [\"111111111111\", \"222222222222\", \"333333333333\"]\n");
+    let stacks = render(&load_text("estate.yaml", &text));
+    assert_eq!(stacks.len(), 3 * (1 + 3 * 4));
+    let renderer = cfn_baseline::render::Renderer::new(None).unwrap();
+    for s in &stacks {
+        let own = renderer.render(&s.spec).unwrap();
+        assert_eq!(*s.body, *own.body, "{}", s.spec.key());
+        assert_eq!(s.sha256, own.sha256);
+    }
+    let mut distinct: Vec<*const u8> = stacks.iter().map(|s| s.body.as_ptr()).collect();
+    distinct.sort();
+    distinct.dedup();
+    // alerts, config and securityhub (home and elsewhere), guardduty (three frequencies
+    // across the regions), cloudtrail: shared across the three accounts.
+    let bodies: std::collections::BTreeSet<&str> = stacks.iter().map(|s| &*s.body).collect();
+    assert_eq!(
+        distinct.len(),
+        bodies.len(),
+        "one allocation per distinct body"
+    );
+    assert!(
+        bodies.len() < stacks.len() / 2,
+        "{} of {}",
+        bodies.len(),
+        stacks.len()
+    );
 }

@@ -1,7 +1,7 @@
 //! The narrow interface implemented with the AWS SDK for Rust.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -108,47 +108,90 @@ pub async fn connect_accounts(
             unreachable,
         });
     }
-    for access in accounts {
-        let (config, how) = if let Some(role) = &access.role_arn {
-            let provider = aws_config::sts::AssumeRoleProvider::builder(role.clone())
-                .session_name("cfn-baseline")
-                .configure(&base)
-                .build()
-                .await;
-            let config = base
-                .to_builder()
-                .credentials_provider(
-                    aws_sdk_cloudformation::config::SharedCredentialsProvider::new(provider),
-                )
-                .build();
-            (config, format!("role {role}"))
-        } else if let Some(p) = &access.profile {
-            (
-                load(Some(p), region, endpoint_url).await?,
-                format!("profile {p}"),
+    // Every account at once (a few at a time, for STS's rate limits): each costs an
+    // AssumeRole and a GetCallerIdentity, so one after another they would make an estate's
+    // run as many round trips deep as it has accounts.
+    let limit = Arc::new(tokio::sync::Semaphore::new(CONNECT_CONCURRENCY));
+    let mut set = tokio::task::JoinSet::new();
+    for (i, access) in accounts.iter().cloned().enumerate() {
+        let (base, caller, limit) = (base.clone(), caller.clone(), limit.clone());
+        let (region, endpoint_url) = (region.map(str::to_string), endpoint_url.map(str::to_string));
+        set.spawn(async move {
+            let _permit = limit.acquire_owned().await.expect("semaphore");
+            let reached = reach(
+                &base,
+                &caller,
+                &access,
+                region.as_deref(),
+                endpoint_url.as_deref(),
             )
-        } else if access.id == caller {
-            (base.clone(), "your credentials".to_string())
-        } else {
-            unreachable.push(access.id.clone());
-            continue;
-        };
-        let actual = account_of(&config).await.map_err(|e| {
-            anyhow::anyhow!("cannot reach account {} through {how}: {e:#}", access.id)
-        })?;
-        if actual != access.id {
-            anyhow::bail!(
-                "{how} leads to account {actual}, not {} as the baseline says; nothing was changed",
-                access.id
-            );
+            .await;
+            (i, access.id, reached)
+        });
+    }
+    let mut results = Vec::new();
+    while let Some(done) = set.join_next().await {
+        results.push(done.expect("connecting to an account"));
+    }
+    results.sort_by_key(|(i, _, _)| *i);
+    for (_, id, result) in results {
+        match result? {
+            Some((how, stacks)) => reached.push((id, how, stacks)),
+            None => unreachable.push(id),
         }
-        reached.push((access.id.clone(), how, SdkStacks::new(config)));
     }
     Ok(Connections {
         caller,
         reached,
         unreachable,
     })
+}
+
+/// Accounts connected to at once.
+const CONNECT_CONCURRENCY: usize = 16;
+
+/// Reaches one account through its role, its profile or the caller's credentials, and checks
+/// with STS that it is the account the baseline names. `None`: no way in.
+async fn reach(
+    base: &SdkConfig,
+    caller: &str,
+    access: &AccountAccess,
+    region: Option<&str>,
+    endpoint_url: Option<&str>,
+) -> anyhow::Result<Option<(String, SdkStacks)>> {
+    let (config, how) = if let Some(role) = &access.role_arn {
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role.clone())
+            .session_name("cfn-baseline")
+            .configure(base)
+            .build()
+            .await;
+        let config = base
+            .to_builder()
+            .credentials_provider(
+                aws_sdk_cloudformation::config::SharedCredentialsProvider::new(provider),
+            )
+            .build();
+        (config, format!("role {role}"))
+    } else if let Some(p) = &access.profile {
+        (
+            load(Some(p), region, endpoint_url).await?,
+            format!("profile {p}"),
+        )
+    } else if access.id == caller {
+        (base.clone(), "your credentials".to_string())
+    } else {
+        return Ok(None);
+    };
+    let actual = account_of(&config)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot reach account {} through {how}: {e:#}", access.id))?;
+    if actual != access.id {
+        anyhow::bail!(
+            "{how} leads to account {actual}, not {} as the baseline says; nothing was changed",
+            access.id
+        );
+    }
+    Ok(Some((how, SdkStacks::new(config))))
 }
 
 const NO_CREDENTIALS: &str = "no usable AWS credentials";

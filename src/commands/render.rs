@@ -49,11 +49,11 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs, printer: &mut Printer) -> 
     }
 
     let manifest = Manifest::new(&baseline, &stacks);
-    let mut files: Vec<(String, String)> = stacks
+    let mut files: Vec<(String, std::sync::Arc<str>)> = stacks
         .iter()
         .map(|s| (s.spec.relative_path(), s.body.clone()))
         .collect();
-    files.push((MANIFEST_FILE.to_string(), manifest.to_json()));
+    files.push((MANIFEST_FILE.to_string(), manifest.to_json().into()));
     write_out_dir(&args.out, &files)?;
     for s in &stacks {
         printer.detail(&format!(

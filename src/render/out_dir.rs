@@ -32,7 +32,11 @@ impl std::error::Error for OutDirError {}
 
 /// Writes `files` (relative path, contents) as the new contents of `dir`, replacing a
 /// previous render there. Either the whole new render is in place, or `dir` is unchanged.
-pub fn write_out_dir(dir: &Path, files: &[(String, String)]) -> Result<(), OutDirError> {
+/// The files are written by a few workers at once (an estate has thousands).
+pub fn write_out_dir<T: AsRef<str> + Sync>(
+    dir: &Path,
+    files: &[(String, T)],
+) -> Result<(), OutDirError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |err| OutDirError::Io(path, err)
@@ -56,15 +60,41 @@ pub fn write_out_dir(dir: &Path, files: &[(String, String)]) -> Result<(), OutDi
     let staging = parent.join(format!(".{base}.tmp-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
     let result = (|| {
-        for (rel, contents) in files {
-            let path = staging.join(rel);
-            if let Some(p) = path.parent() {
-                fs::create_dir_all(p).map_err(io(p))?;
-            }
-            let mut file = fs::File::create(&path).map_err(io(&path))?;
-            file.write_all(contents.as_bytes()).map_err(io(&path))?;
-            file.sync_all().map_err(io(&path))?;
+        // Directories first, once each; then the files, split among the workers.
+        let mut dirs: Vec<PathBuf> = files
+            .iter()
+            .filter_map(|(rel, _)| staging.join(rel).parent().map(Path::to_path_buf))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        for d in &dirs {
+            fs::create_dir_all(d).map_err(io(d))?;
         }
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, 8);
+        let chunk = files.len().div_ceil(workers).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    let staging = &staging;
+                    scope.spawn(move || -> Result<(), OutDirError> {
+                        for (rel, contents) in part {
+                            let path = staging.join(rel);
+                            let mut file = fs::File::create(&path).map_err(io(&path))?;
+                            file.write_all(contents.as_ref().as_bytes())
+                                .map_err(io(&path))?;
+                            file.sync_all().map_err(io(&path))?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .try_for_each(|h| h.join().expect("a writer thread panicked"))
+        })?;
         if dir.exists() {
             let old = parent.join(format!(".{base}.old-{}", std::process::id()));
             fs::rename(dir, &old).map_err(io(dir))?;
