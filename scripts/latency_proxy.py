@@ -78,6 +78,8 @@ def make_handler(target, delay, stats):
                 return self.reply(200, {"reset": True})
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
+            # In flight: from the request's arrival until the upstream answer is read (the
+            # client may send its next request as soon as it has this answer).
             stats.enter()
             try:
                 time.sleep(delay)
@@ -86,16 +88,16 @@ def make_handler(target, delay, stats):
                 conn.request(self.command, self.path, body=body, headers=headers)
                 resp = conn.getresponse()
                 data = resp.read()
-                self.send_response(resp.status, resp.reason)
-                for k, v in resp.getheaders():
-                    if k.lower() not in HOP_BY_HOP and k.lower() != "content-length":
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
                 conn.close()
             finally:
                 stats.leave()
+            self.send_response(resp.status, resp.reason)
+            for k, v in resp.getheaders():
+                if k.lower() not in HOP_BY_HOP and k.lower() != "content-length":
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = forward
 
@@ -112,9 +114,14 @@ def main():
     if target.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("latency_proxy: the target must be on loopback")
     stats = Stats()
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), make_handler(target, args.delay_ms / 1000, stats)
-    )
+
+    class Server(http.server.ThreadingHTTPServer):
+        # The default listen backlog (5) overflows when a client opens dozens of connections
+        # at once; dropped SYNs retransmit after 1 s, 3 s, ... and the proxy would measure
+        # the kernel's patience instead of the client.
+        request_queue_size = 1024
+
+    server = Server(("127.0.0.1", 0), make_handler(target, args.delay_ms / 1000, stats))
     server.daemon_threads = True
     with open(args.port_file, "w") as f:
         f.write(str(server.server_address[1]))

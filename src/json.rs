@@ -15,6 +15,11 @@ pub fn to_string_sorted(value: &impl Serialize) -> String {
     text
 }
 
+/// `value` as compact JSON with every object's keys sorted (for values shown inside text).
+pub fn to_compact_sorted(value: &Value) -> String {
+    sorted(value.clone()).to_string()
+}
+
 fn sorted(value: Value) -> Value {
     match value {
         Value::Object(map) => {

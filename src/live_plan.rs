@@ -459,7 +459,7 @@ fn weakening(p: &PreparedStack, deployed: &str) -> Vec<Change> {
         account: "live".into(),
         region: p.job.region.clone(),
         stack_name: p.job.stack_name.clone(),
-        template,
+        template: Template::shared(template),
         tags: None,
     };
     let (Ok(old), Ok(new)) = (Template::parse(deployed), Template::parse(&p.job.body)) else {

@@ -75,10 +75,10 @@ pub fn password_policy_stack(account: &str, policy: Option<&AccountPasswordPolic
         account: account.to_string(),
         region: GLOBAL_REGION.to_string(),
         stack_name: PASSWORD_POLICY_STACK.to_string(),
-        template: json!({
+        template: crate::template::Template::shared(json!({
             "Metadata": {"cfn-baseline": {"component": "iam"}},
             "Resources": resources,
-        }),
+        })),
         tags: None,
     }
 }
@@ -111,7 +111,7 @@ pub fn account_settings(baseline: &Baseline) -> Vec<AccountSettings> {
         .into_iter()
         .map(|s| AccountSettings {
             iam_password_policy: serde_json::from_value(
-                s.template["Resources"][PASSWORD_POLICY_ID]["Properties"].clone(),
+                s.template.value["Resources"][PASSWORD_POLICY_ID]["Properties"].clone(),
             )
             .expect("round trip"),
             account: s.account,

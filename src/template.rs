@@ -18,6 +18,11 @@ pub struct Template {
 }
 
 impl Template {
+    /// A template value to share (between the stacks of a render, or the sides of a diff).
+    pub fn shared(value: Json) -> std::sync::Arc<Template> {
+        std::sync::Arc::new(Template { value })
+    }
+
     /// Parses a template written in YAML or JSON.
     pub fn parse(text: &str) -> Result<Template, String> {
         let trimmed = text.trim_start();

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use cfn_baseline::aws::*;
 use cfn_baseline::baseline::{self, Baseline, Source};
-use cfn_baseline::cli::{DiffFormat, DriftArgs, DriftScope};
+use cfn_baseline::cli::{DiffArgs, DiffFormat, DriftArgs, DriftScope, FailOn};
 use cfn_baseline::commands::{self, DeployRun, ExitStatus, Group};
 use cfn_baseline::deploy::Options;
 use cfn_baseline::output::{Captured, Printer, Verbosity};
@@ -745,6 +745,81 @@ async fn a_weakening_update_is_called_out_in_every_plan_format() {
     assert!(markdown.out.len() < 65_536);
     // Planning changed nothing.
     assert_eq!(cloud.calls_like("execute"), STACKS.len());
+}
+
+/// `diff` (live) of `text`'s render against `cloud`, as main runs it.
+async fn live_diff(cloud: &std::sync::Arc<Cloud>, text: &str, fail_on: FailOn) -> Run {
+    let (baseline, stacks) = baseline_from(text);
+    let group = Group::of(&baseline, &stacks, "111111111111", cloud.clone());
+    let (out, err) = (Captured::default(), Captured::default());
+    let mut printer = Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal);
+    let args = DiffArgs {
+        baseline: None,
+        against: None,
+        format: DiffFormat::Text,
+        fail_on,
+        concurrency: 4,
+        max_in_flight: 64,
+    };
+    let result = commands::compare_live(
+        &args,
+        &mut printer,
+        &baseline,
+        &[group],
+        &["111111111111 (test)".into()],
+        commands::render_side(&baseline, &stacks),
+        "baseline.yaml",
+    )
+    .await
+    .map(|report| {
+        printer.result(&cfn_baseline::diff::text(&report, false));
+        commands::exit_status(report.verdict(), args.fail_on)
+    });
+    let code = code(result, &mut printer);
+    Run {
+        code,
+        out: out.text(),
+        err: err.text(),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn live_diff_is_silent_after_deploy_and_fails_a_weakening_change() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    let before = live_diff(&cloud, baseline::DEFAULT_BASELINE, FailOn::Weakening).await;
+    assert_eq!(
+        before.code, 0,
+        "only additions: not weakening\n{}",
+        before.out
+    );
+    assert!(before.out.contains("added"), "{}", before.out);
+
+    assert_eq!(plan_or_deploy(&cloud, true).await.code, 0);
+    cloud.calls.lock().unwrap().clear();
+    let same = live_diff(&cloud, baseline::DEFAULT_BASELINE, FailOn::Any).await;
+    assert_eq!(same.code, 0, "{}{}", same.out, same.err);
+    // One listing per region and a GetTemplate per stack; nothing else on the stacks.
+    assert_eq!(cloud.calls_like("list_stacks"), 1);
+    assert_eq!(cloud.calls_like("get_template"), STACKS.len());
+    assert_eq!(cloud.calls_like("describe_stack"), 0);
+
+    let weaker =
+        baseline::DEFAULT_BASELINE.replace("    s3_data_events: true", "    s3_data_events: false");
+    let weak = live_diff(&cloud, &weaker, FailOn::Weakening).await;
+    assert_eq!(weak.code, 3, "{}{}", weak.out, weak.err);
+    assert!(weak.out.contains("S3_DATA_EVENTS"), "{}", weak.out);
+
+    // A stack of the baseline that the render no longer has shows as removed.
+    let no_config =
+        baseline::DEFAULT_BASELINE.replace("config:\n  enabled: true", "config:\n  enabled: false");
+    assert_ne!(no_config, baseline::DEFAULT_BASELINE);
+    let removed = live_diff(&cloud, &no_config, FailOn::Any).await;
+    assert_eq!(
+        removed.code, 3,
+        "removing Config weakens\n{}{}",
+        removed.out, removed.err
+    );
+    assert!(removed.out.contains("baseline-config"), "{}", removed.out);
 }
 
 #[test]

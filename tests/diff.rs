@@ -331,7 +331,7 @@ fn every_shipped_template_equals_its_json_form() {
             account: s.spec.account_label().to_string(),
             region: s.spec.region.clone(),
             stack_name: s.spec.stack_name.clone(),
-            template: Template::parse(text).unwrap().value,
+            template: std::sync::Arc::new(Template::parse(text).unwrap()),
             tags: None,
         };
         let yaml: Vec<StackInput> = stacks.iter().map(|s| side(&s.body, s)).collect();

@@ -135,9 +135,9 @@ fn stack(resources: &str, component: &str) -> Option<StackInput> {
         account: "111111111111".into(),
         region: "us-east-1".into(),
         stack_name: "acme-test".into(),
-        template: Template::parse(&text)
-            .unwrap_or_else(|e| panic!("{text}: {e}"))
-            .value,
+        template: std::sync::Arc::new(
+            Template::parse(&text).unwrap_or_else(|e| panic!("{text}: {e}")),
+        ),
         tags: None,
     })
 }
@@ -202,7 +202,7 @@ fn tags_and_template_sections_are_neutral() {
     let mut new = old.clone();
     old.tags = Some([("owner".to_string(), "a".to_string())].into());
     new.tags = Some([("owner".to_string(), "b".to_string())].into());
-    new.template["Description"] = "another description".into();
+    std::sync::Arc::make_mut(&mut new.template).value["Description"] = "another description".into();
     let found = changes(Some(old), Some(new));
     let rules: BTreeSet<_> = found
         .iter()

@@ -185,11 +185,15 @@ fn stacks_with_the_same_values_share_one_render_of_their_own() {
     );
     let text =
         format!("{text}\naccounts: [\"111111111111\", \"222222222222\", \"333333333333\"]\n");
-    let stacks = render(&load_text("estate.yaml", &text));
+    let baseline = load_text("estate.yaml", &text);
+    let stacks = render(&baseline);
     assert_eq!(stacks.len(), 3 * (1 + 3 * 4));
     let renderer = cfn_baseline::render::Renderer::new(None).unwrap();
-    for s in &stacks {
-        let own = renderer.render(&s.spec).unwrap();
+    let specs = cfn_baseline::plan::plan(&baseline);
+    assert_eq!(specs.len(), stacks.len());
+    for (spec, s) in specs.iter().zip(&stacks) {
+        assert_eq!(spec.key(), s.spec.key());
+        let own = renderer.render(spec).unwrap();
         assert_eq!(*s.body, *own.body, "{}", s.spec.key());
         assert_eq!(s.sha256, own.sha256);
     }

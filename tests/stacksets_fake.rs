@@ -324,3 +324,96 @@ async fn service_managed_instances_target_organizational_units() {
         ]
     );
 }
+
+/// `plan` / `deploy --yes` of the organization example in stack-set mode, in-process, as main
+/// runs it: (exit code, stdout, stderr).
+async fn stack_set_command(fake: Fake, execute: bool) -> (u8, String, String) {
+    use cfn_baseline::cli::DiffFormat;
+    use cfn_baseline::commands::{self, DeployRun};
+    use cfn_baseline::output::{Captured, Printer, Verbosity};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/organization.yaml");
+    let (baseline, _) = cfn_baseline::baseline::load(cfn_baseline::baseline::Source {
+        name: "organization.yaml".into(),
+        text: std::fs::read_to_string(path).unwrap(),
+    })
+    .unwrap();
+    let stacks = cfn_baseline::render::render_all(
+        &baseline,
+        &cfn_baseline::render::Renderer::new(None).unwrap(),
+    )
+    .unwrap();
+    let specs = stacksets::group(&baseline, &stacks).unwrap();
+    let (out, err) = (Captured::default(), Captured::default());
+    let mut printer = Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal);
+    let run = DeployRun {
+        execute,
+        yes: true,
+        options: Options::default(),
+        format: DiffFormat::Text,
+        compact: false,
+    };
+    let result = commands::deploy_stack_sets(
+        &mut printer,
+        &run,
+        &baseline,
+        specs,
+        std::sync::Arc::new(fake),
+        "111111111111",
+    )
+    .await;
+    let code = match result {
+        Ok(status) => status.code(),
+        Err(e) => {
+            printer.error(&format!("{e:#}"));
+            1
+        }
+    };
+    (code, out.text(), err.text())
+}
+
+fn fake(status: &str, results: Vec<OperationResult>) -> Fake {
+    Fake {
+        status: status.into(),
+        results,
+        calls: Mutex::new(vec![]),
+        drift: None,
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn stack_set_plan_and_deploy_run_in_process() {
+    let (code, out, err) = stack_set_command(fake("SUCCEEDED", vec![]), false).await;
+    assert_eq!(code, 2, "plan found stack sets to create\n{out}{err}");
+    assert!(out.contains("org-alerts  create stack set"), "{out}");
+    assert!(err.contains("nothing was changed"), "{err}");
+
+    let ok = vec![
+        result("111111111111", "us-east-1", "SUCCEEDED", None),
+        result("222222222222", "us-east-1", "SUCCEEDED", None),
+    ];
+    let (code, out, err) = stack_set_command(fake("SUCCEEDED", ok), true).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("org-alerts  ok"), "{out}");
+    assert!(
+        out.contains("111111111111"),
+        "the matrix lists the accounts\n{out}"
+    );
+
+    let failed = vec![
+        result("111111111111", "us-east-1", "SUCCEEDED", None),
+        result(
+            "222222222222",
+            "us-east-1",
+            "FAILED",
+            Some("Account 222222222222 should have 'AWSCloudFormationStackSetExecutionRole' role"),
+        ),
+    ];
+    let (code, out, err) = stack_set_command(fake("FAILED", failed), true).await;
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("org-alerts  failed"), "{out}");
+    assert!(
+        err.contains("222222222222/us-east-1: Account 222222222222 should have 'AWSCloudFormationStackSetExecutionRole' role"),
+        "{err}"
+    );
+    assert!(err.contains("later waves were not started"), "{err}");
+}

@@ -449,7 +449,11 @@ async fn prepare_account<A: StackApi + PasswordPolicyApi>(
         };
         (listing, prepared)
     };
-    let ((listing, prepared), policy) = tokio::join!(stacks, g.api.password_policy());
+    let policy = async {
+        let _place = options.limits.acquire().await;
+        g.api.password_policy().await
+    };
+    let ((listing, prepared), policy) = tokio::join!(stacks, policy);
     AccountPrep {
         listing,
         prepared,

@@ -1,18 +1,19 @@
 //! `diff`: the render of BASELINE (new) against the deployed stacks, or offline against
 //! another baseline or a previous render directory (old).
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Component as PathComponent, Path};
+use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
 
-use super::deploy::connect_groups;
+use super::deploy::{connect_groups, Group};
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::aws::{PasswordPolicyApi, StackApi, StackSetApi};
 use crate::baseline::{Baseline, Source, BASELINE_TAG};
 use crate::cli::{DiffArgs, DiffFormat, FailOn, GlobalArgs};
+use crate::deploy::Listing;
 use crate::diff::{self, Report, StackInput, Verdict};
 use crate::fanout::{self, Limits};
 use crate::output::Printer;
@@ -29,8 +30,7 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Resu
     };
     let renderer = Renderer::new(global.templates.as_deref())?;
     let stacks = render_all(&baseline, &renderer)?;
-    let mut new_side: Vec<StackInput> = stacks.iter().map(|s| input(s, &baseline)).collect();
-    new_side.extend(settings::wanted_stacks(&baseline));
+    let mut new_side = render_side(&baseline, &stacks);
 
     let report = match &args.against {
         Some(path) => {
@@ -96,12 +96,19 @@ pub fn exit_status(verdict: Verdict, fail_on: FailOn) -> ExitStatus {
     }
 }
 
+/// The render of a baseline as one side of a diff: every stack and the account settings.
+pub fn render_side(baseline: &Baseline, stacks: &[RenderedStack]) -> Vec<StackInput> {
+    let mut side: Vec<StackInput> = stacks.iter().map(|s| input(s, baseline)).collect();
+    side.extend(settings::wanted_stacks(baseline));
+    side
+}
+
 fn input(stack: &RenderedStack, baseline: &Baseline) -> StackInput {
     StackInput {
         account: stack.spec.account_label().to_string(),
         region: stack.spec.region.clone(),
         stack_name: stack.spec.stack_name.clone(),
-        template: stack.template.value.clone(),
+        template: stack.template.clone(),
         tags: Some(baseline.stack_tags().into_iter().collect()),
     }
 }
@@ -168,7 +175,7 @@ fn read_render_dir(dir: &Path) -> Result<(Vec<StackInput>, bool)> {
                 account: entry.account,
                 region: entry.region,
                 stack_name: entry.stack_name,
-                template: template.value,
+                template: Arc::new(template),
                 tags: None,
             })
         })
@@ -183,8 +190,7 @@ fn read_render_dir(dir: &Path) -> Result<(Vec<StackInput>, bool)> {
 }
 
 /// Reads the deployed side in every account the baseline targets (reached as deploy reaches
-/// them): every rendered stack, the stacks tagged with the baseline's name in the same
-/// regions that the render no longer has, and the IAM password policy.
+/// them) and compares it with the render.
 fn live(
     global: &GlobalArgs,
     args: &DiffArgs,
@@ -197,129 +203,161 @@ fn live(
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {
         let (groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
-        let labels: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
-        let new_side: Vec<StackInput> = new_side
-            .into_iter()
-            .filter(|s| labels.contains(&s.account.as_str()))
-            .collect();
-        let stack_count = new_side
-            .iter()
-            .filter(|s| s.region != settings::GLOBAL_REGION)
-            .count();
-        printer.status(&format!(
-            "Comparing {stack_count} stacks of baseline {} and the account password policy with account {}",
-            baseline.name(),
-            reached.join(", ")
-        ));
-        let mut notes = Vec::new();
-        let mut old_side = Vec::new();
-        let mut errors = Vec::new();
-        let mut all_regions: Vec<String> = Vec::new();
-        let limits = Limits::new(usize::from(args.concurrency), usize::from(args.max_in_flight));
-        // (group, region, stack name) of every stack to read, in every account.
-        let mut wanted: Vec<(usize, String, String)> = Vec::new();
-        for (i, g) in groups.iter().enumerate() {
-            let mut regions: Vec<String> = g.jobs.iter().map(|j| j.region.clone()).collect();
-            regions.sort();
-            regions.dedup();
-            wanted.extend(g.jobs.iter().map(|j| (i, j.region.clone(), j.stack_name.clone())));
-            // Stacks of the baseline the render no longer has (a component switched off).
-            for region in &regions {
-                match g.api.stacks_tagged(region, BASELINE_TAG, baseline.name()).await {
-                    Ok(names) => {
-                        for name in names {
-                            let key = (i, region.clone(), name);
-                            if !wanted.contains(&key) {
-                                wanted.push(key);
-                            }
-                        }
-                    }
-                    Err(e) => errors.push(format!("listing the stacks of {} in {region}: {e}", g.label)),
-                }
-            }
-            all_regions.extend(regions);
-        }
-        // Every account at once, within the limits.
-        let apis: Vec<_> = groups.iter().map(|g| g.api.clone()).collect();
-        let read = fanout::bounded(
-            wanted,
-            &limits,
-            |(i, region, _): &(usize, String, String)| format!("{i}/{region}"),
-            move |(i, region, name): (usize, String, String)| {
-                let api = apis[i].clone();
-                async move {
-                    let deployed = read_deployed(api.as_ref(), &region, &name).await;
-                    (i, region, name, deployed)
-                }
-            },
+        compare_live(
+            args, printer, baseline, &groups, &reached, new_side, new_label,
         )
-        .await;
-        for (i, region, stack_name, deployed) in read {
-            let g = &groups[i];
-            match deployed {
-                Ok(Some((template, tags))) => old_side.push(StackInput {
-                    account: g.label.clone(),
-                    region,
-                    stack_name,
-                    template,
-                    tags: Some(tags),
-                }),
-                Ok(None) => {}
-                Err(e) => errors.push(format!("{stack_name} in {}/{region}: {e}", g.label)),
-            }
-        }
-        // The account password policy, outside CloudFormation.
-        for g in &groups {
-            match g.api.password_policy().await {
-                Ok(policy) => old_side.push(settings::password_policy_stack(&g.label, policy.as_ref())),
-                Err(e) => errors.push(format!("the IAM account password policy of {}: {e}", g.label)),
-            }
-        }
-        if !errors.is_empty() {
-            errors.sort();
-            bail!(
-                "could not read {} deployed item(s), so the diff would be incomplete:\n  {}",
-                errors.len(),
-                errors.join("\n  ")
-            );
-        }
-        all_regions.sort();
-        all_regions.dedup();
-        notes.push(format!(
-            "regions outside the baseline ({}) were not searched for stacks",
-            all_regions.join(", ")
-        ));
-        let mut report = diff::compare(
-            &old_side,
-            &new_side,
-            &format!("deployed stacks in account {}", labels.join(", ")),
-            new_label,
-        );
-        report.notes.extend(notes);
-        Ok(report)
+        .await
     });
     runtime.shutdown_background();
     result
 }
 
-type Deployed = Option<(serde_json::Value, BTreeMap<String, String>)>;
+/// A deployed stack to read: (group, region, stack name, its tags).
+type ToRead = (usize, String, String, Vec<(String, String)>);
 
-async fn read_deployed<A: StackApi>(api: &A, region: &str, name: &str) -> Result<Deployed> {
-    let Some(stack) = api.describe_stack(region, name).await? else {
-        return Ok(None);
-    };
-    if !stack.status.is_deployed() {
-        return Ok(None);
-    }
-    let body = api.get_template(region, name).await?;
-    let template =
-        Template::parse(&body).map_err(|e| anyhow!("the deployed template does not parse: {e}"))?;
-    let tags = stack
-        .tags
+/// The live diff of a baseline's render (`new_side`) against what `groups` have deployed:
+/// every rendered stack, the stacks tagged with the baseline's name in the same regions that
+/// the render no longer has, and the IAM password policy. Generic over the narrow
+/// interfaces, so fakes drive it in tests.
+pub async fn compare_live<A: StackApi + PasswordPolicyApi>(
+    args: &DiffArgs,
+    printer: &mut Printer,
+    baseline: &Baseline,
+    groups: &[Group<A>],
+    reached: &[String],
+    new_side: Vec<StackInput>,
+    new_label: &str,
+) -> Result<Report> {
+    let labels: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
+    let new_side: Vec<StackInput> = new_side
         .into_iter()
-        .filter(|(k, _)| !k.starts_with("aws:"))
+        .filter(|s| labels.contains(&s.account.as_str()))
         .collect();
-    Ok(Some((template.value, tags)))
+    let stack_count = new_side
+        .iter()
+        .filter(|s| s.region != settings::GLOBAL_REGION)
+        .count();
+    printer.status(&format!(
+        "Comparing {stack_count} stacks of baseline {} and the account password policy with account {}",
+        baseline.name(),
+        reached.join(", ")
+    ));
+    let limits = Limits::new(
+        usize::from(args.concurrency),
+        usize::from(args.max_in_flight),
+    );
+    let mut errors = Vec::new();
+    let mut all_regions: Vec<String> = Vec::new();
+    let mut wanted: Vec<ToRead> = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        let mut regions: Vec<String> = g.jobs.iter().map(|j| j.region.clone()).collect();
+        regions.sort();
+        regions.dedup();
+        // One listing per region: what is deployed, with status and tags.
+        let listing = match Listing::of(g.api.clone(), regions.clone(), &limits).await {
+            Ok(listing) => listing,
+            Err(e) => {
+                errors.push(format!("listing the stacks of {}: {e}", g.label));
+                continue;
+            }
+        };
+        for region in &regions {
+            for (name, state) in listing.in_region(region) {
+                let rendered = g
+                    .jobs
+                    .iter()
+                    .any(|j| j.region == *region && j.stack_name == *name);
+                // Stacks of the baseline the render no longer has (a component switched off).
+                let ours = state
+                    .tags
+                    .iter()
+                    .any(|(k, v)| k == BASELINE_TAG && v == baseline.name());
+                if (rendered || ours) && state.status.is_deployed() {
+                    wanted.push((i, region.clone(), name.clone(), state.tags.clone()));
+                }
+            }
+        }
+        all_regions.extend(regions);
+    }
+    // Every account at once, within the limits.
+    let apis: Vec<_> = groups.iter().map(|g| g.api.clone()).collect();
+    let read = fanout::bounded(
+        wanted,
+        &limits,
+        |(i, region, _, _): &(usize, String, String, Vec<(String, String)>)| {
+            format!("{i}/{region}")
+        },
+        move |(i, region, name, tags): (usize, String, String, Vec<(String, String)>)| {
+            let api = apis[i].clone();
+            async move {
+                let body = fanout::patiently(|| api.get_template(&region, &name)).await;
+                (i, region, name, tags, body)
+            }
+        },
+    )
+    .await;
+    let mut old_side = Vec::new();
+    for (i, region, stack_name, tags, body) in read {
+        let g = &groups[i];
+        let template = match body {
+            Ok(body) => match Template::parse(&body) {
+                Ok(t) => t.value,
+                Err(e) => {
+                    errors.push(format!(
+                        "{stack_name} in {}/{region}: the deployed template does not parse: {e}",
+                        g.label
+                    ));
+                    continue;
+                }
+            },
+            Err(e) => {
+                errors.push(format!("{stack_name} in {}/{region}: {e}", g.label));
+                continue;
+            }
+        };
+        old_side.push(StackInput {
+            account: g.label.clone(),
+            region,
+            stack_name,
+            template: Template::shared(template),
+            tags: Some(
+                tags.into_iter()
+                    .filter(|(k, _)| !k.starts_with("aws:"))
+                    .collect(),
+            ),
+        });
+    }
+    // The account password policy, outside CloudFormation.
+    for g in groups {
+        match g.api.password_policy().await {
+            Ok(policy) => old_side.push(settings::password_policy_stack(&g.label, policy.as_ref())),
+            Err(e) => errors.push(format!(
+                "the IAM account password policy of {}: {e}",
+                g.label
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort();
+        bail!(
+            "could not read {} deployed item(s), so the diff would be incomplete:\n  {}",
+            errors.len(),
+            errors.join("\n  ")
+        );
+    }
+    all_regions.sort();
+    all_regions.dedup();
+    let mut report = diff::compare(
+        &old_side,
+        &new_side,
+        &format!("deployed stacks in account {}", labels.join(", ")),
+        new_label,
+    );
+    report.notes.push(format!(
+        "regions outside the baseline ({}) were not searched for stacks",
+        all_regions.join(", ")
+    ));
+    Ok(report)
 }
 
 /// Live diff in stack-set mode: each stack set's template against the render, and the
@@ -360,7 +398,7 @@ fn live_stacksets(
                 account: "stackset".to_string(),
                 region: ctx.region.clone(),
                 stack_name: p.spec.name.clone(),
-                template,
+                template: Template::shared(template),
                 tags: None,
             };
             new.push(input(
@@ -412,7 +450,7 @@ fn live_stacksets(
                     account: "stackset".to_string(),
                     region: ctx.region.clone(),
                     stack_name: r.name.clone(),
-                    template: t.value,
+                    template: Arc::new(t),
                     tags: None,
                 });
             }

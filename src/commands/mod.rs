@@ -18,11 +18,12 @@ use crate::cli::{Cli, Command};
 use crate::output::Printer;
 
 pub use deploy::{deploy, plan, plan_or_deploy, DeployRun, Group};
-pub use diff::diff;
+pub use diff::{compare_live, diff, exit_status, render_side};
 pub use drift::check as check_drift;
 pub use drift::drift;
 pub use init::init;
 pub use render::render;
+pub use stacksets::deploy_stack_sets;
 pub use validate::validate;
 
 /// The process exit status of a command.

@@ -6,20 +6,19 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::sync::Arc;
 
-use anyhow::{bail, Context, Result};
-use tokio::sync::mpsc;
-use tokio::task::JoinSet;
+use anyhow::{bail, Result};
 
+use super::deploy::DeployRun;
 use super::ExitStatus;
 use crate::aws::{OperationResult, StackSetApi, StackSetRequest};
 use crate::baseline::{Baseline, PermissionModel};
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::deploy::Options;
 use crate::diff::{self, StackInput};
-use crate::fanout::{confirm, follow, Limits};
+use crate::fanout::{self, Limits};
 use crate::output::Printer;
 use crate::render::RenderedStack;
-use crate::stacksets::{self, Rollout, SetPlan, SetReport, Targets};
+use crate::stacksets::{self, Rollout, SetPlan, SetReport, StackSetSpec, Targets};
 use crate::template::Template;
 
 pub fn run(
@@ -37,9 +36,42 @@ pub fn run(
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {
         let (api, caller) = super::connect_caller(global, baseline).await?;
+        let run = DeployRun {
+            execute,
+            yes: args.yes,
+            format: args.format,
+            compact: args.compact,
+            options: Options {
+                limits: Limits::new(
+                    usize::from(args.concurrency),
+                    usize::from(args.max_in_flight),
+                ),
+                ..Options::default()
+            },
+        };
+        deploy_stack_sets(printer, &run, baseline, specs, Arc::new(api), &caller).await
+    });
+    runtime.shutdown_background();
+    result
+}
+
+/// Plans (and with `run.execute`, deploys) the baseline's stack sets from `caller`'s account:
+/// templates updated, instances added and removed, stack sets no longer in the baseline
+/// retired, each operation followed. Generic over the narrow interface, so fakes drive it.
+pub async fn deploy_stack_sets<A: StackSetApi>(
+    printer: &mut Printer,
+    run: &DeployRun,
+    baseline: &Baseline,
+    specs: Vec<StackSetSpec>,
+    api: Arc<A>,
+    caller: &str,
+) -> Result<ExitStatus> {
+    let execute = run.execute;
+    {
         let ctx = stacksets::context(baseline);
         let targets = Targets::of(baseline);
-        let self_managed = baseline.file.deployment.permission_model == PermissionModel::SelfManaged;
+        let self_managed =
+            baseline.file.deployment.permission_model == PermissionModel::SelfManaged;
         if self_managed
             && !api
                 .role_exists(stacksets::ADMINISTRATION_ROLE)
@@ -69,13 +101,16 @@ pub fn run(
             if self_managed {
                 format!("accounts {}", targets.accounts.join(", "))
             } else {
-                format!("organizational units {}", targets.organizational_units.join(", "))
+                format!(
+                    "organizational units {}",
+                    targets.organizational_units.join(", ")
+                )
             }
         ));
-        let retired = stacksets::retired(&api, &ctx, baseline.name(), &specs)
+        let retired = stacksets::retired(api.as_ref(), &ctx, baseline.name(), &specs)
             .await
             .map_err(anyhow::Error::msg)?;
-        let plans = stacksets::plan(&api, &ctx, specs, &targets)
+        let plans = stacksets::plan(api.as_ref(), &ctx, specs, &targets)
             .await
             .map_err(anyhow::Error::msg)?;
         let mut text = describe(&plans);
@@ -92,7 +127,9 @@ pub fn run(
         let changing = plans.iter().filter(|p| p.changes()).count() + retired.len();
         if !execute {
             return Ok(if changing > 0 {
-                printer.status(&format!("{changing} stack set(s) would change; nothing was changed"));
+                printer.status(&format!(
+                    "{changing} stack set(s) would change; nothing was changed"
+                ));
                 ExitStatus::Differences
             } else {
                 printer.success("no changes");
@@ -103,19 +140,13 @@ pub fn run(
             printer.success("everything is up to date");
             return Ok(ExitStatus::Success);
         }
-        if !args.yes {
-            let answer = tokio::select! {
-                answer = tokio::task::spawn_blocking(move || confirm(changing, 0)) => Some(answer),
-                _ = tokio::signal::ctrl_c() => None,
-            };
-            if !matches!(answer, Some(Ok(Ok(true)))) {
-                printer.status("not confirmed; nothing was changed");
-                return Ok(ExitStatus::Error);
-            }
+        if !run.yes && !fanout::confirmed(changing, 0).await {
+            printer.status("");
+            printer.status("not confirmed; nothing was changed");
+            return Ok(ExitStatus::Error);
         }
 
         // Waves: alerts, cloudtrail, the rest; the stack sets of a wave run together.
-        let api = Arc::new(api);
         let mut waves: BTreeMap<u32, Vec<SetPlan>> = BTreeMap::new();
         for p in plans.into_iter().filter(|p| p.changes()) {
             waves.entry(p.spec.order).or_default().push(p);
@@ -123,19 +154,15 @@ pub fn run(
         let mut reports: Vec<SetReport> = Vec::new();
         let tags = baseline.stack_tags();
         for (_, wave) in waves {
-            let (tx, rx) = mpsc::unbounded_channel();
             let keys: Vec<String> = wave.iter().map(|p| p.spec.name.clone()).collect();
-            let mut set = JoinSet::new();
+            let mut work = Vec::new();
             for plan in wave {
                 let rollout = Rollout {
                     ctx: ctx.clone(),
                     preferences: stacksets::preferences(baseline, &plan.spec.regions),
                     retain_stacks: baseline.file.deployment.retain_stacks_on_account_removal,
                     service_managed: !self_managed,
-                    options: Options {
-                        limits: Limits::new(usize::from(args.concurrency), usize::from(args.max_in_flight)),
-                        ..Options::default()
-                    },
+                    options: run.options.clone(),
                 };
                 let request = StackSetRequest {
                     name: plan.spec.name.clone(),
@@ -153,15 +180,29 @@ pub fn run(
                         baseline.file.deployment.retain_stacks_on_account_removal,
                     )),
                 };
-                let (api, tx) = (api.clone(), tx.clone());
-                set.spawn(async move { stacksets::apply(api.as_ref(), &rollout, &plan, &request, &tx).await });
+                work.push((rollout, plan, request));
             }
-            drop(tx);
-            follow(rx, printer, &keys, "waiting").await;
-            let mut wave_reports = Vec::new();
-            while let Some(done) = set.join_next().await {
-                wave_reports.push(done.context("deploying a stack set")?);
-            }
+            let wave_reports =
+                fanout::across(
+                    work,
+                    printer,
+                    &keys,
+                    "waiting",
+                    |(rollout, plan, request), tx| {
+                        let api = api.clone();
+                        async move {
+                            stacksets::apply(api.as_ref(), &rollout, &plan, &request, &tx).await
+                        }
+                    },
+                )
+                .await;
+            // Stack-set operations cannot be withdrawn; those started keep going.
+            let Some(mut wave_reports) = wave_reports else {
+                bail!(
+                    "interrupted; the stack-set operations already started keep going in CloudFormation; \
+                     run `cfn-baseline plan` to see where each stands"
+                );
+            };
             wave_reports.sort_by(|a, b| a.name.cmp(&b.name));
             let failed = wave_reports.iter().any(|r| r.failure.is_some());
             reports.extend(wave_reports);
@@ -170,40 +211,54 @@ pub fn run(
             }
         }
         if reports.iter().all(|r| r.failure.is_none()) {
-            let (tx, rx) = mpsc::unbounded_channel();
             let keys: Vec<String> = retired.iter().map(|r| r.name.clone()).collect();
             let rollout = Rollout {
                 ctx: ctx.clone(),
                 preferences: stacksets::preferences(baseline, &baseline.regions()),
                 retain_stacks: retain,
                 service_managed: !self_managed,
-                options: Options::default(),
+                options: run.options.clone(),
             };
-            let task = {
-                let (api, retired) = (api.clone(), retired.clone());
-                tokio::spawn(async move {
-                    let mut out = Vec::new();
-                    for r in &retired {
-                        out.push(stacksets::retire(api.as_ref(), &rollout, r, &tx).await);
+            // One after another: each removal is an operation on the administrator's queue.
+            let removed = fanout::across(
+                vec![retired.clone()],
+                printer,
+                &keys,
+                "waiting",
+                |retired, tx| {
+                    let (api, rollout) = (api.clone(), rollout.clone());
+                    async move {
+                        let mut out = Vec::new();
+                        for r in &retired {
+                            out.push(stacksets::retire(api.as_ref(), &rollout, r, &tx).await);
+                        }
+                        out
                     }
-                    out
-                })
+                },
+            )
+            .await;
+            let Some(removed) = removed else {
+                bail!("interrupted while removing stack sets; run `cfn-baseline plan` to see where each stands");
             };
-            follow(rx, printer, &keys, "waiting").await;
-            reports.extend(task.await.context("removing stack sets")?);
+            reports.extend(removed.into_iter().flatten());
         }
         printer.result(&matrix(&reports));
         let failures: Vec<&SetReport> = reports.iter().filter(|r| r.failure.is_some()).collect();
         if !failures.is_empty() {
             for r in &failures {
-                printer.error(&format!("{}: {}", r.name, r.failure.as_deref().unwrap_or_default()));
+                printer.error(&format!(
+                    "{}: {}",
+                    r.name,
+                    r.failure.as_deref().unwrap_or_default()
+                ));
             }
-            bail!("{} stack set(s) failed; later waves were not started", failures.len());
+            bail!(
+                "{} stack set(s) failed; later waves were not started",
+                failures.len()
+            );
         }
         Ok(ExitStatus::Success)
-    });
-    runtime.shutdown_background();
-    result
+    }
 }
 
 fn pairs(list: &[(String, String)]) -> String {
@@ -256,7 +311,7 @@ fn template_changes(name: &str, deployed: &str, rendered: &str) -> String {
             account: "stackset".into(),
             region: "-".into(),
             stack_name: name.into(),
-            template: t.value,
+            template: std::sync::Arc::new(t),
             tags: None,
         })
     };

@@ -11,11 +11,12 @@ pub const JSON_FORMAT_VERSION: u32 = 1;
 
 const MAX_VALUE_CHARS: usize = 72;
 
-/// A value, short enough for a line: strings bare, everything else as compact JSON.
+/// A value, short enough for a line: strings bare, everything else as compact JSON (keys
+/// sorted, so the text does not depend on how the binary was built).
 fn short(v: &Json) -> String {
     let text = match v {
         Json::String(s) => s.clone(),
-        other => other.to_string(),
+        other => crate::json::to_compact_sorted(other),
     };
     let text = text.replace('\n', " ");
     if text.chars().count() > MAX_VALUE_CHARS {

@@ -11,10 +11,13 @@
 mod format;
 mod rules;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value as Json;
+
+use crate::template::Template;
 
 pub use format::{json, markdown, text};
 pub use rules::{classify, Ctx, Expect, Rule, RULES};
@@ -26,7 +29,9 @@ pub struct StackInput {
     pub account: String,
     pub region: String,
     pub stack_name: String,
-    pub template: Json,
+    /// Shared: the stacks of a render that have the same template hold the same one, and
+    /// each distinct pair of templates is compared once.
+    pub template: Arc<Template>,
     /// Stack-level tags, when the side knows them (live stacks and renders of a baseline).
     pub tags: Option<BTreeMap<String, String>>,
 }
@@ -39,6 +44,7 @@ impl StackInput {
     /// The baseline component, from the template's `Metadata.cfn-baseline.component`.
     pub fn component(&self) -> Option<String> {
         self.template
+            .value
             .pointer("/Metadata/cfn-baseline/component")
             .and_then(Json::as_str)
             .map(str::to_string)
@@ -325,7 +331,29 @@ pub fn compare(old: &[StackInput], new: &[StackInput], old_label: &str, new_labe
     pairs.extend(still_new.into_iter().map(|n| (None, Some(n))));
     pairs.extend(old_left.into_values().map(|o| (Some(o), None)));
 
-    let mut stacks: Vec<StackDiff> = pairs.into_iter().map(|(o, n)| diff_stack(o, n)).collect();
+    // A render's stacks share their templates, and an estate has few distinct ones: compare
+    // each distinct pair (by identity, with the tags) once and give every stack its result.
+    let mut seen: HashMap<PairKey, (StackStatus, Vec<Change>)> = HashMap::new();
+    let mut stacks: Vec<StackDiff> = pairs
+        .into_iter()
+        .map(|(o, n)| {
+            let key = (
+                o.map(|s| Arc::as_ptr(&s.template) as usize),
+                n.map(|s| Arc::as_ptr(&s.template) as usize),
+                o.and_then(|s| s.tags.clone()),
+                n.and_then(|s| s.tags.clone()),
+            );
+            let (status, changes) = seen
+                .entry(key)
+                .or_insert_with(|| stack_changes(o, n))
+                .clone();
+            StackDiff {
+                status,
+                changes,
+                ..stack_head(o, n)
+            }
+        })
+        .collect();
     stacks.sort_by(|a, b| {
         (&a.account, &a.region, &a.stack_name).cmp(&(&b.account, &b.region, &b.stack_name))
     });
@@ -348,21 +376,45 @@ fn resource_summary(template: &Json) -> Json {
     Json::Object(out)
 }
 
-fn diff_stack(old: Option<&StackInput>, new: Option<&StackInput>) -> StackDiff {
+/// A pair of stacks to compare, by their templates' identity and their tags.
+type PairKey = (
+    Option<usize>,
+    Option<usize>,
+    Option<BTreeMap<String, String>>,
+    Option<BTreeMap<String, String>>,
+);
+
+/// Where a compared stack is and what it is, without its changes.
+fn stack_head(old: Option<&StackInput>, new: Option<&StackInput>) -> StackDiff {
     let shown = new.or(old).expect("one side exists");
     // When `current` was matched with a named account, show the named one.
     let account = match (old, new) {
         (Some(o), Some(n)) if n.account == crate::plan::CALLER_ACCOUNT_LABEL => o.account.clone(),
         _ => shown.account.clone(),
     };
-    let component = shown
-        .component()
+    StackDiff {
+        account,
+        region: shown.region.clone(),
+        stack_name: shown.stack_name.clone(),
+        component: shown
+            .component()
+            .or_else(|| old.and_then(StackInput::component)),
+        status: StackStatus::Unchanged,
+        changes: Vec::new(),
+        not_checked: Vec::new(),
+    }
+}
+
+/// The status and classified changes from one side to the other.
+fn stack_changes(old: Option<&StackInput>, new: Option<&StackInput>) -> (StackStatus, Vec<Change>) {
+    let component = new
+        .and_then(StackInput::component)
         .or_else(|| old.and_then(StackInput::component));
     let stack_type = format!("stack/{}", component.as_deref().unwrap_or("unknown"));
     let empty = Json::Null;
     let ctx = rules::Ctx {
-        old_template: old.map_or(&empty, |s| &s.template),
-        new_template: new.map_or(&empty, |s| &s.template),
+        old_template: old.map_or(&empty, |s| &s.template.value),
+        new_template: new.map_or(&empty, |s| &s.template.value),
     };
     let mut raw: Vec<RawChange> = Vec::new();
     let status = match (old, new) {
@@ -371,7 +423,7 @@ fn diff_stack(old: Option<&StackInput>, new: Option<&StackInput>) -> StackDiff {
                 &stack_type,
                 Action::Added,
                 None,
-                Some(resource_summary(&n.template)),
+                Some(resource_summary(&n.template.value)),
             ));
             StackStatus::Added
         }
@@ -379,13 +431,13 @@ fn diff_stack(old: Option<&StackInput>, new: Option<&StackInput>) -> StackDiff {
             raw.push(RawChange::whole(
                 &stack_type,
                 Action::Removed,
-                Some(resource_summary(&o.template)),
+                Some(resource_summary(&o.template.value)),
                 None,
             ));
             StackStatus::Removed
         }
         (Some(o), Some(n)) => {
-            diff_templates(&o.template, &n.template, &mut raw);
+            diff_templates(&o.template.value, &n.template.value, &mut raw);
             if let (Some(ot), Some(nt)) = (&o.tags, &n.tags) {
                 let keys: BTreeSet<&String> = ot.keys().chain(nt.keys()).collect();
                 for k in keys {
@@ -411,15 +463,7 @@ fn diff_stack(old: Option<&StackInput>, new: Option<&StackInput>) -> StackDiff {
         (None, None) => unreachable!("a pair has at least one side"),
     };
     let changes = raw.into_iter().map(|r| r.classify(&ctx)).collect();
-    StackDiff {
-        account,
-        region: shown.region.clone(),
-        stack_name: shown.stack_name.clone(),
-        component,
-        status,
-        changes,
-        not_checked: Vec::new(),
-    }
+    (status, changes)
 }
 
 /// Classifies one difference found elsewhere (drift detection, a live setting) with the
@@ -777,7 +821,7 @@ mod tests {
             account: "111111111111".into(),
             region: "us-east-1".into(),
             stack_name: "s".into(),
-            template: Template::parse(text).unwrap().value,
+            template: Arc::new(Template::parse(text).unwrap()),
             tags: None,
         }
     }
