@@ -3,6 +3,8 @@
 //! rendered template), as text, compact text, a pull-request comment (markdown) and a
 //! versioned JSON document. Builds strings; never prints and never calls AWS.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -24,9 +26,66 @@ pub struct LivePlan {
     pub baseline: String,
     pub summary: Summary,
     pub stacks: Vec<StackPlan>,
+    /// The same plan for the same stack in many accounts and regions, as one entry.
+    pub groups: Vec<PlanGroup>,
     pub settings: Vec<SettingPlan>,
     /// Stacks of this baseline the render no longer has: listed, never deleted.
     pub left_in_place: Vec<String>,
+}
+
+/// Stacks of one name whose plans are the same: action, resource changes and weakening.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlanGroup {
+    pub stack_name: String,
+    pub action: StackAction,
+    pub resources: Vec<ResourcePlan>,
+    pub weakening: Vec<Change>,
+    /// `account/region` of every stack with this plan.
+    pub stacks: Vec<String>,
+    /// Where, in words: "in all 1,700 stacks: every account, every region", ...
+    pub scope: String,
+}
+
+/// `account/region/stack` -> (`account/region`, `stack`).
+fn split_key(key: &str) -> (String, String) {
+    match key.rsplit_once('/') {
+        Some((place, stack)) => (place.to_string(), stack.to_string()),
+        None => (String::new(), key.to_string()),
+    }
+}
+
+fn plan_groups(stacks: &[StackPlan]) -> Vec<PlanGroup> {
+    let mut places: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, String), PlanGroup> = BTreeMap::new();
+    for s in stacks {
+        let (place, name) = split_key(&s.key);
+        places.entry(name.clone()).or_default().push(place.clone());
+        // A failure's reason names its stack; failures are never grouped.
+        let same = crate::json::to_string_sorted(&(
+            &s.action,
+            &s.resources,
+            &s.weakening,
+            s.reason.as_ref().map(|_| &s.key),
+        ));
+        groups
+            .entry((name.clone(), same))
+            .or_insert_with(|| PlanGroup {
+                stack_name: name,
+                action: s.action,
+                resources: s.resources.clone(),
+                weakening: s.weakening.clone(),
+                stacks: Vec::new(),
+                scope: String::new(),
+            })
+            .stacks
+            .push(place);
+    }
+    let mut out: Vec<PlanGroup> = groups.into_values().collect();
+    for g in &mut out {
+        g.stacks.sort();
+        g.scope = diff::scope_among(&g.stacks, &places[&g.stack_name]);
+    }
+    out
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -184,6 +243,7 @@ impl LivePlan {
             kind: "plan",
             baseline: baseline.to_string(),
             summary,
+            groups: plan_groups(&stacks),
             stacks,
             settings,
             left_in_place,
@@ -296,33 +356,38 @@ impl LivePlan {
     pub fn markdown(&self) -> String {
         let mut out = format!("### cfn-baseline plan: `{}`\n\n", self.baseline);
         out.push_str(&format!("**{}**\n\n", self.summary.line()));
-        let weakening: Vec<(&str, &Change)> = self
-            .stacks
+        let weakening: Vec<(String, &Change)> = self
+            .groups
             .iter()
-            .flat_map(|s| s.weakening.iter().map(move |c| (s.key.as_str(), c)))
+            .flat_map(|g| {
+                let where_ = where_md(g);
+                g.weakening
+                    .iter()
+                    .map(move |c| (format!("`{}` ({where_})", g.stack_name), c))
+            })
             .chain(self.settings.iter().flat_map(|s| {
                 s.changes
                     .iter()
                     .filter(|c| c.impact == Impact::Weakening)
-                    .map(move |c| (s.key.as_str(), c))
+                    .map(move |c| (format!("`{}`", s.key), c))
             }))
             .collect();
         if !weakening.is_empty() {
             out.push_str("#### ⚠️ Weakening changes\n\n");
             for (key, c) in &weakening {
-                out.push_str(&format!("- `{key}`: {}\n", describe(c)));
+                out.push_str(&format!("- {key}: {}\n", describe(c)));
             }
             out.push('\n');
         }
-        let changing: Vec<&StackPlan> = self
-            .stacks
+        let changing: Vec<&PlanGroup> = self
+            .groups
             .iter()
-            .filter(|s| !matches!(s.action, StackAction::Unchanged | StackAction::NoChanges))
+            .filter(|g| !matches!(g.action, StackAction::Unchanged | StackAction::NoChanges))
             .collect();
         if !changing.is_empty() {
             out.push_str(
-                "| stack | action | add | modify | remove | replace | weakening |\n\
-                 |---|---|---:|---:|---:|---:|---:|\n",
+                "| stack | where | action | add | modify | remove | replace | weakening |\n\
+                 |---|---|---|---:|---:|---:|---:|---:|\n",
             );
             let mut shown = 0;
             for s in &changing {
@@ -333,8 +398,9 @@ impl LivePlan {
                     .filter(|r| r.replacement || r.may_be_replaced)
                     .count();
                 let row = format!(
-                    "| `{}` | {} | {} | {} | {} | {} | {} |\n",
-                    s.key,
+                    "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
+                    s.stack_name,
+                    where_md(s),
                     s.action.label(),
                     count("Add"),
                     s.resources.len() - count("Add") - count("Remove"),
@@ -354,8 +420,8 @@ impl LivePlan {
             }
             if shown < changing.len() {
                 out.push_str(&format!(
-                    "\n_…and {} more stack(s); the comment would be too long. The full plan is in \
-                     `cfn-baseline plan --format json`._\n",
+                    "\n_…and {} more (stacks with different plans); the comment would be too \
+                     long. The full plan is in `cfn-baseline plan --format json`._\n",
                     changing.len() - shown
                 ));
             }
@@ -383,6 +449,14 @@ impl LivePlan {
 
     pub fn json(&self) -> String {
         crate::json::to_string_sorted(self)
+    }
+}
+
+/// Where a group is, for markdown.
+fn where_md(g: &PlanGroup) -> String {
+    match g.stacks.as_slice() {
+        [one] => one.replace('/', ", "),
+        _ => g.scope.trim_start_matches("in ").to_string(),
     }
 }
 

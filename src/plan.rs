@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
@@ -63,9 +66,10 @@ pub struct StackSpec {
     pub order: u32,
     /// Keys ([`StackSpec::key`]) of the stacks that must be deployed first.
     pub depends_on: Vec<String>,
-    /// The values the component's template is rendered with.
+    /// The values the component's template is rendered with; shared by the stacks that
+    /// have the same (an estate's accounts, mostly).
     #[serde(skip)]
-    pub context: Json,
+    pub context: Arc<Json>,
 }
 
 impl StackSpec {
@@ -104,6 +108,9 @@ pub fn plan(baseline: &Baseline) -> Vec<StackSpec> {
     let regions = baseline.regions();
     let home = baseline.home_region().to_string();
     let mut specs = Vec::new();
+    // Values depend on the region and the settings in force there, not on the account:
+    // accounts with the same settings share them.
+    let mut shared: HashMap<(Component, String, String, bool, bool), Arc<Json>> = HashMap::new();
     for account in &accounts {
         let per_region: Vec<(String, Components)> = regions
             .iter()
@@ -120,7 +127,35 @@ pub fn plan(baseline: &Baseline) -> Vec<StackSpec> {
                 region,
                 is_home,
             };
-            let mut add = |component: Component, context: Json, depends_on: Vec<Component>| {
+            let settings = serde_json::to_string(components).expect("settings serialize");
+            let mut context = |component: Component, make: &dyn Fn() -> Json| {
+                shared
+                    .entry((
+                        component,
+                        region.clone(),
+                        settings.clone(),
+                        config_anywhere,
+                        trail_stack,
+                    ))
+                    .or_insert_with(|| Arc::new(make()))
+                    .clone()
+            };
+            let alerts = context(Component::Alerts, &|| ctx.alerts());
+            let cloudtrail = (is_home && trail_stack)
+                .then(|| context(Component::Cloudtrail, &|| ctx.cloudtrail(config_anywhere)));
+            let config = components
+                .config
+                .enabled
+                .then(|| context(Component::Config, &|| ctx.config()));
+            let guardduty = components
+                .guardduty
+                .enabled
+                .then(|| context(Component::Guardduty, &|| ctx.guardduty()));
+            let securityhub = components
+                .securityhub
+                .enabled
+                .then(|| context(Component::Securityhub, &|| ctx.securityhub()));
+            let mut add = |component: Component, context: Arc<Json>, depends_on: Vec<Component>| {
                 let spec = StackSpec {
                     account: account.clone(),
                     region: region.clone(),
@@ -148,34 +183,22 @@ pub fn plan(baseline: &Baseline) -> Vec<StackSpec> {
                     .collect();
                 specs.push(StackSpec { depends_on, ..spec });
             };
-            add(Component::Alerts, ctx.alerts(), vec![]);
-            if is_home && trail_stack {
-                add(
-                    Component::Cloudtrail,
-                    ctx.cloudtrail(config_anywhere),
-                    vec![Component::Alerts],
-                );
+            add(Component::Alerts, alerts, vec![]);
+            if let Some(cloudtrail) = cloudtrail {
+                add(Component::Cloudtrail, cloudtrail, vec![Component::Alerts]);
             }
-            if components.config.enabled {
+            if let Some(config) = config {
                 let mut deps = vec![Component::Alerts];
                 if trail_stack {
                     deps.push(Component::Cloudtrail);
                 }
-                add(Component::Config, ctx.config(), deps);
+                add(Component::Config, config, deps);
             }
-            if components.guardduty.enabled {
-                add(
-                    Component::Guardduty,
-                    ctx.guardduty(),
-                    vec![Component::Alerts],
-                );
+            if let Some(guardduty) = guardduty {
+                add(Component::Guardduty, guardduty, vec![Component::Alerts]);
             }
-            if components.securityhub.enabled {
-                add(
-                    Component::Securityhub,
-                    ctx.securityhub(),
-                    vec![Component::Alerts],
-                );
+            if let Some(securityhub) = securityhub {
+                add(Component::Securityhub, securityhub, vec![Component::Alerts]);
             }
         }
     }

@@ -55,6 +55,11 @@ struct Cloud {
     next: Mutex<u32>,
 }
 
+/// The fake's key for a stack: `region/name`.
+fn at(region: &str, name: &str) -> String {
+    format!("{region}/{name}")
+}
+
 fn resources(body: &str) -> BTreeMap<String, Json> {
     Template::parse(body)
         .expect("a template")
@@ -85,32 +90,38 @@ impl Cloud {
             .count()
     }
 
+    /// The status of a stack in us-east-1.
     fn status_of(&self, stack: &str) -> Option<StackStatus> {
         self.stacks
             .lock()
             .unwrap()
-            .get(stack)
+            .get(&at("us-east-1", stack))
             .map(|s| s.status.clone())
     }
 }
 
 impl StackApi for Cloud {
-    async fn describe_stack(&self, _: &str, name: &str) -> ApiResult<Option<StackState>> {
+    async fn describe_stack(&self, region: &str, name: &str) -> ApiResult<Option<StackState>> {
         self.call(format!("describe_stack {name}"));
-        Ok(self.stacks.lock().unwrap().get(name).map(|s| StackState {
-            stack_id: format!("arn:stack/{name}"),
-            status: s.status.clone(),
-            status_reason: None,
-            tags: s.tags.clone(),
-        }))
+        Ok(self
+            .stacks
+            .lock()
+            .unwrap()
+            .get(&at(region, name))
+            .map(|s| StackState {
+                stack_id: format!("arn:stack/{name}"),
+                status: s.status.clone(),
+                status_reason: None,
+                tags: s.tags.clone(),
+            }))
     }
 
-    async fn get_template(&self, _: &str, name: &str) -> ApiResult<String> {
+    async fn get_template(&self, region: &str, name: &str) -> ApiResult<String> {
         self.call(format!("get_template {name}"));
         self.stacks
             .lock()
             .unwrap()
-            .get(name)
+            .get(&at(region, name))
             .map(|s| s.body.clone())
             .ok_or_else(|| ApiError::NotFound(format!("Stack with id {name} does not exist")))
     }
@@ -120,14 +131,14 @@ impl StackApi for Cloud {
         let mut stacks = self.stacks.lock().unwrap();
         let old = match r.kind {
             ChangeSetKind::Create => {
-                if stacks.contains_key(&r.stack_name) {
+                if stacks.contains_key(&at(&r.region, &r.stack_name)) {
                     return Err(ApiError::Api {
                         code: "AlreadyExistsException".into(),
                         message: format!("Stack [{}] already exists", r.stack_name),
                     });
                 }
                 stacks.insert(
-                    r.stack_name.clone(),
+                    at(&r.region, &r.stack_name),
                     Stack {
                         status: StackStatus::ReviewInProgress,
                         body: String::new(),
@@ -137,7 +148,7 @@ impl StackApi for Cloud {
                 );
                 BTreeMap::new()
             }
-            ChangeSetKind::Update => resources(&stacks[&r.stack_name].body),
+            ChangeSetKind::Update => resources(&stacks[&at(&r.region, &r.stack_name)].body),
         };
         let new = resources(&r.template_body);
         let mut changes = Vec::new();
@@ -178,7 +189,7 @@ impl StackApi for Cloud {
         self.change_sets.lock().unwrap().insert(
             id.clone(),
             ChangeSet {
-                stack: r.stack_name.clone(),
+                stack: at(&r.region, &r.stack_name),
                 name: r.change_set_name.clone(),
                 body: r.template_body.clone(),
                 tags: r.tags.clone(),
@@ -260,22 +271,20 @@ impl StackApi for Cloud {
                 stack.body = cs.body;
                 stack.tags = cs.tags;
                 if cs.revert_drift {
-                    self.drifted
-                        .lock()
-                        .unwrap()
-                        .retain(|(s, _), _| *s != cs.stack);
+                    self.drifted.lock().unwrap().retain(|(s, _), _| *s != name);
                 }
             }
         }
         Ok(())
     }
 
-    async fn delete_change_set(&self, _: &str, name: &str, id: &str) -> ApiResult<()> {
+    async fn delete_change_set(&self, region: &str, name: &str, id: &str) -> ApiResult<()> {
+        let stack = at(region, name);
         self.call(format!("delete_change_set {name}"));
         let mut sets = self.change_sets.lock().unwrap();
         let key = sets
             .iter()
-            .find(|(k, cs)| *k == id || (cs.stack == name && cs.name == id))
+            .find(|(k, cs)| *k == id || (cs.stack == stack && cs.name == id))
             .map(|(k, _)| k.clone());
         match key {
             Some(k) => {
@@ -288,32 +297,34 @@ impl StackApi for Cloud {
         }
     }
 
-    async fn delete_stack(&self, _: &str, name: &str) -> ApiResult<()> {
+    async fn delete_stack(&self, region: &str, name: &str) -> ApiResult<()> {
         self.call(format!("delete_stack {name}"));
-        self.stacks.lock().unwrap().remove(name);
+        self.stacks.lock().unwrap().remove(&at(region, name));
         Ok(())
     }
 
-    async fn stack_events(&self, _: &str, name: &str) -> ApiResult<Vec<StackEvent>> {
+    async fn stack_events(&self, region: &str, name: &str) -> ApiResult<Vec<StackEvent>> {
         let stacks = self.stacks.lock().unwrap();
         let mut events = stacks
-            .get(name)
+            .get(&at(region, name))
             .map(|s| s.events.clone())
             .unwrap_or_default();
         events.reverse(); // newest first, as the service pages them
         Ok(events)
     }
 
-    async fn stacks(&self, _: &str) -> ApiResult<Vec<(String, StackState)>> {
+    async fn stacks(&self, region: &str) -> ApiResult<Vec<(String, StackState)>> {
         self.call("list_stacks".into());
+        let prefix = format!("{region}/");
         Ok(self
             .stacks
             .lock()
             .unwrap()
             .iter()
+            .filter_map(|(key, s)| key.strip_prefix(&prefix).map(|name| (name, s)))
             .map(|(name, s)| {
                 (
-                    name.clone(),
+                    name.to_string(),
                     StackState {
                         stack_id: format!("arn:stack/{name}"),
                         status: s.status.clone(),
@@ -343,8 +354,8 @@ impl DriftApi for Cloud {
         })
     }
 
-    async fn resource_drifts(&self, _: &str, name: &str) -> ApiResult<Vec<ResourceDrift>> {
-        let body = self.get_template("", name).await?;
+    async fn resource_drifts(&self, region: &str, name: &str) -> ApiResult<Vec<ResourceDrift>> {
+        let body = self.get_template(region, name).await?;
         let drifted = self.drifted.lock().unwrap();
         Ok(resources(&body)
             .into_iter()
@@ -730,7 +741,7 @@ async fn a_weakening_update_is_called_out_in_every_plan_format() {
     );
     assert!(
         markdown.out.contains(
-            "#### ⚠️ Weakening changes\n\n- `current/us-east-1/baseline-guardduty`: Detector."
+            "#### ⚠️ Weakening changes\n\n- `baseline-guardduty` (current, us-east-1): Detector."
         ),
         "{}",
         markdown.out
@@ -738,13 +749,81 @@ async fn a_weakening_update_is_called_out_in_every_plan_format() {
     assert!(
         markdown
             .out
-            .contains("| `current/us-east-1/baseline-guardduty` | update | 0 | 1 | 0 | 0 | 1 |"),
+            .contains("| `baseline-guardduty` | current, us-east-1 | update | 0 | 1 | 0 | 0 | 1 |"),
         "{}",
         markdown.out
     );
     assert!(markdown.out.len() < 65_536);
     // Planning changed nothing.
     assert_eq!(cloud.calls_like("execute"), STACKS.len());
+}
+
+/// The same plan in several accounts and regions reads as one entry, in markdown and JSON.
+#[tokio::test(start_paused = true)]
+async fn an_estate_plan_groups_the_same_change_across_accounts_and_regions() {
+    let ids = ["111111111111", "222222222222", "333333333333"];
+    let with = |text: &str| {
+        text.replace("regions: [us-east-1]", "regions: [us-east-1, eu-west-1]")
+            + "\naccounts: [\"111111111111\", \"222222222222\", \"333333333333\"]\n"
+    };
+    let clouds: Vec<std::sync::Arc<Cloud>> = ids
+        .iter()
+        .map(|_| std::sync::Arc::new(Cloud::default()))
+        .collect();
+    let run = |text: String, execute: bool, format: DiffFormat| {
+        let clouds = clouds.clone();
+        async move {
+            let (baseline, stacks) = baseline_from(&text);
+            let groups: Vec<Group<Cloud>> = ids
+                .iter()
+                .zip(&clouds)
+                .map(|(id, c)| Group::of(&baseline, &stacks, id, c.clone()))
+                .collect();
+            let (out, err) = (Captured::default(), Captured::default());
+            let mut printer = Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal);
+            let run = DeployRun {
+                execute,
+                yes: true,
+                options: Options::default(),
+                format,
+                compact: false,
+            };
+            let result =
+                commands::plan_or_deploy(&mut printer, &run, &baseline, &groups, &[]).await;
+            (code(result, &mut printer), out.text(), err.text())
+        }
+    };
+    let (code, out, err) = run(with(baseline::DEFAULT_BASELINE), true, DiffFormat::Text).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let weaker = with(baseline::DEFAULT_BASELINE)
+        .replace("    s3_data_events: true", "    s3_data_events: false");
+    let (code, markdown, err) = run(weaker.clone(), false, DiffFormat::Markdown).await;
+    assert_eq!(code, 2, "{markdown}{err}");
+    assert!(
+        markdown.contains(
+            "| `baseline-guardduty` | all 6 stacks: every account, every region | update | 0 | 1 | 0 | 0 | 1 |"
+        ),
+        "{markdown}"
+    );
+    assert_eq!(
+        markdown
+            .matches("Detector.Properties.Features[S3_DATA_EVENTS]")
+            .count(),
+        1,
+        "{markdown}"
+    );
+    let (_, json, _) = run(weaker, false, DiffFormat::Json).await;
+    let doc: Json = serde_json::from_str(&json).unwrap();
+    let guardduty: Vec<&Json> = doc["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["stack_name"] == "baseline-guardduty")
+        .collect();
+    assert_eq!(guardduty.len(), 1);
+    assert_eq!(guardduty[0]["stacks"].as_array().unwrap().len(), 6);
+    // Every stack is still there one by one.
+    assert_eq!(doc["stacks"].as_array().unwrap().len(), 3 * (1 + 2 * 4));
 }
 
 /// `diff` (live) of `text`'s render against `cloud`, as main runs it.

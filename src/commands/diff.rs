@@ -29,7 +29,33 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Resu
         return Ok(ExitStatus::Error);
     };
     let renderer = Renderer::new(global.templates.as_deref())?;
-    let stacks = render_all(&baseline, &renderer)?;
+    // Offline against another baseline: load it now, and render both sides at once.
+    let old_baseline = match &args.against {
+        Some(path) if !path.is_dir() => {
+            let text = fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let source = Source {
+                name: path.display().to_string(),
+                text,
+            };
+            match load_baseline(source, printer) {
+                Some(old) => Some(old),
+                None => return Ok(ExitStatus::Error),
+            }
+        }
+        _ => None,
+    };
+    let (stacks, old_stacks) = std::thread::scope(|scope| {
+        let old = old_baseline
+            .as_ref()
+            .map(|old| scope.spawn(|| render_all(old, &renderer)));
+        let new = render_all(&baseline, &renderer);
+        (
+            new,
+            old.map(|h| h.join().expect("rendering the old side panicked")),
+        )
+    });
+    let stacks = stacks?;
     let mut new_side = render_side(&baseline, &stacks);
 
     let report = match &args.against {
@@ -47,22 +73,12 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Resu
                 }
                 old
             } else {
-                let text = fs::read_to_string(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                let source = Source {
-                    name: path.display().to_string(),
-                    text,
+                let (Some(old_baseline), Some(old_stacks)) = (&old_baseline, old_stacks) else {
+                    unreachable!("a baseline file was loaded and rendered above");
                 };
-                let Some(old_baseline) = load_baseline(source, printer) else {
-                    return Ok(ExitStatus::Error);
-                };
-                let mut old: Vec<StackInput> = render_all(&old_baseline, &renderer)
-                    .with_context(|| format!("rendering {}", path.display()))?
-                    .iter()
-                    .map(|s| input(s, &old_baseline))
-                    .collect();
-                old.extend(settings::wanted_stacks(&old_baseline));
-                old
+                let old_stacks =
+                    old_stacks.with_context(|| format!("rendering {}", path.display()))?;
+                render_side(old_baseline, &old_stacks)
             };
             let mut report =
                 diff::compare(&old, &new_side, &path.display().to_string(), &new_label);

@@ -2,9 +2,13 @@
 //! JSON for machines. All three order stacks by account, region and name and changes by
 //! resource and path, so the same inputs always give the same bytes.
 
+use std::collections::BTreeMap;
+
 use serde_json::{json, Value as Json};
 
-use super::{Action, Change, Impact, Kind, Report, StackDiff, StackStatus, Verdict};
+use super::{
+    thousands, Action, Change, ChangeGroup, Impact, Kind, Report, StackDiff, StackStatus, Verdict,
+};
 
 /// The version of the JSON shape. Bumped on any incompatible change.
 pub const JSON_FORMAT_VERSION: u32 = 1;
@@ -101,18 +105,25 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Like [`plural`], with thousands separators.
+fn plural_n(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// The one-line verdict shared by text and markdown.
-fn verdict_line(report: &Report) -> String {
+fn verdict_line(report: &Report, groups: &[ChangeGroup]) -> String {
+    // Distinct changes: the same change in many stacks counts once.
+    let count = |impact| groups.iter().filter(|g| g.change.impact == impact).count();
     let (w, s, n) = (
-        report.count(Impact::Weakening),
-        report.count(Impact::Strengthening),
-        report.count(Impact::Neutral),
+        count(Impact::Weakening),
+        count(Impact::Strengthening),
+        count(Impact::Neutral),
     );
-    let stacks = plural(report.stacks.len(), "stack", "stacks");
+    let stacks = plural_n(report.stacks.len(), "stack", "stacks");
     let counts = format!(
         "{w} weakening, {s} strengthening and {n} neutral {} in {} of {stacks}.",
         if w + s + n == 1 { "change" } else { "changes" },
-        report.changed_stacks(),
+        thousands(report.changed_stacks()),
     );
     let line = match (report.kind, report.verdict()) {
         (Kind::Diff, Verdict::Identical) => format!("No differences in {stacks}."),
@@ -139,7 +150,26 @@ fn order(changes: &[Change]) -> Vec<&Change> {
     v
 }
 
-/// Plain text; coloured when `color`.
+fn impact_word(impact: Impact) -> (&'static str, &'static str) {
+    match impact {
+        Impact::Weakening => ("\x1b[1;31m", "WEAKENS"),
+        Impact::Strengthening => ("\x1b[1;32m", "strengthens"),
+        Impact::Neutral => ("\x1b[2m", "neutral"),
+    }
+}
+
+fn target_prefix(c: &Change) -> String {
+    let target = c.target();
+    if target.is_empty() {
+        String::new()
+    } else {
+        format!("{target}: ")
+    }
+}
+
+/// Plain text; coloured when `color`. A report whose stacks each stand in one place lists
+/// them one by one; when a stack stands in several accounts or regions, each stack name is
+/// one section and each distinct change one entry that says where it is.
 pub fn text(report: &Report, color: bool) -> String {
     let paint = |style: &str, s: &str| {
         if color {
@@ -162,6 +192,117 @@ pub fn text(report: &Report, color: bool) -> String {
         out.push_str(&format!("note: {note}\n"));
     }
     out.push('\n');
+    let groups = report.groups();
+    if report.spans_targets() {
+        grouped_text(report, &groups, &paint, &mut out);
+    } else {
+        per_stack_text(report, &paint, &mut out);
+    }
+    if !out.ends_with("\n\n") {
+        out.push('\n');
+    }
+    let verdict = verdict_line(report, &groups);
+    let verdict = match (report.verdict(), report.complete()) {
+        (Verdict::Weakening, _) => paint("\x1b[1;31m", &verdict),
+        (Verdict::Differences, _) | (_, false) => paint("\x1b[1;33m", &verdict),
+        (Verdict::Identical, true) => paint("\x1b[1;32m", &verdict),
+    };
+    out.push_str(&format!("{verdict}\n"));
+    out
+}
+
+fn sign_of(statuses: &BTreeMap<&str, usize>) -> &'static str {
+    let only = |s: &str| statuses.len() == 1 && statuses.contains_key(s);
+    if statuses.contains_key("NOT CHECKED") {
+        "?"
+    } else if only("added") {
+        "+"
+    } else if only("removed") || only("deleted") {
+        "-"
+    } else if only("unchanged") || only("in sync") {
+        "="
+    } else {
+        "~"
+    }
+}
+
+/// One section per stack name, one entry per distinct change with where it is.
+fn grouped_text(
+    report: &Report,
+    groups: &[ChangeGroup],
+    paint: &dyn Fn(&str, &str) -> String,
+    out: &mut String,
+) {
+    let not_checked = report.not_checked_groups();
+    let mut names: Vec<&str> = report
+        .stacks
+        .iter()
+        .map(|s| s.stack_name.as_str())
+        .collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in report.stacks.iter().filter(|s| s.stack_name == name) {
+            *statuses
+                .entry(status_word(report.kind, s.status))
+                .or_default() += 1;
+        }
+        let total: usize = statuses.values().sum();
+        let counts: Vec<String> = statuses
+            .iter()
+            .map(|(word, n)| format!("{} {word}", thousands(*n)))
+            .collect();
+        out.push_str(&format!(
+            "{} {}  {}: {}\n",
+            sign_of(&statuses),
+            paint("\x1b[1m", name),
+            plural_n(total, "stack", "stacks"),
+            counts.join(", ")
+        ));
+        // Where each change is says something only when the stack stands in several places.
+        let scope = |g: &str| {
+            if total > 1 {
+                format!("              {g}\n")
+            } else {
+                String::new()
+            }
+        };
+        let mut any = false;
+        for g in groups.iter().filter(|g| g.stack_name == name) {
+            let (style, word) = impact_word(g.change.impact);
+            out.push_str(&format!(
+                "  {} {}{}\n              {}\n{}",
+                paint(style, &format!("{word:<11}")),
+                target_prefix(&g.change),
+                describe(&g.change, |s| s.to_string()),
+                g.change.explanation,
+                scope(&g.scope)
+            ));
+            any = true;
+        }
+        for g in not_checked.iter().filter(|g| g.stack_name == name) {
+            let n = &g.not_checked;
+            let what = match &n.resource {
+                Some(r) => format!("{r} ({}): ", n.resource_type),
+                None => String::new(),
+            };
+            out.push_str(&format!(
+                "  {} {what}{}\n{}",
+                paint("\x1b[1;33m", &format!("{:<11}", "not checked")),
+                n.reason,
+                scope(&g.scope)
+            ));
+            any = true;
+        }
+        if any {
+            out.push('\n');
+        }
+    }
+}
+
+/// One section per stack, as each stands in one place.
+fn per_stack_text(report: &Report, paint: &dyn Fn(&str, &str) -> String, out: &mut String) {
     for s in &report.stacks {
         let sign = match s.status {
             StackStatus::Added => "+",
@@ -184,20 +325,11 @@ pub fn text(report: &Report, color: bool) -> String {
             out.push_str(&format!("{head}: {}\n", counts(s)));
         }
         for c in order(&s.changes) {
-            let (style, word) = match c.impact {
-                Impact::Weakening => ("\x1b[1;31m", "WEAKENS"),
-                Impact::Strengthening => ("\x1b[1;32m", "strengthens"),
-                Impact::Neutral => ("\x1b[2m", "neutral"),
-            };
+            let (style, word) = impact_word(c.impact);
             let label = paint(style, &format!("{word:<11}"));
-            let target = c.target();
-            let target = if target.is_empty() {
-                String::new()
-            } else {
-                format!("{target}: ")
-            };
             out.push_str(&format!(
-                "  {label} {target}{}\n              {}\n",
+                "  {label} {}{}\n              {}\n",
+                target_prefix(c),
                 describe(c, |s| s.to_string()),
                 c.explanation
             ));
@@ -217,17 +349,6 @@ pub fn text(report: &Report, color: bool) -> String {
             out.push('\n');
         }
     }
-    if !out.ends_with("\n\n") {
-        out.push('\n');
-    }
-    let verdict = verdict_line(report);
-    let verdict = match (report.verdict(), report.complete()) {
-        (Verdict::Weakening, _) => paint("\x1b[1;31m", &verdict),
-        (Verdict::Differences, _) | (_, false) => paint("\x1b[1;33m", &verdict),
-        (Verdict::Identical, true) => paint("\x1b[1;32m", &verdict),
-    };
-    out.push_str(&format!("{verdict}\n"));
-    out
 }
 
 /// Inline code that survives any content: backticks fenced with more backticks, pipes
@@ -248,9 +369,17 @@ fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Markdown for a pull-request comment: verdict, per-stack summary table, the weakening
-/// list, then every change in a collapsible block per stack. No ANSI codes.
+/// GitHub refuses comments over 65,536 characters; the comment stays under this, with room
+/// for the note that says what was left out.
+pub const MARKDOWN_BUDGET: usize = 60_000;
+
+/// Markdown for a pull-request comment: the verdict, a summary table (one row per stack name
+/// and status), every weakening change (one entry per distinct change, saying where), what
+/// could not be checked, then the details in a collapsible block per stack name. Whatever the
+/// estate, it stays under GitHub's limit: the weakening changes come first and complete, the
+/// rest is cut with counts and a pointer to the JSON output. No ANSI codes.
 pub fn markdown(report: &Report) -> String {
+    let groups = report.groups();
     let mut out = match report.kind {
         Kind::Diff => String::from("## cfn-baseline diff\n\n"),
         Kind::Drift => String::from("## cfn-baseline drift\n\n"),
@@ -260,7 +389,7 @@ pub fn markdown(report: &Report) -> String {
         (Verdict::Differences, _) | (_, false) => "🟡",
         (Verdict::Identical, true) => "🟢",
     };
-    out.push_str(&format!("**{icon} {}**\n\n", verdict_line(report)));
+    out.push_str(&format!("**{icon} {}**\n\n", verdict_line(report, &groups)));
     out.push_str(&match report.kind {
         Kind::Diff => format!(
             "{} (new) compared with {} (old).\n",
@@ -276,113 +405,219 @@ pub fn markdown(report: &Report) -> String {
     for note in &report.notes {
         out.push_str(&format!("\n> **Note:** {}\n", note));
     }
-    let changed: Vec<&StackDiff> = report
+    if report
         .stacks
         .iter()
-        .filter(|s| !s.changes.is_empty() || !s.not_checked.is_empty())
-        .collect();
-    if changed.is_empty() {
+        .all(|s| s.changes.is_empty() && s.not_checked.is_empty())
+    {
         return out;
     }
-    out.push_str("\n| Stack | Account | Region | Status | Weakening | Strengthening | Neutral |\n");
-    out.push_str("|---|---|---|---|--:|--:|--:|\n");
-    for s in &changed {
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
-            md_code(&s.stack_name),
-            md_code(&s.account),
-            s.region,
-            status_word(report.kind, s.status),
-            s.count(Impact::Weakening),
-            s.count(Impact::Strengthening),
-            s.count(Impact::Neutral)
-        ));
-    }
-    let unchanged = report.stacks.len() - changed.len();
-    if unchanged > 0 {
-        out.push_str(&format!(
-            "\n{} not shown.\n",
-            match report.kind {
-                Kind::Diff => plural(unchanged, "unchanged stack", "unchanged stacks"),
-                Kind::Drift => plural(unchanged, "stack in sync", "stacks in sync"),
-            }
-        ));
-    }
 
-    let weakening = report.by_impact(Impact::Weakening);
+    // Sections as shown; which of them fit is decided in priority order (weakening changes,
+    // summary, not checked, details).
+    let mut sections: Vec<(&str, String)> = Vec::new();
+    let weakening: Vec<&ChangeGroup> = groups
+        .iter()
+        .filter(|g| g.change.impact == Impact::Weakening)
+        .collect();
     if !weakening.is_empty() {
-        out.push_str(&format!(
-            "\n### Weakening changes ({})\n\n",
-            weakening.len()
-        ));
-        for (s, c) in weakening {
-            let target = c.target();
-            let target = if target.is_empty() {
-                String::new()
-            } else {
-                format!("{} ", md_code(&target))
-            };
-            out.push_str(&format!(
-                "1. {} ({}, {}): {target}{}: **{}**.\n",
-                md_code(&s.stack_name),
-                s.account,
-                s.region,
-                describe(c, md_code),
-                c.explanation
+        let mut text = format!("\n### Weakening changes ({})\n\n", weakening.len());
+        for g in &weakening {
+            text.push_str(&format!(
+                "1. {} ({}): {}{}: **{}**.\n",
+                md_code(&g.stack_name),
+                where_md(g),
+                md_target(&g.change),
+                describe(&g.change, md_code),
+                g.change.explanation
             ));
         }
+        sections.push(("weakening", text));
     }
-
+    sections.insert(0, ("summary", summary_table(report, &groups)));
     if !report.complete() {
-        out.push_str(&format!("\n### Not checked ({})\n\n", report.not_checked()));
-        for s in &report.stacks {
-            for n in &s.not_checked {
-                let what = match &n.resource {
-                    Some(r) => format!("{} ({}): ", md_code(r), n.resource_type),
-                    None => String::new(),
-                };
-                out.push_str(&format!(
-                    "- {} ({}, {}): {what}{}\n",
-                    md_code(&s.stack_name),
-                    s.account,
-                    s.region,
-                    n.reason
-                ));
-            }
+        let groups = report.not_checked_groups();
+        let mut text = format!("\n### Not checked ({})\n\n", report.not_checked());
+        for g in &groups {
+            let n = &g.not_checked;
+            let what = match &n.resource {
+                Some(r) => format!("{} ({}): ", md_code(r), n.resource_type),
+                None => String::new(),
+            };
+            text.push_str(&format!(
+                "- {} ({}): {what}{}\n",
+                md_code(&g.stack_name),
+                g.scope.trim_start_matches("in "),
+                n.reason
+            ));
         }
+        sections.push(("not checked", text));
     }
-
-    out.push_str("\n### Details\n");
-    for s in changed.iter().filter(|s| !s.changes.is_empty()) {
-        out.push_str(&format!(
-            "\n<details>\n<summary><code>{}</code> in {} / {}: {}, {}</summary>\n\n",
-            html_escape(&s.stack_name),
-            html_escape(&s.account),
-            html_escape(&s.region),
-            status_word(report.kind, s.status),
-            counts(s)
+    let mut details = String::from("\n### Details\n");
+    let mut names: Vec<&str> = groups.iter().map(|g| g.stack_name.as_str()).collect();
+    names.dedup();
+    for name in names {
+        let mine: Vec<&ChangeGroup> = groups.iter().filter(|g| g.stack_name == name).collect();
+        let stacks: BTreeMap<&str, ()> = mine
+            .iter()
+            .flat_map(|g| g.stacks.iter().map(|s| (s.as_str(), ())))
+            .collect();
+        details.push_str(&format!(
+            "\n<details>\n<summary><code>{}</code>: {} in {}</summary>\n\n",
+            html_escape(name),
+            plural_n(mine.len(), "change", "changes"),
+            plural_n(stacks.len(), "stack", "stacks"),
         ));
-        out.push_str("| Impact | Resource | Path | Change | Why |\n|---|---|---|---|---|\n");
-        for c in order(&s.changes) {
+        details.push_str(
+            "| Impact | Resource | Path | Change | Why | Where |\n|---|---|---|---|---|---|\n",
+        );
+        for g in mine {
+            let c = &g.change;
             let resource = match &c.resource {
                 Some(r) => format!("{} ({})", md_code(r), c.resource_type),
                 None => c.resource_type.clone(),
             };
             let path = if c.path.is_empty() {
-                "".to_string()
+                String::new()
             } else {
                 md_code(&c.path)
             };
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
+            details.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
                 c.impact.as_str(),
                 resource,
                 path,
                 describe(c, md_code),
-                c.explanation.replace('|', "\\|")
+                c.explanation.replace('|', "\\|"),
+                where_md(g)
             ));
         }
-        out.push_str("\n</details>\n");
+        details.push_str("\n</details>\n");
+    }
+    sections.push(("details", details));
+
+    let mut room = MARKDOWN_BUDGET.saturating_sub(out.len());
+    let mut shown: BTreeMap<&str, String> = BTreeMap::new();
+    let mut left_out = Vec::new();
+    for name in ["weakening", "summary", "not checked", "details"] {
+        let Some((_, text)) = sections.iter().find(|(n, _)| *n == name) else {
+            continue;
+        };
+        if text.len() <= room {
+            room -= text.len();
+            shown.insert(name, text.clone());
+        } else if name == "weakening" {
+            // Never dropped while anything else could be; cut only past the whole budget.
+            let part = cut(text, room);
+            room -= part.len();
+            shown.insert(name, part);
+            left_out.push("the rest of the weakening changes".to_string());
+        } else {
+            left_out.push(format!("the {name} section"));
+        }
+    }
+    for (name, _) in &sections {
+        if let Some(text) = shown.get(name) {
+            out.push_str(text);
+        }
+    }
+    if !left_out.is_empty() {
+        out.push_str(&format!(
+            "\n> **Not shown:** {} would not fit in one comment (GitHub's limit is 65,536 \
+             characters). The full report, every stack and change, is in `--format json` \
+             (the README's workflow uploads it as an artifact).\n",
+            left_out.join(", ")
+        ));
+    }
+    out
+}
+
+/// Where a group is, for markdown: `account`, region for one stack; the scope otherwise.
+fn where_md(g: &ChangeGroup) -> String {
+    match g.stacks.as_slice() {
+        [one] => match one.split_once('/') {
+            Some((account, region)) => format!("{account}, {region}"),
+            None => one.clone(),
+        },
+        _ => g.scope.trim_start_matches("in ").to_string(),
+    }
+}
+
+fn md_target(c: &Change) -> String {
+    let target = c.target();
+    if target.is_empty() {
+        String::new()
+    } else {
+        format!("{} ", md_code(&target))
+    }
+}
+
+/// The first lines of `text` that fit in `room` characters.
+fn cut(text: &str, room: usize) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if out.len() + line.len() + 1 > room {
+            break;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// One row per stack name and status, with its distinct changes by impact.
+fn summary_table(report: &Report, groups: &[ChangeGroup]) -> String {
+    let mut rows: BTreeMap<(&str, &str), Vec<&StackDiff>> = BTreeMap::new();
+    for s in &report.stacks {
+        if s.changes.is_empty() && s.not_checked.is_empty() {
+            continue;
+        }
+        rows.entry((s.stack_name.as_str(), status_word(report.kind, s.status)))
+            .or_default()
+            .push(s);
+    }
+    let mut out = String::from(
+        "\n| Stack | Where | Status | Weakening | Strengthening | Neutral |\n|---|---|---|--:|--:|--:|\n",
+    );
+    for ((name, status), stacks) in &rows {
+        let places: BTreeMap<String, ()> = stacks
+            .iter()
+            .map(|s| (format!("{}/{}", s.account, s.region), ()))
+            .collect();
+        let count = |impact| {
+            groups
+                .iter()
+                .filter(|g| g.stack_name == *name && g.change.impact == impact)
+                .filter(|g| g.stacks.iter().any(|p| places.contains_key(p)))
+                .count()
+        };
+        let where_ = match stacks.as_slice() {
+            [one] => format!("{}, {}", md_code(&one.account), one.region),
+            many => plural_n(many.len(), "stack", "stacks"),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            md_code(name),
+            where_,
+            status,
+            count(Impact::Weakening),
+            count(Impact::Strengthening),
+            count(Impact::Neutral)
+        ));
+    }
+    let unchanged = report
+        .stacks
+        .iter()
+        .filter(|s| s.changes.is_empty() && s.not_checked.is_empty())
+        .count();
+    if unchanged > 0 {
+        out.push_str(&format!(
+            "\n{} not shown.\n",
+            match report.kind {
+                Kind::Diff => plural_n(unchanged, "unchanged stack", "unchanged stacks"),
+                Kind::Drift => plural_n(unchanged, "stack in sync", "stacks in sync"),
+            }
+        ));
     }
     out
 }
@@ -406,9 +641,13 @@ pub fn json(report: &Report) -> String {
             "strengthening": report.count(Impact::Strengthening),
             "neutral": report.count(Impact::Neutral),
             "not_checked": report.not_checked(),
+            "distinct_changes": report.groups().len(),
         },
         "notes": report.notes,
         "stacks": report.stacks,
+        // Each distinct change once, with every stack that has it (added in version 1).
+        "groups": report.groups(),
+        "not_checked_groups": report.not_checked_groups(),
     });
     crate::json::to_string_sorted(&value)
 }

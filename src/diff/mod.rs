@@ -9,6 +9,7 @@
 //! Pure: no AWS, no printing.
 
 mod format;
+mod group;
 mod rules;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -20,6 +21,7 @@ use serde_json::Value as Json;
 use crate::template::Template;
 
 pub use format::{json, markdown, text};
+pub use group::{scope_among, thousands, ChangeGroup, NotCheckedGroup};
 pub use rules::{classify, Ctx, Expect, Rule, RULES};
 
 /// One side's stack: where it is and its template in canonical form.

@@ -83,7 +83,7 @@ impl Renderer {
     /// Renders one stack's template text.
     pub fn render_text(&self, spec: &StackSpec) -> Result<String> {
         let name = spec.component.as_str();
-        self.registry.render(name, &spec.context).map_err(|err| {
+        self.registry.render(name, &*spec.context).map_err(|err| {
             let origin = &self.origins[name];
             let line = err
                 .line_no
@@ -167,11 +167,12 @@ pub fn render_all(baseline: &Baseline, renderer: &Renderer) -> Result<Vec<Render
     // Two levels: the same values render the same text (across accounts), and the same text
     // parses and checks the same (across regions, whose values name the region even where
     // the template does not).
-    let mut by_values: HashMap<(Component, String), Arc<str>> = HashMap::new();
+    // Keyed by the values' identity: `plan` shares them between stacks that have the same.
+    let mut by_values: HashMap<(Component, usize), Arc<str>> = HashMap::new();
     let mut by_body: HashMap<Arc<str>, RenderedStack> = HashMap::new();
     let mut out = Vec::new();
-    for mut spec in plan::plan(baseline) {
-        let key = (spec.component, spec.context.to_string());
+    for spec in plan::plan(baseline) {
+        let key = (spec.component, Arc::as_ptr(&spec.context) as usize);
         let body = match by_values.get(&key) {
             Some(body) => body.clone(),
             None => {
@@ -187,8 +188,6 @@ pub fn render_all(baseline: &Baseline, renderer: &Renderer) -> Result<Vec<Render
                 by_body.entry(body).or_insert(checked)
             }
         };
-        // The values were only the render's input; an estate holds thousands of them.
-        spec.context = serde_json::Value::Null;
         out.push(RenderedStack {
             spec,
             body: first.body.clone(),
