@@ -9,13 +9,19 @@ It counts requests and the most in flight at once; GET /__proxy/stats returns th
 and POST /__proxy/reset zeroes them. Listens on 127.0.0.1 only and forwards to --target
 (also on loopback). Stdlib only.
 
+For fault tests, --lose-after N makes it vanish as a dropped network does: the Nth request
+and every one after it get their connection reset, and the proxy stops listening, so new
+connections are refused.
+
 Usage: latency_proxy.py --target http://127.0.0.1:5000 --delay-ms 50 --port-file FILE
+       [--lose-after N]
 """
 
 import argparse
 import http.client
 import http.server
 import json
+import socket
 import threading
 import time
 import urllib.parse
@@ -53,7 +59,7 @@ class Stats:
             self.max_in_flight = self.in_flight
 
 
-def make_handler(target, delay, stats):
+def make_handler(target, delay, stats, lose_after=None, lost=None):
     host, port = target.hostname, target.port
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -78,6 +84,14 @@ def make_handler(target, delay, stats):
                 return self.reply(200, {"reset": True})
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
+            if lose_after is not None and (lost.is_set() or stats.requests + 1 >= lose_after):
+                lost.set()
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
             # In flight: from the request's arrival until the upstream answer is read (the
             # client may send its next request as soon as it has this answer).
             stats.enter()
@@ -109,6 +123,7 @@ def main():
     parser.add_argument("--target", required=True)
     parser.add_argument("--delay-ms", type=float, default=50)
     parser.add_argument("--port-file", required=True)
+    parser.add_argument("--lose-after", type=int, default=None)
     args = parser.parse_args()
     target = urllib.parse.urlparse(args.target)
     if target.hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -121,7 +136,18 @@ def main():
         # the kernel's patience instead of the client.
         request_queue_size = 1024
 
-    server = Server(("127.0.0.1", 0), make_handler(target, args.delay_ms / 1000, stats))
+    lost = threading.Event()
+    server = Server(
+        ("127.0.0.1", 0),
+        make_handler(target, args.delay_ms / 1000, stats, args.lose_after, lost),
+    )
+
+    def stop_listening():
+        lost.wait()
+        server.shutdown()
+        server.server_close()
+
+    threading.Thread(target=stop_listening, daemon=True).start()
     server.daemon_threads = True
     with open(args.port_file, "w") as f:
         f.write(str(server.server_address[1]))

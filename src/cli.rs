@@ -42,6 +42,10 @@ pub struct GlobalArgs {
     /// Send every AWS API call to this endpoint (also AWS_ENDPOINT_URL)
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Stop when AWS cannot be reached for this many seconds (any one call, retries included)
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub network_timeout: u64,
     /// When to use colour
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

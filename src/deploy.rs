@@ -384,28 +384,15 @@ async fn prepare_inner<A: StackApi>(
                 &job.key,
                 format!("deleting the failed stack ({})", s.status),
             );
-            api.delete_stack(region, name)
-                .await
-                .map_err(|e| err("deleting", e))?;
-            let mut backoff = Backoff::new();
-            loop {
-                match api
-                    .describe_stack(region, name)
-                    .await
-                    .map_err(|e| err("describing", e))?
-                {
-                    None => break,
-                    Some(s) if s.status.is_deleted() => break,
-                    Some(s) if s.status.is_delete_failed() => {
-                        return Err(fail(FailureKind::DeleteFailed {
-                            reason: s.status_reason.unwrap_or_default(),
-                        }))
-                    }
-                    Some(_) => backoff.wait().await,
-                }
-            }
+            delete_and_wait(api, job).await?;
             stack = None;
             replaced = true;
+        } else if s.status.is_review() && !options.revert_drift {
+            // An empty shell (a create change set never executed), left by an interrupted run:
+            // remove it with its change sets and create afresh.
+            status(tx, &job.key, "removing the empty stack an earlier run left");
+            delete_and_wait(api, job).await?;
+            stack = None;
         }
     }
 
@@ -454,6 +441,16 @@ async fn prepare_inner<A: StackApi>(
     let id = match patiently(|| api.create_change_set(&request)).await {
         Ok(id) => id,
         Err(ApiError::NoChanges(_)) => return Ok(Prepared::NoChanges),
+        // Left behind by an interrupted run (found by its name): replace it.
+        Err(ApiError::AlreadyExists(_)) => {
+            status(tx, &job.key, "replacing a change set left behind");
+            patiently(|| api.delete_change_set(region, name, &request.change_set_name))
+                .await
+                .map_err(|e| err("deleting the change set left behind for", e))?;
+            patiently(|| api.create_change_set(&request))
+                .await
+                .map_err(|e| err("creating a change set for", e))?
+        }
         Err(e) => return Err(err("creating a change set for", e)),
     };
     let mut backoff = Backoff::new();
@@ -501,10 +498,43 @@ async fn prepare_inner<A: StackApi>(
     }
 }
 
+/// Deletes a stack and waits until it is gone.
+async fn delete_and_wait<A: StackApi>(api: &A, job: &Job) -> Result<(), StackFailure> {
+    let (region, name) = (job.region.as_str(), job.stack_name.as_str());
+    let err = |doing: &'static str, error: ApiError| {
+        StackFailure::new(job, FailureKind::Api { doing, error })
+    };
+    patiently(|| api.delete_stack(region, name))
+        .await
+        .map_err(|e| err("deleting", e))?;
+    let mut backoff = Backoff::new();
+    loop {
+        match patiently(|| api.describe_stack(region, name))
+            .await
+            .map_err(|e| err("describing", e))?
+        {
+            None => return Ok(()),
+            Some(s) if s.status.is_deleted() => return Ok(()),
+            Some(s) if s.status.is_delete_failed() => {
+                return Err(StackFailure::new(
+                    job,
+                    FailureKind::DeleteFailed {
+                        reason: s.status_reason.unwrap_or_default(),
+                    },
+                ))
+            }
+            Some(_) => backoff.wait().await,
+        }
+    }
+}
+
 /// Deletes the change sets `prepare` created, and the empty new-stack shells
 /// (REVIEW_IN_PROGRESS) that came with them. Used by plan and when a deploy is declined.
 pub async fn discard<A: StackApi>(api: &A, prepared: &[PreparedStack]) -> Vec<String> {
     let mut problems = Vec::new();
+    // Once AWS cannot be reached, every further call would wait the whole network time-out:
+    // name what is left instead.
+    let mut unreachable = false;
     for p in prepared {
         if let Prepared::Pending {
             change_set_id,
@@ -513,10 +543,18 @@ pub async fn discard<A: StackApi>(api: &A, prepared: &[PreparedStack]) -> Vec<St
         } = &p.state
         {
             let (region, name) = (p.job.region.as_str(), p.job.stack_name.as_str());
+            if unreachable {
+                problems.push(left_behind(&p.job));
+                continue;
+            }
             if let Err(e) = api.delete_change_set(region, name, change_set_id).await {
-                problems.push(format!(
-                    "deleting the change set of {name} in {region}: {e}"
-                ));
+                unreachable = matches!(e, ApiError::Transport(_));
+                problems.push(if unreachable {
+                    left_behind(&p.job)
+                } else {
+                    format!("deleting the change set of {name} in {region}: {e}")
+                });
+                continue;
             }
             if *kind == ChangeSetKind::Create {
                 match api.describe_stack(region, name).await {
@@ -535,18 +573,39 @@ pub async fn discard<A: StackApi>(api: &A, prepared: &[PreparedStack]) -> Vec<St
     problems
 }
 
+/// What a change set left behind is called and where, for the user to find (and for the next
+/// run, which replaces it by name).
+fn left_behind(job: &Job) -> String {
+    format!(
+        "change set {} of {} in {} was left (AWS could not be reached); the next run replaces it",
+        fanout::change_set_name(&job.sha256),
+        job.stack_name,
+        job.region
+    )
+}
+
 /// Deletes, by name, the change sets `prepare` may have created for these jobs and the empty
 /// new-stack shells that came with them, whether or not `prepare` finished (Ctrl-C).
 /// Missing change sets are not problems.
 pub async fn abandon<A: StackApi>(api: &A, jobs: &[Job]) -> Vec<String> {
     let mut problems = Vec::new();
+    let mut unreachable = false;
     for job in jobs {
         let (region, name) = (job.region.as_str(), job.stack_name.as_str());
+        if unreachable {
+            problems.push(left_behind(job));
+            continue;
+        }
         let stack = match api.describe_stack(region, name).await {
             Ok(Some(stack)) => stack,
             Ok(None) => continue,
             Err(e) => {
-                problems.push(format!("describing {name} in {region}: {e}"));
+                unreachable = matches!(e, ApiError::Transport(_));
+                problems.push(if unreachable {
+                    left_behind(job)
+                } else {
+                    format!("describing {name} in {region}: {e}")
+                });
                 continue;
             }
         };

@@ -18,6 +18,8 @@ struct Fake {
     /// Stack name -> (final status, failure events) when executed.
     executions: Mutex<HashMap<String, (String, Vec<StackEvent>)>>,
     calls: Mutex<Vec<String>>,
+    /// Create change sets make REVIEW_IN_PROGRESS shells.
+    shells: bool,
     /// Operation -> how many more calls answer Throttled.
     throttle: Mutex<HashMap<&'static str, usize>>,
     /// Stack name -> (describes left, status it then reaches): a stack already in progress.
@@ -89,6 +91,19 @@ impl StackApi for Fake {
             if reason.starts_with("No updates") {
                 return Err(ApiError::NoChanges(reason.clone()));
             }
+        }
+        // A create change set makes an empty shell, as CloudFormation does.
+        if r.kind == ChangeSetKind::Create && self.shells {
+            self.stacks
+                .lock()
+                .unwrap()
+                .entry(r.stack_name.clone())
+                .or_insert_with(|| StackState {
+                    stack_id: format!("id/{}", r.stack_name),
+                    status: StackStatus::ReviewInProgress,
+                    status_reason: None,
+                    tags: vec![],
+                });
         }
         Ok(format!("cs/{}", r.stack_name))
     }
@@ -405,7 +420,10 @@ async fn an_identical_template_creates_no_change_set() {
 
 #[tokio::test(start_paused = true)]
 async fn plan_discards_change_sets_and_new_stack_shells() {
-    let api = Arc::new(Fake::default().with_stack("a-alerts", "REVIEW_IN_PROGRESS", ""));
+    let api = Arc::new(Fake {
+        shells: true,
+        ..Fake::default()
+    });
     api.change_sets
         .lock()
         .unwrap()
@@ -421,6 +439,34 @@ async fn plan_discards_change_sets_and_new_stack_shells() {
             "delete_change_set a-alerts",
             "delete_stack a-alerts"
         ]
+    );
+    assert!(api.stacks.lock().unwrap().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_empty_shell_left_by_an_interrupted_run_is_removed_before_the_create() {
+    let api = Arc::new(Fake::default().with_stack("a-alerts", "REVIEW_IN_PROGRESS", ""));
+    api.change_sets
+        .lock()
+        .unwrap()
+        .insert("a-alerts".into(), Ok(vec![add("Topic")]));
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let prepared = deploy::prepare(api.clone(), vec![job("a-alerts", 0, &[])], options(), tx).await;
+    assert!(
+        matches!(
+            prepared[0].state,
+            Prepared::Pending {
+                kind: ChangeSetKind::Create,
+                ..
+            }
+        ),
+        "{:?}",
+        prepared[0].state
+    );
+    let calls = api.calls.lock().unwrap().clone();
+    assert_eq!(
+        calls,
+        ["delete_stack a-alerts", "create_change_set a-alerts"]
     );
 }
 

@@ -6,7 +6,7 @@ mod status;
 
 use std::future::Future;
 
-pub use sdk::{connect, connect_accounts, AccountAccess, Connections, SdkStacks};
+pub use sdk::{connect, connect_accounts, AccountAccess, Connections, Endpoint, SdkStacks};
 pub use status::{
     BeforeValueFrom, Capability, ChangeAction, ChangeSetStatus, DetectionStatus, DifferenceType,
     InstanceStatus, OperationResultStatus, OperationStatus, Replacement, ResourceDriftStatus,
@@ -148,6 +148,8 @@ pub enum ApiError {
     NotFound(String),
     /// "No updates are to be performed." and its relatives.
     NoChanges(String),
+    /// Something of that name exists already (e.g. a change set left by an earlier run).
+    AlreadyExists(String),
     /// Throttling that outlived the SDK's retries.
     Throttled(String),
     /// The endpoint does not implement the operation (e.g. the emulator's HTTP 500 page).
@@ -165,6 +167,7 @@ impl std::fmt::Display for ApiError {
         match self {
             ApiError::NotFound(m) => write!(f, "not found: {m}"),
             ApiError::NoChanges(m) => write!(f, "no changes: {m}"),
+            ApiError::AlreadyExists(m) => write!(f, "already exists: {m}"),
             ApiError::Throttled(m) => write!(f, "throttled: {m}"),
             ApiError::Unsupported(op) => write!(f, "{op} is not supported by this endpoint"),
             ApiError::Transport(m) => write!(f, "could not reach AWS: {m}"),

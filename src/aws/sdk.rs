@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -12,15 +13,38 @@ use aws_sdk_cloudformation::Client;
 
 use super::*;
 
+/// Where to reach AWS and how long to keep trying when it cannot be reached.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// The longest any one call keeps trying (retries included) when AWS does not answer:
+    /// the run stops within about this long of losing the network.
+    pub network_timeout: Duration,
+}
+
+/// Connection attempts give up after this; a reachable endpoint answers in well under it.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Attempts per call. The SDK backs off between them; throttling that outlives them is
+/// retried again by the tool (`fanout::patiently`), a transport failure is not.
+const SDK_ATTEMPTS: u32 = 4;
+
 /// Loads the standard credential chain (environment, profiles, SSO, role assumption) with an
-/// optional profile, region and endpoint.
-async fn load(
-    profile: Option<&str>,
-    region: Option<&str>,
-    endpoint_url: Option<&str>,
-) -> anyhow::Result<SdkConfig> {
+/// optional profile, region and endpoint, and the time-outs that bound a call.
+async fn load(to: &Endpoint, profile: Option<&str>) -> anyhow::Result<SdkConfig> {
+    if let Some(name) = profile {
+        check_profile(name).await?;
+    }
+    let (region, endpoint_url) = (to.region.as_deref(), to.endpoint_url.as_deref());
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT.min(to.network_timeout))
+        .operation_attempt_timeout(to.network_timeout)
+        .operation_timeout(to.network_timeout)
+        .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(8));
+        .retry_config(RetryConfig::standard().with_max_attempts(SDK_ATTEMPTS))
+        .timeout_config(timeouts);
     if let Some(p) = profile {
         loader = loader.profile_name(p);
     }
@@ -37,6 +61,30 @@ async fn load(
     Ok(config)
 }
 
+/// A profile named on the command line (or in the baseline) must exist in the shared config
+/// or credentials file; otherwise the credential chain would quietly try the next source.
+async fn check_profile(name: &str) -> anyhow::Result<()> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &Default::default(), None)
+        .await
+        .map_err(|e| anyhow::anyhow!("reading the AWS profile files: {e}"))?;
+    if set.get_profile(name).is_some() {
+        return Ok(());
+    }
+    let mut known: Vec<&str> = set.profiles().collect();
+    known.sort();
+    anyhow::bail!(
+        "the AWS profile `{name}` does not exist in the shared config or credentials file \
+         (~/.aws/config, ~/.aws/credentials, or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE); {}",
+        if known.is_empty() {
+            "no profiles are defined there; run `aws configure --profile NAME` or `aws configure sso`"
+                .to_string()
+        } else {
+            format!("the profiles there are: {}", known.join(", "))
+        }
+    )
+}
+
 /// The account the configured credentials belong to (STS GetCallerIdentity).
 async fn account_of(config: &SdkConfig) -> anyhow::Result<String> {
     let identity = aws_sdk_sts::Client::new(config)
@@ -51,12 +99,8 @@ async fn account_of(config: &SdkConfig) -> anyhow::Result<String> {
 }
 
 /// Connects with the standard chain. Returns the interface and the caller's account id.
-pub async fn connect(
-    profile: Option<&str>,
-    region: Option<&str>,
-    endpoint_url: Option<&str>,
-) -> anyhow::Result<(SdkStacks, String)> {
-    let config = load(profile, region, endpoint_url).await?;
+pub async fn connect(to: &Endpoint) -> anyhow::Result<(SdkStacks, String)> {
+    let config = load(to, to.profile.as_deref()).await?;
     let account = account_of(&config)
         .await
         .map_err(|e| anyhow::anyhow!("cannot identify the caller: {e:#}"))?;
@@ -85,12 +129,10 @@ pub struct Connections {
 /// when it is the caller's account. Each account reached is checked with STS, so a role or
 /// profile that lands in another account is an error before anything changes.
 pub async fn connect_accounts(
-    profile: Option<&str>,
-    region: Option<&str>,
-    endpoint_url: Option<&str>,
+    to: &Endpoint,
     accounts: &[AccountAccess],
 ) -> anyhow::Result<Connections> {
-    let base = load(profile, region, endpoint_url).await?;
+    let base = load(to, to.profile.as_deref()).await?;
     let caller = account_of(&base)
         .await
         .map_err(|e| anyhow::anyhow!("cannot identify the caller: {e:#}"))?;
@@ -114,18 +156,10 @@ pub async fn connect_accounts(
     let limit = Arc::new(tokio::sync::Semaphore::new(CONNECT_CONCURRENCY));
     let mut set = tokio::task::JoinSet::new();
     for (i, access) in accounts.iter().cloned().enumerate() {
-        let (base, caller, limit) = (base.clone(), caller.clone(), limit.clone());
-        let (region, endpoint_url) = (region.map(str::to_string), endpoint_url.map(str::to_string));
+        let (base, caller, limit, to) = (base.clone(), caller.clone(), limit.clone(), to.clone());
         set.spawn(async move {
             let _permit = limit.acquire_owned().await.expect("semaphore");
-            let reached = reach(
-                &base,
-                &caller,
-                &access,
-                region.as_deref(),
-                endpoint_url.as_deref(),
-            )
-            .await;
+            let reached = reach(&base, &caller, &access, &to).await;
             (i, access.id, reached)
         });
     }
@@ -156,8 +190,7 @@ async fn reach(
     base: &SdkConfig,
     caller: &str,
     access: &AccountAccess,
-    region: Option<&str>,
-    endpoint_url: Option<&str>,
+    to: &Endpoint,
 ) -> anyhow::Result<Option<(String, SdkStacks)>> {
     let (config, how) = if let Some(role) = &access.role_arn {
         let provider = aws_config::sts::AssumeRoleProvider::builder(role.clone())
@@ -173,10 +206,7 @@ async fn reach(
             .build();
         (config, format!("role {role}"))
     } else if let Some(p) = &access.profile {
-        (
-            load(Some(p), region, endpoint_url).await?,
-            format!("profile {p}"),
-        )
+        (load(to, Some(p)).await?, format!("profile {p}"))
     } else if access.id == caller {
         (base.clone(), "your credentials".to_string())
     } else {
@@ -196,29 +226,71 @@ async fn reach(
 
 const NO_CREDENTIALS: &str = "no usable AWS credentials";
 
-fn describe_sdk_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
-    e: &SdkError<E, R>,
-) -> String {
-    match (e.code(), e.message()) {
-        (Some(c), Some(m)) => format!("{c}: {m}"),
-        (Some(c), None) => c.to_string(),
-        _ => match e {
-            SdkError::DispatchFailure(d) if format!("{d:?}").contains("ProviderError") => {
-                format!(
-                    "{NO_CREDENTIALS}: set AWS_PROFILE (or pass --profile), export \
-                     AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
-                )
-            }
-            SdkError::DispatchFailure(d) => {
-                let text = format!("{d:?}");
-                format!(
-                    "could not reach the endpoint: {}",
-                    text.chars().take(300).collect::<String>()
-                )
-            }
-            SdkError::TimeoutError(_) => "timed out".to_string(),
-            other => format!("{other:?}").chars().take(300).collect(),
-        },
+/// What to do when no credentials were found.
+const CREDENTIALS_HINT: &str = "set AWS_PROFILE (or pass --profile), export \
+    AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws sso login`";
+
+/// An error's causes as sentences, outermost first: their `Display`, never `Debug`.
+fn causes(err: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !out.iter().any(|seen| seen.contains(&text)) {
+            out.push(text);
+        }
+        next = e.source();
+    }
+    out
+}
+
+/// The credentials failure somewhere in an error's causes, if that is what it is.
+fn credentials_failure<'e>(
+    err: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e aws_credential_types::provider::error::CredentialsError> {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(c) = e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>()
+        {
+            return Some(c);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// An SDK error that carries no service error code, as a sentence: no credentials, the
+/// endpoint unreachable (and why, in the operating system's words), a time-out.
+fn describe_sdk_error<E, R>(e: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    if let (Some(c), Some(m)) = (e.code(), e.message()) {
+        return format!("{c}: {m}");
+    }
+    let all = causes(e);
+    if let Some(c) = credentials_failure(e) {
+        let why: Vec<String> = causes(c).into_iter().skip(1).collect();
+        return if why.is_empty() {
+            format!("{NO_CREDENTIALS}: {CREDENTIALS_HINT}")
+        } else {
+            format!("{NO_CREDENTIALS} ({}): {CREDENTIALS_HINT}", why.join(": "))
+        };
+    }
+    let innermost = all
+        .last()
+        .cloned()
+        .unwrap_or_else(|| "no detail".to_string());
+    match e {
+        SdkError::TimeoutError(_) => "timed out waiting for an answer".to_string(),
+        SdkError::DispatchFailure(d) if d.is_timeout() => {
+            format!("timed out connecting ({innermost})")
+        }
+        SdkError::DispatchFailure(d) if d.is_io() => format!("could not connect ({innermost})"),
+        SdkError::DispatchFailure(_) => format!("could not send the request ({innermost})"),
+        SdkError::ResponseError(_) => format!("the answer could not be read ({innermost})"),
+        _ => all.join(": "),
     }
 }
 
@@ -273,7 +345,7 @@ impl SdkStacks {
 /// The one place SDK errors become the tool's typed errors.
 fn api_error<E>(operation: &str, err: SdkError<E, HttpResponse>) -> ApiError
 where
-    E: ProvideErrorMetadata + std::fmt::Debug,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     let status = err.raw_response().map(|r| r.status().as_u16());
     let code = err.code().map(str::to_string);
@@ -289,6 +361,7 @@ where
         Some("ValidationError") if message.contains("does not exist") => {
             ApiError::NotFound(message)
         }
+        Some("AlreadyExistsException") => ApiError::AlreadyExists(message),
         Some(
             "ChangeSetNotFound"
             | "ChangeSetNotFoundException"
@@ -303,9 +376,10 @@ where
         None if status == Some(500) => ApiError::Unsupported(operation.to_string()),
         None => match &err {
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-                match describe_sdk_error(&err) {
-                    m if m.starts_with(NO_CREDENTIALS) => ApiError::Credentials(m),
-                    m => ApiError::Transport(format!("{operation}: {m}")),
+                if credentials_failure(&err).is_some() {
+                    ApiError::Credentials(describe_sdk_error(&err))
+                } else {
+                    ApiError::Transport(format!("{operation}: {}", describe_sdk_error(&err)))
                 }
             }
             _ => ApiError::Api {

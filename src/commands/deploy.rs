@@ -127,8 +127,6 @@ pub(super) async fn connect_groups(
     stacks: &[RenderedStack],
     printer: &mut Printer,
 ) -> Result<(Vec<Group>, Vec<String>)> {
-    let endpoint = super::endpoint(global);
-    let region = super::api_region(global, baseline);
     let access: Vec<AccountAccess> = baseline
         .file
         .accounts
@@ -143,13 +141,7 @@ pub(super) async fn connect_groups(
         .iter()
         .any(|a| a.role_arn.is_some() || a.profile.is_some());
     let targets = baseline.account_ids();
-    let connections = aws::connect_accounts(
-        global.profile.as_deref(),
-        Some(&region),
-        endpoint.as_deref(),
-        &access,
-    )
-    .await?;
+    let connections = aws::connect_accounts(&super::reach(global, baseline), &access).await?;
     let caller = connections.caller.clone();
     if !targets.is_empty() && !targets.contains(&caller) && !explicit {
         bail!(
@@ -324,13 +316,32 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
         .count();
 
     if !execute || failed > 0 {
+        let mut left = 0;
         for (g, p) in groups.iter().zip(&prepared) {
             for problem in deploy::discard(g.api.as_ref(), p).await {
                 printer.warning(&problem);
+                left += 1;
             }
         }
         if failed > 0 {
-            bail!("{failed} stack(s) could not be prepared (see above); change sets deleted, nothing was changed");
+            // The text plan shows each reason; with a document on stdout, stderr says them.
+            if run.format != DiffFormat::Text {
+                for p in all.iter() {
+                    if let Prepared::Failed(reason) = &p.state {
+                        printer.error(&reason.to_string());
+                    }
+                }
+            }
+            let cleanup = if left == 0 {
+                "change sets deleted".to_string()
+            } else {
+                format!("{left} change set(s) or empty stacks could not be removed (see above)")
+            };
+            bail!(
+                "{failed} stack(s) could not be prepared; {cleanup}; nothing was executed. Run the \
+                 same command again when the cause is fixed: unchanged stacks are skipped and \
+                 change sets left behind are replaced"
+            );
         }
         return Ok(if pending > 0 {
             printer.status(&format!(

@@ -97,13 +97,17 @@ pub(crate) async fn connect_caller(
     global: &crate::cli::GlobalArgs,
     baseline: &Baseline,
 ) -> Result<(crate::aws::SdkStacks, String)> {
-    let region = api_region(global, baseline);
-    crate::aws::connect(
-        global.profile.as_deref(),
-        Some(&region),
-        endpoint(global).as_deref(),
-    )
-    .await
+    crate::aws::connect(&reach(global, baseline)).await
+}
+
+/// Where the AWS commands reach AWS, from the command line and the baseline.
+pub(crate) fn reach(global: &crate::cli::GlobalArgs, baseline: &Baseline) -> crate::aws::Endpoint {
+    crate::aws::Endpoint {
+        profile: global.profile.clone(),
+        region: Some(api_region(global, baseline)),
+        endpoint_url: endpoint(global),
+        network_timeout: std::time::Duration::from_secs(global.network_timeout),
+    }
 }
 
 /// The file named on the command line, else ./baseline.yaml, else the built-in default.
