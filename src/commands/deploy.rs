@@ -252,9 +252,7 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
         prepared.push(found.prepared);
     }
     if !problems.is_empty() {
-        for (g, p) in groups.iter().zip(&prepared) {
-            deploy::discard(g.api.as_ref(), p).await;
-        }
+        discard_all(groups, &prepared, printer).await;
         bail!("{}; nothing was changed", problems.join("; "));
     }
     let all: Vec<&PreparedStack> = prepared.iter().flatten().collect();
@@ -316,13 +314,7 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
         .count();
 
     if !execute || failed > 0 {
-        let mut left = 0;
-        for (g, p) in groups.iter().zip(&prepared) {
-            for problem in deploy::discard(g.api.as_ref(), p).await {
-                printer.warning(&problem);
-                left += 1;
-            }
-        }
+        let left = discard_all(groups, &prepared, printer).await;
         if failed > 0 {
             // The text plan shows each reason; with a document on stdout, stderr says them.
             if run.format != DiffFormat::Text {
@@ -358,23 +350,13 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
         if !fanout::confirmed(pending - policies, policies).await {
             // The cursor may still be on the prompt line.
             printer.status("");
-            for (g, p) in groups.iter().zip(&prepared) {
-                deploy::discard(g.api.as_ref(), p).await;
-            }
+            discard_all(groups, &prepared, printer).await;
             printer.status("not confirmed; change sets deleted, nothing was changed");
             return Ok(ExitStatus::Error);
         }
     }
 
-    let reports = fanout::across(
-        groups.iter().zip(prepared).collect(),
-        printer,
-        &keys,
-        "waiting",
-        |(g, p), tx| deploy::execute(g.api.clone(), p, options.clone(), tx),
-    )
-    .await
-    .map(|r| r.into_iter().flatten().collect::<Vec<_>>());
+    let reports = execute_all(groups, prepared, printer, &keys, options).await;
     let Some(reports) = reports else {
         printer.warning(
             "interrupted: stacks already executing keep going in CloudFormation; deleting the change sets not yet executed",
@@ -513,6 +495,42 @@ pub(super) fn policy_changes(
         ));
     }
     out
+}
+
+/// Deletes every account's prepared change sets (and empty new stacks); says what it could
+/// not delete, and returns how many of those there were.
+pub(super) async fn discard_all<A: StackApi>(
+    groups: &[Group<A>],
+    prepared: &[Vec<PreparedStack>],
+    printer: &mut Printer,
+) -> usize {
+    let mut problems = 0;
+    for (g, p) in groups.iter().zip(prepared) {
+        for problem in deploy::discard(g.api.as_ref(), p).await {
+            printer.warning(&problem);
+            problems += 1;
+        }
+    }
+    problems
+}
+
+/// Executes every account's prepared change sets, following them; `None` on Ctrl-C.
+pub(super) async fn execute_all<A: StackApi>(
+    groups: &[Group<A>],
+    prepared: Vec<Vec<PreparedStack>>,
+    printer: &mut Printer,
+    keys: &[String],
+    options: &Options,
+) -> Option<Vec<deploy::Report>> {
+    fanout::across(
+        groups.iter().zip(prepared).collect(),
+        printer,
+        keys,
+        "waiting",
+        |(g, p), tx| deploy::execute(g.api.clone(), p, options.clone(), tx),
+    )
+    .await
+    .map(|r| r.into_iter().flatten().collect())
 }
 
 pub(super) async fn abandon_all<A: StackApi>(groups: &[Group<A>], printer: &mut Printer) {

@@ -8,7 +8,9 @@ use std::io::IsTerminal;
 use anyhow::{anyhow, bail, Result};
 use serde_json::Value as Json;
 
-use super::deploy::{abandon_all, connect_groups, policy_changes, print_summary, Group};
+use super::deploy::{
+    abandon_all, connect_groups, discard_all, execute_all, policy_changes, print_summary, Group,
+};
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::aws::{BeforeValueFrom, DriftApi, PasswordPolicyApi, ResourceChange};
 use crate::baseline::Baseline;
@@ -330,9 +332,7 @@ async fn reapply<A: DriftApi + PasswordPolicyApi>(
         |p| matches!(&p.state, Prepared::Failed(f) if f.kind == FailureKind::RevertUnsupported),
     );
     if unsupported {
-        for (g, p) in groups.iter().zip(&prepared) {
-            deploy::discard(g.api.as_ref(), p).await;
-        }
+        discard_all(groups, &prepared, printer).await;
         printer.error(
             "the endpoint does not support drift-aware change sets (DeploymentMode REVERT_DRIFT); \
              nothing was reverted or changed",
@@ -346,9 +346,7 @@ async fn reapply<A: DriftApi + PasswordPolicyApi>(
         .filter(|p| matches!(p.state, Prepared::Pending { .. }))
         .count();
     if pending + policy_drift.len() == 0 {
-        for (g, p) in groups.iter().zip(&prepared) {
-            deploy::discard(g.api.as_ref(), p).await;
-        }
+        discard_all(groups, &prepared, printer).await;
         return Ok(if unreverted_weakening || !report.complete() {
             ExitStatus::Weakening
         } else {
@@ -357,20 +355,11 @@ async fn reapply<A: DriftApi + PasswordPolicyApi>(
     }
     if !args.yes && !fanout::confirmed(pending, policy_drift.len()).await {
         printer.status("");
-        for (g, p) in groups.iter().zip(&prepared) {
-            deploy::discard(g.api.as_ref(), p).await;
-        }
+        discard_all(groups, &prepared, printer).await;
         printer.status("not confirmed; change sets deleted, nothing was reverted");
         return Ok(ExitStatus::Error);
     }
-    let reports = fanout::across(
-        groups.iter().zip(prepared).collect(),
-        printer,
-        &keys,
-        "waiting",
-        |(g, p), tx| deploy::execute(g.api.clone(), p, options.clone(), tx),
-    )
-    .await;
+    let reports = execute_all(groups, prepared, printer, &keys, &options).await;
     let Some(reports) = reports else {
         printer.warning(
             "interrupted: stacks already reverting keep going in CloudFormation; deleting the change sets not yet executed",
@@ -378,7 +367,6 @@ async fn reapply<A: DriftApi + PasswordPolicyApi>(
         abandon_all(&drifted, printer).await;
         bail!("interrupted while reverting drift; run `cfn-baseline drift` to see where each stack stands");
     };
-    let reports: Vec<deploy::Report> = reports.into_iter().flatten().collect();
     if !reports.is_empty() {
         print_summary(printer, &reports);
     }

@@ -257,23 +257,22 @@ fn scope(stacks: &[String], universe: &Universe) -> String {
     }
     let accounts: BTreeSet<String> = pairs.iter().map(|(a, _)| a.clone()).collect();
     let regions: BTreeSet<String> = pairs.iter().map(|(_, r)| r.clone()).collect();
-    let product = accounts.len() * regions.len() == n;
-    if product {
+    let accounts_words = side(
+        &accounts,
+        &universe.accounts,
+        "every account",
+        ("account", "accounts"),
+    );
+    let regions_words = side(
+        &regions,
+        &universe.regions,
+        "every region",
+        ("region", "regions"),
+    );
+    if accounts.len() * regions.len() == n {
         return format!(
-            "in {} stacks: {} × {}",
-            thousands(n),
-            side(
-                &accounts,
-                &universe.accounts,
-                "every account",
-                ("account", "accounts")
-            ),
-            side(
-                &regions,
-                &universe.regions,
-                "every region",
-                ("region", "regions")
-            )
+            "in {} stacks: {accounts_words} × {regions_words}",
+            thousands(n)
         );
     }
     let missing: Vec<String> = universe
@@ -293,21 +292,9 @@ fn scope(stacks: &[String], universe: &Universe) -> String {
         return format!("in {}", list(stacks));
     }
     format!(
-        "in {} of {} stacks, across {} and {}",
+        "in {} of {} stacks, across {accounts_words} and {regions_words}",
         thousands(n),
-        thousands(total),
-        side(
-            &accounts,
-            &universe.accounts,
-            "every account",
-            ("account", "accounts")
-        ),
-        side(
-            &regions,
-            &universe.regions,
-            "every region",
-            ("region", "regions")
-        )
+        thousands(total)
     )
 }
 
