@@ -82,16 +82,13 @@ pub const DEFAULT_IN_FLIGHT: usize = 64;
 pub struct Limits {
     pub per_target: usize,
     in_flight: Arc<Semaphore>,
-    in_flight_limit: usize,
 }
 
 impl Limits {
     pub fn new(per_target: usize, in_flight: usize) -> Limits {
-        let in_flight = in_flight.max(1);
         Limits {
             per_target: per_target.max(1),
-            in_flight: Arc::new(Semaphore::new(in_flight)),
-            in_flight_limit: in_flight,
+            in_flight: Arc::new(Semaphore::new(in_flight.max(1))),
         }
     }
 
@@ -102,11 +99,6 @@ impl Limits {
             .acquire_owned()
             .await
             .expect("semaphore")
-    }
-
-    /// The run-wide bound.
-    pub fn in_flight(&self) -> usize {
-        self.in_flight_limit
     }
 }
 

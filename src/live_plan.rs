@@ -250,11 +250,6 @@ impl LivePlan {
         }
     }
 
-    /// Whether anything would change.
-    pub fn changes(&self) -> bool {
-        self.summary.create + self.summary.update + self.summary.settings_to_change > 0
-    }
-
     /// Every stack with its resource changes, replacements called out, then the summary line.
     pub fn text(&self, compact: bool) -> String {
         let mut out = String::new();

@@ -430,26 +430,6 @@ pub trait StackApi: Send + Sync + 'static {
         region: &str,
     ) -> impl Future<Output = ApiResult<Vec<(String, StackState)>>> + Send;
 
-    /// Names of the live stacks (not deleted) that carry the tag `key` = `value`.
-    fn stacks_tagged(
-        &self,
-        region: &str,
-        key: &str,
-        value: &str,
-    ) -> impl Future<Output = ApiResult<Vec<String>>> + Send {
-        async move {
-            let mut names: Vec<String> = self
-                .stacks(region)
-                .await?
-                .into_iter()
-                .filter(|(_, s)| s.tags.iter().any(|(k, v)| k == key && v == value))
-                .map(|(name, _)| name)
-                .collect();
-            names.sort();
-            Ok(names)
-        }
-    }
-
     fn set_termination_protection(
         &self,
         region: &str,

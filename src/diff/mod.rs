@@ -276,15 +276,6 @@ impl Report {
             Verdict::Identical
         }
     }
-
-    /// Every change with the stack it belongs to, weakening first, in a stable order.
-    pub fn by_impact(&self, impact: Impact) -> Vec<(&StackDiff, &Change)> {
-        self.stacks
-            .iter()
-            .flat_map(|s| s.changes.iter().map(move |c| (s, c)))
-            .filter(|(_, c)| c.impact == impact)
-            .collect()
-    }
 }
 
 /// Compares two sets of stacks. Stacks are matched by account, region and name; a stack for
