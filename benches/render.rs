@@ -7,7 +7,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 
 use cfn_baseline::baseline::{self, regions::DEFAULT_ENABLED_REGIONS, Source, DEFAULT_BASELINE};
-use cfn_baseline::render::{render_all, write_out_dir, Manifest, Renderer, MANIFEST_FILE};
+use cfn_baseline::render::{render_all, write_render, Renderer};
 
 fn baseline_text(accounts: usize) -> String {
     let ids: Vec<String> = (0..accounts)
@@ -37,14 +37,7 @@ fn render_to_disk(text: &str, renderer: &Renderer, out: &std::path::Path) -> usi
     })
     .unwrap_or_else(|d| panic!("{d:?}"));
     let stacks = render_all(&baseline, renderer).unwrap();
-    let manifest = Manifest::new(&baseline, &stacks);
-    let mut files: Vec<(String, std::sync::Arc<str>)> = stacks
-        .iter()
-        .map(|s| (s.spec.relative_path(), s.body.clone()))
-        .collect();
-    files.push((MANIFEST_FILE.to_string(), manifest.to_json().into()));
-    write_out_dir(out, &files).unwrap();
-    files.len()
+    write_render(out, &baseline, &stacks).unwrap()
 }
 
 fn benches(c: &mut Criterion) {

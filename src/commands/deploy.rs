@@ -119,6 +119,26 @@ pub struct DeployRun {
     pub compact: bool,
 }
 
+impl DeployRun {
+    /// The settings of `plan` (`execute` false) or `deploy`, resolved from the command line.
+    pub(super) fn from_args(args: &DeployArgs, execute: bool) -> DeployRun {
+        DeployRun {
+            execute,
+            yes: args.yes,
+            format: args.format,
+            compact: args.compact,
+            options: Options {
+                limits: Limits::new(
+                    usize::from(args.concurrency),
+                    usize::from(args.max_in_flight),
+                ),
+                replace_failed: args.replace_failed,
+                ..Options::default()
+            },
+        }
+    }
+}
+
 /// Connects to every account the baseline targets and splits the rendered stacks by
 /// account. Returns the groups and a description of how each account was reached.
 pub(super) async fn connect_groups(
@@ -177,20 +197,7 @@ async fn run_async(
     stacks: &[RenderedStack],
 ) -> Result<ExitStatus> {
     let (groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
-    let run = DeployRun {
-        execute,
-        yes: args.yes,
-        format: args.format,
-        compact: args.compact,
-        options: Options {
-            limits: Limits::new(
-                usize::from(args.concurrency),
-                usize::from(args.max_in_flight),
-            ),
-            replace_failed: args.replace_failed,
-            ..Options::default()
-        },
-    };
+    let run = DeployRun::from_args(args, execute);
     plan_or_deploy(printer, &run, baseline, &groups, &reached).await
 }
 

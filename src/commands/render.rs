@@ -3,7 +3,7 @@ use anyhow::{bail, Result};
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::cli::{GlobalArgs, RenderArgs};
 use crate::output::Printer;
-use crate::render::{render_all, write_out_dir, Manifest, Renderer, MANIFEST_FILE};
+use crate::render::{render_all, write_render, Renderer, MANIFEST_FILE};
 
 pub fn render(global: &GlobalArgs, args: &RenderArgs, printer: &mut Printer) -> Result<ExitStatus> {
     let source = resolve_source(args.baseline.baseline.as_deref(), printer)?;
@@ -48,13 +48,7 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs, printer: &mut Printer) -> 
         };
     }
 
-    let manifest = Manifest::new(&baseline, &stacks);
-    let mut files: Vec<(String, std::sync::Arc<str>)> = stacks
-        .iter()
-        .map(|s| (s.spec.relative_path(), s.body.clone()))
-        .collect();
-    files.push((MANIFEST_FILE.to_string(), manifest.to_json().into()));
-    write_out_dir(&args.out, &files)?;
+    write_render(&args.out, &baseline, &stacks)?;
     for s in &stacks {
         printer.detail(&format!(
             "  {}  {}",

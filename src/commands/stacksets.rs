@@ -13,9 +13,8 @@ use super::ExitStatus;
 use crate::aws::{OperationResult, StackSetApi, StackSetRequest};
 use crate::baseline::{Baseline, PermissionModel};
 use crate::cli::{DeployArgs, GlobalArgs};
-use crate::deploy::Options;
 use crate::diff::{self, StackInput};
-use crate::fanout::{self, Limits};
+use crate::fanout;
 use crate::output::Printer;
 use crate::render::RenderedStack;
 use crate::stacksets::{self, Rollout, SetPlan, SetReport, StackSetSpec, Targets};
@@ -36,19 +35,7 @@ pub fn run(
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {
         let (api, caller) = super::connect_caller(global, baseline).await?;
-        let run = DeployRun {
-            execute,
-            yes: args.yes,
-            format: args.format,
-            compact: args.compact,
-            options: Options {
-                limits: Limits::new(
-                    usize::from(args.concurrency),
-                    usize::from(args.max_in_flight),
-                ),
-                ..Options::default()
-            },
-        };
+        let run = DeployRun::from_args(args, execute);
         deploy_stack_sets(printer, &run, baseline, specs, Arc::new(api), &caller).await
     });
     runtime.shutdown_background();

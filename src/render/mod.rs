@@ -198,6 +198,23 @@ pub fn render_all(baseline: &Baseline, renderer: &Renderer) -> Result<Vec<Render
     Ok(out)
 }
 
+/// Writes a render to `dir` as `render --out` does: every template at its path and the
+/// manifest, atomically. Returns how many files were written.
+pub fn write_render(
+    dir: &Path,
+    baseline: &Baseline,
+    stacks: &[RenderedStack],
+) -> Result<usize, OutDirError> {
+    let manifest = Manifest::new(baseline, stacks);
+    let mut files: Vec<(String, Arc<str>)> = stacks
+        .iter()
+        .map(|s| (s.spec.relative_path(), s.body.clone()))
+        .collect();
+    files.push((MANIFEST_FILE.to_string(), manifest.to_json().into()));
+    write_out_dir(dir, &files)?;
+    Ok(files.len())
+}
+
 /// What `render` writes beside the templates: one entry per stack, in deployment order.
 #[derive(Debug, Serialize)]
 pub struct Manifest {
