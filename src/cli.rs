@@ -42,7 +42,7 @@ pub struct GlobalArgs {
     /// Send every AWS API call to this endpoint (also AWS_ENDPOINT_URL)
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// Stop when AWS cannot be reached for this many seconds (any one call, retries included)
+    /// Stop when AWS has not answered for this many seconds (one budget for the whole run)
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub network_timeout: u64,

@@ -216,6 +216,96 @@ impl std::fmt::Display for StackFailure {
     }
 }
 
+/// Where one stack stands, as far as this run knows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Phase {
+    #[default]
+    NotStarted,
+    /// Nothing to change.
+    Unchanged,
+    /// A change set waits to be executed.
+    ChangeSetReady,
+    /// Its change set was executed and the stack had not settled when the run stopped.
+    Executing,
+    Complete,
+    Failed,
+    /// Its change set was executed, then AWS could not be reached: it may have settled since.
+    Unknown,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::NotStarted => "not started",
+            Phase::Unchanged => "unchanged",
+            Phase::ChangeSetReady => "change set ready",
+            Phase::Executing => "executing",
+            Phase::Complete => "complete",
+            Phase::Failed => "failed",
+            Phase::Unknown => "unknown",
+        }
+    }
+}
+
+/// What became of the change set this run made for a stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fate {
+    Pending,
+    Executed,
+    Deleted,
+    /// It could not be deleted; the reason. The next run replaces it by name.
+    Left(String),
+}
+
+/// One stack's standing: its phase and its change set (name and fate), if it got one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Standing {
+    pub phase: Phase,
+    pub change_set: Option<(String, Fate)>,
+}
+
+/// Where every stack of a run stands, kept as the run goes (clones share it), so that a run
+/// stopped at any point (a failure, Ctrl-C, the network lost) can say so.
+#[derive(Clone, Debug, Default)]
+pub struct Tracker(Arc<std::sync::Mutex<HashMap<String, Standing>>>);
+
+impl Tracker {
+    pub fn phase(&self, key: &str, phase: Phase) {
+        self.0
+            .lock()
+            .expect("tracker")
+            .entry(key.to_string())
+            .or_default()
+            .phase = phase;
+    }
+
+    pub fn change_set(&self, key: &str, name: &str, fate: Fate) {
+        self.0
+            .lock()
+            .expect("tracker")
+            .entry(key.to_string())
+            .or_default()
+            .change_set = Some((name.to_string(), fate));
+    }
+
+    /// No change set was made after all.
+    pub fn no_change_set(&self, key: &str) {
+        if let Some(s) = self.0.lock().expect("tracker").get_mut(key) {
+            s.change_set = None;
+        }
+    }
+
+    /// A stack's standing (not started when nothing was recorded).
+    pub fn standing(&self, key: &str) -> Standing {
+        self.0
+            .lock()
+            .expect("tracker")
+            .get(key)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct PreparedStack {
     pub job: Job,
@@ -233,6 +323,8 @@ pub struct Options {
     /// Drift-aware change sets (DeploymentMode REVERT_DRIFT) for existing stacks, made even
     /// when the template is unchanged, to put back what was changed outside CloudFormation.
     pub revert_drift: bool,
+    /// Where each stack stands, for the report of a stopped run.
+    pub tracker: Tracker,
 }
 
 impl Default for Options {
@@ -242,6 +334,7 @@ impl Default for Options {
             replace_failed: false,
             revert_drift: false,
             timeout: Duration::from_secs(60 * 60),
+            tracker: Tracker::default(),
         }
     }
 }
@@ -329,10 +422,20 @@ async fn prepare_one<A: StackApi>(
     tx: &Tx,
     known: Option<Option<StackState>>,
 ) -> Prepared {
-    match prepare_inner(api, job, options, tx, known).await {
+    let prepared = match prepare_inner(api, job, options, tx, known).await {
         Ok(p) => p,
         Err(e) => Prepared::Failed(e),
-    }
+    };
+    options.tracker.phase(
+        &job.key,
+        match &prepared {
+            Prepared::Unchanged | Prepared::NoChanges => Phase::Unchanged,
+            Prepared::Pending { .. } => Phase::ChangeSetReady,
+            // Nothing was executed: the stack is as it was.
+            Prepared::Failed(_) => Phase::NotStarted,
+        },
+    );
+    prepared
 }
 
 async fn prepare_inner<A: StackApi>(
@@ -438,9 +541,16 @@ async fn prepare_inner<A: StackApi>(
         revert_drift: options.revert_drift,
     };
     status(tx, &job.key, "creating change set");
+    // Recorded before the call: when its answer is lost, the change set may exist all the same.
+    options
+        .tracker
+        .change_set(&job.key, &request.change_set_name, Fate::Pending);
     let id = match patiently(|| api.create_change_set(&request)).await {
         Ok(id) => id,
-        Err(ApiError::NoChanges(_)) => return Ok(Prepared::NoChanges),
+        Err(ApiError::NoChanges(_)) => {
+            options.tracker.no_change_set(&job.key);
+            return Ok(Prepared::NoChanges);
+        }
         // Left behind by an interrupted run (found by its name): replace it.
         Err(ApiError::AlreadyExists(_)) => {
             status(tx, &job.key, "replacing a change set left behind");
@@ -461,11 +571,11 @@ async fn prepare_inner<A: StackApi>(
             .map_err(|e| err("describing the change set of", e))?;
         if cs.status.is_ready() {
             if options.revert_drift && !cs.revert_drift {
-                let _ = api.delete_change_set(region, name, &id).await;
+                drop_change_set(api, job, options, &request.change_set_name, &id).await;
                 return Err(fail(FailureKind::RevertUnsupported));
             }
             if cs.changes.is_empty() {
-                let _ = api.delete_change_set(region, name, &id).await;
+                drop_change_set(api, job, options, &request.change_set_name, &id).await;
                 return Ok(Prepared::NoChanges);
             }
             return Ok(Prepared::Pending {
@@ -477,7 +587,7 @@ async fn prepare_inner<A: StackApi>(
             });
         }
         if cs.failed_without_changes() {
-            let _ = api.delete_change_set(region, name, &id).await;
+            drop_change_set(api, job, options, &request.change_set_name, &id).await;
             if kind == ChangeSetKind::Create {
                 let _ = api.delete_stack(region, name).await;
             }
@@ -496,6 +606,18 @@ async fn prepare_inner<A: StackApi>(
         }
         backoff.wait().await;
     }
+}
+
+/// Deletes a change set `prepare` has no use for, and records whether that worked.
+async fn drop_change_set<A: StackApi>(api: &A, job: &Job, options: &Options, name: &str, id: &str) {
+    let fate = match api
+        .delete_change_set(&job.region, &job.stack_name, id)
+        .await
+    {
+        Ok(()) | Err(ApiError::NotFound(_)) => Fate::Deleted,
+        Err(e) => Fate::Left(e.to_string()),
+    };
+    options.tracker.change_set(&job.key, name, fate);
 }
 
 /// Deletes a stack and waits until it is gone.
@@ -529,71 +651,134 @@ async fn delete_and_wait<A: StackApi>(api: &A, job: &Job) -> Result<(), StackFai
 }
 
 /// Deletes the change sets `prepare` created, and the empty new-stack shells
-/// (REVIEW_IN_PROGRESS) that came with them. Used by plan and when a deploy is declined.
-pub async fn discard<A: StackApi>(api: &A, prepared: &[PreparedStack]) -> Vec<String> {
+/// (REVIEW_IN_PROGRESS) that came with them. Used by plan, when a deploy is declined or
+/// stopped, and for the change sets a failed deploy did not reach. Records each change set's
+/// fate in `tracker`; returns what could not be done, as sentences.
+pub async fn discard<A: StackApi>(
+    api: &A,
+    prepared: &[PreparedStack],
+    tracker: &Tracker,
+) -> Vec<String> {
     let mut problems = Vec::new();
     // Once AWS cannot be reached, every further call would wait the whole network time-out:
     // name what is left instead.
     let mut unreachable = false;
     for p in prepared {
-        if let Prepared::Pending {
-            change_set_id,
-            kind,
-            ..
-        } = &p.state
-        {
-            let (region, name) = (p.job.region.as_str(), p.job.stack_name.as_str());
-            if unreachable {
-                problems.push(left_behind(&p.job));
-                continue;
-            }
-            if let Err(e) = api.delete_change_set(region, name, change_set_id).await {
+        let (region, name) = (p.job.region.as_str(), p.job.stack_name.as_str());
+        // A change set made and not executed: the one prepare returned, or one whose
+        // preparation stopped after it was created (found by its name).
+        let (change_set, target, new_stack) = match (&p.state, tracker.standing(&p.job.key)) {
+            (
+                _,
+                Standing {
+                    change_set: Some((_, Fate::Executed | Fate::Deleted)),
+                    ..
+                },
+            ) => continue,
+            (
+                Prepared::Pending {
+                    change_set_id,
+                    kind,
+                    ..
+                },
+                standing,
+            ) => (
+                standing
+                    .change_set
+                    .map(|(n, _)| n)
+                    .unwrap_or_else(|| fanout::change_set_name(&p.job.sha256)),
+                change_set_id.clone(),
+                *kind == ChangeSetKind::Create,
+            ),
+            (
+                _,
+                Standing {
+                    change_set: Some((n, _)),
+                    ..
+                },
+            ) => (n.clone(), n, true),
+            _ => continue,
+        };
+        if unreachable {
+            tracker.change_set(&p.job.key, &change_set, Fate::Left(UNREACHABLE.into()));
+            problems.push(left_behind(&p.job, &change_set));
+            continue;
+        }
+        match api.delete_change_set(region, name, &target).await {
+            Ok(()) | Err(ApiError::NotFound(_)) => {}
+            Err(e) => {
                 unreachable = matches!(e, ApiError::Transport(_));
+                tracker.change_set(&p.job.key, &change_set, Fate::Left(why_left(&e)));
                 problems.push(if unreachable {
-                    left_behind(&p.job)
+                    left_behind(&p.job, &change_set)
                 } else {
                     format!("deleting the change set of {name} in {region}: {e}")
                 });
                 continue;
             }
-            if *kind == ChangeSetKind::Create {
-                match api.describe_stack(region, name).await {
-                    Ok(Some(s)) if s.status.is_review() => {
-                        if let Err(e) = api.delete_stack(region, name).await {
-                            problems.push(format!(
-                                "removing the empty new stack {name} in {region}: {e}"
-                            ));
-                        }
+        }
+        tracker.change_set(&p.job.key, &change_set, Fate::Deleted);
+        if new_stack {
+            match api.describe_stack(region, name).await {
+                Ok(Some(s)) if s.status.is_review() => {
+                    if let Err(e) = api.delete_stack(region, name).await {
+                        problems.push(format!(
+                            "removing the empty new stack {name} in {region}: {e}"
+                        ));
                     }
-                    _ => {}
                 }
+                _ => {}
             }
         }
     }
     problems
 }
 
+/// Why a change set could not be deleted, briefly (the whole error is reported once above).
+fn why_left(e: &ApiError) -> String {
+    match e {
+        ApiError::Transport(_) => UNREACHABLE.to_string(),
+        e => e.to_string(),
+    }
+}
+
+/// Why a change set was left when AWS stopped answering.
+const UNREACHABLE: &str = "AWS could not be reached";
+
 /// What a change set left behind is called and where, for the user to find (and for the next
 /// run, which replaces it by name).
-fn left_behind(job: &Job) -> String {
+fn left_behind(job: &Job, change_set: &str) -> String {
     format!(
-        "change set {} of {} in {} was left (AWS could not be reached); the next run replaces it",
-        fanout::change_set_name(&job.sha256),
-        job.stack_name,
-        job.region
+        "change set {change_set} of {} in {} was left (AWS could not be reached); the next run replaces it",
+        job.stack_name, job.region
     )
 }
 
 /// Deletes, by name, the change sets `prepare` may have created for these jobs and the empty
 /// new-stack shells that came with them, whether or not `prepare` finished (Ctrl-C).
 /// Missing change sets are not problems.
-pub async fn abandon<A: StackApi>(api: &A, jobs: &[Job]) -> Vec<String> {
+pub async fn abandon<A: StackApi>(api: &A, jobs: &[Job], tracker: &Tracker) -> Vec<String> {
     let mut problems = Vec::new();
     let mut unreachable = false;
     for job in jobs {
         let (region, name) = (job.region.as_str(), job.stack_name.as_str());
+        let standing = tracker.standing(&job.key);
+        if matches!(
+            standing.change_set,
+            Some((_, Fate::Executed | Fate::Deleted))
+        ) {
+            continue;
+        }
+        let leave = |why: &str| {
+            if let Some((change_set, _)) = &standing.change_set {
+                tracker.change_set(&job.key, change_set, Fate::Left(why.to_string()));
+            }
+        };
         if unreachable {
-            problems.push(left_behind(job));
+            leave(UNREACHABLE);
+            if let Some((change_set, _)) = &standing.change_set {
+                problems.push(left_behind(job, change_set));
+            }
             continue;
         }
         let stack = match api.describe_stack(region, name).await {
@@ -601,20 +786,25 @@ pub async fn abandon<A: StackApi>(api: &A, jobs: &[Job]) -> Vec<String> {
             Ok(None) => continue,
             Err(e) => {
                 unreachable = matches!(e, ApiError::Transport(_));
-                problems.push(if unreachable {
-                    left_behind(job)
-                } else {
-                    format!("describing {name} in {region}: {e}")
-                });
+                leave(&why_left(&e));
+                match (&standing.change_set, unreachable) {
+                    (Some((change_set, _)), true) => problems.push(left_behind(job, change_set)),
+                    (_, true) => {}
+                    _ => problems.push(format!("describing {name} in {region}: {e}")),
+                }
                 continue;
             }
         };
         for change_set in fanout::change_set_names(&job.sha256) {
             match api.delete_change_set(region, name, &change_set).await {
-                Ok(()) | Err(ApiError::NotFound(_)) => {}
-                Err(e) => problems.push(format!(
-                    "deleting the change set {change_set} of {name} in {region}: {e}"
-                )),
+                Ok(()) => tracker.change_set(&job.key, &change_set, Fate::Deleted),
+                Err(ApiError::NotFound(_)) => {}
+                Err(e) => {
+                    tracker.change_set(&job.key, &change_set, Fate::Left(why_left(&e)));
+                    problems.push(format!(
+                        "deleting the change set {change_set} of {name} in {region}: {e}"
+                    ))
+                }
             }
         }
         if stack.status.is_review() {
@@ -758,7 +948,21 @@ async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: &Options, 
         .map(|events| events.into_iter().map(|e| e.event_id).collect())
         .unwrap_or_default();
     status(tx, &job.key, "executing change set");
+    let change_set = if options.revert_drift {
+        fanout::revert_change_set_name(&job.sha256)
+    } else {
+        fanout::change_set_name(&job.sha256)
+    };
+    options.tracker.phase(&job.key, Phase::Executing);
     if let Err(e) = patiently(|| api.execute_change_set(&region, &name, &change_set_id)).await {
+        options.tracker.phase(
+            &job.key,
+            if matches!(e, ApiError::Transport(_)) {
+                Phase::Unknown
+            } else {
+                Phase::Failed
+            },
+        );
         let outcome = fail(
             &job,
             FailureKind::Api {
@@ -768,6 +972,9 @@ async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: &Options, 
         );
         return finish(job, outcome, None);
     }
+    options
+        .tracker
+        .change_set(&job.key, &change_set, Fate::Executed);
     let mut backoff = Backoff::new();
     let mut failures: Vec<String> = Vec::new();
     let final_status = loop {
@@ -828,6 +1035,21 @@ async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: &Options, 
         ),
         Err(kind) => fail(&job, kind),
     };
+    options.tracker.phase(
+        &job.key,
+        match &outcome {
+            Outcome::Failed(StackFailure {
+                kind:
+                    FailureKind::Api {
+                        error: ApiError::Transport(_),
+                        ..
+                    },
+                ..
+            }) => Phase::Unknown,
+            o if o.is_failure() => Phase::Failed,
+            _ => Phase::Complete,
+        },
+    );
     let protected = if outcome.is_failure() {
         None
     } else {

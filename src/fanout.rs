@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 
-use crate::aws::{ApiError, ApiResult, StackEvent};
+use crate::aws::{ApiError, ApiResult, Network, StackEvent};
 use crate::output::{Board, Printer};
 
 /// Progress reported by a task, for the printer.
@@ -198,7 +198,44 @@ pub async fn follow(
     if let Some(b) = board.as_mut() {
         printer.draw(b);
     }
-    while let Some(p) = rx.recv().await {
+    let mut network = printer.network_news();
+    // "Answers again" only after "cannot reach" was said (the news may change twice between
+    // two looks).
+    let mut said_down = false;
+    loop {
+        let p = tokio::select! {
+            p = rx.recv() => match p {
+                Some(p) => p,
+                None => break,
+            },
+            changed = async {
+                match network.as_mut() {
+                    Some(n) => n.changed().await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                if changed.is_err() {
+                    network = None;
+                    continue;
+                }
+                let Some(news) = network.as_mut().map(|n| n.borrow_and_update().clone()) else {
+                    continue;
+                };
+                if news == Network::Up && !said_down {
+                    continue;
+                }
+                said_down = news != Network::Up;
+                let news = network_line(&news);
+                match board.as_mut() {
+                    Some(b) => {
+                        b.set(NETWORK_KEY, &news);
+                        printer.draw(b);
+                    }
+                    None => printer.warning(&news),
+                }
+                continue;
+            }
+        };
         match (&mut board, p) {
             (Some(b), Progress::Status { key, text }) => {
                 b.set(&key, &text);
@@ -223,6 +260,26 @@ pub async fn follow(
                 event.reason.map(|r| format!(": {r}")).unwrap_or_default()
             )),
         }
+    }
+}
+
+/// The progress board's line for the network.
+const NETWORK_KEY: &str = "network";
+
+/// What the run's AWS clients found of the network, as a progress line.
+fn network_line(news: &Network) -> String {
+    match news {
+        Network::Up => "AWS answers again; carrying on".to_string(),
+        Network::Down { until, why, .. } => format!(
+            "cannot reach AWS ({why}); retrying for up to {}s more (--network-timeout)",
+            until
+                .saturating_duration_since(tokio::time::Instant::now())
+                .as_secs()
+        ),
+        Network::GaveUp { after, .. } => format!(
+            "AWS has not answered for {}s; stopping and reporting where each stack stands",
+            after.as_secs()
+        ),
     }
 }
 

@@ -55,6 +55,8 @@ pub struct Printer {
     color_out: bool,
     err_tty: bool,
     verbosity: Verbosity,
+    /// News of the network from the run's AWS clients, shown with the progress.
+    network: Option<tokio::sync::watch::Receiver<crate::aws::Network>>,
 }
 
 const RED: &str = "\x1b[1;31m";
@@ -80,6 +82,7 @@ impl Printer {
             out: Box::new(io::stdout()),
             err: Box::new(io::stderr()),
             verbosity,
+            network: None,
         }
     }
 
@@ -96,6 +99,7 @@ impl Printer {
             color_out: false,
             err_tty: false,
             verbosity,
+            network: None,
         }
     }
 
@@ -105,6 +109,16 @@ impl Printer {
         } else {
             text.to_string()
         }
+    }
+
+    /// Shows news of the network (AWS lost, answering again) with the progress of later work.
+    pub fn watch_network(&mut self, news: tokio::sync::watch::Receiver<crate::aws::Network>) {
+        self.network = Some(news);
+    }
+
+    /// The news of the network to follow, if the run watches it.
+    pub fn network_news(&self) -> Option<tokio::sync::watch::Receiver<crate::aws::Network>> {
+        self.network.clone()
     }
 
     /// Whether progress can be redrawn in place (stderr is a terminal and not --quiet).

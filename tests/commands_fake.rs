@@ -453,6 +453,7 @@ async fn plan_with(
     let mut printer = Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal);
     let run = DeployRun {
         execute,
+        resume: "cfn-baseline deploy --yes".into(),
         yes: true,
         options: Options::default(),
         format,
@@ -606,13 +607,45 @@ async fn a_failed_stack_fails_the_run_skips_its_dependents_and_keeps_the_policy(
         run.err
     );
     assert!(
-        run.err.contains("stack(s) failed or were skipped"),
+        run.err.contains(
+            "of 5 stack(s), 1 failed, 4 not started because a stack they depend on failed"
+        ),
         "{}",
         run.err
     );
-    // Every other stack depends on the alert topic, so none was executed.
+    // Every other stack depends on the alert topic, so none was executed, and the change
+    // sets made for them were deleted rather than left for someone to execute by hand.
     assert_eq!(cloud.calls_like("execute"), 1);
-    assert!(run.out.contains("skipped"), "{}", run.out);
+    assert!(cloud.change_sets.lock().unwrap().is_empty());
+    // The stop report: every stack's state and change set, and the command that resumes.
+    assert!(
+        run.err.contains("Where each stack stands (1 failed, "),
+        "{}",
+        run.err
+    );
+    let row = |key: &str| {
+        run.err
+            .lines()
+            .find(|l| l.starts_with(key) && l.contains(" cfn-baseline-"))
+            .unwrap_or_else(|| panic!("no row for {key}:\n{}", run.err))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(row("current/us-east-1/baseline-alerts ").contains("failed cfn-baseline-"));
+    assert!(row("current/us-east-1/baseline-alerts ").ends_with(" executed"));
+    let cloudtrail = row("current/us-east-1/baseline-cloudtrail ");
+    assert!(
+        cloudtrail.contains("not started cfn-baseline-") && cloudtrail.ends_with(" deleted"),
+        "{cloudtrail}"
+    );
+    assert!(
+        run.err.contains(
+            "To resume, run the same command again (complete and unchanged stacks are skipped"
+        ) && run.err.contains("\n  cfn-baseline deploy --yes\n"),
+        "{}",
+        run.err
+    );
     assert!(cloud.policy.lock().unwrap().is_none());
     assert!(
         run.err.contains("password policy was not changed"),
@@ -783,6 +816,7 @@ async fn an_estate_plan_groups_the_same_change_across_accounts_and_regions() {
             let mut printer = Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal);
             let run = DeployRun {
                 execute,
+                resume: "cfn-baseline deploy --yes".into(),
                 yes: true,
                 options: Options::default(),
                 format,

@@ -430,7 +430,11 @@ async fn plan_discards_change_sets_and_new_stack_shells() {
         .insert("a-alerts".into(), Ok(vec![add("Topic")]));
     let (tx, _rx) = mpsc::unbounded_channel();
     let prepared = deploy::prepare(api.clone(), vec![job("a-alerts", 0, &[])], options(), tx).await;
-    assert!(deploy::discard(api.as_ref(), &prepared).await.is_empty());
+    assert!(
+        deploy::discard(api.as_ref(), &prepared, &Default::default())
+            .await
+            .is_empty()
+    );
     let calls = api.calls.lock().unwrap().clone();
     assert_eq!(
         calls,
@@ -589,6 +593,7 @@ async fn abandon_deletes_change_sets_by_name_and_empty_new_stacks() {
             job("old-stack", 0, &[]),
             job("absent", 0, &[]),
         ],
+        &Default::default(),
     )
     .await;
     assert!(problems.is_empty(), "{problems:?}");

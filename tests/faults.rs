@@ -81,6 +81,27 @@ fn an_unreachable_endpoint_stops_the_run_in_bounded_time_with_a_sentence() {
 }
 
 #[test]
+fn verbose_adds_the_chain_of_causes_as_sentences() {
+    let dir = tempfile::tempdir().unwrap();
+    let endpoint = format!("http://127.0.0.1:{}", closed_port());
+    let out = bare(dir.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .args(["--endpoint-url", &endpoint, "--verbose", "plan"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let chain = err
+        .split("[causes: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no chain of causes:\n{err}"));
+    assert!(chain.contains(" → "), "{err}");
+    assert!(chain.contains("Connection refused"), "{err}");
+    assert_sentences(&out);
+}
+
+#[test]
 fn no_credentials_says_what_was_tried_and_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let endpoint = format!("http://127.0.0.1:{}", closed_port());
@@ -126,19 +147,20 @@ fn an_unknown_profile_is_named_with_the_profiles_there_are() {
     assert_sentences(&out);
 }
 
-/// `scripts/latency_proxy.py` in front of `target`, losing the network at request `n`.
+/// `scripts/latency_proxy.py` in front of `target`, dealing the faults `args` ask for.
 struct Proxy {
     child: std::process::Child,
     endpoint: String,
 }
 
 impl Proxy {
-    fn losing_after(target: &str, n: usize, dir: &std::path::Path) -> Proxy {
+    fn start(target: &str, args: &[&str], dir: &std::path::Path) -> Proxy {
         let port_file = dir.join("proxy.port");
+        let _ = std::fs::remove_file(&port_file);
         let child = Command::new(test_python())
             .arg(repo_root().join("scripts/latency_proxy.py"))
-            .args(["--target", target, "--delay-ms", "0", "--lose-after"])
-            .arg(n.to_string())
+            .args(["--target", target, "--delay-ms", "0"])
+            .args(args)
             .arg("--port-file")
             .arg(&port_file)
             .stdout(Stdio::null())
@@ -172,46 +194,63 @@ impl Drop for Proxy {
     }
 }
 
-#[test]
-fn losing_the_endpoint_mid_deploy_stops_in_bounded_time_and_a_second_run_converges() {
-    let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
-    // A first deploy of the default baseline makes about 50 requests; lose the network
-    // after 20, while change sets are being prepared or executed.
-    let proxy = Proxy::losing_after(&moto.endpoint, 20, dir.path());
+/// A first deploy of the default baseline through a proxy dealing `faults`, with a network
+/// budget of `budget` seconds: its output, all text, and how long it took.
+fn deploy_through(
+    moto: &Moto,
+    dir: &std::path::Path,
+    faults: &[&str],
+    budget: u64,
+) -> (Output, String, Duration) {
+    let proxy = Proxy::start(&moto.endpoint, faults, dir);
     let started = Instant::now();
-    let out = bare(dir.path())
+    let out = bare(dir)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .args([
-            "--endpoint-url",
-            &proxy.endpoint,
-            "--network-timeout",
-            "5",
-            "deploy",
-            "--yes",
-        ])
+        .env("AWS_REGION", "us-east-1")
+        .args(["--endpoint-url", &proxy.endpoint, "--network-timeout"])
+        .arg(budget.to_string())
+        .args(["deploy", "--yes"])
         .output()
         .unwrap();
     let took = started.elapsed();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    assert!(took < Duration::from_secs(120), "took {took:?}");
-    assert_sentences(&out);
     let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_sentences(&out);
+    (out, text, took)
+}
+
+/// The stop report's row for a stack, its words joined by single spaces.
+fn row(text: &str, stack: &str) -> String {
+    let key = format!("current/us-east-1/{stack} ");
+    text.lines()
+        .skip_while(|l| !l.starts_with("Where each stack stands"))
+        .find(|l| l.starts_with(&key))
+        .unwrap_or_else(|| panic!("no row for {stack} in the stop report:\n{text}"))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A run stopped short: exit 1 within the budget (generously), the stop report with the
+/// command that resumes; then, with the network back, the same command converges and a plan
+/// finds nothing to do.
+fn assert_stopped_then_resumed(
+    moto: &Moto,
+    dir: &std::path::Path,
+    out: &Output,
+    text: &str,
+    took: Duration,
+) {
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    // Budget 5 s: the run stops within it, plus cleanup that no longer waits on the network.
+    assert!(took < Duration::from_secs(45), "took {took:?}:\n{text}");
+    assert!(text.contains("Where each stack stands ("), "{text}");
     assert!(
-        text.contains("could not connect") || text.contains("could not send the request"),
+        text.contains("To resume, run the same command again")
+            && text.contains("--network-timeout 5 deploy --yes\n"),
         "{text}"
     );
-    drop(proxy);
-
-    // The endpoint is back: the same command converges.
-    let again = moto.run(dir.path(), &["deploy", "--yes"]);
+    let again = moto.run(dir, &["deploy", "--yes"]);
     assert_eq!(
         again.status.code(),
         Some(0),
@@ -219,7 +258,7 @@ fn losing_the_endpoint_mid_deploy_stops_in_bounded_time_and_a_second_run_converg
         stdout(&again),
         stderr(&again)
     );
-    let plan = moto.run(dir.path(), &["plan"]);
+    let plan = moto.run(dir, &["plan"]);
     assert_eq!(
         plan.status.code(),
         Some(0),
@@ -227,4 +266,145 @@ fn losing_the_endpoint_mid_deploy_stops_in_bounded_time_and_a_second_run_converg
         stdout(&plan),
         stderr(&plan)
     );
+}
+
+#[test]
+fn losing_the_endpoint_while_preparing_leaves_nothing_executed_and_names_what_is_left() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    // The third CreateChangeSet finds the network gone: two change sets exist by then.
+    let (out, text, took) =
+        deploy_through(&moto, dir.path(), &["--lose-at", "CreateChangeSet:3"], 5);
+    assert!(text.contains("cannot reach AWS ("), "{text}");
+    assert!(text.contains("AWS has not answered for 5s"), "{text}");
+    assert!(
+        !text.contains(" executed\n"),
+        "nothing was executed:\n{text}"
+    );
+    // The change sets made before the loss could not be deleted: each is named as left.
+    let rows: Vec<String> = ["alerts", "cloudtrail", "config", "guardduty", "securityhub"]
+        .iter()
+        .map(|c| row(&text, &format!("baseline-{c}")))
+        .collect();
+    let with_change_set: Vec<&String> = rows
+        .iter()
+        .filter(|r| r.contains(" cfn-baseline-"))
+        .collect();
+    assert!(!with_change_set.is_empty(), "{text}");
+    for r in with_change_set {
+        assert!(
+            r.ends_with("LEFT (AWS could not be reached)"),
+            "{r}\n{text}"
+        );
+    }
+    assert!(
+        text.contains("could not be deleted; the next run finds them by name"),
+        "{text}"
+    );
+    assert_stopped_then_resumed(&moto, dir.path(), &out, &text, took);
+}
+
+#[test]
+fn losing_the_endpoint_while_executing_says_which_stacks_completed_and_which_are_unknown() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    // The alert topic's stack (the first wave) is executed; the second wave's executions
+    // find the network gone.
+    let (out, text, took) =
+        deploy_through(&moto, dir.path(), &["--lose-at", "ExecuteChangeSet:2"], 5);
+    assert!(
+        row(&text, "baseline-alerts")
+            .starts_with("current/us-east-1/baseline-alerts complete cfn-baseline-"),
+        "{text}"
+    );
+    assert!(
+        row(&text, "baseline-alerts").ends_with(" executed"),
+        "{text}"
+    );
+    assert!(
+        row(&text, "baseline-cloudtrail").contains(" unknown "),
+        "{text}"
+    );
+    assert!(
+        text.contains("in a state not known (AWS could not be reached)"),
+        "{text}"
+    );
+    assert!(text.contains("password policy was not changed"), "{text}");
+    assert_stopped_then_resumed(&moto, dir.path(), &out, &text, took);
+}
+
+#[test]
+fn losing_the_endpoint_while_following_events_reports_the_executed_stack_as_unknown() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    // DescribeStackEvents: once before the alert stack executes, then while following it.
+    let (out, text, took) = deploy_through(
+        &moto,
+        dir.path(),
+        &["--lose-at", "DescribeStackEvents:2"],
+        5,
+    );
+    let alerts = row(&text, "baseline-alerts");
+    assert!(
+        alerts.contains(" unknown cfn-baseline-") && alerts.ends_with(" executed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("following baseline-alerts in us-east-1: could not reach AWS"),
+        "{text}"
+    );
+    assert_stopped_then_resumed(&moto, dir.path(), &out, &text, took);
+}
+
+#[test]
+fn an_endpoint_that_stops_answering_is_given_up_on_within_the_budget() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    // From the fourth DescribeStackEvents on, requests are accepted and never answered.
+    let (out, text, took) = deploy_through(
+        &moto,
+        dir.path(),
+        &["--stall-at", "DescribeStackEvents:4"],
+        5,
+    );
+    assert!(text.contains("AWS has not answered for 5s"), "{text}");
+    assert_stopped_then_resumed(&moto, dir.path(), &out, &text, took);
+}
+
+#[test]
+fn a_burst_of_503s_and_a_short_outage_are_absorbed_with_news_on_the_terminal() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    // Eight requests in a row answered 503 Service Unavailable, from the tenth.
+    let (out, text, _) = deploy_through(&moto, dir.path(), &["--burst", "503:8@10"], 30);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("cannot reach AWS ("), "{text}");
+    assert!(text.contains("AWS answered HTTP 503"), "{text}");
+    assert!(text.contains("AWS answers again; carrying on"), "{text}");
+    assert!(!text.contains("Where each stack stands"), "{text}");
+
+    // The network drops at the second ExecuteChangeSet and comes back 2 s later, well within
+    // the budget: the run carries on and completes.
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (out, text, _) = deploy_through(
+        &moto,
+        dir.path(),
+        &["--lose-at", "ExecuteChangeSet:2", "--restore-after", "2"],
+        30,
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("cannot reach AWS (ExecuteChangeSet: "),
+        "{text}"
+    );
+    assert!(text.contains("AWS answers again; carrying on"), "{text}");
+    for stack in ["baseline-alerts", "baseline-config", "baseline-securityhub"] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&format!("current/us-east-1/{stack} "))
+                    && l.contains(" created ")),
+            "{text}"
+        );
+    }
 }

@@ -347,6 +347,7 @@ async fn stack_set_command(fake: Fake, execute: bool) -> (u8, String, String) {
     let mut printer = Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal);
     let run = DeployRun {
         execute,
+        resume: "cfn-baseline deploy --yes".into(),
         yes: true,
         options: Options::default(),
         format: DiffFormat::Text,

@@ -1,12 +1,16 @@
 //! The only module that uses AWS SDK types. Everything else sees the narrow interface
 //! below, named for what the tool does, and plain Rust types.
 
+mod reach;
 mod sdk;
 mod status;
 
 use std::future::Future;
 
-pub use sdk::{connect, connect_accounts, AccountAccess, Connections, Endpoint, SdkStacks};
+pub use reach::{Network, Reachability};
+pub use sdk::{
+    connect, connect_accounts, explain_errors, AccountAccess, Connections, Endpoint, SdkStacks,
+};
 pub use status::{
     BeforeValueFrom, Capability, ChangeAction, ChangeSetStatus, DetectionStatus, DifferenceType,
     InstanceStatus, OperationResultStatus, OperationStatus, Replacement, ResourceDriftStatus,

@@ -19,16 +19,21 @@ pub struct Endpoint {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
-    /// The longest any one call keeps trying (retries included) when AWS does not answer:
-    /// the run stops within about this long of losing the network.
+    /// How long the run keeps trying once AWS stops answering (one budget for the whole run,
+    /// and the longest any one call waits): the run stops within about this long of losing
+    /// the network.
     pub network_timeout: Duration,
 }
 
 /// Connection attempts give up after this; a reachable endpoint answers in well under it.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// Attempts per call. The SDK backs off between them; throttling that outlives them is
-/// retried again by the tool (`fanout::patiently`), a transport failure is not.
-const SDK_ATTEMPTS: u32 = 4;
+/// One attempt of a call gives up after this (CloudFormation answers in a second or two).
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
+/// Attempts per call within the SDK. Few, because the tool retries what outlives them where
+/// it can say so: throttling in `fanout::patiently`, a network that cannot be reached (or an
+/// endpoint answering 502-504) within the run's budget in [`Reachability`], with news of it
+/// on the terminal.
+const SDK_ATTEMPTS: u32 = 2;
 
 /// Loads the standard credential chain (environment, profiles, SSO, role assumption) with an
 /// optional profile, region and endpoint, and the time-outs that bound a call.
@@ -39,7 +44,7 @@ async fn load(to: &Endpoint, profile: Option<&str>) -> anyhow::Result<SdkConfig>
     let (region, endpoint_url) = (to.region.as_deref(), to.endpoint_url.as_deref());
     let timeouts = aws_config::timeout::TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT.min(to.network_timeout))
-        .operation_attempt_timeout(to.network_timeout)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT.min(to.network_timeout))
         .operation_timeout(to.network_timeout)
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
@@ -104,7 +109,8 @@ pub async fn connect(to: &Endpoint) -> anyhow::Result<(SdkStacks, String)> {
     let account = account_of(&config)
         .await
         .map_err(|e| anyhow::anyhow!("cannot identify the caller: {e:#}"))?;
-    Ok((SdkStacks::new(config), account))
+    let reach = Arc::new(Reachability::new(to.network_timeout));
+    Ok((SdkStacks::new(config, reach), account))
 }
 
 /// How the baseline says to reach one target account.
@@ -138,11 +144,12 @@ pub async fn connect_accounts(
         .map_err(|e| anyhow::anyhow!("cannot identify the caller: {e:#}"))?;
     let mut reached = Vec::new();
     let mut unreachable = Vec::new();
+    let run_reach = Arc::new(Reachability::new(to.network_timeout));
     if accounts.is_empty() {
         reached.push((
             caller.clone(),
             "your credentials".to_string(),
-            SdkStacks::new(base),
+            SdkStacks::new(base, run_reach),
         ));
         return Ok(Connections {
             caller,
@@ -157,9 +164,10 @@ pub async fn connect_accounts(
     let mut set = tokio::task::JoinSet::new();
     for (i, access) in accounts.iter().cloned().enumerate() {
         let (base, caller, limit, to) = (base.clone(), caller.clone(), limit.clone(), to.clone());
+        let run_reach = run_reach.clone();
         set.spawn(async move {
             let _permit = limit.acquire_owned().await.expect("semaphore");
-            let reached = reach(&base, &caller, &access, &to).await;
+            let reached = reach(&base, &caller, &access, &to, run_reach).await;
             (i, access.id, reached)
         });
     }
@@ -191,6 +199,7 @@ async fn reach(
     caller: &str,
     access: &AccountAccess,
     to: &Endpoint,
+    run_reach: Arc<Reachability>,
 ) -> anyhow::Result<Option<(String, SdkStacks)>> {
     let (config, how) = if let Some(role) = &access.role_arn {
         let provider = aws_config::sts::AssumeRoleProvider::builder(role.clone())
@@ -221,7 +230,7 @@ async fn reach(
             access.id
         );
     }
-    Ok(Some((how, SdkStacks::new(config))))
+    Ok(Some((how, SdkStacks::new(config, run_reach))))
 }
 
 const NO_CREDENTIALS: &str = "no usable AWS credentials";
@@ -259,9 +268,35 @@ fn credentials_failure<'e>(
     None
 }
 
+/// Whether errors carry their whole chain of causes (`--verbose`).
+static EXPLAIN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// With `on`, every error from AWS also gives its chain of causes, outermost first.
+pub fn explain_errors(on: bool) {
+    EXPLAIN.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// An SDK error as a sentence ([`summarize_sdk_error`]), with its chain of causes under
+/// `--verbose`.
+fn describe_sdk_error<E, R>(e: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let sentence = summarize_sdk_error(e);
+    if !EXPLAIN.load(std::sync::atomic::Ordering::Relaxed) {
+        return sentence;
+    }
+    let chain = causes(e);
+    if chain.len() < 2 {
+        return sentence;
+    }
+    format!("{sentence} [causes: {}]", chain.join(" → "))
+}
+
 /// An SDK error that carries no service error code, as a sentence: no credentials, the
 /// endpoint unreachable (and why, in the operating system's words), a time-out.
-fn describe_sdk_error<E, R>(e: &SdkError<E, R>) -> String
+fn summarize_sdk_error<E, R>(e: &SdkError<E, R>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
@@ -298,15 +333,23 @@ pub struct SdkStacks {
     config: SdkConfig,
     clients: Mutex<HashMap<String, Client>>,
     fixed: Option<Client>,
+    /// The run's budget for losing the network, shared by every account's clients.
+    reach: Arc<Reachability>,
 }
 
 impl SdkStacks {
-    fn new(config: SdkConfig) -> SdkStacks {
+    fn new(config: SdkConfig, reach: Arc<Reachability>) -> SdkStacks {
         SdkStacks {
             config,
             clients: Mutex::new(HashMap::new()),
             fixed: None,
+            reach,
         }
+    }
+
+    /// News of the network as the run's calls find it.
+    pub fn network(&self) -> tokio::sync::watch::Receiver<Network> {
+        self.reach.watch()
     }
 
     /// Uses this CloudFormation client for every region (e.g. one built with canned
@@ -318,6 +361,7 @@ impl SdkStacks {
                 .build(),
             clients: Mutex::new(HashMap::new()),
             fixed: Some(client),
+            reach: Arc::new(Reachability::new(Duration::from_secs(60))),
         }
     }
 
@@ -354,6 +398,17 @@ where
         Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded") => {
             ApiError::Throttled(message)
         }
+        // A gateway or an overloaded endpoint, once the SDK's own retries are spent: as good
+        // as unreachable, so it is retried within the run's network budget.
+        _ if matches!(status, Some(502..=504)) => ApiError::Transport(format!(
+            "{operation}: AWS answered HTTP {}{}",
+            status.unwrap_or_default(),
+            if message.is_empty() {
+                String::new()
+            } else {
+                format!(" ({message})")
+            }
+        )),
         Some("ValidationError") if message.contains("No updates are to be performed") => {
             ApiError::NoChanges(message)
         }
@@ -417,81 +472,97 @@ impl StackApi for SdkStacks {
         region: &str,
         stack_name: &str,
     ) -> ApiResult<Option<StackState>> {
-        let out = match self
-            .client(region)
-            .describe_stacks()
-            .stack_name(stack_name)
-            .send()
+        self.reach
+            .call("DescribeStack", || async move {
+                let out = match self
+                    .client(region)
+                    .describe_stacks()
+                    .stack_name(stack_name)
+                    .send()
+                    .await
+                {
+                    Ok(out) => out,
+                    Err(e) => {
+                        return match api_error("DescribeStacks", e) {
+                            ApiError::NotFound(_) => Ok(None),
+                            err => Err(err),
+                        }
+                    }
+                };
+                Ok(out.stacks().first().map(stack_state))
+            })
             .await
-        {
-            Ok(out) => out,
-            Err(e) => {
-                return match api_error("DescribeStacks", e) {
-                    ApiError::NotFound(_) => Ok(None),
-                    err => Err(err),
-                }
-            }
-        };
-        Ok(out.stacks().first().map(stack_state))
     }
 
     async fn stacks(&self, region: &str) -> ApiResult<Vec<(String, StackState)>> {
-        let mut pages = self
-            .client(region)
-            .describe_stacks()
-            .into_paginator()
-            .send();
-        let mut out = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| api_error("DescribeStacks", e))?;
-            for s in page.stacks() {
-                let state = stack_state(s);
-                if !state.status.is_deleted() {
-                    out.push((s.stack_name().unwrap_or_default().to_string(), state));
+        self.reach
+            .call("Stacks", || async move {
+                let mut pages = self
+                    .client(region)
+                    .describe_stacks()
+                    .into_paginator()
+                    .send();
+                let mut out = Vec::new();
+                while let Some(page) = pages.next().await {
+                    let page = page.map_err(|e| api_error("DescribeStacks", e))?;
+                    for s in page.stacks() {
+                        let state = stack_state(s);
+                        if !state.status.is_deleted() {
+                            out.push((s.stack_name().unwrap_or_default().to_string(), state));
+                        }
+                    }
                 }
-            }
-        }
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(out)
+                out.sort_by(|a, b| a.0.cmp(&b.0));
+                Ok(out)
+            })
+            .await
     }
 
     async fn get_template(&self, region: &str, stack_name: &str) -> ApiResult<String> {
-        let out = self
-            .client(region)
-            .get_template()
-            .stack_name(stack_name)
-            .template_stage(TemplateStage::Original)
-            .send()
+        self.reach
+            .call("GetTemplate", || async move {
+                let out = self
+                    .client(region)
+                    .get_template()
+                    .stack_name(stack_name)
+                    .template_stage(TemplateStage::Original)
+                    .send()
+                    .await
+                    .map_err(|e| api_error("GetTemplate", e))?;
+                Ok(out.template_body().unwrap_or_default().to_string())
+            })
             .await
-            .map_err(|e| api_error("GetTemplate", e))?;
-        Ok(out.template_body().unwrap_or_default().to_string())
     }
 
     async fn create_change_set(&self, r: &ChangeSetRequest) -> ApiResult<String> {
-        let tags = r
-            .tags
-            .iter()
-            .map(|(k, v)| Tag::builder().key(k).value(v).build())
-            .collect::<Vec<_>>();
-        let out = self
-            .client(&r.region)
-            .create_change_set()
-            .stack_name(&r.stack_name)
-            .change_set_name(&r.change_set_name)
-            .change_set_type(match r.kind {
-                ChangeSetKind::Create => ChangeSetType::Create,
-                ChangeSetKind::Update => ChangeSetType::Update,
+        self.reach
+            .call("CreateChangeSet", || async move {
+                let tags = r
+                    .tags
+                    .iter()
+                    .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                    .collect::<Vec<_>>();
+                let out = self
+                    .client(&r.region)
+                    .create_change_set()
+                    .stack_name(&r.stack_name)
+                    .change_set_name(&r.change_set_name)
+                    .change_set_type(match r.kind {
+                        ChangeSetKind::Create => ChangeSetType::Create,
+                        ChangeSetKind::Update => ChangeSetType::Update,
+                    })
+                    .template_body(&r.template_body)
+                    .set_tags(Some(tags))
+                    .set_capabilities(sdk_capabilities(&r.capabilities))
+                    .client_token(&r.client_token)
+                    .set_deployment_mode(r.revert_drift.then_some(DeploymentMode::RevertDrift))
+                    .description("cfn-baseline")
+                    .send()
+                    .await
+                    .map_err(|e| api_error("CreateChangeSet", e))?;
+                Ok(out.id().unwrap_or_default().to_string())
             })
-            .template_body(&r.template_body)
-            .set_tags(Some(tags))
-            .set_capabilities(sdk_capabilities(&r.capabilities))
-            .client_token(&r.client_token)
-            .set_deployment_mode(r.revert_drift.then_some(DeploymentMode::RevertDrift))
-            .description("cfn-baseline")
-            .send()
             .await
-            .map_err(|e| api_error("CreateChangeSet", e))?;
-        Ok(out.id().unwrap_or_default().to_string())
     }
 
     async fn describe_change_set(
@@ -500,116 +571,141 @@ impl StackApi for SdkStacks {
         stack_name: &str,
         id: &str,
     ) -> ApiResult<ChangeSetState> {
-        let out = self
-            .client(region)
-            .describe_change_set()
-            .stack_name(stack_name)
-            .change_set_name(id)
-            .include_property_values(true)
-            .send()
-            .await
-            .map_err(|e| api_error("DescribeChangeSet", e))?;
-        Ok(ChangeSetState {
-            id: out.change_set_id().unwrap_or(id).to_string(),
-            status: out
-                .status()
-                .map(|s| s.as_str().into())
-                .unwrap_or_else(|| "".into()),
-            status_reason: out.status_reason().map(str::to_string),
-            changes: out
-                .changes()
-                .iter()
-                .filter_map(|c| c.resource_change())
-                .map(|rc| ResourceChange {
-                    action: rc
-                        .action()
-                        .map(|a| a.as_str().into())
+        self.reach
+            .call("DescribeChangeSet", || async move {
+                let out = self
+                    .client(region)
+                    .describe_change_set()
+                    .stack_name(stack_name)
+                    .change_set_name(id)
+                    .include_property_values(true)
+                    .send()
+                    .await
+                    .map_err(|e| api_error("DescribeChangeSet", e))?;
+                Ok(ChangeSetState {
+                    id: out.change_set_id().unwrap_or(id).to_string(),
+                    status: out
+                        .status()
+                        .map(|s| s.as_str().into())
                         .unwrap_or_else(|| "".into()),
-                    logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
-                    resource_type: rc.resource_type().unwrap_or_default().to_string(),
-                    replacement: rc.replacement().map(|r| r.as_str().into()),
-                    drift_status: rc.resource_drift_status().map(|d| d.as_str().into()),
-                    live: rc.before_context().map(str::to_string),
-                    last_deployed: rc.previous_deployment_context().map(str::to_string),
-                    new: rc.after_context().map(str::to_string),
-                    details: rc
-                        .details()
+                    status_reason: out.status_reason().map(str::to_string),
+                    changes: out
+                        .changes()
                         .iter()
-                        .filter_map(|d| d.target())
-                        .map(|t| ChangeDetail {
-                            path: t.path().or(t.name()).unwrap_or_default().to_string(),
-                            change_type: t.attribute_change_type().map(|c| c.as_str().into()),
-                            before: t.before_value().map(str::to_string),
-                            after: t.after_value().map(str::to_string),
-                            before_from: t.before_value_from().map(|b| b.as_str().into()),
-                            actual: t.drift().and_then(|d| d.actual_value()).map(str::to_string),
-                            previous: t
-                                .drift()
-                                .and_then(|d| d.previous_value())
-                                .map(str::to_string),
+                        .filter_map(|c| c.resource_change())
+                        .map(|rc| ResourceChange {
+                            action: rc
+                                .action()
+                                .map(|a| a.as_str().into())
+                                .unwrap_or_else(|| "".into()),
+                            logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
+                            resource_type: rc.resource_type().unwrap_or_default().to_string(),
+                            replacement: rc.replacement().map(|r| r.as_str().into()),
+                            drift_status: rc.resource_drift_status().map(|d| d.as_str().into()),
+                            live: rc.before_context().map(str::to_string),
+                            last_deployed: rc.previous_deployment_context().map(str::to_string),
+                            new: rc.after_context().map(str::to_string),
+                            details: rc
+                                .details()
+                                .iter()
+                                .filter_map(|d| d.target())
+                                .map(|t| ChangeDetail {
+                                    path: t.path().or(t.name()).unwrap_or_default().to_string(),
+                                    change_type: t
+                                        .attribute_change_type()
+                                        .map(|c| c.as_str().into()),
+                                    before: t.before_value().map(str::to_string),
+                                    after: t.after_value().map(str::to_string),
+                                    before_from: t.before_value_from().map(|b| b.as_str().into()),
+                                    actual: t
+                                        .drift()
+                                        .and_then(|d| d.actual_value())
+                                        .map(str::to_string),
+                                    previous: t
+                                        .drift()
+                                        .and_then(|d| d.previous_value())
+                                        .map(str::to_string),
+                                })
+                                .collect(),
                         })
                         .collect(),
+                    revert_drift: out.deployment_mode() == Some(&DeploymentMode::RevertDrift),
                 })
-                .collect(),
-            revert_drift: out.deployment_mode() == Some(&DeploymentMode::RevertDrift),
-        })
+            })
+            .await
     }
 
     async fn execute_change_set(&self, region: &str, stack_name: &str, id: &str) -> ApiResult<()> {
-        self.client(region)
-            .execute_change_set()
-            .stack_name(stack_name)
-            .change_set_name(id)
-            .send()
+        self.reach
+            .call("ExecuteChangeSet", || async move {
+                self.client(region)
+                    .execute_change_set()
+                    .stack_name(stack_name)
+                    .change_set_name(id)
+                    .send()
+                    .await
+                    .map_err(|e| api_error("ExecuteChangeSet", e))?;
+                Ok(())
+            })
             .await
-            .map_err(|e| api_error("ExecuteChangeSet", e))?;
-        Ok(())
     }
 
     async fn delete_change_set(&self, region: &str, stack_name: &str, id: &str) -> ApiResult<()> {
-        self.client(region)
-            .delete_change_set()
-            .stack_name(stack_name)
-            .change_set_name(id)
-            .send()
+        self.reach
+            .call("DeleteChangeSet", || async move {
+                self.client(region)
+                    .delete_change_set()
+                    .stack_name(stack_name)
+                    .change_set_name(id)
+                    .send()
+                    .await
+                    .map_err(|e| api_error("DeleteChangeSet", e))?;
+                Ok(())
+            })
             .await
-            .map_err(|e| api_error("DeleteChangeSet", e))?;
-        Ok(())
     }
 
     async fn delete_stack(&self, region: &str, stack_name: &str) -> ApiResult<()> {
-        self.client(region)
-            .delete_stack()
-            .stack_name(stack_name)
-            .send()
+        self.reach
+            .call("DeleteStack", || async move {
+                self.client(region)
+                    .delete_stack()
+                    .stack_name(stack_name)
+                    .send()
+                    .await
+                    .map_err(|e| api_error("DeleteStack", e))?;
+                Ok(())
+            })
             .await
-            .map_err(|e| api_error("DeleteStack", e))?;
-        Ok(())
     }
 
     async fn stack_events(&self, region: &str, stack_name: &str) -> ApiResult<Vec<StackEvent>> {
-        let out = self
-            .client(region)
-            .describe_stack_events()
-            .stack_name(stack_name)
-            .send()
-            .await
-            .map_err(|e| api_error("DescribeStackEvents", e))?;
-        Ok(out
-            .stack_events()
-            .iter()
-            .map(|e| StackEvent {
-                event_id: e.event_id().unwrap_or_default().to_string(),
-                timestamp: e.timestamp().map(|t| t.to_string()),
-                logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
-                resource_type: e.resource_type().unwrap_or_default().to_string(),
-                status: e
-                    .resource_status()
-                    .map(|s| s.as_str().into())
-                    .unwrap_or_else(|| "".into()),
-                reason: e.resource_status_reason().map(str::to_string),
+        self.reach
+            .call("StackEvents", || async move {
+                let out = self
+                    .client(region)
+                    .describe_stack_events()
+                    .stack_name(stack_name)
+                    .send()
+                    .await
+                    .map_err(|e| api_error("DescribeStackEvents", e))?;
+                Ok(out
+                    .stack_events()
+                    .iter()
+                    .map(|e| StackEvent {
+                        event_id: e.event_id().unwrap_or_default().to_string(),
+                        timestamp: e.timestamp().map(|t| t.to_string()),
+                        logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
+                        resource_type: e.resource_type().unwrap_or_default().to_string(),
+                        status: e
+                            .resource_status()
+                            .map(|s| s.as_str().into())
+                            .unwrap_or_else(|| "".into()),
+                        reason: e.resource_status_reason().map(str::to_string),
+                    })
+                    .collect())
             })
-            .collect())
+            .await
     }
 
     async fn set_termination_protection(
@@ -618,60 +714,72 @@ impl StackApi for SdkStacks {
         stack_name: &str,
         enabled: bool,
     ) -> ApiResult<()> {
-        self.client(region)
-            .update_termination_protection()
-            .stack_name(stack_name)
-            .enable_termination_protection(enabled)
-            .customize()
-            // An endpoint without this operation answers 500; do not retry that for seconds.
-            .config_override(
-                aws_sdk_cloudformation::config::Builder::default()
-                    .retry_config(RetryConfig::standard().with_max_attempts(2)),
-            )
-            .send()
+        self.reach
+            .call("SetTerminationProtection", || async move {
+                self.client(region)
+                    .update_termination_protection()
+                    .stack_name(stack_name)
+                    .enable_termination_protection(enabled)
+                    .customize()
+                    // An endpoint without this operation answers 500; do not retry that for seconds.
+                    .config_override(
+                        aws_sdk_cloudformation::config::Builder::default()
+                            .retry_config(RetryConfig::standard().with_max_attempts(2)),
+                    )
+                    .send()
+                    .await
+                    .map_err(|e| api_error("UpdateTerminationProtection", e))?;
+                Ok(())
+            })
             .await
-            .map_err(|e| api_error("UpdateTerminationProtection", e))?;
-        Ok(())
     }
 }
 
 impl DriftApi for SdkStacks {
     async fn detect_stack_drift(&self, region: &str, stack_name: &str) -> ApiResult<String> {
-        let out = self
-            .client(region)
-            .detect_stack_drift()
-            .stack_name(stack_name)
-            .customize()
-            // An endpoint without drift detection answers 500; say so rather than retry.
-            .config_override(
-                aws_sdk_cloudformation::config::Builder::default()
-                    .retry_config(RetryConfig::standard().with_max_attempts(2)),
-            )
-            .send()
+        self.reach
+            .call("DetectStackDrift", || async move {
+                let out = self
+                    .client(region)
+                    .detect_stack_drift()
+                    .stack_name(stack_name)
+                    .customize()
+                    // An endpoint without drift detection answers 500; say so rather than retry.
+                    .config_override(
+                        aws_sdk_cloudformation::config::Builder::default()
+                            .retry_config(RetryConfig::standard().with_max_attempts(2)),
+                    )
+                    .send()
+                    .await
+                    .map_err(|e| api_error("DetectStackDrift", e))?;
+                Ok(out
+                    .stack_drift_detection_id()
+                    .unwrap_or_default()
+                    .to_string())
+            })
             .await
-            .map_err(|e| api_error("DetectStackDrift", e))?;
-        Ok(out
-            .stack_drift_detection_id()
-            .unwrap_or_default()
-            .to_string())
     }
 
     async fn drift_detection_status(&self, region: &str, id: &str) -> ApiResult<DriftDetection> {
-        let out = self
-            .client(region)
-            .describe_stack_drift_detection_status()
-            .stack_drift_detection_id(id)
-            .send()
+        self.reach
+            .call("DriftDetectionStatus", || async move {
+                let out = self
+                    .client(region)
+                    .describe_stack_drift_detection_status()
+                    .stack_drift_detection_id(id)
+                    .send()
+                    .await
+                    .map_err(|e| api_error("DescribeStackDriftDetectionStatus", e))?;
+                Ok(DriftDetection {
+                    status: out
+                        .detection_status()
+                        .map(|s| s.as_str().into())
+                        .unwrap_or_else(|| "".into()),
+                    reason: out.detection_status_reason().map(str::to_string),
+                    stack_drift_status: out.stack_drift_status().map(|s| s.as_str().into()),
+                })
+            })
             .await
-            .map_err(|e| api_error("DescribeStackDriftDetectionStatus", e))?;
-        Ok(DriftDetection {
-            status: out
-                .detection_status()
-                .map(|s| s.as_str().into())
-                .unwrap_or_else(|| "".into()),
-            reason: out.detection_status_reason().map(str::to_string),
-            stack_drift_status: out.stack_drift_status().map(|s| s.as_str().into()),
-        })
     }
 
     async fn resource_drifts(
@@ -679,92 +787,104 @@ impl DriftApi for SdkStacks {
         region: &str,
         stack_name: &str,
     ) -> ApiResult<Vec<ResourceDrift>> {
-        let mut pages = self
-            .client(region)
-            .describe_stack_resource_drifts()
-            .stack_name(stack_name)
-            .into_paginator()
-            .send();
-        let mut out = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| api_error("DescribeStackResourceDrifts", e))?;
-            for d in page.stack_resource_drifts() {
-                out.push(ResourceDrift {
-                    logical_id: d.logical_resource_id().unwrap_or_default().to_string(),
-                    resource_type: d.resource_type().unwrap_or_default().to_string(),
-                    status: d
-                        .stack_resource_drift_status()
-                        .map(|s| s.as_str().into())
-                        .unwrap_or_else(|| "".into()),
-                    differences: d
-                        .property_differences()
-                        .iter()
-                        .map(|p| PropertyDifference {
-                            path: p.property_path().unwrap_or_default().to_string(),
-                            expected: p.expected_value().map(str::to_string),
-                            actual: p.actual_value().map(str::to_string),
-                            kind: p
-                                .difference_type()
-                                .map(|k| k.as_str().into())
+        self.reach
+            .call("ResourceDrifts", || async move {
+                let mut pages = self
+                    .client(region)
+                    .describe_stack_resource_drifts()
+                    .stack_name(stack_name)
+                    .into_paginator()
+                    .send();
+                let mut out = Vec::new();
+                while let Some(page) = pages.next().await {
+                    let page = page.map_err(|e| api_error("DescribeStackResourceDrifts", e))?;
+                    for d in page.stack_resource_drifts() {
+                        out.push(ResourceDrift {
+                            logical_id: d.logical_resource_id().unwrap_or_default().to_string(),
+                            resource_type: d.resource_type().unwrap_or_default().to_string(),
+                            status: d
+                                .stack_resource_drift_status()
+                                .map(|s| s.as_str().into())
                                 .unwrap_or_else(|| "".into()),
-                        })
-                        .collect(),
-                });
-            }
-        }
-        Ok(out)
+                            differences: d
+                                .property_differences()
+                                .iter()
+                                .map(|p| PropertyDifference {
+                                    path: p.property_path().unwrap_or_default().to_string(),
+                                    expected: p.expected_value().map(str::to_string),
+                                    actual: p.actual_value().map(str::to_string),
+                                    kind: p
+                                        .difference_type()
+                                        .map(|k| k.as_str().into())
+                                        .unwrap_or_else(|| "".into()),
+                                })
+                                .collect(),
+                        });
+                    }
+                }
+                Ok(out)
+            })
+            .await
     }
 }
 
 impl PasswordPolicyApi for SdkStacks {
     async fn password_policy(&self) -> ApiResult<Option<crate::settings::AccountPasswordPolicy>> {
-        let out = match self.iam().get_account_password_policy().send().await {
-            Ok(out) => out,
-            Err(e) => {
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_no_such_entity_exception())
-                {
+        self.reach
+            .call("PasswordPolicy", || async move {
+                let out = match self.iam().get_account_password_policy().send().await {
+                    Ok(out) => out,
+                    Err(e) => {
+                        if e.as_service_error()
+                            .is_some_and(|s| s.is_no_such_entity_exception())
+                        {
+                            return Ok(None);
+                        }
+                        return Err(api_error("GetAccountPasswordPolicy", e));
+                    }
+                };
+                let Some(p) = out.password_policy() else {
                     return Ok(None);
-                }
-                return Err(api_error("GetAccountPasswordPolicy", e));
-            }
-        };
-        let Some(p) = out.password_policy() else {
-            return Ok(None);
-        };
-        let positive = |v: Option<i32>| v.filter(|n| *n > 0).map(|n| n as u32);
-        Ok(Some(crate::settings::AccountPasswordPolicy {
-            minimum_password_length: positive(p.minimum_password_length()).unwrap_or(0),
-            require_symbols: p.require_symbols(),
-            require_numbers: p.require_numbers(),
-            require_uppercase_characters: p.require_uppercase_characters(),
-            require_lowercase_characters: p.require_lowercase_characters(),
-            allow_users_to_change_password: p.allow_users_to_change_password(),
-            max_password_age: positive(p.max_password_age()),
-            password_reuse_prevention: positive(p.password_reuse_prevention()),
-            hard_expiry: p.hard_expiry().unwrap_or(false),
-        }))
+                };
+                let positive = |v: Option<i32>| v.filter(|n| *n > 0).map(|n| n as u32);
+                Ok(Some(crate::settings::AccountPasswordPolicy {
+                    minimum_password_length: positive(p.minimum_password_length()).unwrap_or(0),
+                    require_symbols: p.require_symbols(),
+                    require_numbers: p.require_numbers(),
+                    require_uppercase_characters: p.require_uppercase_characters(),
+                    require_lowercase_characters: p.require_lowercase_characters(),
+                    allow_users_to_change_password: p.allow_users_to_change_password(),
+                    max_password_age: positive(p.max_password_age()),
+                    password_reuse_prevention: positive(p.password_reuse_prevention()),
+                    hard_expiry: p.hard_expiry().unwrap_or(false),
+                }))
+            })
+            .await
     }
 
     async fn set_password_policy(
         &self,
         p: &crate::settings::AccountPasswordPolicy,
     ) -> ApiResult<()> {
-        self.iam()
-            .update_account_password_policy()
-            .minimum_password_length(p.minimum_password_length as i32)
-            .require_symbols(p.require_symbols)
-            .require_numbers(p.require_numbers)
-            .require_uppercase_characters(p.require_uppercase_characters)
-            .require_lowercase_characters(p.require_lowercase_characters)
-            .allow_users_to_change_password(p.allow_users_to_change_password)
-            .set_max_password_age(p.max_password_age.map(|n| n as i32))
-            .set_password_reuse_prevention(p.password_reuse_prevention.map(|n| n as i32))
-            .hard_expiry(p.hard_expiry)
-            .send()
+        self.reach
+            .call("SetPasswordPolicy", || async move {
+                self.iam()
+                    .update_account_password_policy()
+                    .minimum_password_length(p.minimum_password_length as i32)
+                    .require_symbols(p.require_symbols)
+                    .require_numbers(p.require_numbers)
+                    .require_uppercase_characters(p.require_uppercase_characters)
+                    .require_lowercase_characters(p.require_lowercase_characters)
+                    .allow_users_to_change_password(p.allow_users_to_change_password)
+                    .set_max_password_age(p.max_password_age.map(|n| n as i32))
+                    .set_password_reuse_prevention(p.password_reuse_prevention.map(|n| n as i32))
+                    .hard_expiry(p.hard_expiry)
+                    .send()
+                    .await
+                    .map_err(|e| api_error("UpdateAccountPasswordPolicy", e))?;
+                Ok(())
+            })
             .await
-            .map_err(|e| api_error("UpdateAccountPasswordPolicy", e))?;
-        Ok(())
     }
 }
 
@@ -836,65 +956,73 @@ impl StackSetApi for SdkStacks {
         ctx: &StackSetContext,
         name: &str,
     ) -> ApiResult<Option<StackSetState>> {
-        match self
-            .client(&ctx.region)
-            .describe_stack_set()
-            .stack_set_name(name)
-            .call_as(call_as(ctx))
-            .send()
-            .await
-        {
-            Ok(out) => Ok(out
-                .stack_set()
-                .map(|s| StackSetState {
-                    status: s
-                        .status()
-                        .map(|x| x.as_str().into())
-                        .unwrap_or_else(|| "".into()),
-                    template_body: s.template_body().unwrap_or_default().to_string(),
-                })
-                .filter(|s| s.status != StackSetStatus::Deleted)),
-            Err(e) => {
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_stack_set_not_found_exception())
+        self.reach
+            .call("DescribeStackSet", || async move {
+                match self
+                    .client(&ctx.region)
+                    .describe_stack_set()
+                    .stack_set_name(name)
+                    .call_as(call_as(ctx))
+                    .send()
+                    .await
                 {
-                    return Ok(None);
+                    Ok(out) => Ok(out
+                        .stack_set()
+                        .map(|s| StackSetState {
+                            status: s
+                                .status()
+                                .map(|x| x.as_str().into())
+                                .unwrap_or_else(|| "".into()),
+                            template_body: s.template_body().unwrap_or_default().to_string(),
+                        })
+                        .filter(|s| s.status != StackSetStatus::Deleted)),
+                    Err(e) => {
+                        if e.as_service_error()
+                            .is_some_and(|s| s.is_stack_set_not_found_exception())
+                        {
+                            return Ok(None);
+                        }
+                        match api_error("DescribeStackSet", e) {
+                            ApiError::NotFound(_) => Ok(None),
+                            err => Err(err),
+                        }
+                    }
                 }
-                match api_error("DescribeStackSet", e) {
-                    ApiError::NotFound(_) => Ok(None),
-                    err => Err(err),
-                }
-            }
-        }
+            })
+            .await
     }
 
     async fn create_stack_set(&self, ctx: &StackSetContext, r: &StackSetRequest) -> ApiResult<()> {
-        self.client(&ctx.region)
-            .create_stack_set()
-            .stack_set_name(&r.name)
-            .description(&r.description)
-            .template_body(&r.template_body)
-            .set_capabilities(sdk_capabilities(&r.capabilities))
-            .set_tags(Some(sdk_tags(&r.tags)))
-            .permission_model(match r.permission_model {
-                PermissionModel::SelfManaged => {
-                    aws_sdk_cloudformation::types::PermissionModels::SelfManaged
-                }
-                PermissionModel::ServiceManaged => {
-                    aws_sdk_cloudformation::types::PermissionModels::ServiceManaged
-                }
+        self.reach
+            .call("CreateStackSet", || async move {
+                self.client(&ctx.region)
+                    .create_stack_set()
+                    .stack_set_name(&r.name)
+                    .description(&r.description)
+                    .template_body(&r.template_body)
+                    .set_capabilities(sdk_capabilities(&r.capabilities))
+                    .set_tags(Some(sdk_tags(&r.tags)))
+                    .permission_model(match r.permission_model {
+                        PermissionModel::SelfManaged => {
+                            aws_sdk_cloudformation::types::PermissionModels::SelfManaged
+                        }
+                        PermissionModel::ServiceManaged => {
+                            aws_sdk_cloudformation::types::PermissionModels::ServiceManaged
+                        }
+                    })
+                    .set_auto_deployment(r.auto_deployment.map(|(enabled, retain)| {
+                        aws_sdk_cloudformation::types::AutoDeployment::builder()
+                            .enabled(enabled)
+                            .retain_stacks_on_account_removal(retain)
+                            .build()
+                    }))
+                    .call_as(call_as(ctx))
+                    .send()
+                    .await
+                    .map_err(|e| api_error("CreateStackSet", e))?;
+                Ok(())
             })
-            .set_auto_deployment(r.auto_deployment.map(|(enabled, retain)| {
-                aws_sdk_cloudformation::types::AutoDeployment::builder()
-                    .enabled(enabled)
-                    .retain_stacks_on_account_removal(retain)
-                    .build()
-            }))
-            .call_as(call_as(ctx))
-            .send()
             .await
-            .map_err(|e| api_error("CreateStackSet", e))?;
-        Ok(())
     }
 
     async fn update_stack_set(
@@ -903,20 +1031,24 @@ impl StackSetApi for SdkStacks {
         r: &StackSetRequest,
         p: &OperationPreferences,
     ) -> ApiResult<String> {
-        let out = self
-            .client(&ctx.region)
-            .update_stack_set()
-            .stack_set_name(&r.name)
-            .description(&r.description)
-            .template_body(&r.template_body)
-            .set_capabilities(sdk_capabilities(&r.capabilities))
-            .set_tags(Some(sdk_tags(&r.tags)))
-            .operation_preferences(preferences(p))
-            .call_as(call_as(ctx))
-            .send()
+        self.reach
+            .call("UpdateStackSet", || async move {
+                let out = self
+                    .client(&ctx.region)
+                    .update_stack_set()
+                    .stack_set_name(&r.name)
+                    .description(&r.description)
+                    .template_body(&r.template_body)
+                    .set_capabilities(sdk_capabilities(&r.capabilities))
+                    .set_tags(Some(sdk_tags(&r.tags)))
+                    .operation_preferences(preferences(p))
+                    .call_as(call_as(ctx))
+                    .send()
+                    .await
+                    .map_err(|e| api_error("UpdateStackSet", e))?;
+                Ok(out.operation_id().unwrap_or_default().to_string())
+            })
             .await
-            .map_err(|e| api_error("UpdateStackSet", e))?;
-        Ok(out.operation_id().unwrap_or_default().to_string())
     }
 
     async fn stack_instances(
@@ -924,30 +1056,34 @@ impl StackSetApi for SdkStacks {
         ctx: &StackSetContext,
         name: &str,
     ) -> ApiResult<Vec<StackInstance>> {
-        let mut pages = self
-            .client(&ctx.region)
-            .list_stack_instances()
-            .stack_set_name(name)
-            .call_as(call_as(ctx))
-            .into_paginator()
-            .send();
-        let mut out = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| api_error("ListStackInstances", e))?;
-            for i in page.summaries() {
-                out.push(StackInstance {
-                    account: i.account().unwrap_or_default().to_string(),
-                    region: i.region().unwrap_or_default().to_string(),
-                    status: i
-                        .status()
-                        .map(|s| s.as_str().into())
-                        .unwrap_or_else(|| "".into()),
-                    reason: i.status_reason().map(str::to_string),
-                    drift_status: i.drift_status().map(|d| d.as_str().into()),
-                });
-            }
-        }
-        Ok(out)
+        self.reach
+            .call("StackInstances", || async move {
+                let mut pages = self
+                    .client(&ctx.region)
+                    .list_stack_instances()
+                    .stack_set_name(name)
+                    .call_as(call_as(ctx))
+                    .into_paginator()
+                    .send();
+                let mut out = Vec::new();
+                while let Some(page) = pages.next().await {
+                    let page = page.map_err(|e| api_error("ListStackInstances", e))?;
+                    for i in page.summaries() {
+                        out.push(StackInstance {
+                            account: i.account().unwrap_or_default().to_string(),
+                            region: i.region().unwrap_or_default().to_string(),
+                            status: i
+                                .status()
+                                .map(|s| s.as_str().into())
+                                .unwrap_or_else(|| "".into()),
+                            reason: i.status_reason().map(str::to_string),
+                            drift_status: i.drift_status().map(|d| d.as_str().into()),
+                        });
+                    }
+                }
+                Ok(out)
+            })
+            .await
     }
 
     async fn create_stack_instances(
@@ -957,20 +1093,24 @@ impl StackSetApi for SdkStacks {
         t: &InstanceTargets,
         p: &OperationPreferences,
     ) -> ApiResult<String> {
-        let (accounts, deployment_targets) = targets(t);
-        let out = self
-            .client(&ctx.region)
-            .create_stack_instances()
-            .stack_set_name(name)
-            .set_accounts(accounts)
-            .set_deployment_targets(deployment_targets)
-            .set_regions(Some(t.regions.clone()))
-            .operation_preferences(preferences(p))
-            .call_as(call_as(ctx))
-            .send()
+        self.reach
+            .call("CreateStackInstances", || async move {
+                let (accounts, deployment_targets) = targets(t);
+                let out = self
+                    .client(&ctx.region)
+                    .create_stack_instances()
+                    .stack_set_name(name)
+                    .set_accounts(accounts)
+                    .set_deployment_targets(deployment_targets)
+                    .set_regions(Some(t.regions.clone()))
+                    .operation_preferences(preferences(p))
+                    .call_as(call_as(ctx))
+                    .send()
+                    .await
+                    .map_err(|e| api_error("CreateStackInstances", e))?;
+                Ok(out.operation_id().unwrap_or_default().to_string())
+            })
             .await
-            .map_err(|e| api_error("CreateStackInstances", e))?;
-        Ok(out.operation_id().unwrap_or_default().to_string())
     }
 
     async fn delete_stack_instances(
@@ -981,21 +1121,25 @@ impl StackSetApi for SdkStacks {
         retain_stacks: bool,
         p: &OperationPreferences,
     ) -> ApiResult<String> {
-        let (accounts, deployment_targets) = targets(t);
-        let out = self
-            .client(&ctx.region)
-            .delete_stack_instances()
-            .stack_set_name(name)
-            .set_accounts(accounts)
-            .set_deployment_targets(deployment_targets)
-            .set_regions(Some(t.regions.clone()))
-            .retain_stacks(retain_stacks)
-            .operation_preferences(preferences(p))
-            .call_as(call_as(ctx))
-            .send()
+        self.reach
+            .call("DeleteStackInstances", || async move {
+                let (accounts, deployment_targets) = targets(t);
+                let out = self
+                    .client(&ctx.region)
+                    .delete_stack_instances()
+                    .stack_set_name(name)
+                    .set_accounts(accounts)
+                    .set_deployment_targets(deployment_targets)
+                    .set_regions(Some(t.regions.clone()))
+                    .retain_stacks(retain_stacks)
+                    .operation_preferences(preferences(p))
+                    .call_as(call_as(ctx))
+                    .send()
+                    .await
+                    .map_err(|e| api_error("DeleteStackInstances", e))?;
+                Ok(out.operation_id().unwrap_or_default().to_string())
+            })
             .await
-            .map_err(|e| api_error("DeleteStackInstances", e))?;
-        Ok(out.operation_id().unwrap_or_default().to_string())
     }
 
     async fn operation(
@@ -1004,23 +1148,27 @@ impl StackSetApi for SdkStacks {
         name: &str,
         id: &str,
     ) -> ApiResult<OperationState> {
-        let out = self
-            .client(&ctx.region)
-            .describe_stack_set_operation()
-            .stack_set_name(name)
-            .operation_id(id)
-            .call_as(call_as(ctx))
-            .send()
+        self.reach
+            .call("Operation", || async move {
+                let out = self
+                    .client(&ctx.region)
+                    .describe_stack_set_operation()
+                    .stack_set_name(name)
+                    .operation_id(id)
+                    .call_as(call_as(ctx))
+                    .send()
+                    .await
+                    .map_err(|e| api_error("DescribeStackSetOperation", e))?;
+                let op = out.stack_set_operation();
+                Ok(OperationState {
+                    status: op
+                        .and_then(|o| o.status())
+                        .map(|s| s.as_str().into())
+                        .unwrap_or_else(|| "".into()),
+                    reason: op.and_then(|o| o.status_reason()).map(str::to_string),
+                })
+            })
             .await
-            .map_err(|e| api_error("DescribeStackSetOperation", e))?;
-        let op = out.stack_set_operation();
-        Ok(OperationState {
-            status: op
-                .and_then(|o| o.status())
-                .map(|s| s.as_str().into())
-                .unwrap_or_else(|| "".into()),
-            reason: op.and_then(|o| o.status_reason()).map(str::to_string),
-        })
     }
 
     async fn operation_results(
@@ -1029,96 +1177,116 @@ impl StackSetApi for SdkStacks {
         name: &str,
         id: &str,
     ) -> ApiResult<Vec<OperationResult>> {
-        let mut pages = self
-            .client(&ctx.region)
-            .list_stack_set_operation_results()
-            .stack_set_name(name)
-            .operation_id(id)
-            .call_as(call_as(ctx))
-            .into_paginator()
-            .send();
-        let mut out = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| api_error("ListStackSetOperationResults", e))?;
-            for r in page.summaries() {
-                out.push(OperationResult {
-                    account: r.account().unwrap_or_default().to_string(),
-                    region: r.region().unwrap_or_default().to_string(),
-                    status: r
-                        .status()
-                        .map(|s| s.as_str().into())
-                        .unwrap_or_else(|| "".into()),
-                    reason: r.status_reason().map(str::to_string),
-                });
-            }
-        }
-        Ok(out)
+        self.reach
+            .call("OperationResults", || async move {
+                let mut pages = self
+                    .client(&ctx.region)
+                    .list_stack_set_operation_results()
+                    .stack_set_name(name)
+                    .operation_id(id)
+                    .call_as(call_as(ctx))
+                    .into_paginator()
+                    .send();
+                let mut out = Vec::new();
+                while let Some(page) = pages.next().await {
+                    let page = page.map_err(|e| api_error("ListStackSetOperationResults", e))?;
+                    for r in page.summaries() {
+                        out.push(OperationResult {
+                            account: r.account().unwrap_or_default().to_string(),
+                            region: r.region().unwrap_or_default().to_string(),
+                            status: r
+                                .status()
+                                .map(|s| s.as_str().into())
+                                .unwrap_or_else(|| "".into()),
+                            reason: r.status_reason().map(str::to_string),
+                        });
+                    }
+                }
+                Ok(out)
+            })
+            .await
     }
 
     async fn stack_sets(&self, ctx: &StackSetContext, prefix: &str) -> ApiResult<Vec<String>> {
-        let mut pages = self
-            .client(&ctx.region)
-            .list_stack_sets()
-            .status(aws_sdk_cloudformation::types::StackSetStatus::Active)
-            .call_as(call_as(ctx))
-            .into_paginator()
-            .send();
-        let mut out = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| api_error("ListStackSets", e))?;
-            for s in page.summaries() {
-                let active = s
-                    .status()
-                    .is_none_or(|st| StackSetStatus::from(st.as_str()) != StackSetStatus::Deleted);
-                if active && s.description().is_some_and(|d| d.starts_with(prefix)) {
-                    out.push(s.stack_set_name().unwrap_or_default().to_string());
+        self.reach
+            .call("StackSets", || async move {
+                let mut pages = self
+                    .client(&ctx.region)
+                    .list_stack_sets()
+                    .status(aws_sdk_cloudformation::types::StackSetStatus::Active)
+                    .call_as(call_as(ctx))
+                    .into_paginator()
+                    .send();
+                let mut out = Vec::new();
+                while let Some(page) = pages.next().await {
+                    let page = page.map_err(|e| api_error("ListStackSets", e))?;
+                    for s in page.summaries() {
+                        let active = s.status().is_none_or(|st| {
+                            StackSetStatus::from(st.as_str()) != StackSetStatus::Deleted
+                        });
+                        if active && s.description().is_some_and(|d| d.starts_with(prefix)) {
+                            out.push(s.stack_set_name().unwrap_or_default().to_string());
+                        }
+                    }
                 }
-            }
-        }
-        out.sort();
-        Ok(out)
+                out.sort();
+                Ok(out)
+            })
+            .await
     }
 
     async fn delete_stack_set(&self, ctx: &StackSetContext, name: &str) -> ApiResult<()> {
-        self.client(&ctx.region)
-            .delete_stack_set()
-            .stack_set_name(name)
-            .call_as(call_as(ctx))
-            .send()
+        self.reach
+            .call("DeleteStackSet", || async move {
+                self.client(&ctx.region)
+                    .delete_stack_set()
+                    .stack_set_name(name)
+                    .call_as(call_as(ctx))
+                    .send()
+                    .await
+                    .map_err(|e| api_error("DeleteStackSet", e))?;
+                Ok(())
+            })
             .await
-            .map_err(|e| api_error("DeleteStackSet", e))?;
-        Ok(())
     }
 
     async fn detect_stack_set_drift(&self, ctx: &StackSetContext, name: &str) -> ApiResult<String> {
-        let out = self
-            .client(&ctx.region)
-            .detect_stack_set_drift()
-            .stack_set_name(name)
-            .call_as(call_as(ctx))
-            .customize()
-            .config_override(
-                aws_sdk_cloudformation::config::Builder::default()
-                    .retry_config(RetryConfig::standard().with_max_attempts(2)),
-            )
-            .send()
+        self.reach
+            .call("DetectStackSetDrift", || async move {
+                let out = self
+                    .client(&ctx.region)
+                    .detect_stack_set_drift()
+                    .stack_set_name(name)
+                    .call_as(call_as(ctx))
+                    .customize()
+                    .config_override(
+                        aws_sdk_cloudformation::config::Builder::default()
+                            .retry_config(RetryConfig::standard().with_max_attempts(2)),
+                    )
+                    .send()
+                    .await
+                    .map_err(|e| api_error("DetectStackSetDrift", e))?;
+                Ok(out.operation_id().unwrap_or_default().to_string())
+            })
             .await
-            .map_err(|e| api_error("DetectStackSetDrift", e))?;
-        Ok(out.operation_id().unwrap_or_default().to_string())
     }
 
     async fn role_exists(&self, role_name: &str) -> ApiResult<bool> {
-        match self.iam().get_role().role_name(role_name).send().await {
-            Ok(_) => Ok(true),
-            Err(e) => {
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_no_such_entity_exception())
-                {
-                    Ok(false)
-                } else {
-                    Err(api_error("GetRole", e))
+        self.reach
+            .call("RoleExists", || async move {
+                match self.iam().get_role().role_name(role_name).send().await {
+                    Ok(_) => Ok(true),
+                    Err(e) => {
+                        if e.as_service_error()
+                            .is_some_and(|s| s.is_no_such_entity_exception())
+                        {
+                            Ok(false)
+                        } else {
+                            Err(api_error("GetRole", e))
+                        }
+                    }
                 }
-            }
-        }
+            })
+            .await
     }
 }

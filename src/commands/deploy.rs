@@ -10,7 +10,7 @@ use super::{load_baseline, resolve_source, ExitStatus};
 use crate::aws::{self, AccountAccess, PasswordPolicyApi, StackApi};
 use crate::baseline::{Baseline, BASELINE_TAG};
 use crate::cli::{DeployArgs, DiffFormat, GlobalArgs};
-use crate::deploy::{self, Job, Options, Prepared, PreparedStack};
+use crate::deploy::{self, Fate, Job, Options, Phase, Prepared, PreparedStack, Tracker};
 use crate::diff;
 use crate::fanout::{self, Limits};
 use crate::live_plan::{LivePlan, SettingPlan};
@@ -117,6 +117,8 @@ pub struct DeployRun {
     pub format: DiffFormat,
     /// One line per stack.
     pub compact: bool,
+    /// The command that runs this again, for the report of a stopped run.
+    pub resume: String,
 }
 
 impl DeployRun {
@@ -127,6 +129,7 @@ impl DeployRun {
             yes: args.yes,
             format: args.format,
             compact: args.compact,
+            resume: resume_command(),
             options: Options {
                 limits: Limits::new(
                     usize::from(args.concurrency),
@@ -179,6 +182,10 @@ pub(super) async fn connect_groups(
             connections.unreachable.join(", ")
         ));
     }
+    if let Some((_, _, api)) = connections.reached.first() {
+        // Every account's clients share the run's network budget.
+        printer.watch_network(api.network());
+    }
     let mut groups = Vec::new();
     let mut reached = Vec::new();
     for (account, how, api) in connections.reached {
@@ -229,10 +236,12 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
         prepare_account(g, options.clone(), tx)
     })
     .await;
+    let tracker = &options.tracker;
     let Some(found) = found else {
         printer.warning("interrupted: deleting the change sets created so far");
-        abandon_all(groups, printer).await;
-        bail!("interrupted before anything was executed; change sets deleted, nothing was changed");
+        abandon_all(groups, printer, tracker).await;
+        printer.status(&stop_report(groups, tracker, &run.resume));
+        bail!("interrupted before anything was executed; nothing was changed");
     };
     let mut prepared = Vec::new();
     let mut listings = Vec::new();
@@ -259,7 +268,8 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
         prepared.push(found.prepared);
     }
     if !problems.is_empty() {
-        discard_all(groups, &prepared, printer).await;
+        discard_all(groups, &prepared, printer, tracker).await;
+        printer.status(&stop_report(groups, tracker, &run.resume));
         bail!("{}; nothing was changed", problems.join("; "));
     }
     let all: Vec<&PreparedStack> = prepared.iter().flatten().collect();
@@ -321,8 +331,9 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
         .count();
 
     if !execute || failed > 0 {
-        let left = discard_all(groups, &prepared, printer).await;
+        let left = discard_all(groups, &prepared, printer, tracker).await;
         if failed > 0 {
+            printer.status(&stop_report(groups, tracker, &run.resume));
             // The text plan shows each reason; with a document on stdout, stderr says them.
             if run.format != DiffFormat::Text {
                 for p in all.iter() {
@@ -357,29 +368,32 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
         if !fanout::confirmed(pending - policies, policies).await {
             // The cursor may still be on the prompt line.
             printer.status("");
-            discard_all(groups, &prepared, printer).await;
+            discard_all(groups, &prepared, printer, tracker).await;
             printer.status("not confirmed; change sets deleted, nothing was changed");
             return Ok(ExitStatus::Error);
         }
     }
 
-    let reports = execute_all(groups, prepared, printer, &keys, options).await;
+    let reports = execute_all(groups, prepared.clone(), printer, &keys, options).await;
     let Some(reports) = reports else {
         printer.warning(
             "interrupted: stacks already executing keep going in CloudFormation; deleting the change sets not yet executed",
         );
-        abandon_all(groups, printer).await;
-        bail!(
-            "interrupted during deployment; run `cfn-baseline plan` to see where each stack stands"
-        );
+        abandon_all(groups, printer, tracker).await;
+        printer.status(&stop_report(groups, tracker, &run.resume));
+        bail!("interrupted during deployment");
     };
-    // With --format markdown or json, stdout holds only the plan document.
-    if run.format == DiffFormat::Text {
+    let failures = reports.iter().filter(|r| r.outcome.is_failure()).count();
+    if failures > 0 {
+        // The change sets of stacks skipped after a failure were never executed.
+        discard_all(groups, &prepared, printer, tracker).await;
+        printer.status(&stop_report(groups, tracker, &run.resume));
+    } else if run.format == DiffFormat::Text {
         print_summary(printer, &reports);
     } else {
+        // With --format markdown or json, stdout holds only the plan document.
         printer.status(&summary_table(&reports));
     }
-    let failures = reports.iter().filter(|r| r.outcome.is_failure()).count();
     if failures == 0 {
         for i in &policy_updates {
             let g = &groups[*i];
@@ -400,7 +414,29 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
                 printer.error(&reason.to_string());
             }
         }
-        bail!("{failures} stack(s) failed or were skipped");
+        let count = |phase: Phase| {
+            reports
+                .iter()
+                .filter(|r| r.outcome.is_failure() && tracker.standing(&r.job.key).phase == phase)
+                .count()
+        };
+        let skipped = reports
+            .iter()
+            .filter(|r| matches!(r.outcome, deploy::Outcome::Skipped(_)))
+            .count();
+        let parts: Vec<String> = [
+            (count(Phase::Failed), "failed"),
+            (
+                count(Phase::Unknown),
+                "in a state not known (AWS could not be reached)",
+            ),
+            (skipped, "not started because a stack they depend on failed"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        bail!("of {} stack(s), {}", reports.len(), parts.join(", "));
     }
     let unprotected: Vec<&str> = reports
         .iter()
@@ -510,10 +546,11 @@ pub(super) async fn discard_all<A: StackApi>(
     groups: &[Group<A>],
     prepared: &[Vec<PreparedStack>],
     printer: &mut Printer,
+    tracker: &Tracker,
 ) -> usize {
     let mut problems = 0;
     for (g, p) in groups.iter().zip(prepared) {
-        for problem in deploy::discard(g.api.as_ref(), p).await {
+        for problem in deploy::discard(g.api.as_ref(), p, tracker).await {
             printer.warning(&problem);
             problems += 1;
         }
@@ -540,9 +577,13 @@ pub(super) async fn execute_all<A: StackApi>(
     .map(|r| r.into_iter().flatten().collect())
 }
 
-pub(super) async fn abandon_all<A: StackApi>(groups: &[Group<A>], printer: &mut Printer) {
+pub(super) async fn abandon_all<A: StackApi>(
+    groups: &[Group<A>],
+    printer: &mut Printer,
+    tracker: &Tracker,
+) {
     for g in groups {
-        for problem in deploy::abandon(g.api.as_ref(), &g.jobs).await {
+        for problem in deploy::abandon(g.api.as_ref(), &g.jobs, tracker).await {
             printer.detail(&problem);
         }
     }
@@ -573,4 +614,110 @@ fn summary_table(reports: &[deploy::Report]) -> String {
         ));
     }
     text
+}
+
+/// Beyond this many stacks, a stop report lists only the ones not complete or unchanged.
+const STOP_REPORT_ROWS: usize = 40;
+
+/// Where every target stack stands when a run stops short (a failure, Ctrl-C, AWS lost):
+/// its last known state, what became of its change set, and the command that resumes.
+pub(super) fn stop_report<A>(groups: &[Group<A>], tracker: &Tracker, resume: &str) -> String {
+    let rows: Vec<(&str, &'static str, String)> = groups
+        .iter()
+        .flat_map(|g| &g.jobs)
+        .map(|job| {
+            let standing = tracker.standing(&job.key);
+            let (phase, change_set) = match (standing.phase, standing.change_set) {
+                (_, None) => (standing.phase, "-".to_string()),
+                (phase, Some((name, Fate::Pending))) => (phase, format!("{name} (pending)")),
+                (phase, Some((name, Fate::Executed))) => (phase, format!("{name} executed")),
+                // A deleted change set leaves its stack as it was.
+                (Phase::ChangeSetReady, Some((name, Fate::Deleted))) => {
+                    (Phase::NotStarted, format!("{name} deleted"))
+                }
+                (phase, Some((name, Fate::Deleted))) => (phase, format!("{name} deleted")),
+                (phase, Some((name, Fate::Left(why)))) => (phase, format!("{name} LEFT ({why})")),
+            };
+            (job.key.as_str(), phase.as_str(), change_set)
+        })
+        .collect();
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (_, phase, _) in &rows {
+        *counts.entry(phase).or_default() += 1;
+    }
+    let settled = |phase: &str| matches!(phase, "complete" | "unchanged");
+    let shown: Vec<&(&str, &str, String)> = if rows.len() > STOP_REPORT_ROWS {
+        rows.iter()
+            .filter(|(_, phase, _)| !settled(phase))
+            .collect()
+    } else {
+        rows.iter().collect()
+    };
+    let width = shown.iter().map(|r| r.0.len()).max().unwrap_or(5).max(5);
+    let mut text = format!(
+        "\nWhere each stack stands ({}):\n{:<width$}  {:<16}  change set\n",
+        counts
+            .iter()
+            .map(|(phase, n)| format!("{n} {phase}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        "stack",
+        "state"
+    );
+    for (key, phase, change_set) in &shown {
+        text.push_str(&format!("{key:<width$}  {phase:<16}  {change_set}\n"));
+    }
+    if shown.len() < rows.len() {
+        text.push_str(&format!(
+            "({} complete or unchanged stack(s) not listed)\n",
+            rows.len() - shown.len()
+        ));
+    }
+    let left = rows.iter().filter(|r| r.2.contains(" LEFT (")).count();
+    if left > 0 {
+        text.push_str(&format!(
+            "{left} change set(s) could not be deleted; the next run finds them by name and replaces them.\n"
+        ));
+    }
+    text.push_str(&format!(
+        "To resume, run the same command again (complete and unchanged stacks are skipped, \
+         stacks still in progress are waited for):\n  {resume}\n"
+    ));
+    text
+}
+
+/// This process's command line, quoted for a POSIX shell, as the command that resumes it.
+pub(super) fn resume_command() -> String {
+    let mut args = std::env::args();
+    let program = args
+        .next()
+        .map(|p| {
+            let name = std::path::Path::new(&p)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name == "cfn-baseline" {
+                name
+            } else {
+                p
+            }
+        })
+        .unwrap_or_else(|| "cfn-baseline".to_string());
+    std::iter::once(program)
+        .chain(args)
+        .map(|a| shell_quote(&a))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn shell_quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c));
+    if plain {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
 }

@@ -9,7 +9,8 @@ use anyhow::{anyhow, bail, Result};
 use serde_json::Value as Json;
 
 use super::deploy::{
-    abandon_all, connect_groups, discard_all, execute_all, policy_changes, print_summary, Group,
+    abandon_all, connect_groups, discard_all, execute_all, policy_changes, print_summary,
+    resume_command, stop_report, Group,
 };
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::aws::{BeforeValueFrom, DriftApi, PasswordPolicyApi, ResourceChange};
@@ -277,7 +278,12 @@ async fn reapply<A: DriftApi + PasswordPolicyApi>(
     .await;
     let Some(prepared) = prepared else {
         printer.warning("interrupted: deleting the drift-aware change sets created so far");
-        abandon_all(&drifted, printer).await;
+        abandon_all(&drifted, printer, &revert_options.tracker).await;
+        printer.status(&stop_report(
+            &drifted,
+            &revert_options.tracker,
+            &resume_command(),
+        ));
         bail!("interrupted before anything was reverted; change sets deleted, nothing was changed");
     };
 
@@ -332,7 +338,7 @@ async fn reapply<A: DriftApi + PasswordPolicyApi>(
         |p| matches!(&p.state, Prepared::Failed(f) if f.kind == FailureKind::RevertUnsupported),
     );
     if unsupported {
-        discard_all(groups, &prepared, printer).await;
+        discard_all(groups, &prepared, printer, &revert_options.tracker).await;
         printer.error(
             "the endpoint does not support drift-aware change sets (DeploymentMode REVERT_DRIFT); \
              nothing was reverted or changed",
@@ -346,7 +352,7 @@ async fn reapply<A: DriftApi + PasswordPolicyApi>(
         .filter(|p| matches!(p.state, Prepared::Pending { .. }))
         .count();
     if pending + policy_drift.len() == 0 {
-        discard_all(groups, &prepared, printer).await;
+        discard_all(groups, &prepared, printer, &revert_options.tracker).await;
         return Ok(if unreverted_weakening || !report.complete() {
             ExitStatus::Weakening
         } else {
@@ -355,16 +361,21 @@ async fn reapply<A: DriftApi + PasswordPolicyApi>(
     }
     if !args.yes && !fanout::confirmed(pending, policy_drift.len()).await {
         printer.status("");
-        discard_all(groups, &prepared, printer).await;
+        discard_all(groups, &prepared, printer, &revert_options.tracker).await;
         printer.status("not confirmed; change sets deleted, nothing was reverted");
         return Ok(ExitStatus::Error);
     }
-    let reports = execute_all(groups, prepared, printer, &keys, &options).await;
+    let reports = execute_all(groups, prepared, printer, &keys, &revert_options).await;
     let Some(reports) = reports else {
         printer.warning(
             "interrupted: stacks already reverting keep going in CloudFormation; deleting the change sets not yet executed",
         );
-        abandon_all(&drifted, printer).await;
+        abandon_all(&drifted, printer, &revert_options.tracker).await;
+        printer.status(&stop_report(
+            &drifted,
+            &revert_options.tracker,
+            &resume_command(),
+        ));
         bail!("interrupted while reverting drift; run `cfn-baseline drift` to see where each stack stands");
     };
     if !reports.is_empty() {

@@ -51,6 +51,7 @@ impl ExitStatus {
 }
 
 pub fn run(cli: Cli, printer: &mut Printer) -> Result<ExitStatus> {
+    crate::aws::explain_errors(cli.global.verbose);
     match cli.command {
         Command::Init(args) => init(&args, printer),
         Command::Validate(args) => validate(&cli.global, &args, printer),
