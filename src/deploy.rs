@@ -795,17 +795,38 @@ pub async fn abandon<A: StackApi>(api: &A, jobs: &[Job], tracker: &Tracker) -> V
                 continue;
             }
         };
-        for change_set in fanout::change_set_names(&job.sha256) {
+        // The change set this run made, if it knows; else any this tool might have made.
+        let known = standing.change_set.as_ref().map(|(n, _)| n.clone());
+        let names = match &known {
+            Some(n) => vec![n.clone()],
+            None => fanout::change_set_names(&job.sha256).to_vec(),
+        };
+        for change_set in names {
             match api.delete_change_set(region, name, &change_set).await {
                 Ok(()) => tracker.change_set(&job.key, &change_set, Fate::Deleted),
-                Err(ApiError::NotFound(_)) => {}
+                Err(ApiError::NotFound(_)) => {
+                    if known.is_some() {
+                        tracker.no_change_set(&job.key);
+                    }
+                }
+                // Some endpoints answer a name they do not have with a bare error.
+                Err(ApiError::Unsupported(_)) if known.is_none() => {}
                 Err(e) => {
+                    unreachable = matches!(e, ApiError::Transport(_));
                     tracker.change_set(&job.key, &change_set, Fate::Left(why_left(&e)));
-                    problems.push(format!(
-                        "deleting the change set {change_set} of {name} in {region}: {e}"
-                    ))
+                    problems.push(if unreachable {
+                        left_behind(job, &change_set)
+                    } else {
+                        format!("deleting the change set {change_set} of {name} in {region}: {e}")
+                    });
+                    if unreachable {
+                        break;
+                    }
                 }
             }
+        }
+        if unreachable {
+            continue;
         }
         if stack.status.is_review() {
             if let Err(e) = api.delete_stack(region, name).await {

@@ -298,7 +298,7 @@ fn losing_the_endpoint_while_preparing_leaves_nothing_executed_and_names_what_is
         );
     }
     assert!(
-        text.contains("could not be deleted; the next run finds them by name"),
+        text.contains("could not be deleted or may be left; the next run finds them by name"),
         "{text}"
     );
     assert_stopped_then_resumed(&moto, dir.path(), &out, &text, took);
@@ -407,4 +407,47 @@ fn a_burst_of_503s_and_a_short_outage_are_absorbed_with_news_on_the_terminal() {
             "{text}"
         );
     }
+}
+
+#[test]
+fn ctrl_c_stops_with_the_report_and_the_command_that_resumes() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    // Each request takes 300 ms, so the deploy is still preparing or executing when Ctrl-C
+    // (SIGINT) comes.
+    let proxy = Proxy::start(&moto.endpoint, &["--delay-ms", "300"], dir.path());
+    let child = bare(dir.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .args(["--endpoint-url", &proxy.endpoint, "deploy", "--yes"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("interrupted"), "{text}");
+    assert!(text.contains("Where each stack stands ("), "{text}");
+    assert!(
+        text.contains("To resume, run the same command again"),
+        "{text}"
+    );
+    assert_sentences(&out);
+    drop(proxy);
+    let again = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&again),
+        stderr(&again)
+    );
 }

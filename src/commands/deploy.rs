@@ -582,10 +582,23 @@ pub(super) async fn abandon_all<A: StackApi>(
     printer: &mut Printer,
     tracker: &Tracker,
 ) {
-    for g in groups {
-        for problem in deploy::abandon(g.api.as_ref(), &g.jobs, tracker).await {
-            printer.detail(&problem);
+    let cleanup = async {
+        let mut problems = Vec::new();
+        for g in groups {
+            problems.extend(deploy::abandon(g.api.as_ref(), &g.jobs, tracker).await);
         }
+        problems
+    };
+    // A second Ctrl-C stops the cleanup too: the report then says what may be left.
+    let problems = tokio::select! {
+        problems = cleanup => problems,
+        _ = tokio::signal::ctrl_c() => {
+            printer.warning("interrupted again: cleanup stopped; change sets not yet deleted may be left");
+            Vec::new()
+        }
+    };
+    for problem in problems {
+        printer.detail(&problem);
     }
 }
 
@@ -629,7 +642,9 @@ pub(super) fn stop_report<A>(groups: &[Group<A>], tracker: &Tracker, resume: &st
             let standing = tracker.standing(&job.key);
             let (phase, change_set) = match (standing.phase, standing.change_set) {
                 (_, None) => (standing.phase, "-".to_string()),
-                (phase, Some((name, Fate::Pending))) => (phase, format!("{name} (pending)")),
+                (phase, Some((name, Fate::Pending))) => {
+                    (phase, format!("{name} may be LEFT (not deleted)"))
+                }
                 (phase, Some((name, Fate::Executed))) => (phase, format!("{name} executed")),
                 // A deleted change set leaves its stack as it was.
                 (Phase::ChangeSetReady, Some((name, Fate::Deleted))) => {
@@ -673,10 +688,10 @@ pub(super) fn stop_report<A>(groups: &[Group<A>], tracker: &Tracker, resume: &st
             rows.len() - shown.len()
         ));
     }
-    let left = rows.iter().filter(|r| r.2.contains(" LEFT (")).count();
+    let left = rows.iter().filter(|r| r.2.contains(" LEFT ")).count();
     if left > 0 {
         text.push_str(&format!(
-            "{left} change set(s) could not be deleted; the next run finds them by name and replaces them.\n"
+            "{left} change set(s) could not be deleted or may be left; the next run finds them by name and replaces them.\n"
         ));
     }
     text.push_str(&format!(
