@@ -12,12 +12,15 @@ use tokio::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use crate::adopt::Adoption;
 use crate::aws::{
     ApiError, ApiResult, Capability, ChangeSetKind, ChangeSetRequest, ResourceChange, StackApi,
     StackState, StackStatus,
 };
 use crate::fanout::{self, bounded, patiently, status, Backoff, Limits, Progress, Tx};
+use crate::plan::Component;
 use crate::render::RenderedStack;
+use crate::template::Template;
 
 /// One stack to deploy: the render plus where and how.
 #[derive(Clone, Debug)]
@@ -31,6 +34,11 @@ pub struct Job {
     pub sha256: String,
     pub tags: Vec<(String, String)>,
     pub capabilities: Vec<Capability>,
+    /// What exists already and what to do with it (from discovery), when anything does.
+    pub adoption: Option<Arc<Adoption>>,
+    pub component: Component,
+    /// The rendered template, parsed.
+    pub template: Arc<Template>,
 }
 
 impl Job {
@@ -45,6 +53,9 @@ impl Job {
             sha256: stack.sha256.clone(),
             tags,
             capabilities: capabilities(&stack.template.value),
+            adoption: None,
+            component: stack.spec.component,
+            template: stack.template.clone(),
         }
     }
 }
@@ -517,28 +528,44 @@ async fn prepare_inner<A: StackApi>(
         _ => ChangeSetKind::Create,
     };
 
+    // A new stack whose resources partly exist already: import those first.
+    let adoption = job
+        .adoption
+        .as_deref()
+        .filter(|a| kind == ChangeSetKind::Create && !a.imports.is_empty());
+    let (kind, template_body, resources_to_import) = match adoption {
+        Some(a) => (
+            ChangeSetKind::Import,
+            a.import_body.clone().unwrap_or_default(),
+            a.imports.clone(),
+        ),
+        None => (kind, job.body.to_string(), Vec::new()),
+    };
     let short = &job.sha256[..12];
     let request = ChangeSetRequest {
         region: job.region.clone(),
         stack_name: job.stack_name.clone(),
-        change_set_name: if options.revert_drift {
-            fanout::revert_change_set_name(&job.sha256)
-        } else {
-            fanout::change_set_name(&job.sha256)
-        },
+        change_set_name: change_set_name_for(job, kind, options),
         kind,
-        template_body: job.body.to_string(),
+        template_body,
         tags: job.tags.clone(),
         capabilities: job.capabilities.clone(),
         client_token: format!(
             "cfn-baseline-{}{short}-{}",
-            if options.revert_drift { "revert-" } else { "" },
+            if kind == ChangeSetKind::Import {
+                "import-"
+            } else if options.revert_drift {
+                "revert-"
+            } else {
+                ""
+            },
             job.stack_name
         )
         .chars()
         .take(128)
         .collect(),
         revert_drift: options.revert_drift,
+        resources_to_import,
     };
     status(tx, &job.key, "creating change set");
     // Recorded before the call: when its answer is lost, the change set may exist all the same.
@@ -846,6 +873,8 @@ pub enum Outcome {
     Created,
     Updated,
     Replaced,
+    /// Existing resources were brought under the stack and updated to the baseline.
+    Adopted,
     Failed(StackFailure),
     /// Not attempted because a stack it depends on failed.
     Skipped(String),
@@ -859,6 +888,7 @@ impl Outcome {
             Outcome::Created => "created",
             Outcome::Updated => "updated",
             Outcome::Replaced => "replaced",
+            Outcome::Adopted => "adopted",
             Outcome::Failed(_) => "FAILED",
             Outcome::Skipped(_) => "skipped",
         }
@@ -943,15 +973,13 @@ pub async fn execute<A: StackApi>(
 async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: &Options, tx: &Tx) -> Report {
     let started = Instant::now();
     let job = p.job;
-    let (region, name) = (job.region.clone(), job.stack_name.clone());
-    let fail = |job: &Job, kind: FailureKind| Outcome::Failed(StackFailure::new(job, kind));
     let finish = |job: Job, outcome: Outcome, protected| Report {
         job,
         outcome,
         duration: started.elapsed(),
         protected,
     };
-    let (change_set_id, kind, replaced) = match p.state {
+    let (mut change_set_id, mut kind, replaced) = match p.state {
         Prepared::Unchanged => return finish(job, Outcome::Unchanged, None),
         Prepared::NoChanges => return finish(job, Outcome::NoChanges, None),
         Prepared::Failed(reason) => return finish(job, Outcome::Failed(reason), None),
@@ -962,36 +990,96 @@ async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: &Options, 
             ..
         } => (change_set_id, kind, replaced),
     };
+    // An import brings what exists under the stack; the update that follows brings it to
+    // the baseline, prepared once the import is done.
+    let mut adopted = false;
+    let outcome = loop {
+        let outcome = execute_round(api, &job, &change_set_id, kind, replaced, options, tx).await;
+        if kind != ChangeSetKind::Import || outcome.is_failure() {
+            break outcome;
+        }
+        adopted = true;
+        status(tx, &job.key, "adopted; updating it to the baseline");
+        match prepare_one(api, &job, options, tx, None).await {
+            Prepared::Pending {
+                change_set_id: id,
+                kind: next,
+                ..
+            } => {
+                change_set_id = id;
+                kind = next;
+            }
+            Prepared::Unchanged | Prepared::NoChanges => break Outcome::Adopted,
+            Prepared::Failed(f) => break Outcome::Failed(f),
+        }
+    };
+    let outcome = if adopted && !outcome.is_failure() {
+        Outcome::Adopted
+    } else {
+        outcome
+    };
+    options.tracker.phase(
+        &job.key,
+        match &outcome {
+            Outcome::Failed(StackFailure {
+                kind:
+                    FailureKind::Api {
+                        error: ApiError::Transport(_),
+                        ..
+                    },
+                ..
+            }) => Phase::Unknown,
+            o if o.is_failure() => Phase::Failed,
+            _ => Phase::Complete,
+        },
+    );
+    let protected = if outcome.is_failure() {
+        None
+    } else {
+        Some(
+            api.set_termination_protection(&job.region, &job.stack_name, true)
+                .await
+                .map_err(|e| e.to_string()),
+        )
+    };
+    finish(job, outcome, protected)
+}
+
+/// Executes one change set and follows the stack until it settles.
+async fn execute_round<A: StackApi>(
+    api: &A,
+    job: &Job,
+    change_set_id: &str,
+    kind: ChangeSetKind,
+    replaced: bool,
+    options: &Options,
+    tx: &Tx,
+) -> Outcome {
+    let started = Instant::now();
+    let (region, name) = (job.region.clone(), job.stack_name.clone());
+    let fail = |kind: FailureKind| Outcome::Failed(StackFailure::new(job, kind));
     // Events that existed before this execution are not reported again.
     let mut seen: HashSet<String> = api
         .stack_events(&region, &name)
         .await
         .map(|events| events.into_iter().map(|e| e.event_id).collect())
         .unwrap_or_default();
-    status(tx, &job.key, "executing change set");
-    let change_set = if options.revert_drift {
-        fanout::revert_change_set_name(&job.sha256)
-    } else {
-        fanout::change_set_name(&job.sha256)
-    };
+    status(
+        tx,
+        &job.key,
+        if kind == ChangeSetKind::Import {
+            "executing the import change set"
+        } else {
+            "executing change set"
+        },
+    );
+    let change_set = change_set_name_for(job, kind, options);
     options.tracker.phase(&job.key, Phase::Executing);
-    if let Err(e) = patiently(|| api.execute_change_set(&region, &name, &change_set_id)).await {
-        options.tracker.phase(
-            &job.key,
-            if matches!(e, ApiError::Transport(_)) {
-                Phase::Unknown
-            } else {
-                Phase::Failed
-            },
-        );
-        let outcome = fail(
-            &job,
-            FailureKind::Api {
-                doing: "executing the change set of",
-                error: e,
-            },
-        );
-        return finish(job, outcome, None);
+    if let Err(e) = patiently(|| api.execute_change_set(&region, &name, change_set_id)).await {
+        return fail(FailureKind::Api {
+            doing: "executing the change set of",
+            error: e,
+        });
     }
     options
         .tracker
@@ -1040,45 +1128,31 @@ async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: &Options, 
         }
         backoff.wait().await;
     };
-    let outcome = match final_status {
+    match final_status {
+        Ok(s) if s.status == StackStatus::ImportComplete && kind == ChangeSetKind::Import => {
+            Outcome::Adopted
+        }
         Ok(s) if s.status == StackStatus::CreateComplete && replaced => Outcome::Replaced,
         Ok(s) if s.status == StackStatus::CreateComplete && kind == ChangeSetKind::Create => {
             Outcome::Created
         }
         Ok(s) if s.status == StackStatus::UpdateComplete => Outcome::Updated,
-        Ok(s) => fail(
-            &job,
-            FailureKind::Ended {
-                status: s.status,
-                reason: s.status_reason,
-                failures,
-            },
-        ),
-        Err(kind) => fail(&job, kind),
-    };
-    options.tracker.phase(
-        &job.key,
-        match &outcome {
-            Outcome::Failed(StackFailure {
-                kind:
-                    FailureKind::Api {
-                        error: ApiError::Transport(_),
-                        ..
-                    },
-                ..
-            }) => Phase::Unknown,
-            o if o.is_failure() => Phase::Failed,
-            _ => Phase::Complete,
-        },
-    );
-    let protected = if outcome.is_failure() {
-        None
+        Ok(s) => fail(FailureKind::Ended {
+            status: s.status,
+            reason: s.status_reason,
+            failures,
+        }),
+        Err(kind) => fail(kind),
+    }
+}
+
+/// The name of the change set this tool makes of `kind` for a job.
+fn change_set_name_for(job: &Job, kind: ChangeSetKind, options: &Options) -> String {
+    if kind == ChangeSetKind::Import {
+        fanout::import_change_set_name(&job.sha256)
+    } else if options.revert_drift {
+        fanout::revert_change_set_name(&job.sha256)
     } else {
-        Some(
-            api.set_termination_protection(&region, &name, true)
-                .await
-                .map_err(|e| e.to_string()),
-        )
-    };
-    finish(job, outcome, protected)
+        fanout::change_set_name(&job.sha256)
+    }
 }

@@ -263,6 +263,36 @@ pub async fn follow(
     }
 }
 
+/// Awaits `work` while saying on the terminal when AWS cannot be reached and when it answers
+/// again; `None` when Ctrl-C came first (the work is dropped where it is).
+pub async fn watching<R>(printer: &mut Printer, work: impl Future<Output = R>) -> Option<R> {
+    let mut network = printer.network_news();
+    let mut said_down = false;
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            out = &mut work => return Some(out),
+            _ = tokio::signal::ctrl_c() => return None,
+            changed = async {
+                match network.as_mut() {
+                    Some(n) => n.changed().await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                let Some(news) = network.as_mut().filter(|_| changed.is_ok()).map(|n| n.borrow_and_update().clone()) else {
+                    network = None;
+                    continue;
+                };
+                if news == Network::Up && !said_down {
+                    continue;
+                }
+                said_down = news != Network::Up;
+                printer.warning(&network_line(&news));
+            }
+        }
+    }
+}
+
 /// The progress board's line for the network.
 const NETWORK_KEY: &str = "network";
 
@@ -295,9 +325,18 @@ pub fn revert_change_set_name(sha256: &str) -> String {
     format!("cfn-baseline-revert-{}", &sha256[..12])
 }
 
+/// The IMPORT change set `deploy` and `plan` create to adopt what exists for a render.
+pub fn import_change_set_name(sha256: &str) -> String {
+    format!("cfn-baseline-import-{}", &sha256[..12])
+}
+
 /// Every name a change set of this tool may have for a render.
-pub fn change_set_names(sha256: &str) -> [String; 2] {
-    [change_set_name(sha256), revert_change_set_name(sha256)]
+pub fn change_set_names(sha256: &str) -> [String; 3] {
+    [
+        change_set_name(sha256),
+        revert_change_set_name(sha256),
+        import_change_set_name(sha256),
+    ]
 }
 
 /// Asks on the terminal whether to go ahead; only `y`/`yes` says yes.
@@ -394,8 +433,9 @@ mod tests {
     fn change_set_names_are_stable_and_distinct() {
         let sha = "0123456789abcdef0123";
         assert_eq!(change_set_name(sha), "cfn-baseline-0123456789ab");
-        let [a, b] = change_set_names(sha);
+        let [a, b, c] = change_set_names(sha);
         assert_ne!(a, b);
+        assert_ne!(b, c);
         assert_eq!(b, revert_change_set_name(sha));
     }
 }

@@ -6,6 +6,7 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod adopt;
 pub mod aws;
 pub mod baseline;
 pub mod cli;

@@ -99,6 +99,8 @@ pub enum StackAction {
     /// A change set found nothing to change (e.g. only formatting differs).
     NoChanges,
     Failed,
+    /// Bring existing resources under the stack (IMPORT), then update them to the baseline.
+    Adopt,
 }
 
 impl StackAction {
@@ -109,6 +111,7 @@ impl StackAction {
             StackAction::Replace => "±",
             StackAction::Unchanged | StackAction::NoChanges => "=",
             StackAction::Failed => "!",
+            StackAction::Adopt => "<",
         }
     }
 
@@ -120,6 +123,7 @@ impl StackAction {
             StackAction::Unchanged => "unchanged",
             StackAction::NoChanges => "no changes",
             StackAction::Failed => "cannot be prepared",
+            StackAction::Adopt => "adopt what exists, then update it to the baseline",
         }
     }
 }
@@ -134,6 +138,12 @@ pub struct StackPlan {
     pub weakening: Vec<Change>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// What exists already and what is done with it (adopted, taken over, skipped).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub existing: Vec<String>,
+    /// Settings of adopted resources that the update then changes, with their impact.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub adopted_settings: Vec<Change>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -159,6 +169,7 @@ pub struct SettingPlan {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub create: usize,
+    pub adopt: usize,
     pub update: usize,
     pub unchanged: usize,
     pub left_in_place: usize,
@@ -178,6 +189,13 @@ impl Summary {
             "Plan: {} to create, {} to update, {} unchanged, {} left in place",
             self.create, self.update, self.unchanged, self.left_in_place
         );
+        if self.adopt > 0 {
+            line = line.replacen(
+                " to create,",
+                &format!(" to create, {} to adopt,", self.adopt),
+                1,
+            );
+        }
         if self.failed > 0 {
             line.push_str(&format!(", {} failed", self.failed));
         }
@@ -219,9 +237,12 @@ impl LivePlan {
                 StackAction::Update => summary.update += 1,
                 StackAction::Unchanged | StackAction::NoChanges => summary.unchanged += 1,
                 StackAction::Failed => summary.failed += 1,
+                StackAction::Adopt => summary.adopt += 1,
             }
             for r in &s.resources {
                 match r.action.as_str() {
+                    // Counted as the stack's adoption.
+                    "Import" => {}
                     "Add" => summary.add += 1,
                     "Remove" => summary.remove += 1,
                     _ => summary.modify += 1,
@@ -229,6 +250,11 @@ impl LivePlan {
                 summary.replace += usize::from(r.replacement || r.may_be_replaced);
             }
             summary.weakening += s.weakening.len();
+            summary.weakening += s
+                .adopted_settings
+                .iter()
+                .filter(|c| c.impact == Impact::Weakening)
+                .count();
         }
         for s in &settings {
             summary.settings_to_change += usize::from(s.action != "unchanged");
@@ -288,8 +314,15 @@ impl LivePlan {
             if compact {
                 continue;
             }
+            for note in &s.existing {
+                out.push_str(&format!("    · {note}\n"));
+            }
+            for c in &s.adopted_settings {
+                out.push_str(&setting_line(c));
+            }
             for r in &s.resources {
                 let sign = match r.action.as_str() {
+                    "Import" => "<",
                     "Add" => "+",
                     "Remove" => "-",
                     _ => "~",
@@ -321,19 +354,7 @@ impl LivePlan {
                 continue;
             }
             for c in &s.changes {
-                let field = c.path.trim_start_matches("Properties.");
-                let field = if field.is_empty() { "policy" } else { field };
-                let what = match (&c.old, &c.new) {
-                    (Some(o), Some(n)) if !c.path.is_empty() => format!("{o} → {n}"),
-                    (None, Some(n)) if !c.path.is_empty() => format!("set to {n}"),
-                    (Some(o), None) => format!("removed (was {o})"),
-                    _ => "set".to_string(),
-                };
-                out.push_str(&format!(
-                    "    ~ {field}: {what} ({}: {})\n",
-                    c.impact.as_str(),
-                    c.explanation
-                ));
+                out.push_str(&setting_line(c));
             }
         }
         for key in &self.left_in_place {
@@ -455,6 +476,23 @@ fn where_md(g: &PlanGroup) -> String {
     }
 }
 
+/// One setting's change as a plan line: `~ field: old → new (impact: why)`.
+fn setting_line(c: &Change) -> String {
+    let field = c.path.trim_start_matches("Properties.");
+    let field = if field.is_empty() { "policy" } else { field };
+    let what = match (&c.old, &c.new) {
+        (Some(o), Some(n)) if !c.path.is_empty() => format!("{o} → {n}"),
+        (None, Some(n)) if !c.path.is_empty() => format!("set to {n}"),
+        (Some(o), None) => format!("removed (was {o})"),
+        _ => "set".to_string(),
+    };
+    format!(
+        "    ~ {field}: {what} ({}: {})\n",
+        c.impact.as_str(),
+        c.explanation
+    )
+}
+
 fn describe(c: &Change) -> String {
     let what = match (&c.resource, c.path.is_empty()) {
         (Some(r), false) => format!("{r}.{}", c.path),
@@ -465,6 +503,15 @@ fn describe(c: &Change) -> String {
 }
 
 fn stack_plan(p: &PreparedStack) -> StackPlan {
+    let mut plan = stack_plan_of(p);
+    if let Some(a) = &p.job.adoption {
+        plan.existing = a.notes.clone();
+        plan.adopted_settings = a.settings.clone();
+    }
+    plan
+}
+
+fn stack_plan_of(p: &PreparedStack) -> StackPlan {
     let key = p.job.key.clone();
     match &p.state {
         Prepared::Unchanged => StackPlan {
@@ -473,6 +520,8 @@ fn stack_plan(p: &PreparedStack) -> StackPlan {
             resources: vec![],
             weakening: vec![],
             reason: None,
+            existing: vec![],
+            adopted_settings: vec![],
         },
         Prepared::NoChanges => StackPlan {
             key,
@@ -480,6 +529,8 @@ fn stack_plan(p: &PreparedStack) -> StackPlan {
             resources: vec![],
             weakening: vec![],
             reason: None,
+            existing: vec![],
+            adopted_settings: vec![],
         },
         Prepared::Failed(failure) => StackPlan {
             key,
@@ -487,6 +538,8 @@ fn stack_plan(p: &PreparedStack) -> StackPlan {
             resources: vec![],
             weakening: vec![],
             reason: Some(failure.to_string()),
+            existing: vec![],
+            adopted_settings: vec![],
         },
         Prepared::Pending {
             kind,
@@ -499,6 +552,7 @@ fn stack_plan(p: &PreparedStack) -> StackPlan {
                 (_, true) => StackAction::Replace,
                 (ChangeSetKind::Create, _) => StackAction::Create,
                 (ChangeSetKind::Update, _) => StackAction::Update,
+                (ChangeSetKind::Import, _) => StackAction::Adopt,
             },
             resources: changes
                 .iter()
@@ -517,6 +571,8 @@ fn stack_plan(p: &PreparedStack) -> StackPlan {
                 .map(|body| weakening(p, body))
                 .unwrap_or_default(),
             reason: None,
+            existing: vec![],
+            adopted_settings: vec![],
             key,
         },
     }

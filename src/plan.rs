@@ -366,7 +366,7 @@ impl Ctx<'_> {
                 "insights": t.insights,
                 "alarms": alarms,
                 "config_delivery": config_anywhere,
-                "create_config_slr": config_anywhere && home_config.create_service_linked_role,
+                "create_config_slr": config_anywhere && home_config.create_service_linked_role.unwrap_or(true),
             }),
         );
         Json::Object(map)

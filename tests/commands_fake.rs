@@ -53,6 +53,11 @@ struct Cloud {
     /// Every call, in order.
     calls: Mutex<Vec<String>>,
     next: Mutex<u32>,
+    /// What the services hold outside CloudFormation, per region, for discovery.
+    found: Mutex<BTreeMap<String, Found>>,
+    config_role: Mutex<bool>,
+    /// Every IMPORT change set fails with this reason.
+    refuse_import: Mutex<Option<String>>,
 }
 
 /// The fake's key for a stack: `region/name`.
@@ -130,7 +135,7 @@ impl StackApi for Cloud {
         self.call(format!("create_change_set {}", r.stack_name));
         let mut stacks = self.stacks.lock().unwrap();
         let old = match r.kind {
-            ChangeSetKind::Create => {
+            ChangeSetKind::Create | ChangeSetKind::Import => {
                 if stacks.contains_key(&at(&r.region, &r.stack_name)) {
                     return Err(ApiError::Api {
                         code: "AlreadyExistsException".into(),
@@ -154,6 +159,7 @@ impl StackApi for Cloud {
         let mut changes = Vec::new();
         for (id, resource) in &new {
             let action = match old.get(id) {
+                None if r.kind == ChangeSetKind::Import => ChangeAction::Import,
                 None => ChangeAction::Add,
                 Some(o) if o != resource => ChangeAction::Modify,
                 Some(_)
@@ -186,6 +192,32 @@ impl StackApi for Cloud {
             }
         }
         let id = format!("cs-{}", self.id());
+        if r.kind == ChangeSetKind::Import {
+            self.call(format!(
+                "import {}: {}",
+                r.stack_name,
+                r.resources_to_import
+                    .iter()
+                    .map(|t| format!("{}={}", t.logical_id, t.identifier))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ));
+            if let Some(reason) = self.refuse_import.lock().unwrap().clone() {
+                self.change_sets.lock().unwrap().insert(
+                    id.clone(),
+                    ChangeSet {
+                        stack: at(&r.region, &r.stack_name),
+                        name: r.change_set_name.clone(),
+                        body: reason,
+                        tags: vec![],
+                        kind: r.kind,
+                        revert_drift: false,
+                        changes: vec![],
+                    },
+                );
+                return Ok(id);
+            }
+        }
         self.change_sets.lock().unwrap().insert(
             id.clone(),
             ChangeSet {
@@ -206,26 +238,36 @@ impl StackApi for Cloud {
         let cs = sets
             .get(id)
             .ok_or_else(|| ApiError::NotFound(format!("ChangeSet [{id}] does not exist")))?;
-        Ok(if cs.changes.is_empty() {
-            ChangeSetState {
-                id: id.into(),
-                status: ChangeSetStatus::Failed,
-                status_reason: Some(
-                    "The submitted information didn't contain changes. Submit different \
+        Ok(
+            if cs.kind == ChangeSetKind::Import && cs.changes.is_empty() {
+                // Refused: the body holds the reason.
+                ChangeSetState {
+                    id: id.into(),
+                    status: ChangeSetStatus::Failed,
+                    status_reason: Some(cs.body.clone()),
+                    ..ChangeSetState::default()
+                }
+            } else if cs.changes.is_empty() {
+                ChangeSetState {
+                    id: id.into(),
+                    status: ChangeSetStatus::Failed,
+                    status_reason: Some(
+                        "The submitted information didn't contain changes. Submit different \
                      information to create a change set."
-                        .into(),
-                ),
-                ..ChangeSetState::default()
-            }
-        } else {
-            ChangeSetState {
-                id: id.into(),
-                status: ChangeSetStatus::CreateComplete,
-                status_reason: None,
-                changes: cs.changes.clone(),
-                revert_drift: cs.revert_drift,
-            }
-        })
+                            .into(),
+                    ),
+                    ..ChangeSetState::default()
+                }
+            } else {
+                ChangeSetState {
+                    id: id.into(),
+                    status: ChangeSetStatus::CreateComplete,
+                    status_reason: None,
+                    changes: cs.changes.clone(),
+                    revert_drift: cs.revert_drift,
+                }
+            },
+        )
     }
 
     async fn execute_change_set(&self, _: &str, name: &str, id: &str) -> ApiResult<()> {
@@ -253,6 +295,7 @@ impl StackApi for Cloud {
                 stack.status = match cs.kind {
                     ChangeSetKind::Create => StackStatus::RollbackComplete,
                     ChangeSetKind::Update => StackStatus::UpdateRollbackComplete,
+                    ChangeSetKind::Import => StackStatus::ImportRollbackComplete,
                 };
             }
             None => {
@@ -267,6 +310,7 @@ impl StackApi for Cloud {
                 stack.status = match cs.kind {
                     ChangeSetKind::Create => StackStatus::CreateComplete,
                     ChangeSetKind::Update => StackStatus::UpdateComplete,
+                    ChangeSetKind::Import => StackStatus::ImportComplete,
                 };
                 stack.body = cs.body;
                 stack.tags = cs.tags;
@@ -380,6 +424,42 @@ impl DriftApi for Cloud {
                         .unwrap_or_default(),
                     logical_id: id,
                 }
+            })
+            .collect())
+    }
+}
+
+impl DiscoveryApi for Cloud {
+    async fn discover(&self, region: &str, lookups: &[Lookup]) -> ApiResult<Found> {
+        self.call(format!("discover {region}"));
+        let mut found = self
+            .found
+            .lock()
+            .unwrap()
+            .get(region)
+            .cloned()
+            .unwrap_or_default();
+        // Only what was asked for is reported.
+        found.named.retain(|l, _| lookups.contains(l));
+        Ok(found)
+    }
+
+    async fn service_linked_role_exists(&self, _: &str) -> ApiResult<bool> {
+        Ok(*self.config_role.lock().unwrap())
+    }
+
+    async fn stack_resources(&self, region: &str, name: &str) -> ApiResult<Vec<StackResource>> {
+        let stacks = self.stacks.lock().unwrap();
+        let stack = stacks
+            .get(&at(region, name))
+            .ok_or_else(|| ApiError::NotFound(format!("Stack with id {name} does not exist")))?;
+        Ok(resources(&stack.body)
+            .into_iter()
+            .map(|(id, r)| StackResource {
+                logical_id: id,
+                resource_type: r["Type"].as_str().unwrap_or_default().to_string(),
+                physical_id: None,
+                deleted: false,
             })
             .collect())
     }
@@ -941,4 +1021,238 @@ fn the_fake_keeps_distinct_change_sets() {
     let cloud = Cloud::default();
     let ids: BTreeSet<u32> = (0..10).map(|_| cloud.id()).collect();
     assert_eq!(ids.len(), 10);
+}
+
+/// Discovery, then plan (or deploy), as `plan` and `deploy` run them.
+async fn adopt_then(cloud: &std::sync::Arc<Cloud>, execute: bool, text: &str) -> Run {
+    let (baseline, stacks) = baseline_from(text);
+    let mut groups = vec![Group::of(&baseline, &stacks, "111111111111", cloud.clone())];
+    let (out, err) = (Captured::default(), Captured::default());
+    let mut printer = Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal);
+    let run = DeployRun {
+        resume: "cfn-baseline deploy --yes".into(),
+        execute,
+        yes: true,
+        options: Options::default(),
+        format: DiffFormat::Text,
+        compact: false,
+    };
+    let result =
+        match commands::adopt_existing(&mut groups, &baseline, &run.options.limits, &mut printer)
+            .await
+        {
+            Ok(()) => {
+                commands::plan_or_deploy(
+                    &mut printer,
+                    &run,
+                    &baseline,
+                    &groups,
+                    &["111111111111 (test)".into()],
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
+    let code = code(result, &mut printer);
+    Run {
+        code,
+        out: out.text(),
+        err: err.text(),
+    }
+}
+
+/// An account as most real ones are: a detector with two protection plans off, Security Hub
+/// on, a recorder named `default`, the Config service-linked role, and the archive bucket an
+/// earlier failed create left behind.
+fn lived_in_account() -> std::sync::Arc<Cloud> {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    let (_, stacks) = baseline();
+    let trail = stacks
+        .iter()
+        .find(|s| s.spec.stack_name == "baseline-cloudtrail")
+        .unwrap();
+    let place = cfn_baseline::adopt::Place {
+        account_id: "111111111111",
+        region: "us-east-1",
+        partition: "aws",
+    };
+    let (_, archive) = cfn_baseline::adopt::lookups(&trail.template.value, &place)
+        .into_iter()
+        .find(|(id, _)| id == "ArchiveBucket")
+        .unwrap();
+    let name = archive.name.clone();
+    let found = Found {
+        detector: Some(FoundDetector {
+            id: "d-0123".into(),
+            finding_frequency: Some("SIX_HOURS".into()),
+            features: vec![
+                ("S3_DATA_EVENTS".into(), "DISABLED".into(), vec![]),
+                ("EKS_AUDIT_LOGS".into(), "ENABLED".into(), vec![]),
+                ("RDS_LOGIN_EVENTS".into(), "DISABLED".into(), vec![]),
+            ],
+            administrator: None,
+        }),
+        hub: Some(FoundHub {
+            arn: "arn:aws:securityhub:us-east-1:111111111111:hub/default".into(),
+            standards: None,
+            administrator: None,
+        }),
+        recorders: vec![FoundRecorder {
+            name: "default".into(),
+            role_arn: None,
+        }],
+        delivery_channels: vec!["default".into()],
+        named: [(archive, name)].into(),
+    };
+    cloud
+        .found
+        .lock()
+        .unwrap()
+        .insert("us-east-1".into(), found);
+    *cloud.config_role.lock().unwrap() = true;
+    cloud
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_account_that_already_has_the_services_is_adopted_then_unchanged() {
+    let cloud = lived_in_account();
+    let plan = adopt_then(&cloud, false, baseline::DEFAULT_BASELINE).await;
+    assert_eq!(plan.code, 2, "{}{}", plan.out, plan.err);
+    for expected in [
+        "< current/us-east-1/baseline-guardduty  adopt what exists, then update it to the baseline",
+        "    · adopt detector d-0123",
+        "    < Import Detector (AWS::GuardDuty::Detector)",
+        "    · adopt hub arn:aws:securityhub:us-east-1:111111111111:hub/default",
+        "    · AWSServiceRoleForConfig exists: not created",
+        "    · adopt AWS::S3::Bucket `",
+        "    · take over recorder `default` by its name",
+        " to adopt,",
+    ] {
+        assert!(
+            plan.out.contains(expected),
+            "{expected:?} in:\n{}",
+            plan.out
+        );
+    }
+    // The detector's missing protection plans show as strengthened, with the diff rules.
+    let s3 = plan
+        .out
+        .lines()
+        .find(|l| l.contains("S3_DATA_EVENTS"))
+        .unwrap_or_else(|| panic!("{}", plan.out));
+    assert!(
+        s3.contains("\"DISABLED\" → \"ENABLED\" (strengthening"),
+        "{s3}"
+    );
+    assert!(
+        cloud.change_sets.lock().unwrap().is_empty(),
+        "plan leaves nothing"
+    );
+
+    let deploy = adopt_then(&cloud, true, baseline::DEFAULT_BASELINE).await;
+    assert_eq!(deploy.code, 0, "{}{}", deploy.out, deploy.err);
+    let calls = cloud.calls.lock().unwrap().clone();
+    let imports: Vec<&String> = calls.iter().filter(|c| c.starts_with("import ")).collect();
+    assert!(
+        imports
+            .iter()
+            .any(|c| *c == "import baseline-guardduty: Detector=d-0123"),
+        "{imports:?}"
+    );
+    assert!(
+        imports
+            .iter()
+            .any(|c| c.starts_with("import baseline-securityhub: Hub=arn:aws:securityhub:")),
+        "{imports:?}"
+    );
+    assert!(
+        imports
+            .iter()
+            .any(|c| c.starts_with("import baseline-cloudtrail: ArchiveBucket=")),
+        "{imports:?}"
+    );
+    assert!(deploy.out.contains("adopted"), "{}", deploy.out);
+    // The service-linked role is not in the deployed trail stack; the recorder keeps its name.
+    let stacks = cloud.stacks.lock().unwrap().clone();
+    let trail = &stacks["us-east-1/baseline-cloudtrail"];
+    assert!(!trail.body.contains("ServiceLinkedRole"));
+    assert_eq!(
+        trail.status,
+        StackStatus::UpdateComplete,
+        "imported, then updated"
+    );
+    let detector = resources(&stacks["us-east-1/baseline-guardduty"].body);
+    assert!(
+        detector.contains_key("Detector"),
+        "the full template after the import"
+    );
+
+    let again = adopt_then(&cloud, false, baseline::DEFAULT_BASELINE).await;
+    assert_eq!(again.code, 0, "{}{}", again.out, again.err);
+    assert!(!again.out.contains("adopt"), "{}", again.out);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_import_stops_the_plan_with_the_reason() {
+    let cloud = lived_in_account();
+    *cloud.refuse_import.lock().unwrap() =
+        Some("Resource type AWS::GuardDuty::Detector with identifier d-0123 does not exist".into());
+    let plan = adopt_then(&cloud, true, baseline::DEFAULT_BASELINE).await;
+    assert_eq!(plan.code, 1, "{}{}", plan.out, plan.err);
+    assert!(
+        plan.out.contains("with identifier d-0123 does not exist"),
+        "{}",
+        plan.out
+    );
+    assert_eq!(cloud.calls_like("execute"), 0, "nothing executed");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_detector_an_administrator_manages_is_left_to_it() {
+    let cloud = lived_in_account();
+    cloud
+        .found
+        .lock()
+        .unwrap()
+        .get_mut("us-east-1")
+        .unwrap()
+        .detector
+        .as_mut()
+        .unwrap()
+        .administrator = Some("999999999999".into());
+    let deploy = adopt_then(&cloud, true, baseline::DEFAULT_BASELINE).await;
+    assert_eq!(deploy.code, 0, "{}{}", deploy.out, deploy.err);
+    assert!(
+        deploy.err.contains(
+            "current/us-east-1/baseline-guardduty: nothing left to deploy (detector d-0123 is managed by administrator account 999999999999"
+        ),
+        "{}",
+        deploy.err
+    );
+    let calls = cloud.calls.lock().unwrap().clone();
+    assert!(
+        !calls.iter().any(|c| c.contains("baseline-guardduty")),
+        "the detector's stack is never touched: {calls:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn existing_fail_stops_before_any_change_and_says_what_is_where() {
+    let cloud = lived_in_account();
+    let text = baseline::DEFAULT_BASELINE.replace(
+        "guardduty:\n  enabled: true\n",
+        "guardduty:\n  enabled: true\n  existing: fail\n",
+    );
+    assert_ne!(text, baseline::DEFAULT_BASELINE);
+    let plan = adopt_then(&cloud, true, &text).await;
+    assert_eq!(plan.code, 1, "{}{}", plan.out, plan.err);
+    assert!(
+        plan.err.contains(
+            "current/us-east-1/baseline-guardduty: a GuardDuty detector (d-0123) already exists in us-east-1"
+        ),
+        "{}",
+        plan.err
+    );
+    assert!(plan.err.contains("nothing was changed"), "{}", plan.err);
+    assert_eq!(cloud.calls_like("create_change_set"), 0);
 }

@@ -221,6 +221,9 @@ fn job(name: &str, order: u32, depends_on: &[&str]) -> Job {
         sha256: "0123456789abcdef0123".into(),
         tags: vec![],
         capabilities: vec![],
+        adoption: None,
+        component: cfn_baseline::plan::Component::Guardduty,
+        template: cfn_baseline::template::Template::shared(serde_json::json!({"Resources": {}})),
     }
 }
 
@@ -601,12 +604,15 @@ async fn abandon_deletes_change_sets_by_name_and_empty_new_stacks() {
     assert_eq!(
         calls,
         [
-            // The deploy change set and the drift-aware one of `drift --reapply`, by name.
+            // The deploy change set, the drift-aware one of `drift --reapply` and the import
+            // that adopts what exists, by name.
             "delete_change_set new-stack cfn-baseline-0123456789ab",
             "delete_change_set new-stack cfn-baseline-revert-0123456789ab",
+            "delete_change_set new-stack cfn-baseline-import-0123456789ab",
             "delete_stack new-stack",
             "delete_change_set old-stack cfn-baseline-0123456789ab",
             "delete_change_set old-stack cfn-baseline-revert-0123456789ab",
+            "delete_change_set old-stack cfn-baseline-import-0123456789ab",
         ]
     );
 }

@@ -95,6 +95,9 @@ fn job(name: &str) -> Job {
         sha256: "0123456789abcdef".into(),
         tags: vec![],
         capabilities: vec![],
+        adoption: None,
+        component: cfn_baseline::plan::Component::Guardduty,
+        template: cfn_baseline::template::Template::shared(serde_json::json!({"Resources": {}})),
     }
 }
 

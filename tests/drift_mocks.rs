@@ -56,6 +56,9 @@ fn job() -> Job {
         sha256: "00112233445566778899".into(),
         tags: vec![],
         capabilities: vec![],
+        adoption: None,
+        component: cfn_baseline::plan::Component::Guardduty,
+        template: cfn_baseline::template::Template::shared(serde_json::json!({"Resources": {}})),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The only module that uses AWS SDK types. Everything else sees the narrow interface
 //! below, named for what the tool does, and plain Rust types.
 
+mod discover;
 mod reach;
 mod sdk;
 mod status;
@@ -32,6 +33,18 @@ pub struct StackState {
 pub enum ChangeSetKind {
     Create,
     Update,
+    /// Brings existing resources under the stack (creating the stack when it is new).
+    Import,
+}
+
+/// An existing resource an IMPORT change set brings under a stack.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ImportTarget {
+    pub logical_id: String,
+    pub resource_type: String,
+    /// The property that identifies it (`DetectorId`, `BucketName`, ...) and its value.
+    pub identifier_key: String,
+    pub identifier: String,
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +61,8 @@ pub struct ChangeSetRequest {
     /// A drift-aware change set (DeploymentMode REVERT_DRIFT): it also puts back properties
     /// changed outside CloudFormation.
     pub revert_drift: bool,
+    /// With [`ChangeSetKind::Import`]: the resources to bring under the stack.
+    pub resources_to_import: Vec<ImportTarget>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -334,6 +349,90 @@ pub trait StackSetApi: Send + Sync + 'static {
 
     /// Whether an IAM role of that name exists in the calling account.
     fn role_exists(&self, role_name: &str) -> impl Future<Output = ApiResult<bool>> + Send;
+}
+
+/// A resource the render names, to look for by that name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Lookup {
+    /// The CloudFormation type (`AWS::S3::Bucket`, `AWS::Logs::LogGroup`, `AWS::SNS::Topic`,
+    /// `AWS::KMS::Alias`, `AWS::CloudTrail::Trail`).
+    pub resource_type: String,
+    pub name: String,
+}
+
+/// A protection plan (or one of its additional configurations): name and status.
+pub type PlanStatus = (String, String);
+
+/// A GuardDuty detector as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FoundDetector {
+    pub id: String,
+    pub finding_frequency: Option<String>,
+    /// Protection plans: name, status, and their additional configurations (name, status).
+    pub features: Vec<(String, String, Vec<PlanStatus>)>,
+    /// The administrator account that manages it, when it is a member's.
+    pub administrator: Option<String>,
+}
+
+/// The Security Hub hub as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FoundHub {
+    pub arn: String,
+    /// Enabled standards (standards ARN, subscription ARN); `None` when they could not be read.
+    pub standards: Option<Vec<(String, String)>>,
+    pub administrator: Option<String>,
+}
+
+/// A Config configuration recorder as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FoundRecorder {
+    pub name: String,
+    pub role_arn: Option<String>,
+}
+
+/// What one account and region already has, found through the services' own APIs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Found {
+    pub detector: Option<FoundDetector>,
+    pub hub: Option<FoundHub>,
+    pub recorders: Vec<FoundRecorder>,
+    pub delivery_channels: Vec<String>,
+    /// The named resources looked for that exist, with the identifier an import names them
+    /// by (the name itself, or the topic's ARN).
+    pub named: std::collections::BTreeMap<Lookup, String>,
+}
+
+/// One resource of a deployed stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackResource {
+    pub logical_id: String,
+    pub resource_type: String,
+    pub physical_id: Option<String>,
+    /// Deleted, or left behind by a delete (DELETE_COMPLETE, DELETE_SKIPPED).
+    pub deleted: bool,
+}
+
+/// What plan and deploy ask before they change anything: what an account already has.
+pub trait DiscoveryApi: Send + Sync + 'static {
+    /// The security services' singletons in a region, and which of `lookups` exist there.
+    fn discover(
+        &self,
+        region: &str,
+        lookups: &[Lookup],
+    ) -> impl Future<Output = ApiResult<Found>> + Send;
+
+    /// Whether the service-linked role for `service` (e.g. `config.amazonaws.com`) exists.
+    fn service_linked_role_exists(
+        &self,
+        service: &str,
+    ) -> impl Future<Output = ApiResult<bool>> + Send;
+
+    /// The resources of a deployed stack.
+    fn stack_resources(
+        &self,
+        region: &str,
+        stack_name: &str,
+    ) -> impl Future<Output = ApiResult<Vec<StackResource>>> + Send;
 }
 
 /// What drift needs beyond deploy: detection and its results.

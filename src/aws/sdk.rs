@@ -330,11 +330,11 @@ where
 }
 
 pub struct SdkStacks {
-    config: SdkConfig,
+    pub(super) config: SdkConfig,
     clients: Mutex<HashMap<String, Client>>,
     fixed: Option<Client>,
     /// The run's budget for losing the network, shared by every account's clients.
-    reach: Arc<Reachability>,
+    pub(super) reach: Arc<Reachability>,
 }
 
 impl SdkStacks {
@@ -365,11 +365,11 @@ impl SdkStacks {
         }
     }
 
-    fn iam(&self) -> aws_sdk_iam::Client {
+    pub(super) fn iam(&self) -> aws_sdk_iam::Client {
         aws_sdk_iam::Client::new(&self.config)
     }
 
-    fn client(&self, region: &str) -> Client {
+    pub(super) fn client(&self, region: &str) -> Client {
         if let Some(c) = &self.fixed {
             return c.clone();
         }
@@ -387,7 +387,7 @@ impl SdkStacks {
 }
 
 /// The one place SDK errors become the tool's typed errors.
-fn api_error<E>(operation: &str, err: SdkError<E, HttpResponse>) -> ApiError
+pub(super) fn api_error<E>(operation: &str, err: SdkError<E, HttpResponse>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -428,7 +428,10 @@ where
             code: code.to_string(),
             message,
         },
-        None if status == Some(500) => ApiError::Unsupported(operation.to_string()),
+        // No error code: an endpoint without the operation (AWS always names its errors).
+        None if matches!(status, Some(404 | 500 | 501)) => {
+            ApiError::Unsupported(operation.to_string())
+        }
         None => match &err {
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
                 if credentials_failure(&err).is_some() {
@@ -550,7 +553,9 @@ impl StackApi for SdkStacks {
                     .change_set_type(match r.kind {
                         ChangeSetKind::Create => ChangeSetType::Create,
                         ChangeSetKind::Update => ChangeSetType::Update,
+                        ChangeSetKind::Import => ChangeSetType::Import,
                     })
+                    .set_resources_to_import(resources_to_import(&r.resources_to_import))
                     .template_body(&r.template_body)
                     .set_tags(Some(tags))
                     .set_capabilities(sdk_capabilities(&r.capabilities))
@@ -911,6 +916,23 @@ fn preferences(
         })
         .set_region_order(Some(p.region_order.clone()))
         .build()
+}
+
+fn resources_to_import(
+    targets: &[ImportTarget],
+) -> Option<Vec<aws_sdk_cloudformation::types::ResourceToImport>> {
+    (!targets.is_empty()).then(|| {
+        targets
+            .iter()
+            .map(|t| {
+                aws_sdk_cloudformation::types::ResourceToImport::builder()
+                    .resource_type(&t.resource_type)
+                    .logical_resource_id(&t.logical_id)
+                    .resource_identifier(&t.identifier_key, &t.identifier)
+                    .build()
+            })
+            .collect()
+    })
 }
 
 fn sdk_tags(tags: &[(String, String)]) -> Vec<Tag> {

@@ -7,6 +7,7 @@ use super::types::*;
 impl Default for Alerts {
     fn default() -> Self {
         Alerts {
+            existing: Existing::Adopt,
             email: Vec::new(),
             slack: None,
             guardduty_min_severity: GuardDutySeverity::Medium,
@@ -20,6 +21,7 @@ impl Default for CloudTrail {
     fn default() -> Self {
         CloudTrail {
             enabled: true,
+            existing: Existing::Adopt,
             data_events: DataEvents::default(),
             insights: false,
             log_retention_days: 365,
@@ -33,10 +35,11 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             enabled: true,
+            existing: Existing::Adopt,
             delivery_frequency: DeliveryFrequency::TwentyFour_Hours,
             recording_frequency: RecordingFrequency::Continuous,
             rules: ConfigRules::Default,
-            create_service_linked_role: true,
+            create_service_linked_role: None,
         }
     }
 }
@@ -45,6 +48,7 @@ impl Default for GuardDuty {
     fn default() -> Self {
         GuardDuty {
             enabled: true,
+            existing: Existing::Adopt,
             finding_frequency: FindingFrequency::FIFTEEN_MINUTES,
             features: GuardDutyFeatures::default(),
         }
@@ -70,6 +74,7 @@ impl Default for SecurityHub {
     fn default() -> Self {
         SecurityHub {
             enabled: true,
+            existing: Existing::Adopt,
             standards: vec![Standard::Fsbp, Standard::CisV5],
             disabled_controls: Vec::new(),
         }

@@ -131,9 +131,27 @@ impl<'de> Deserialize<'de> for Account {
     }
 }
 
+/// What to do with a resource of a component that already exists outside the baseline's
+/// stacks (a detector, a hub, a recorder, a trail, a leftover bucket, ...).
+#[derive(
+    Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Existing {
+    /// Bring it under the stack (an IMPORT change set, or taking a Config recorder over by
+    /// its name), then bring its settings to the baseline.
+    #[default]
+    Adopt,
+    /// Leave it alone; deploy the rest of the component.
+    Skip,
+    /// Stop before any change, saying what exists where.
+    Fail,
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Alerts {
+    pub existing: Existing,
     pub email: Vec<String>,
     pub slack: Option<Slack>,
     pub guardduty_min_severity: GuardDutySeverity,
@@ -188,6 +206,7 @@ pub enum SecurityHubSeverity {
 #[serde(default, deny_unknown_fields)]
 pub struct CloudTrail {
     pub enabled: bool,
+    pub existing: Existing,
     pub data_events: DataEvents,
     pub insights: bool,
     pub log_retention_days: u32,
@@ -217,12 +236,15 @@ pub enum S3DataEvents {
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub enabled: bool,
+    pub existing: Existing,
     pub delivery_frequency: DeliveryFrequency,
     pub recording_frequency: RecordingFrequency,
     pub rules: ConfigRules,
-    /// Create the AWSServiceRoleForConfig service-linked role (once per account, in the
-    /// home region). Set to false when the role already exists.
-    pub create_service_linked_role: bool,
+    /// Deprecated: whether the AWSServiceRoleForConfig service-linked role exists is now
+    /// discovered, and the role is created (once per account, in the home region) only where
+    /// it does not. Set, it overrides the discovery.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create_service_linked_role: Option<bool>,
 }
 
 #[derive(
@@ -298,6 +320,7 @@ impl<'de> Deserialize<'de> for ConfigRules {
 #[serde(default, deny_unknown_fields)]
 pub struct GuardDuty {
     pub enabled: bool,
+    pub existing: Existing,
     pub finding_frequency: FindingFrequency,
     pub features: GuardDutyFeatures,
 }
@@ -330,6 +353,7 @@ pub struct GuardDutyFeatures {
 #[serde(default, deny_unknown_fields)]
 pub struct SecurityHub {
     pub enabled: bool,
+    pub existing: Existing,
     pub standards: Vec<Standard>,
     pub disabled_controls: Vec<DisabledControl>,
 }

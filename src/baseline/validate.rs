@@ -676,6 +676,15 @@ fn check_cloudtrail(t: &CloudTrail, diags: &mut Vec<Diagnostic>) {
 }
 
 fn check_config(config: &Config, diags: &mut Vec<Diagnostic>) {
+    if config.create_service_linked_role.is_some() {
+        diags.push(
+            Diagnostic::warning(
+                p(&["config", "create_service_linked_role"]),
+                "deprecated: plan and deploy find out whether AWSServiceRoleForConfig exists and create it only where it does not",
+            )
+            .hint("remove the key; set, it overrides what is discovered"),
+        );
+    }
     if let ConfigRules::List(ids) = &config.rules {
         let mut seen = BTreeSet::new();
         for (i, id) in ids.iter().enumerate() {

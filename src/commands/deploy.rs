@@ -7,7 +7,8 @@ use std::sync::Arc;
 use anyhow::{bail, Result};
 
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{self, AccountAccess, PasswordPolicyApi, StackApi};
+use crate::adopt::{self, Facts, Place};
+use crate::aws::{self, AccountAccess, ApiError, DiscoveryApi, PasswordPolicyApi, StackApi};
 use crate::baseline::{Baseline, BASELINE_TAG};
 use crate::cli::{DeployArgs, DiffFormat, GlobalArgs};
 use crate::deploy::{self, Fate, Job, Options, Phase, Prepared, PreparedStack, Tracker};
@@ -60,6 +61,8 @@ fn run(
 pub struct Group<A = aws::SdkStacks> {
     /// The account id, or `current` when the baseline names no accounts.
     pub label: String,
+    /// The account id, always.
+    pub account_id: String,
     pub api: Arc<A>,
     pub jobs: Vec<Job>,
     /// The password policy the baseline wants there.
@@ -70,6 +73,7 @@ impl<A> Clone for Group<A> {
     fn clone(&self) -> Self {
         Group {
             label: self.label.clone(),
+            account_id: self.account_id.clone(),
             api: self.api.clone(),
             jobs: self.jobs.clone(),
             policy: self.policy.clone(),
@@ -94,6 +98,7 @@ impl<A> Group<A> {
             } else {
                 CALLER_ACCOUNT_LABEL.to_string()
             },
+            account_id: account.to_string(),
             api,
             jobs: stacks
                 .iter()
@@ -203,8 +208,9 @@ async fn run_async(
     baseline: &Baseline,
     stacks: &[RenderedStack],
 ) -> Result<ExitStatus> {
-    let (groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
+    let (mut groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
     let run = DeployRun::from_args(args, execute);
+    adopt_existing(&mut groups, baseline, &run.options.limits, printer).await?;
     plan_or_deploy(printer, &run, baseline, &groups, &reached).await
 }
 
@@ -735,4 +741,220 @@ fn shell_quote(arg: &str) -> String {
     } else {
         format!("'{}'", arg.replace('\'', r"'\''"))
     }
+}
+
+/// The partition a region is in.
+fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// Finds what every account and region already has (the security services' singletons, the
+/// Config service-linked role, the named resources the render creates, and what the
+/// baseline's stacks hold), and decides per stack what to do with it (`existing`): adopt,
+/// take over, skip, or stop before any change. Stacks left with nothing to deploy are
+/// dropped; the rest carry what was decided into the plan.
+pub async fn adopt_existing<A: DiscoveryApi>(
+    groups: &mut [Group<A>],
+    baseline: &Baseline,
+    limits: &Limits,
+    printer: &mut Printer,
+) -> Result<()> {
+    let regions: usize = groups
+        .iter()
+        .map(|g| {
+            let mut r: Vec<&str> = g.jobs.iter().map(|j| j.region.as_str()).collect();
+            r.sort();
+            r.dedup();
+            r.len()
+        })
+        .sum();
+    printer.status(&format!(
+        "Looking at what already exists in {} account(s), {regions} account-region(s)",
+        groups.len()
+    ));
+    let named = !baseline.file.accounts.is_empty();
+    let mut work = tokio::task::JoinSet::new();
+    for (i, g) in groups.iter().enumerate() {
+        let (api, jobs, limits) = (g.api.clone(), g.jobs.clone(), limits.clone());
+        let account_id = g.account_id.clone();
+        work.spawn(async move {
+            let found = discover_account(api, &jobs, &account_id, &limits).await;
+            (i, found)
+        });
+    }
+    let gather = async {
+        let mut found_all = Vec::new();
+        while let Some(done) = work.join_next().await {
+            found_all.push(done.expect("discovery task"));
+        }
+        found_all
+    };
+    let Some(mut found_all) = fanout::watching(printer, gather).await else {
+        bail!("interrupted while looking at what already exists; nothing was changed");
+    };
+    found_all.sort_by_key(|(i, _)| *i);
+    let mut refusals = Vec::new();
+    for ((_, found), g) in found_all.into_iter().zip(groups.iter_mut()) {
+        let found = found.map_err(|e| {
+            anyhow::anyhow!(
+                "finding out what already exists in account {}: {e}; nothing was changed",
+                g.label
+            )
+        })?;
+        let mut kept = Vec::new();
+        for mut job in std::mem::take(&mut g.jobs) {
+            let components =
+                baseline.components_for(named.then_some(g.account_id.as_str()), &job.region);
+            let policy = match job.component {
+                crate::plan::Component::Alerts => components.alerts.existing,
+                crate::plan::Component::Cloudtrail => components.cloudtrail.existing,
+                crate::plan::Component::Config => components.config.existing,
+                crate::plan::Component::Guardduty => components.guardduty.existing,
+                crate::plan::Component::Securityhub => components.securityhub.existing,
+            };
+            let place = Place {
+                account_id: &g.account_id,
+                region: &job.region,
+                partition: partition(&job.region),
+            };
+            let facts = Facts {
+                found: found.regions.get(&job.region),
+                stack: found
+                    .stacks
+                    .get(&(job.region.clone(), job.stack_name.clone()))
+                    .and_then(|r| r.as_deref()),
+                config_role_exists: found.config_role_exists,
+                config_role_override: components.config.create_service_linked_role,
+            };
+            let decided = adopt::decide(job.component, &job.template.value, policy, &place, &facts);
+            if let Some(why) = &decided.refusal {
+                refusals.push(format!("{}: {why}", job.key));
+                continue;
+            }
+            if decided.empty {
+                printer.status(&format!(
+                    "{}: nothing left to deploy ({}); the stack is left out",
+                    job.key,
+                    decided.notes.join("; ")
+                ));
+                continue;
+            }
+            if let Some(body) = &decided.body {
+                job.body = body.as_str().into();
+                job.sha256 = crate::plan::sha256_hex(body.as_bytes());
+            }
+            if decided != adopt::Adoption::default() {
+                job.adoption = Some(Arc::new(decided));
+            }
+            kept.push(job);
+        }
+        g.jobs = kept;
+    }
+    if !refusals.is_empty() {
+        bail!(
+            "what already exists stops the run before any change (nothing was changed):\n  - {}\n\
+             set `existing: adopt` (or `skip`) on the component to bring it under the baseline, or remove what is there",
+            refusals.join("\n  - ")
+        );
+    }
+    Ok(())
+}
+
+/// What discovery found in one account.
+struct AccountFound {
+    regions: std::collections::HashMap<String, aws::Found>,
+    /// (region, stack name) -> the stack's resources, `None` when it does not exist.
+    stacks: std::collections::HashMap<(String, String), Option<Vec<aws::StackResource>>>,
+    config_role_exists: bool,
+}
+
+async fn discover_account<A: DiscoveryApi>(
+    api: Arc<A>,
+    jobs: &[Job],
+    account_id: &str,
+    limits: &Limits,
+) -> aws::ApiResult<AccountFound> {
+    let mut by_region: std::collections::BTreeMap<String, Vec<aws::Lookup>> = Default::default();
+    for job in jobs {
+        let place = Place {
+            account_id,
+            region: &job.region,
+            partition: partition(&job.region),
+        };
+        let entry = by_region.entry(job.region.clone()).or_default();
+        entry.extend(
+            adopt::lookups(&job.template.value, &place)
+                .into_iter()
+                .map(|(_, l)| l),
+        );
+    }
+    let regions = fanout::bounded(
+        by_region.into_iter().collect(),
+        limits,
+        |(region, _)| region.clone(),
+        {
+            let api = api.clone();
+            move |(region, mut lookups): (String, Vec<aws::Lookup>)| {
+                let api = api.clone();
+                async move {
+                    lookups.sort();
+                    lookups.dedup();
+                    let found = api.discover(&region, &lookups).await;
+                    (region, found)
+                }
+            }
+        },
+    )
+    .await;
+    let stacks = fanout::bounded(
+        jobs.iter()
+            .map(|j| (j.region.clone(), j.stack_name.clone()))
+            .collect(),
+        limits,
+        |(region, _)| region.clone(),
+        {
+            let api = api.clone();
+            move |(region, name): (String, String)| {
+                let api = api.clone();
+                async move {
+                    let resources = match api.stack_resources(&region, &name).await {
+                        Ok(r) => Ok(Some(r)),
+                        Err(ApiError::NotFound(_)) => Ok(None),
+                        Err(e) => Err(e),
+                    };
+                    ((region, name), resources)
+                }
+            }
+        },
+    )
+    .await;
+    let wants_role = jobs.iter().any(|j| {
+        j.template.value["Resources"]
+            .get("ConfigServiceLinkedRole")
+            .is_some()
+    });
+    let config_role_exists = if wants_role {
+        api.service_linked_role_exists("config.amazonaws.com")
+            .await?
+    } else {
+        false
+    };
+    let mut out = AccountFound {
+        regions: Default::default(),
+        stacks: Default::default(),
+        config_role_exists,
+    };
+    for (region, found) in regions {
+        out.regions.insert(region, found?);
+    }
+    for (key, resources) in stacks {
+        out.stacks.insert(key, resources?);
+    }
+    Ok(out)
 }

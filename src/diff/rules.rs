@@ -263,7 +263,9 @@ pub const RULES: &[Rule] = &[
     rule("resource.deletion_policy", "*", "*ReplacePolicy", Expect::Value { secure: "Retain", absent: Some("Delete") },
         "a replacement would delete the old resource (and its data) instead of keeping it",
         "a replaced resource is kept"),
-    rule("resource.retain", "*", "DeletionPolicy", Expect::Value { secure: "Retain", absent: Some("Delete") },
+    // RetainExceptOnCreate keeps the resource when its stack is deleted, as Retain does (it
+    // differs only when the stack's first create fails).
+    rule("resource.retain", "*", "DeletionPolicy", Expect::Value { secure: "Retain|RetainExceptOnCreate", absent: Some("Delete") },
         "the resource (and the logs or keys in it) is deleted with its stack instead of kept",
         "the resource is kept when its stack is deleted"),
 
@@ -558,7 +560,9 @@ fn assess(rule: &Rule, c: &RawChange, ctx: &Ctx) -> Option<(Impact, &'static str
         }
         Expect::Value { secure, absent } => {
             let (a, b) = (text_of(o, absent), text_of(n, absent));
-            let (a, b) = (a.as_deref() == Some(secure), b.as_deref() == Some(secure));
+            // `secure` may name several values, separated by `|`.
+            let ok = |v: Option<&str>| v.is_some_and(|v| secure.split('|').any(|s| s == v));
+            let (a, b) = (ok(a.as_deref()), ok(b.as_deref()));
             if a == b {
                 return None;
             }

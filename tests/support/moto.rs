@@ -28,8 +28,15 @@ fn moto_server() -> PathBuf {
 
 impl Moto {
     pub fn start() -> Moto {
+        Moto::start_in(&std::env::temp_dir())
+    }
+
+    /// Starts the server with `dir` as its working directory, where its request recorder
+    /// writes its file.
+    pub fn start_in(dir: &std::path::Path) -> Moto {
         let mut child = Command::new(moto_server())
             .args(["-H", "127.0.0.1", "-p", "0"])
+            .current_dir(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -1,0 +1,862 @@
+//! What already exists in an account and region, and what to do with it before a stack is
+//! deployed: adopt it (an IMPORT change set for importable types; the Config recorder taken
+//! over by its name), skip it, or stop. Pure: it works on what discovery found and on the
+//! rendered template, and never reaches AWS or prints.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Value as Json};
+
+use crate::aws::{Found, ImportTarget, Lookup, StackResource};
+use crate::baseline::Existing;
+use crate::diff::{self, Change, StackInput};
+use crate::plan::Component;
+use crate::template::Template;
+
+/// Control Tower's recorder and delivery channel: never touched.
+pub const CONTROL_TOWER_RECORDER: &str = "aws-controltower-BaselineConfigRecorder";
+
+/// Named resource types looked up by name, with the property that names them and the one an
+/// import identifies them by; whether an import can bring them under a stack.
+const NAMED: [(&str, &str, &str, bool); 5] = [
+    ("AWS::S3::Bucket", "BucketName", "BucketName", true),
+    ("AWS::Logs::LogGroup", "LogGroupName", "LogGroupName", true),
+    ("AWS::SNS::Topic", "TopicName", "TopicArn", true),
+    ("AWS::CloudTrail::Trail", "TrailName", "TrailName", false),
+    ("AWS::KMS::Alias", "AliasName", "AliasName", false),
+];
+
+/// Where a stack is, for resolving the names it renders with `Fn::Sub`.
+#[derive(Clone, Debug)]
+pub struct Place<'a> {
+    pub account_id: &'a str,
+    pub region: &'a str,
+    pub partition: &'a str,
+}
+
+/// The named resources a rendered template creates, with their names resolved.
+pub fn lookups(template: &Json, place: &Place) -> Vec<(String, Lookup)> {
+    let mut out = Vec::new();
+    for (logical_id, resource) in resources(template) {
+        let ty = resource["Type"].as_str().unwrap_or_default();
+        if let Some((_, prop, _, _)) = NAMED.iter().find(|(t, ..)| *t == ty) {
+            if let Some(name) = resolve(&resource["Properties"][prop], place) {
+                out.push((
+                    logical_id.clone(),
+                    Lookup {
+                        resource_type: ty.to_string(),
+                        name,
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// A literal, or an `Fn::Sub` over the pseudo parameters only.
+fn resolve(value: &Json, place: &Place) -> Option<String> {
+    match value {
+        Json::String(s) => Some(s.clone()),
+        Json::Object(m) if m.len() == 1 => {
+            let text = m.get("Fn::Sub")?.as_str()?;
+            let out = text
+                .replace("${AWS::AccountId}", place.account_id)
+                .replace("${AWS::Region}", place.region)
+                .replace("${AWS::Partition}", place.partition);
+            (!out.contains("${")).then_some(out)
+        }
+        _ => None,
+    }
+}
+
+fn resources(template: &Json) -> Vec<(&String, &Json)> {
+    template["Resources"]
+        .as_object()
+        .map(|m| m.iter().collect())
+        .unwrap_or_default()
+}
+
+/// What discovery found for one stack.
+#[derive(Clone, Debug, Default)]
+pub struct Facts<'a> {
+    pub found: Option<&'a Found>,
+    /// The stack's resources when it exists (`None`: it does not).
+    pub stack: Option<&'a [StackResource]>,
+    /// Whether AWSServiceRoleForConfig exists in the account.
+    pub config_role_exists: bool,
+    /// `config.create_service_linked_role`, when the baseline still sets it.
+    pub config_role_override: Option<bool>,
+}
+
+impl Facts<'_> {
+    /// The stack holds this resource (not deleted, not retained after a delete).
+    fn owns(&self, logical_id: &str) -> bool {
+        self.stack
+            .is_some_and(|rs| rs.iter().any(|r| r.logical_id == logical_id && !r.deleted))
+    }
+
+    /// The stack exists with live resources (an import must then go through an update).
+    fn live(&self) -> bool {
+        self.stack.is_some_and(|rs| rs.iter().any(|r| !r.deleted))
+    }
+}
+
+/// What to do for one stack, decided from the facts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Adoption {
+    /// The template to deploy when it differs from the render (JSON text); `None`: as rendered.
+    pub body: Option<String>,
+    /// Existing resources to bring under the stack first, and the template that does it.
+    pub imports: Vec<ImportTarget>,
+    pub import_body: Option<String>,
+    /// Settings of the adopted resources that the update then changes, with their impact.
+    pub settings: Vec<Change>,
+    /// What was found and what is done with it, for the plan.
+    pub notes: Vec<String>,
+    /// Nothing is left to deploy in this stack (everything in it was skipped).
+    pub empty: bool,
+    /// Why the run must stop before any change (`existing: fail`, or what cannot be adopted).
+    pub refusal: Option<String>,
+}
+
+/// Decides, for one rendered stack of `component`, what to do with what exists.
+pub fn decide(
+    component: Component,
+    template: &Json,
+    policy: Existing,
+    place: &Place,
+    facts: &Facts,
+) -> Adoption {
+    let mut out = Adoption::default();
+    let mut value = template.clone();
+    let mut changed = false;
+    let mut refusals = Vec::new();
+    let found = facts.found.cloned().unwrap_or_default();
+    let region = place.region;
+
+    match component {
+        Component::Guardduty => {
+            if let Some(d) = found.detector.as_ref().filter(|_| !facts.owns("Detector")) {
+                match (&d.administrator, policy) {
+                    (Some(admin), _) => {
+                        out.notes.push(format!(
+                            "detector {} is managed by administrator account {admin}: left to it, not changed",
+                            d.id
+                        ));
+                        changed |= remove(&mut value, "Detector");
+                    }
+                    (None, Existing::Adopt) => {
+                        out.notes.push(format!("adopt detector {}", d.id));
+                        out.imports.push(target(
+                            "Detector",
+                            "AWS::GuardDuty::Detector",
+                            "Id",
+                            &d.id,
+                        ));
+                        out.settings = detector_settings(d, &value);
+                    }
+                    (None, Existing::Skip) => {
+                        out.notes.push(format!(
+                            "detector {} exists: skipped (existing: skip)",
+                            d.id
+                        ));
+                        changed |= remove(&mut value, "Detector");
+                    }
+                    (None, Existing::Fail) => refusals.push(format!(
+                        "a GuardDuty detector ({}) already exists in {region}",
+                        d.id
+                    )),
+                }
+            }
+        }
+        Component::Securityhub => {
+            if let Some(h) = found.hub.as_ref().filter(|_| !facts.owns("Hub")) {
+                match (&h.administrator, policy) {
+                    (Some(admin), _) => {
+                        out.notes.push(format!(
+                            "Security Hub is managed by administrator account {admin}: the hub is left to it"
+                        ));
+                        changed |= remove(&mut value, "Hub");
+                    }
+                    (None, Existing::Adopt) => {
+                        out.notes.push(format!("adopt hub {}", h.arn));
+                        out.imports
+                            .push(target("Hub", "AWS::SecurityHub::Hub", "ARN", &h.arn));
+                        match &h.standards {
+                            Some(enabled) => {
+                                for (logical_id, arn) in standards(&value, place) {
+                                    if let Some((_, sub)) = enabled.iter().find(|(a, _)| *a == arn) {
+                                        out.notes.push(format!("adopt standard {arn}"));
+                                        out.imports.push(target(
+                                            &logical_id,
+                                            "AWS::SecurityHub::Standard",
+                                            "StandardsSubscriptionArn",
+                                            sub,
+                                        ));
+                                    }
+                                }
+                            }
+                            None => out.notes.push(
+                                "the enabled standards could not be read (GetEnabledStandards); one already enabled would fail to be created".into(),
+                            ),
+                        }
+                    }
+                    (None, Existing::Skip) => {
+                        out.notes.push(
+                            "the hub exists: left alone, standards deploy (existing: skip)".into(),
+                        );
+                        changed |= remove(&mut value, "Hub");
+                    }
+                    (None, Existing::Fail) => {
+                        refusals.push(format!("Security Hub is already enabled in {region}"))
+                    }
+                }
+            }
+        }
+        Component::Config => {
+            let ours = facts.owns("ConfigRecorder");
+            if let Some(ct) = found
+                .recorders
+                .iter()
+                .find(|r| r.name == CONTROL_TOWER_RECORDER)
+            {
+                out.notes.push(format!(
+                    "Control Tower owns the recorder here ({}): recorder and delivery channel skipped, the rules deploy",
+                    ct.name
+                ));
+                changed |= remove(&mut value, "ConfigRecorder");
+                changed |= remove(&mut value, "ConfigDeliveryChannel");
+            } else if let Some(r) = found.recorders.first().filter(|_| !ours) {
+                match policy {
+                    Existing::Adopt => {
+                        out.notes.push(format!(
+                            "take over recorder `{}` by its name (recorders cannot be imported; PutConfigurationRecorder updates it in place)",
+                            r.name
+                        ));
+                        changed |= set_name(&mut value, "ConfigRecorder", &r.name);
+                        if let Some(channel) = found.delivery_channels.first() {
+                            out.notes.push(format!(
+                                "take over delivery channel `{channel}` by its name"
+                            ));
+                            changed |= set_name(&mut value, "ConfigDeliveryChannel", channel);
+                        }
+                    }
+                    Existing::Skip => {
+                        out.notes.push(format!(
+                            "recorder `{}` exists: recorder and delivery channel skipped, the rules deploy (existing: skip)",
+                            r.name
+                        ));
+                        changed |= remove(&mut value, "ConfigRecorder");
+                        changed |= remove(&mut value, "ConfigDeliveryChannel");
+                    }
+                    Existing::Fail => refusals.push(format!(
+                        "a Config recorder (`{}`) already exists in {region}",
+                        r.name
+                    )),
+                }
+            }
+        }
+        Component::Cloudtrail => {
+            let slr = "ConfigServiceLinkedRole";
+            if value["Resources"].get(slr).is_some()
+                && facts.config_role_override.is_none()
+                && facts.config_role_exists
+                && !facts.owns(slr)
+            {
+                out.notes
+                    .push("AWSServiceRoleForConfig exists: not created".into());
+                changed |= remove(&mut value, slr);
+            }
+        }
+        Component::Alerts => {}
+    }
+
+    // Named resources the stack would create that exist outside it: leftovers of a failed
+    // create or of a deleted stack, or someone else's.
+    for (logical_id, lookup) in lookups(&value, place) {
+        let Some(id) = found.named.get(&lookup) else {
+            continue;
+        };
+        if facts.owns(&logical_id) {
+            continue;
+        }
+        let importable = NAMED
+            .iter()
+            .find(|(t, ..)| *t == lookup.resource_type)
+            .is_some_and(|n| n.3);
+        let what = format!("{} `{}`", lookup.resource_type, lookup.name);
+        match policy {
+            Existing::Fail => refusals.push(format!("{what} already exists in {region}")),
+            _ if !importable => refusals.push(format!(
+                "{what} already exists in {region} and cannot be adopted automatically; delete or rename it"
+            )),
+            Existing::Skip => refusals.push(format!(
+                "{what} already exists in {region}; `existing: skip` cannot leave out a resource the rest of the stack uses (use adopt)"
+            )),
+            Existing::Adopt => {
+                out.notes.push(format!("adopt {what}"));
+                let key = NAMED
+                    .iter()
+                    .find(|(t, ..)| *t == lookup.resource_type)
+                    .map(|n| n.2)
+                    .unwrap_or_default();
+                out.imports.push(target(&logical_id, &lookup.resource_type, key, id));
+            }
+        }
+    }
+
+    if !out.imports.is_empty() && facts.live() {
+        refusals.push(format!(
+            "{} exist outside the deployed stack in {region}; adopting into a deployed stack is not supported: delete them or the stack",
+            out.imports
+                .iter()
+                .map(|i| format!("{} {}", i.resource_type, i.identifier))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !refusals.is_empty() {
+        out.refusal = Some(refusals.join("; "));
+        return out;
+    }
+    out.imports.sort();
+    if !out.imports.is_empty() {
+        out.import_body = Some(import_template(&value, &out.imports));
+    }
+    out.empty = resources(&value).is_empty();
+    if changed {
+        out.body = Some(serde_json::to_string_pretty(&value).expect("JSON"));
+    }
+    out
+}
+
+fn target(logical_id: &str, resource_type: &str, key: &str, id: &str) -> ImportTarget {
+    ImportTarget {
+        logical_id: logical_id.to_string(),
+        resource_type: resource_type.to_string(),
+        identifier_key: key.to_string(),
+        identifier: id.to_string(),
+    }
+}
+
+/// Removes a resource and every `DependsOn` on it. `true` when it was there.
+fn remove(template: &mut Json, logical_id: &str) -> bool {
+    let Some(resources) = template["Resources"].as_object_mut() else {
+        return false;
+    };
+    if resources.remove(logical_id).is_none() {
+        return false;
+    }
+    for resource in resources.values_mut() {
+        let Some(r) = resource.as_object_mut() else {
+            continue;
+        };
+        let keep = match r.get("DependsOn") {
+            Some(Json::String(s)) if s == logical_id => Some(None),
+            Some(Json::Array(list)) => Some(Some(
+                list.iter()
+                    .filter(|d| d.as_str() != Some(logical_id))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )),
+            _ => None,
+        };
+        match keep {
+            Some(None) => {
+                r.remove("DependsOn");
+            }
+            Some(Some(list)) if list.is_empty() => {
+                r.remove("DependsOn");
+            }
+            Some(Some(list)) => {
+                r.insert("DependsOn".into(), Json::Array(list));
+            }
+            None => {}
+        }
+    }
+    true
+}
+
+/// Sets a resource's `Name` property. `true` when that changed it.
+fn set_name(template: &mut Json, logical_id: &str, name: &str) -> bool {
+    let Some(props) = template["Resources"][logical_id]["Properties"].as_object_mut() else {
+        return false;
+    };
+    if props.get("Name").and_then(Json::as_str) == Some(name) {
+        return false;
+    }
+    props.insert("Name".into(), json!(name));
+    true
+}
+
+/// The Security Hub standards the template enables: logical id and ARN.
+fn standards(template: &Json, place: &Place) -> Vec<(String, String)> {
+    resources(template)
+        .into_iter()
+        .filter(|(_, r)| r["Type"] == "AWS::SecurityHub::Standard")
+        .filter_map(|(id, r)| {
+            resolve(&r["Properties"]["StandardsArn"], place).map(|arn| (id.clone(), arn))
+        })
+        .collect()
+}
+
+/// The template of an IMPORT change set: only the resources to import (an import may not
+/// create or change anything else), each with its deletion policy, and only the properties
+/// that do not refer to resources outside the import. The update that follows sets the rest.
+pub fn import_template(template: &Json, imports: &[ImportTarget]) -> String {
+    let ids: BTreeSet<&str> = imports.iter().map(|i| i.logical_id.as_str()).collect();
+    let all: BTreeSet<String> = resources(template)
+        .into_iter()
+        .map(|(k, _)| k.clone())
+        .collect();
+    let outside: BTreeSet<&str> = all
+        .iter()
+        .map(String::as_str)
+        .filter(|id| !ids.contains(id))
+        .collect();
+    let mut out = BTreeMap::new();
+    for (id, resource) in resources(template) {
+        if !ids.contains(id.as_str()) {
+            continue;
+        }
+        let mut r = serde_json::Map::new();
+        r.insert("Type".into(), resource["Type"].clone());
+        r.insert(
+            "DeletionPolicy".into(),
+            resource
+                .get("DeletionPolicy")
+                .cloned()
+                .unwrap_or_else(|| json!("Retain")),
+        );
+        if let Some(props) = resource["Properties"].as_object() {
+            let kept: serde_json::Map<String, Json> = props
+                .iter()
+                .filter(|(_, v)| !refers_to(v, &outside))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            r.insert("Properties".into(), Json::Object(kept));
+        }
+        out.insert(id.clone(), Json::Object(r));
+    }
+    let mut doc = serde_json::Map::new();
+    if let Some(v) = template.get("AWSTemplateFormatVersion") {
+        doc.insert("AWSTemplateFormatVersion".into(), v.clone());
+    }
+    doc.insert(
+        "Description".into(),
+        json!("cfn-baseline: bring existing resources under this stack"),
+    );
+    doc.insert("Resources".into(), json!(out));
+    serde_json::to_string_pretty(&Json::Object(doc)).expect("JSON")
+}
+
+/// Whether a value refers (Ref, GetAtt, or `${Id}` in a Sub) to one of `ids`.
+fn refers_to(value: &Json, ids: &BTreeSet<&str>) -> bool {
+    match value {
+        Json::Object(m) => {
+            if let Some(Json::String(r)) = m.get("Ref") {
+                if ids.contains(r.as_str()) {
+                    return true;
+                }
+            }
+            if let Some(att) = m.get("Fn::GetAtt") {
+                let target = match att {
+                    Json::Array(a) => a.first().and_then(Json::as_str),
+                    Json::String(s) => s.split('.').next(),
+                    _ => None,
+                };
+                if target.is_some_and(|t| ids.contains(t)) {
+                    return true;
+                }
+            }
+            if let Some(sub) = m.get("Fn::Sub") {
+                let text = match sub {
+                    Json::String(s) => Some(s.as_str()),
+                    Json::Array(a) => a.first().and_then(Json::as_str),
+                    _ => None,
+                };
+                if text.is_some_and(|t| {
+                    ids.iter().any(|id| {
+                        t.contains(&format!("${{{id}}}")) || t.contains(&format!("${{{id}."))
+                    })
+                }) {
+                    return true;
+                }
+            }
+            m.values().any(|v| refers_to(v, ids))
+        }
+        Json::Array(a) => a.iter().any(|v| refers_to(v, ids)),
+        _ => false,
+    }
+}
+
+/// The existing detector's settings against the render's, classified by the diff rules
+/// (a protection plan that is off and the baseline turns on is strengthening).
+fn detector_settings(d: &crate::aws::FoundDetector, template: &Json) -> Vec<Change> {
+    let Some(rendered) = template["Resources"].get("Detector") else {
+        return Vec::new();
+    };
+    let features: Vec<Json> = d
+        .features
+        .iter()
+        .map(|(name, status, additional)| {
+            let mut f = json!({"Name": name, "Status": status});
+            if !additional.is_empty() {
+                f["AdditionalConfiguration"] = Json::Array(
+                    additional
+                        .iter()
+                        .map(|(n, s)| json!({"Name": n, "Status": s}))
+                        .collect(),
+                );
+            }
+            f
+        })
+        .collect();
+    let mut live_props = json!({"Enable": true, "Features": features});
+    if let Some(f) = &d.finding_frequency {
+        live_props["FindingPublishingFrequency"] = json!(f);
+    }
+    // The properties only: what the detector reports.
+    let mut wanted = json!({"Type": rendered["Type"], "Properties": rendered["Properties"]});
+    if let Some(props) = wanted["Properties"].as_object_mut() {
+        props.remove("Tags");
+        // Only the plans the detector reports are compared (an endpoint may know fewer).
+        if let Some(Json::Array(list)) = props.get_mut("Features") {
+            let known: BTreeSet<&str> = d.features.iter().map(|(n, ..)| n.as_str()).collect();
+            if !known.is_empty() {
+                list.retain(|f| f["Name"].as_str().is_some_and(|n| known.contains(n)));
+            }
+        }
+    }
+    let side = |resource: Json| StackInput {
+        account: "live".into(),
+        region: String::new(),
+        stack_name: "guardduty".into(),
+        template: Template::shared(json!({"Resources": {"Detector": resource}})),
+        tags: None,
+    };
+    let live = json!({"Type": "AWS::GuardDuty::Detector", "Properties": live_props});
+    diff::compare(&[side(live)], &[side(wanted)], "existing", "baseline")
+        .stacks
+        .into_iter()
+        .flat_map(|s| s.changes)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::{FoundDetector, FoundHub, FoundRecorder};
+
+    const PLACE: Place = Place {
+        account_id: "111111111111",
+        region: "eu-west-1",
+        partition: "aws",
+    };
+
+    fn detector_template() -> Json {
+        json!({"Resources": {"Detector": {"Type": "AWS::GuardDuty::Detector", "Properties": {
+            "Enable": true, "FindingPublishingFrequency": "FIFTEEN_MINUTES",
+            "Features": [{"Name": "S3_DATA_EVENTS", "Status": "ENABLED"},
+                         {"Name": "EKS_AUDIT_LOGS", "Status": "ENABLED"}]}}}})
+    }
+
+    fn found_detector(admin: Option<&str>) -> Found {
+        Found {
+            detector: Some(FoundDetector {
+                id: "d-123".into(),
+                finding_frequency: Some("SIX_HOURS".into()),
+                features: vec![
+                    ("S3_DATA_EVENTS".into(), "DISABLED".into(), vec![]),
+                    ("EKS_AUDIT_LOGS".into(), "ENABLED".into(), vec![]),
+                ],
+                administrator: admin.map(str::to_string),
+            }),
+            ..Found::default()
+        }
+    }
+
+    #[test]
+    fn an_existing_detector_is_imported_and_its_missing_protection_shows_as_strengthened() {
+        let found = found_detector(None);
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Guardduty,
+            &detector_template(),
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert_eq!(a.refusal, None);
+        assert_eq!(
+            a.imports,
+            vec![target(
+                "Detector",
+                "AWS::GuardDuty::Detector",
+                "Id",
+                "d-123"
+            )]
+        );
+        let import: Json = serde_json::from_str(a.import_body.as_deref().unwrap()).unwrap();
+        assert_eq!(import["Resources"]["Detector"]["DeletionPolicy"], "Retain");
+        assert!(a.body.is_none(), "deployed as rendered");
+        let s3 = a
+            .settings
+            .iter()
+            .find(|c| c.path.contains("S3_DATA_EVENTS"))
+            .unwrap_or_else(|| panic!("{:#?}", a.settings));
+        assert_eq!(s3.impact, crate::diff::Impact::Strengthening, "{s3:?}");
+        assert!(a
+            .settings
+            .iter()
+            .all(|c| !c.path.contains("EKS_AUDIT_LOGS")));
+    }
+
+    #[test]
+    fn a_member_detector_is_left_to_its_administrator_and_skip_and_fail_do_what_they_say() {
+        let found = found_detector(Some("999999999999"));
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Guardduty,
+            &detector_template(),
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert!(a.imports.is_empty() && a.empty, "{a:?}");
+        assert!(a.notes[0].contains("managed by administrator account 999999999999"));
+
+        let found = found_detector(None);
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let skip = decide(
+            Component::Guardduty,
+            &detector_template(),
+            Existing::Skip,
+            &PLACE,
+            &facts,
+        );
+        assert!(skip.imports.is_empty() && skip.empty && skip.refusal.is_none());
+        let fail = decide(
+            Component::Guardduty,
+            &detector_template(),
+            Existing::Fail,
+            &PLACE,
+            &facts,
+        );
+        assert_eq!(
+            fail.refusal.as_deref(),
+            Some("a GuardDuty detector (d-123) already exists in eu-west-1")
+        );
+    }
+
+    #[test]
+    fn a_detector_the_stack_owns_is_left_as_it_is() {
+        let found = found_detector(None);
+        let owned = [StackResource {
+            logical_id: "Detector".into(),
+            resource_type: "AWS::GuardDuty::Detector".into(),
+            physical_id: Some("d-123".into()),
+            deleted: false,
+        }];
+        let facts = Facts {
+            found: Some(&found),
+            stack: Some(&owned),
+            ..Facts::default()
+        };
+        assert_eq!(
+            decide(
+                Component::Guardduty,
+                &detector_template(),
+                Existing::Fail,
+                &PLACE,
+                &facts
+            ),
+            Adoption::default()
+        );
+    }
+
+    fn config_template() -> Json {
+        json!({"Resources": {
+            "ConfigRecorder": {"Type": "AWS::Config::ConfigurationRecorder", "Properties": {"Name": "default"}},
+            "ConfigDeliveryChannel": {"Type": "AWS::Config::DeliveryChannel", "DependsOn": "ConfigRecorder", "Properties": {"Name": "default"}},
+            "RuleA": {"Type": "AWS::Config::ConfigRule", "DependsOn": "ConfigRecorder", "Properties": {}}}})
+    }
+
+    #[test]
+    fn a_recorder_is_taken_over_by_name_and_control_towers_is_never_touched() {
+        let found = Found {
+            recorders: vec![FoundRecorder {
+                name: "my-recorder".into(),
+                role_arn: None,
+            }],
+            delivery_channels: vec!["my-channel".into()],
+            ..Found::default()
+        };
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Config,
+            &config_template(),
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        let body: Json = serde_json::from_str(a.body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            body["Resources"]["ConfigRecorder"]["Properties"]["Name"],
+            "my-recorder"
+        );
+        assert_eq!(
+            body["Resources"]["ConfigDeliveryChannel"]["Properties"]["Name"],
+            "my-channel"
+        );
+        assert!(a.imports.is_empty());
+
+        let ct = Found {
+            recorders: vec![FoundRecorder {
+                name: CONTROL_TOWER_RECORDER.into(),
+                role_arn: None,
+            }],
+            ..Found::default()
+        };
+        let facts = Facts {
+            found: Some(&ct),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Config,
+            &config_template(),
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        let body: Json = serde_json::from_str(a.body.as_deref().unwrap()).unwrap();
+        let resources = body["Resources"].as_object().unwrap();
+        assert_eq!(resources.keys().collect::<Vec<_>>(), vec!["RuleA"]);
+        assert!(resources["RuleA"].get("DependsOn").is_none());
+        assert!(a.notes[0].contains("Control Tower"));
+    }
+
+    #[test]
+    fn leftover_buckets_are_imported_with_only_the_properties_an_import_can_hold() {
+        let template = json!({"Resources": {
+            "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+            "Logs": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "RetainExceptOnCreate",
+                     "Properties": {"BucketName": {"Fn::Sub": "logs-${AWS::AccountId}-${AWS::Region}"}}},
+            "Archive": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "RetainExceptOnCreate",
+                        "Properties": {"BucketName": {"Fn::Sub": "archive-${AWS::AccountId}-${AWS::Region}"},
+                                       "Encryption": {"Fn::GetAtt": ["Key", "Arn"]},
+                                       "Logging": {"Ref": "Logs"}}}}});
+        let lookup = Lookup {
+            resource_type: "AWS::S3::Bucket".into(),
+            name: "archive-111111111111-eu-west-1".into(),
+        };
+        let found = Found {
+            named: [(lookup, "archive-111111111111-eu-west-1".to_string())].into(),
+            ..Found::default()
+        };
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Cloudtrail,
+            &template,
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert_eq!(
+            a.imports,
+            vec![target(
+                "Archive",
+                "AWS::S3::Bucket",
+                "BucketName",
+                "archive-111111111111-eu-west-1"
+            )]
+        );
+        let import: Json = serde_json::from_str(a.import_body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            import["Resources"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            vec!["Archive"]
+        );
+        let props = &import["Resources"]["Archive"]["Properties"];
+        assert!(props.get("Encryption").is_none() && props.get("Logging").is_none());
+        assert_eq!(
+            import["Resources"]["Archive"]["DeletionPolicy"],
+            "RetainExceptOnCreate"
+        );
+
+        // Into a deployed stack: refused, with what is where.
+        let live = [StackResource {
+            logical_id: "Key".into(),
+            resource_type: "AWS::KMS::Key".into(),
+            physical_id: Some("k".into()),
+            deleted: false,
+        }];
+        let facts = Facts {
+            found: Some(&found),
+            stack: Some(&live),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Cloudtrail,
+            &template,
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert!(a
+            .refusal
+            .unwrap()
+            .contains("archive-111111111111-eu-west-1"));
+    }
+
+    #[test]
+    fn an_existing_hub_is_imported_with_the_standards_already_enabled() {
+        let template = json!({"Resources": {
+            "Hub": {"Type": "AWS::SecurityHub::Hub", "Properties": {}},
+            "StandardFsbp": {"Type": "AWS::SecurityHub::Standard", "DependsOn": "Hub", "Properties": {
+                "StandardsArn": {"Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}::standards/fsbp/v/1.0.0"}}}}});
+        let found = Found {
+            hub: Some(FoundHub {
+                arn: "arn:aws:securityhub:eu-west-1:111111111111:hub/default".into(),
+                standards: Some(vec![(
+                    "arn:aws:securityhub:eu-west-1::standards/fsbp/v/1.0.0".into(),
+                    "arn:aws:securityhub:eu-west-1:111111111111:subscription/fsbp/v/1.0.0".into(),
+                )]),
+                administrator: None,
+            }),
+            ..Found::default()
+        };
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Securityhub,
+            &template,
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        let ids: Vec<&str> = a.imports.iter().map(|i| i.logical_id.as_str()).collect();
+        assert_eq!(ids, vec!["Hub", "StandardFsbp"]);
+    }
+}

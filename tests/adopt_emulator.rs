@@ -1,0 +1,292 @@
+//! Accounts that already have the services, against the emulator. Its CloudFormation creates
+//! no detector, hub, recorder or service-linked role, so it would never refuse a second one;
+//! AWS does. The existing state is therefore seeded through the services' own APIs (which the
+//! emulator implements and, for Config recorders and service-linked roles, enforces), and what
+//! the tool asked CloudFormation to do is read from the emulator's request recorder, since the
+//! outcome of an import is invisible there.
+
+mod support;
+
+use std::process::Command;
+
+use support::moto::Moto;
+use support::{stderr, stdout, test_python};
+
+/// Runs a Python snippet with boto3 against the emulator (`E` is its endpoint); prints what
+/// the snippet prints.
+fn python(moto: &Moto, code: &str) -> String {
+    let out = Command::new(test_python())
+        .arg("-c")
+        .arg(format!(
+            "import boto3, json, urllib.request\n\
+             E = {:?}\n\
+             def client(service, region='us-east-1'):\n    \
+                 return boto3.client(service, endpoint_url=E, region_name=region, \
+                 aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+             {code}",
+            moto.endpoint
+        ))
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// What most real accounts have (moto's default account is 123456789012): a detector with two
+/// protection plans off, Security Hub with its default standards, a recorder named `default`
+/// and the Config service-linked role in us-east-1, and Control Tower's recorder in eu-west-1.
+/// Prints the detector id.
+const SEED: &str = r#"
+gd = client('guardduty')
+d = gd.create_detector(Enable=True, FindingPublishingFrequency='SIX_HOURS', Features=[
+    {'Name': 'S3_DATA_EVENTS', 'Status': 'DISABLED'},
+    {'Name': 'RDS_LOGIN_EVENTS', 'Status': 'DISABLED'}])
+client('securityhub').enable_security_hub(EnableDefaultStandards=True)
+client('iam').create_service_linked_role(AWSServiceName='config.amazonaws.com')
+client('config').put_configuration_recorder(ConfigurationRecorder={'name': 'default',
+    'roleARN': 'arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig',
+    'recordingGroup': {'allSupported': True}})
+client('config', 'eu-west-1').put_configuration_recorder(ConfigurationRecorder={
+    'name': 'aws-controltower-BaselineConfigRecorder',
+    'roleARN': 'arn:aws:iam::123456789012:role/aws-controltower-ConfigRecorderRole',
+    'recordingGroup': {'allSupported': True}})
+print(d['DetectorId'])
+"#;
+
+const BASELINE: &str = "version: 1\nname: baseline\nhome_region: us-east-1\n\
+    regions: [us-east-1, eu-west-1]\nalerts:\n  email: [security@example.com]\n";
+
+/// The emulator's recorded requests since recording started, as JSON lines.
+fn recording(moto: &Moto) -> Vec<serde_json::Value> {
+    let text = python(
+        moto,
+        "print(urllib.request.urlopen(E + '/moto-api/recorder/download-recording').read().decode())",
+    );
+    // One JSON object per request, one after another.
+    serde_json::Deserializer::from_str(&text)
+        .into_iter::<serde_json::Value>()
+        .map(|r| r.expect("a recorded request"))
+        .collect()
+}
+
+fn start_recording(moto: &Moto) {
+    python(
+        moto,
+        "urllib.request.urlopen(urllib.request.Request(E + '/moto-api/recorder/start-recording', method='POST'))",
+    );
+}
+
+/// The form body of a recorded query-protocol request, decoded.
+fn form(request: &serde_json::Value) -> String {
+    let body = request["body"].as_str().unwrap_or_default();
+    let raw = if request["body_encoded"].as_bool() == Some(true) {
+        String::from_utf8(base64_decode(body)).unwrap_or_default()
+    } else {
+        body.to_string()
+    };
+    url_decode(&raw)
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let table = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text.bytes().filter_map(table) {
+        acc = (acc << 6) | c;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+fn url_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("00");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The CreateChangeSet requests recorded, decoded.
+fn change_sets(moto: &Moto) -> Vec<String> {
+    recording(moto)
+        .iter()
+        .map(form)
+        .filter(|f| f.contains("Action=CreateChangeSet"))
+        .collect()
+}
+
+#[test]
+fn plan_names_the_existing_detector_hub_and_leftover_bucket_in_import_change_sets() {
+    let dir = tempfile::tempdir().unwrap();
+    let moto = Moto::start_in(dir.path());
+    let detector = python(&moto, SEED).trim().to_string();
+    // The archive bucket an earlier failed create left behind (Retain, before this tool
+    // used RetainExceptOnCreate).
+    python(
+        &moto,
+        "client('s3').create_bucket(Bucket='baseline-logs-123456789012-us-east-1')",
+    );
+    std::fs::write(dir.path().join("baseline.yaml"), BASELINE).unwrap();
+    start_recording(&moto);
+    let plan = moto.run(dir.path(), &["plan"]);
+    let out = stdout(&plan);
+    assert_eq!(plan.status.code(), Some(2), "{out}{}", stderr(&plan));
+    for expected in [
+        format!("    · adopt detector {detector}"),
+        "    · adopt hub arn:aws:securityhub:us-east-1:123456789012:hub/default".to_string(),
+        "    · adopt AWS::S3::Bucket `baseline-logs-123456789012-us-east-1`".into(),
+        "    · AWSServiceRoleForConfig exists: not created".into(),
+        "    · take over recorder `default` by its name".into(),
+        "    · Control Tower owns the recorder here (aws-controltower-BaselineConfigRecorder)"
+            .into(),
+        "Plan: 6 to create, 3 to adopt,".into(),
+    ] {
+        assert!(out.contains(&expected), "{expected:?} in:\n{out}");
+    }
+    let s3 = out
+        .lines()
+        .find(|l| l.contains("S3_DATA_EVENTS"))
+        .unwrap_or_default();
+    assert!(
+        s3.contains("\"DISABLED\" → \"ENABLED\" (strengthening"),
+        "{out}"
+    );
+
+    let creates = change_sets(&moto);
+    let imports: Vec<&String> = creates
+        .iter()
+        .filter(|f| f.contains("ChangeSetType=IMPORT"))
+        .collect();
+    assert_eq!(imports.len(), 3, "{imports:#?}");
+    let import_of = |stack: &str| {
+        imports
+            .iter()
+            .find(|f| f.contains(&format!("StackName={stack}&")))
+            .unwrap_or_else(|| panic!("no import for {stack}: {imports:#?}"))
+    };
+    assert!(import_of("baseline-guardduty").contains(&format!(".value={detector}")));
+    assert!(import_of("baseline-securityhub")
+        .contains(".value=arn:aws:securityhub:us-east-1:123456789012:hub/default"));
+    assert!(
+        import_of("baseline-cloudtrail").contains(".value=baseline-logs-123456789012-us-east-1")
+    );
+    // Plan leaves nothing: every change set it made is deleted.
+    let deleted = recording(&moto)
+        .iter()
+        .map(form)
+        .filter(|f| f.contains("Action=DeleteChangeSet"))
+        .count();
+    assert_eq!(deleted, creates.len());
+}
+
+#[test]
+fn deploying_into_an_account_that_has_the_services_adopts_them_and_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    let moto = Moto::start_in(dir.path());
+    let detector = python(&moto, SEED).trim().to_string();
+    std::fs::write(dir.path().join("baseline.yaml"), BASELINE).unwrap();
+    start_recording(&moto);
+    let deploy = moto.run(dir.path(), &["deploy", "--yes"]);
+    let out = stdout(&deploy);
+    assert_eq!(deploy.status.code(), Some(0), "{out}{}", stderr(&deploy));
+    for stack in [
+        "us-east-1/baseline-guardduty",
+        "us-east-1/baseline-securityhub",
+    ] {
+        let row = out
+            .lines()
+            .find(|l| l.starts_with(&format!("current/{stack} ")))
+            .unwrap_or_else(|| panic!("{out}"));
+        assert!(row.contains(" adopted "), "{row}");
+    }
+    let creates = change_sets(&moto);
+    let with = |stack: &str, text: &str| {
+        creates
+            .iter()
+            .any(|f| f.contains(&format!("StackName={stack}&")) && f.contains(text))
+    };
+    // The import, then the update that brings the detector to the baseline.
+    assert!(creates
+        .iter()
+        .any(|f| f.contains("ChangeSetType=IMPORT") && f.contains(&format!(".value={detector}"))));
+    assert!(with("baseline-guardduty", "ChangeSetType=UPDATE"));
+    // No second service-linked role: the trail stack does not create one, and the tool
+    // never calls IAM to.
+    assert!(with("baseline-cloudtrail", "ChangeSetType=CREATE"));
+    assert!(!with("baseline-cloudtrail", "AWS::IAM::ServiceLinkedRole"));
+    let calls: Vec<String> = recording(&moto).iter().map(form).collect();
+    assert!(!calls
+        .iter()
+        .any(|f| f.contains("Action=CreateServiceLinkedRole")));
+    // The recorders: `default` in us-east-1 kept its name (no second one), Control Tower's in
+    // eu-west-1 is as it was.
+    let recorders = python(
+        &moto,
+        "for r in ['us-east-1', 'eu-west-1']:\n    \
+             print(r, [(x['name'], x['roleARN']) for x in \
+             client('config', r).describe_configuration_recorders()['ConfigurationRecorders']])",
+    );
+    assert!(
+        recorders.contains("us-east-1 [('default', ")
+            && recorders.contains(
+                "eu-west-1 [('aws-controltower-BaselineConfigRecorder', 'arn:aws:iam::123456789012:role/aws-controltower-ConfigRecorderRole')]"
+            ),
+        "{recorders}"
+    );
+    let configs: Vec<&String> = creates
+        .iter()
+        .filter(|f| f.contains("StackName=baseline-config&"))
+        .collect();
+    assert_eq!(configs.len(), 2, "one per region");
+    assert_eq!(
+        configs
+            .iter()
+            .filter(|f| f.contains("AWS::Config::ConfigurationRecorder"))
+            .count(),
+        1,
+        "the Control Tower region's stack has no recorder: {configs:#?}"
+    );
+
+    let again = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&again),
+        stderr(&again)
+    );
+    assert!(
+        stderr(&again).contains("everything is up to date"),
+        "{}",
+        stderr(&again)
+    );
+}
