@@ -453,13 +453,15 @@ impl DiscoveryApi for Cloud {
         let stack = stacks
             .get(&at(region, name))
             .ok_or_else(|| ApiError::NotFound(format!("Stack with id {name} does not exist")))?;
+        // A stack whose first create failed holds nothing any more.
+        let deleted = stack.status.is_failed_create();
         Ok(resources(&stack.body)
             .into_iter()
             .map(|(id, r)| StackResource {
                 logical_id: id,
                 resource_type: r["Type"].as_str().unwrap_or_default().to_string(),
                 physical_id: None,
-                deleted: false,
+                deleted,
             })
             .collect())
     }
@@ -1025,6 +1027,15 @@ fn the_fake_keeps_distinct_change_sets() {
 
 /// Discovery, then plan (or deploy), as `plan` and `deploy` run them.
 async fn adopt_then(cloud: &std::sync::Arc<Cloud>, execute: bool, text: &str) -> Run {
+    adopt_then_with(cloud, execute, text, Options::default()).await
+}
+
+async fn adopt_then_with(
+    cloud: &std::sync::Arc<Cloud>,
+    execute: bool,
+    text: &str,
+    options: Options,
+) -> Run {
     let (baseline, stacks) = baseline_from(text);
     let mut groups = vec![Group::of(&baseline, &stacks, "111111111111", cloud.clone())];
     let (out, err) = (Captured::default(), Captured::default());
@@ -1033,7 +1044,7 @@ async fn adopt_then(cloud: &std::sync::Arc<Cloud>, execute: bool, text: &str) ->
         resume: "cfn-baseline deploy --yes".into(),
         execute,
         yes: true,
-        options: Options::default(),
+        options,
         format: DiffFormat::Text,
         compact: false,
     };
@@ -1255,4 +1266,49 @@ async fn existing_fail_stops_before_any_change_and_says_what_is_where() {
     );
     assert!(plan.err.contains("nothing was changed"), "{}", plan.err);
     assert_eq!(cloud.calls_like("create_change_set"), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_first_create_is_replaced_and_its_leftover_bucket_adopted() {
+    let cloud = lived_in_account();
+    // The trail stack's first create failed: ROLLBACK_COMPLETE, its retained archive bucket
+    // (found by discovery) now outside it.
+    let (_, stacks) = baseline();
+    let trail = stacks
+        .iter()
+        .find(|s| s.spec.stack_name == "baseline-cloudtrail")
+        .unwrap();
+    cloud.stacks.lock().unwrap().insert(
+        "us-east-1/baseline-cloudtrail".into(),
+        Stack {
+            status: StackStatus::RollbackComplete,
+            body: trail.body.to_string(),
+            tags: vec![],
+            events: vec![],
+        },
+    );
+    let plain = adopt_then(&cloud, true, baseline::DEFAULT_BASELINE).await;
+    assert_eq!(plain.code, 1, "{}{}", plain.out, plain.err);
+    assert!(
+        plain.out.contains("rerun with --replace-failed"),
+        "{}",
+        plain.out
+    );
+
+    let replace = Options {
+        replace_failed: true,
+        ..Options::default()
+    };
+    let run = adopt_then_with(&cloud, true, baseline::DEFAULT_BASELINE, replace).await;
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    let calls = cloud.calls.lock().unwrap().clone();
+    let deleted = calls
+        .iter()
+        .position(|c| c == "delete_stack baseline-cloudtrail")
+        .unwrap_or_else(|| panic!("{calls:?}"));
+    let imported = calls
+        .iter()
+        .position(|c| c.starts_with("import baseline-cloudtrail: ArchiveBucket="))
+        .unwrap_or_else(|| panic!("{calls:?}"));
+    assert!(deleted < imported, "{calls:?}");
 }
