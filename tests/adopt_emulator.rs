@@ -276,6 +276,10 @@ fn deploying_into_an_account_that_has_the_services_adopts_them_and_converges() {
         "the Control Tower region's stack has no recorder: {configs:#?}"
     );
 
+    // The live diff compares with what deploy deployed there: nothing differs.
+    let diff = moto.run(dir.path(), &["diff"]);
+    assert_eq!(diff.status.code(), Some(0), "{}{}", stdout(&diff), stderr(&diff));
+
     let again = moto.run(dir.path(), &["deploy", "--yes"]);
     assert_eq!(
         again.status.code(),

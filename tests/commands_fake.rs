@@ -1052,7 +1052,10 @@ async fn adopt_then_with(
         match commands::adopt_existing(&mut groups, &baseline, &run.options.limits, &mut printer)
             .await
         {
-            Ok(()) => {
+            Ok(refusals) if !refusals.is_empty() => {
+                commands::stop_if_refused(&refusals).map(|()| ExitStatus::Success)
+            }
+            Ok(_) => {
                 commands::plan_or_deploy(
                     &mut printer,
                     &run,

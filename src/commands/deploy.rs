@@ -210,7 +210,8 @@ async fn run_async(
 ) -> Result<ExitStatus> {
     let (mut groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
     let run = DeployRun::from_args(args, execute);
-    adopt_existing(&mut groups, baseline, &run.options.limits, printer).await?;
+    let refusals = adopt_existing(&mut groups, baseline, &run.options.limits, printer).await?;
+    stop_if_refused(&refusals)?;
     plan_or_deploy(printer, &run, baseline, &groups, &reached).await
 }
 
@@ -758,13 +759,15 @@ fn partition(region: &str) -> &'static str {
 /// Config service-linked role, the named resources the render creates, and what the
 /// baseline's stacks hold), and decides per stack what to do with it (`existing`): adopt,
 /// take over, skip, or stop before any change. Stacks left with nothing to deploy are
-/// dropped; the rest carry what was decided into the plan.
+/// dropped; the rest carry what was decided into the plan. Returns what stops the run
+/// (`existing: fail`, or what cannot be adopted), one line per stack; those stacks are
+/// dropped too.
 pub async fn adopt_existing<A: DiscoveryApi>(
     groups: &mut [Group<A>],
     baseline: &Baseline,
     limits: &Limits,
     printer: &mut Printer,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let regions: usize = groups
         .iter()
         .map(|g| {
@@ -848,6 +851,10 @@ pub async fn adopt_existing<A: DiscoveryApi>(
             if let Some(body) = &decided.body {
                 job.body = body.as_str().into();
                 job.sha256 = crate::plan::sha256_hex(body.as_bytes());
+                job.template =
+                    Arc::new(crate::template::Template::parse(body).map_err(|e| {
+                        anyhow::anyhow!("the adopted template of {}: {e}", job.key)
+                    })?);
             }
             if decided != adopt::Adoption::default() {
                 job.adoption = Some(Arc::new(decided));
@@ -856,14 +863,19 @@ pub async fn adopt_existing<A: DiscoveryApi>(
         }
         g.jobs = kept;
     }
-    if !refusals.is_empty() {
-        bail!(
-            "what already exists stops the run before any change (nothing was changed):\n  - {}\n\
-             set `existing: adopt` (or `skip`) on the component to bring it under the baseline, or remove what is there",
-            refusals.join("\n  - ")
-        );
+    Ok(refusals)
+}
+
+/// Stops plan and deploy before any change when what exists refuses the baseline.
+pub fn stop_if_refused(refusals: &[String]) -> Result<()> {
+    if refusals.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    bail!(
+        "what already exists stops the run before any change (nothing was changed):\n  - {}\n\
+         set `existing: adopt` (or `skip`) on the component to bring it under the baseline, or remove what is there",
+        refusals.join("\n  - ")
+    )
 }
 
 /// What discovery found in one account.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
 
-use super::deploy::{connect_groups, Group};
+use super::deploy::{adopt_existing, connect_groups, Group};
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::aws::{PasswordPolicyApi, StackApi, StackSetApi};
 use crate::baseline::{Baseline, Source, BASELINE_TAG};
@@ -218,11 +218,35 @@ fn live(
 ) -> Result<Report> {
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {
-        let (groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
-        compare_live(
-            args, printer, baseline, &groups, &reached, new_side, new_label,
-        )
-        .await
+        let (mut groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
+        // The render as deploy would deploy it in these accounts: a recorder taken over by
+        // its name, Control Tower's region without one, no service-linked role where one
+        // exists, stacks with nothing left out.
+        let limits = Limits::new(
+            usize::from(args.concurrency),
+            usize::from(args.max_in_flight),
+        );
+        for refusal in adopt_existing(&mut groups, baseline, &limits, printer).await? {
+            printer.warning(&format!("not compared: {refusal}"));
+        }
+        let tags: std::collections::BTreeMap<String, String> =
+            baseline.stack_tags().into_iter().collect();
+        let mut side: Vec<StackInput> = new_side
+            .into_iter()
+            .filter(|s| s.region == settings::GLOBAL_REGION)
+            .collect();
+        for g in &groups {
+            for job in &g.jobs {
+                side.push(StackInput {
+                    account: g.label.clone(),
+                    region: job.region.clone(),
+                    stack_name: job.stack_name.clone(),
+                    template: job.template.clone(),
+                    tags: Some(tags.clone()),
+                });
+            }
+        }
+        compare_live(args, printer, baseline, &groups, &reached, side, new_label).await
     });
     runtime.shutdown_background();
     result
