@@ -278,7 +278,13 @@ fn deploying_into_an_account_that_has_the_services_adopts_them_and_converges() {
 
     // The live diff compares with what deploy deployed there: nothing differs.
     let diff = moto.run(dir.path(), &["diff"]);
-    assert_eq!(diff.status.code(), Some(0), "{}{}", stdout(&diff), stderr(&diff));
+    assert_eq!(
+        diff.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&diff),
+        stderr(&diff)
+    );
 
     let again = moto.run(dir.path(), &["deploy", "--yes"]);
     assert_eq!(

@@ -576,7 +576,6 @@ async fn drift(cloud: &std::sync::Arc<Cloud>, reapply: bool) -> Run {
         &mut printer,
         &baseline,
         "baseline.yaml",
-        &stacks,
         &[group],
         &["111111111111 (test)".into()],
     )

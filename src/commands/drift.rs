@@ -9,8 +9,8 @@ use anyhow::{anyhow, bail, Result};
 use serde_json::Value as Json;
 
 use super::deploy::{
-    abandon_all, connect_groups, discard_all, execute_all, policy_changes, print_summary,
-    resume_command, stop_report, Group,
+    abandon_all, adopt_existing, connect_groups, discard_all, execute_all, policy_changes,
+    print_summary, resume_command, stop_report, Group,
 };
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::aws::{BeforeValueFrom, DriftApi, PasswordPolicyApi, ResourceChange};
@@ -21,7 +21,7 @@ use crate::diff::{self, Impact, Kind, NotChecked, Report, StackDiff, StackStatus
 use crate::drift::{self, Checked, StackCheck};
 use crate::fanout::{self, Limits};
 use crate::output::Printer;
-use crate::render::{render_all, RenderedStack, Renderer};
+use crate::render::{render_all, Renderer};
 use crate::settings;
 
 pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Result<ExitStatus> {
@@ -40,17 +40,17 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
     }
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {
-        let (groups, reached) = connect_groups(global, &baseline, &stacks, printer).await?;
-        check(
-            args,
-            printer,
-            &baseline,
-            &source_name,
-            &stacks,
-            &groups,
-            &reached,
-        )
-        .await
+        let (mut groups, reached) = connect_groups(global, &baseline, &stacks, printer).await?;
+        // What deploy deployed in these accounts (a recorder taken over by name, Control
+        // Tower's region without one, ...): what drift compares with and reverts to.
+        let limits = Limits::new(
+            usize::from(args.concurrency),
+            usize::from(args.max_in_flight),
+        );
+        for refusal in adopt_existing(&mut groups, &baseline, &limits, printer).await? {
+            printer.warning(&format!("not checked: {refusal}"));
+        }
+        check(args, printer, &baseline, &source_name, &groups, &reached).await
     });
     runtime.shutdown_background();
     result
@@ -63,13 +63,13 @@ pub async fn check<A: DriftApi + PasswordPolicyApi>(
     printer: &mut Printer,
     baseline: &Baseline,
     source_name: &str,
-    stacks: &[RenderedStack],
     groups: &[Group<A>],
     reached: &[String],
 ) -> Result<ExitStatus> {
-    let rendered: HashMap<String, Json> = stacks
+    let rendered: HashMap<String, Json> = groups
         .iter()
-        .map(|s| (s.spec.key(), s.template.value.clone()))
+        .flat_map(|g| &g.jobs)
+        .map(|j| (j.key.clone(), j.template.value.clone()))
         .collect();
     {
         let check_stacks = args.scope != DriftScope::Settings;
