@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
 
+use crate::baseline::regions::{self, Capability};
 use crate::baseline::{
     Baseline, Components, ConfigRules, PasswordPolicy, S3DataEvents, DEFAULT_CONFIG_RULES,
     HOME_ONLY_CONFIG_RULES,
@@ -100,18 +101,27 @@ impl StackSpec {
 
 /// Every stack of the baseline, in deployment order (wave, then account, then region).
 pub fn plan(baseline: &Baseline) -> Vec<StackSpec> {
+    plan_in(baseline, &|_| baseline.regions())
+}
+
+/// [`plan`] with each account's regions given by `regions_of` (the account id, `None` for
+/// the caller's): with `regions: all`, the regions enabled in that account.
+pub fn plan_in(
+    baseline: &Baseline,
+    regions_of: &dyn Fn(Option<&str>) -> Vec<String>,
+) -> Vec<StackSpec> {
     let accounts: Vec<Option<String>> = if baseline.file.accounts.is_empty() {
         vec![None]
     } else {
         baseline.account_ids().into_iter().map(Some).collect()
     };
-    let regions = baseline.regions();
     let home = baseline.home_region().to_string();
     let mut specs = Vec::new();
     // Values depend on the region and the settings in force there, not on the account:
     // accounts with the same settings share them.
     let mut shared: HashMap<(Component, String, String, bool, bool), Arc<Json>> = HashMap::new();
     for account in &accounts {
+        let regions = regions_of(account.as_deref());
         let per_region: Vec<(String, Components)> = regions
             .iter()
             .map(|r| (r.clone(), baseline.components_for(account.as_deref(), r)))
@@ -422,24 +432,37 @@ impl Ctx<'_> {
             json!({"name": "RDS_LOGIN_EVENTS", "status": status(f.rds_login_events)}),
             json!({"name": "LAMBDA_NETWORK_LOGS", "status": status(f.lambda_network_logs)}),
         ];
+        // What this region offers (one table, regions::LACKING): a plan or agent it lacks
+        // is not asked for.
+        let offers = |c: Capability| regions::offers(self.region, c);
         // GuardDuty rejects EKS_RUNTIME_MONITORING and RUNTIME_MONITORING together; the
         // newer feature is listed unless the older one is asked for.
         if f.eks_runtime_monitoring && !f.runtime_monitoring {
-            features.push(json!({
-                "name": "EKS_RUNTIME_MONITORING",
-                "status": "ENABLED",
-                "additional": [{"name": "EKS_ADDON_MANAGEMENT", "status": status(f.runtime_agent_management)}],
-            }));
-        } else {
+            if offers(Capability::GuardDutyEksAgent) {
+                features.push(json!({
+                    "name": "EKS_RUNTIME_MONITORING",
+                    "status": "ENABLED",
+                    "additional": [{"name": "EKS_ADDON_MANAGEMENT", "status": status(f.runtime_agent_management)}],
+                }));
+            }
+        } else if offers(Capability::GuardDutyRuntimeMonitoring) {
             let agents = status(f.runtime_monitoring && f.runtime_agent_management);
+            let additional: Vec<Json> = [
+                (Capability::GuardDutyEksAgent, "EKS_ADDON_MANAGEMENT"),
+                (
+                    Capability::GuardDutyEcsFargateAgent,
+                    "ECS_FARGATE_AGENT_MANAGEMENT",
+                ),
+                (Capability::GuardDutyEc2Agent, "EC2_AGENT_MANAGEMENT"),
+            ]
+            .into_iter()
+            .filter(|(c, _)| offers(*c))
+            .map(|(_, name)| json!({"name": name, "status": agents}))
+            .collect();
             features.push(json!({
                 "name": "RUNTIME_MONITORING",
                 "status": status(f.runtime_monitoring),
-                "additional": [
-                    {"name": "EKS_ADDON_MANAGEMENT", "status": agents},
-                    {"name": "ECS_FARGATE_AGENT_MANAGEMENT", "status": agents},
-                    {"name": "EC2_AGENT_MANAGEMENT", "status": agents},
-                ],
+                "additional": additional,
             }));
         }
         map.insert(
@@ -683,5 +706,54 @@ mod tests {
         for alarm in &CIS_ALARMS {
             assert!(alarm.pattern.len() <= 1024, "{}", alarm.id);
         }
+    }
+}
+
+#[cfg(test)]
+mod region_tests {
+    use super::*;
+
+    fn features_in(region: &str) -> Json {
+        let text = format!(
+            "version: 1\nname: acme\nhome_region: us-east-1\nregions: [us-east-1, {region}]\n"
+        );
+        let (baseline, _) = crate::baseline::load(crate::baseline::Source {
+            name: "test".into(),
+            text,
+        })
+        .expect("valid");
+        let spec = plan(&baseline)
+            .into_iter()
+            .find(|s| s.region == region && s.component == Component::Guardduty)
+            .unwrap();
+        spec.context["guardduty"]["features"].clone()
+    }
+
+    #[test]
+    fn a_region_is_never_asked_for_a_plan_the_table_says_it_lacks() {
+        let names = |f: &Json| -> Vec<String> {
+            f.as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|x| {
+                    std::iter::once(x["name"].as_str().unwrap().to_string()).chain(
+                        x["additional"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|a| a["name"].as_str().unwrap().to_string()),
+                    )
+                })
+                .collect()
+        };
+        let everywhere = names(&features_in("eu-west-1"));
+        assert!(everywhere.contains(&"RUNTIME_MONITORING".to_string()));
+        assert!(everywhere.contains(&"EC2_AGENT_MANAGEMENT".to_string()));
+        // Canada West lacks Runtime Monitoring altogether; Bahrain lacks only the EC2 agent.
+        assert!(!names(&features_in("ca-west-1")).contains(&"RUNTIME_MONITORING".to_string()));
+        let bahrain = names(&features_in("me-south-1"));
+        assert!(bahrain.contains(&"RUNTIME_MONITORING".to_string()));
+        assert!(!bahrain.contains(&"EC2_AGENT_MANAGEMENT".to_string()));
+        assert!(bahrain.contains(&"ECS_FARGATE_AGENT_MANAGEMENT".to_string()));
     }
 }

@@ -58,6 +58,8 @@ struct Cloud {
     config_role: Mutex<bool>,
     /// Every IMPORT change set fails with this reason.
     refuse_import: Mutex<Option<String>>,
+    /// The account's enabled regions (`None`: the 17 enabled by default).
+    enabled: Mutex<Option<Vec<String>>>,
 }
 
 /// The fake's key for a stack: `region/name`.
@@ -446,6 +448,15 @@ impl DiscoveryApi for Cloud {
 
     async fn service_linked_role_exists(&self, _: &str) -> ApiResult<bool> {
         Ok(*self.config_role.lock().unwrap())
+    }
+
+    async fn enabled_regions(&self) -> ApiResult<Vec<String>> {
+        Ok(self.enabled.lock().unwrap().clone().unwrap_or_else(|| {
+            baseline::regions::DEFAULT_ENABLED_REGIONS
+                .iter()
+                .map(|r| r.to_string())
+                .collect()
+        }))
     }
 
     async fn stack_resources(&self, region: &str, name: &str) -> ApiResult<Vec<StackResource>> {
@@ -1047,6 +1058,16 @@ async fn adopt_then_with(
         format: DiffFormat::Text,
         compact: false,
     };
+    let renderer = Renderer::new(None).unwrap();
+    if let Err(e) = commands::resolve_regions(&mut groups, &baseline, &renderer, &mut printer).await
+    {
+        let code = code(Err(e), &mut printer);
+        return Run {
+            code,
+            out: out.text(),
+            err: err.text(),
+        };
+    }
     let result =
         match commands::adopt_existing(&mut groups, &baseline, &run.options.limits, &mut printer)
             .await
@@ -1313,4 +1334,55 @@ async fn a_failed_first_create_is_replaced_and_its_leftover_bucket_adopted() {
         .position(|c| c.starts_with("import baseline-cloudtrail: ArchiveBucket="))
         .unwrap_or_else(|| panic!("{calls:?}"));
     assert!(deleted < imported, "{calls:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn regions_all_targets_each_accounts_enabled_regions_and_lists_the_rest() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    let mut enabled: Vec<String> = baseline::regions::DEFAULT_ENABLED_REGIONS
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    enabled.push("af-south-1".into());
+    *cloud.enabled.lock().unwrap() = Some(enabled);
+    let text = "version: 1\nname: baseline\nhome_region: eu-west-1\nregions: all\n\
+                alerts: {email: [security@example.com]}\n";
+    let plan = adopt_then(&cloud, false, text).await;
+    assert_eq!(plan.code, 2, "{}{}", plan.out, plan.err);
+    assert!(
+        plan.err
+            .contains("account current: regions: all → 18 enabled region(s); not enabled there, skipped: ap-east-1, ap-east-2,"),
+        "{}",
+        plan.err
+    );
+    for stack in [
+        "current/af-south-1/baseline-guardduty",
+        "current/us-west-2/baseline-config",
+        "current/eu-west-1/baseline-cloudtrail",
+    ] {
+        assert!(plan.out.contains(stack), "{stack} in:\n{}", plan.out);
+    }
+    assert!(!plan.out.contains("/ap-east-1/"), "{}", plan.out);
+    // Four stacks in each of 18 regions, and the trail in the home region.
+    assert!(plan.out.contains("Plan: 73 to create,"), "{}", plan.out);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_named_region_not_enabled_stops_the_plan_before_any_change() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    let text = "version: 1\nname: baseline\nhome_region: us-east-1\n\
+                regions: [us-east-1, ap-east-1]\nalerts: {email: [security@example.com]}\n";
+    let plan = adopt_then(&cloud, true, text).await;
+    assert_eq!(plan.code, 1, "{}{}", plan.out, plan.err);
+    assert!(
+        plan.err.contains(
+            "account current: ap-east-1 not enabled (named in `regions`); nothing was changed"
+        ),
+        "{}",
+        plan.err
+    );
+    assert!(
+        cloud.calls.lock().unwrap().is_empty(),
+        "no call but the region lookup"
+    );
 }

@@ -57,6 +57,19 @@ fn table_of_bad_baselines() {
             ],
         ),
         (
+            "regions: `all` or a list; `all` needs a per-account lookup stack sets do not make",
+            "version: 1\nname: acme\nhome_region: us-east-1\nregions: everywhere\n".to_string(),
+            vec!["expected `all` or a list of regions, found \"everywhere\""],
+        ),
+        (
+            "regions: all in stack-set mode",
+            "version: 1\nname: acme\nhome_region: us-east-1\nregions: all\ndeployment: {mode: stacksets, organizational_units: [ou-ab12-cd34ef56]}\n".to_string(),
+            vec![
+                "regions: `regions: all` needs each account's enabled regions, which stack-set mode does not look up",
+                "hint: list the regions, e.g. `regions: [us-east-1, eu-west-1]`",
+            ],
+        ),
+        (
             "stack sets: service-managed without OUs",
             format!("{HEAD}deployment: {{mode: stacksets, permission_model: service_managed}}\n"),
             vec!["deployment.organizational_units: service-managed stack sets need target organizational units"],
@@ -74,7 +87,7 @@ fn table_of_bad_baselines() {
         (
             "wrong type",
             format!("{HEAD}regions: us-east-1\n"),
-            vec!["bad.yaml:5:10: error: regions: wrong type: string \"us-east-1\", expected a sequence"],
+            vec!["bad.yaml:5:10: error: regions: expected `all` or a list of regions, found \"us-east-1\""],
         ),
         (
             "account ids",

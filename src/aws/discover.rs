@@ -274,6 +274,32 @@ impl DiscoveryApi for SdkStacks {
             .await
     }
 
+    async fn enabled_regions(&self) -> ApiResult<Vec<String>> {
+        use aws_sdk_account::types::RegionOptStatus;
+        self.reach
+            .call("ListRegions", || async move {
+                let account = aws_sdk_account::Client::new(&self.config);
+                let mut pages = account
+                    .list_regions()
+                    .region_opt_status_contains(RegionOptStatus::Enabled)
+                    .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
+                    .into_paginator()
+                    .send();
+                let mut out = Vec::new();
+                while let Some(page) = pages.next().await {
+                    let page = page.map_err(|e| api_error("ListRegions", e))?;
+                    out.extend(
+                        page.regions()
+                            .iter()
+                            .filter_map(|r| r.region_name().map(str::to_string)),
+                    );
+                }
+                out.sort();
+                Ok(out)
+            })
+            .await
+    }
+
     async fn service_linked_role_exists(&self, service: &str) -> ApiResult<bool> {
         // Service-linked roles live under a path named for their service, whatever the role
         // is called.

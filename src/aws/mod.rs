@@ -427,6 +427,9 @@ pub trait DiscoveryApi: Send + Sync + 'static {
         service: &str,
     ) -> impl Future<Output = ApiResult<bool>> + Send;
 
+    /// The regions enabled in the account (those enabled by default and those opted in).
+    fn enabled_regions(&self) -> impl Future<Output = ApiResult<Vec<String>>> + Send;
+
     /// The resources of a deployed stack.
     fn stack_resources(
         &self,

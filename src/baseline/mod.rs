@@ -58,12 +58,38 @@ impl Baseline {
     }
 
     /// Target regions, home region first if it is listed first; defaults to the home region.
+    /// With `regions: all`, the regions every account has enabled by default (and the home
+    /// region): what a render knows without asking an account. Plan and deploy replace it
+    /// with each account's enabled regions ([`Baseline::regions_enabled`]).
     pub fn regions(&self) -> Vec<String> {
-        if self.file.regions.is_empty() {
-            vec![self.home_region().to_string()]
-        } else {
-            self.file.regions.clone()
+        match &self.file.regions {
+            Regions::All => self.regions_enabled(
+                &regions::DEFAULT_ENABLED_REGIONS
+                    .iter()
+                    .map(|r| r.to_string())
+                    .collect::<Vec<_>>(),
+            ),
+            Regions::List(list) if list.is_empty() => vec![self.home_region().to_string()],
+            Regions::List(list) => list.clone(),
         }
+    }
+
+    /// The target regions of an account whose enabled regions are `enabled`: with `regions:
+    /// all`, the home region first, then every other enabled region the tool knows, in
+    /// order; otherwise the listed regions.
+    pub fn regions_enabled(&self, enabled: &[String]) -> Vec<String> {
+        if !self.file.regions.is_all() {
+            return self.regions();
+        }
+        let home = self.home_region().to_string();
+        let mut out = vec![home.clone()];
+        out.extend(
+            regions::KNOWN_REGIONS
+                .iter()
+                .map(|r| r.to_string())
+                .filter(|r| *r != home && enabled.contains(r)),
+        );
+        out
     }
 
     /// Target account ids; empty means "the caller's account".

@@ -83,3 +83,82 @@ pub fn is_known(region: &str) -> bool {
 pub fn records_global_iam(region: &str) -> bool {
     !NO_GLOBAL_IAM_RECORDING.contains(&region)
 }
+
+/// What the baseline renders that some regions do not offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capability {
+    /// GuardDuty Runtime Monitoring (the `RUNTIME_MONITORING` plan).
+    GuardDutyRuntimeMonitoring,
+    /// Runtime Monitoring's automated agent for EKS (and the older `EKS_RUNTIME_MONITORING`).
+    GuardDutyEksAgent,
+    /// Runtime Monitoring's automated agent for ECS on Fargate.
+    GuardDutyEcsFargateAgent,
+    /// Runtime Monitoring's automated agent for EC2.
+    GuardDutyEc2Agent,
+}
+
+/// One row of the table: a capability, the known regions that lack it, and the source.
+pub struct Lacking {
+    pub capability: Capability,
+    pub regions: &'static [&'static str],
+    pub source: &'static str,
+}
+
+/// The one table of what regions lack. A render never asks a region for what is listed
+/// here. The sources are the AWS Config managed rules that check each plan: their pages
+/// list the regions where the plan exists (China and GovCloud, outside the known regions,
+/// are left out here).
+pub const LACKING: [Lacking; 4] = [
+    Lacking {
+        capability: Capability::GuardDutyRuntimeMonitoring,
+        regions: &["ca-west-1"],
+        source: "AWS Config Developer Guide, managed rule guardduty-runtime-monitoring-enabled: \
+                 all supported regions except China, GovCloud and Canada West (Calgary)",
+    },
+    Lacking {
+        capability: Capability::GuardDutyEksAgent,
+        regions: &[
+            "ap-east-2",
+            "ap-southeast-5",
+            "ap-southeast-6",
+            "ap-southeast-7",
+            "ca-west-1",
+            "mx-central-1",
+        ],
+        source:
+            "AWS Config Developer Guide, managed rule guardduty-eks-protection-runtime-enabled: \
+                 all supported regions except New Zealand, China, Thailand, Malaysia, GovCloud, \
+                 Mexico (Central), Taipei and Canada West (Calgary)",
+    },
+    Lacking {
+        capability: Capability::GuardDutyEcsFargateAgent,
+        regions: &["ap-southeast-5", "ca-west-1", "mx-central-1"],
+        source:
+            "AWS Config Developer Guide, managed rule guardduty-ecs-protection-runtime-enabled: \
+                 all supported regions except China, Malaysia, GovCloud, Mexico (Central) and \
+                 Canada West (Calgary)",
+    },
+    Lacking {
+        capability: Capability::GuardDutyEc2Agent,
+        regions: &[
+            "ap-east-2",
+            "ap-southeast-5",
+            "ap-southeast-6",
+            "ap-southeast-7",
+            "ca-west-1",
+            "me-south-1",
+            "mx-central-1",
+        ],
+        source:
+            "AWS Config Developer Guide, managed rule guardduty-ec2-protection-runtime-enabled: \
+                 all supported regions except Middle East (Bahrain), New Zealand, China, Thailand, \
+                 Malaysia, GovCloud, Mexico (Central), Taipei and Canada West (Calgary)",
+    },
+];
+
+/// Whether `region` offers `capability` (by [`LACKING`]).
+pub fn offers(region: &str, capability: Capability) -> bool {
+    !LACKING
+        .iter()
+        .any(|l| l.capability == capability && l.regions.contains(&region))
+}

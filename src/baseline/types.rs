@@ -24,7 +24,7 @@ pub struct BaselineFile {
     #[serde(default)]
     pub home_region: Option<String>,
     #[serde(default)]
-    pub regions: Vec<String>,
+    pub regions: Regions,
     #[serde(default)]
     pub accounts: Vec<Account>,
     #[serde(default)]
@@ -264,6 +264,75 @@ pub enum DeliveryFrequency {
 pub enum RecordingFrequency {
     Continuous,
     Daily,
+}
+
+/// `all` (every region enabled in each account, found when plan and deploy connect) or a
+/// list of regions (empty: the home region only).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Regions {
+    All,
+    List(Vec<String>),
+}
+
+impl Default for Regions {
+    fn default() -> Self {
+        Regions::List(Vec::new())
+    }
+}
+
+impl Regions {
+    /// The regions listed (none for `all`).
+    pub fn listed(&self) -> &[String] {
+        match self {
+            Regions::All => &[],
+            Regions::List(list) => list,
+        }
+    }
+
+    pub fn is_all(&self) -> bool {
+        matches!(self, Regions::All)
+    }
+}
+
+impl Serialize for Regions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Regions::All => serializer.serialize_str("all"),
+            Regions::List(list) => list.serialize(serializer),
+        }
+    }
+}
+
+impl JsonSchema for Regions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Regions".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "`all` (every region enabled in each account) or a list of region codes",
+            "oneOf": [
+                {"const": "all"},
+                {"type": "array", "items": {"type": "string"}}
+            ]
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Regions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match Value::deserialize(deserializer)? {
+            Value::String(s) if s == "all" => Ok(Regions::All),
+            Value::String(s) => Err(D::Error::custom(format!(
+                "expected `all` or a list of regions, found {s:?}"
+            ))),
+            value @ Value::Sequence(_) => crate::yaml::from_value::<Vec<String>>(value)
+                .map(Regions::List)
+                .map_err(D::Error::custom),
+            _ => Err(D::Error::custom("expected `all` or a list of regions")),
+        }
+    }
 }
 
 /// `default` (the recommended managed rules) or an explicit list of managed rule ids.

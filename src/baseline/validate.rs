@@ -233,8 +233,17 @@ fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
         }
         Some(home) => Some(home.as_str()),
     };
+    if file.regions.is_all() && file.deployment.mode == DeploymentMode::Stacksets {
+        diags.push(
+            Diagnostic::error(
+                p(&["regions"]),
+                "`regions: all` needs each account's enabled regions, which stack-set mode does not look up",
+            )
+            .hint("list the regions, e.g. `regions: [us-east-1, eu-west-1]`"),
+        );
+    }
     let mut seen = BTreeSet::new();
-    for (i, region) in file.regions.iter().enumerate() {
+    for (i, region) in file.regions.listed().iter().enumerate() {
         let path = at(p(&["regions"]), i);
         if !regions::is_known(region) {
             diags.push(region_diag(path, region));
@@ -246,7 +255,8 @@ fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
         }
     }
     if let Some(home) = home {
-        if !file.regions.is_empty() && !file.regions.iter().any(|r| r == home) {
+        let listed = file.regions.listed();
+        if !listed.is_empty() && !listed.iter().any(|r| r == home) {
             diags.push(
                 Diagnostic::error(
                     p(&["home_region"]),
@@ -370,10 +380,13 @@ fn check_tags(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
 
 fn check_overrides(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
     let accounts: Vec<&str> = file.accounts.iter().map(|a| a.id.as_str()).collect();
-    let regions: Vec<&str> = if file.regions.is_empty() {
-        file.home_region.iter().map(String::as_str).collect()
-    } else {
-        file.regions.iter().map(String::as_str).collect()
+    // With `regions: all`, an override may name any region.
+    let regions: Vec<&str> = match &file.regions {
+        Regions::All => regions::KNOWN_REGIONS.to_vec(),
+        Regions::List(list) if list.is_empty() => {
+            file.home_region.iter().map(String::as_str).collect()
+        }
+        Regions::List(list) => list.iter().map(String::as_str).collect(),
     };
     for (i, o) in file.overrides.iter().enumerate() {
         let path = vec![Seg::from("overrides"), Seg::Index(i), Seg::from("match")];
@@ -444,10 +457,11 @@ fn check_targets(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
     } else {
         file.accounts.iter().map(|a| Some(a.id.as_str())).collect()
     };
-    let regions: Vec<&str> = if file.regions.is_empty() {
-        vec![home]
-    } else {
-        file.regions.iter().map(String::as_str).collect()
+    // With `regions: all`, every region an account may have enabled is checked.
+    let regions: Vec<&str> = match &file.regions {
+        Regions::All => regions::KNOWN_REGIONS.to_vec(),
+        Regions::List(list) if list.is_empty() => vec![home],
+        Regions::List(list) => list.iter().map(String::as_str).collect(),
     };
     let base = match components_for(
         &BaselineFile {

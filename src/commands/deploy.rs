@@ -50,7 +50,7 @@ fn run(
 
     let runtime = super::runtime()?;
     let result = runtime.block_on(run_async(
-        global, args, printer, execute, &baseline, &stacks,
+        global, args, printer, execute, &baseline, &stacks, &renderer,
     ));
     // A confirmation prompt interrupted by Ctrl-C leaves a thread blocked on stdin.
     runtime.shutdown_background();
@@ -207,9 +207,11 @@ async fn run_async(
     execute: bool,
     baseline: &Baseline,
     stacks: &[RenderedStack],
+    renderer: &Renderer,
 ) -> Result<ExitStatus> {
     let (mut groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
     let run = DeployRun::from_args(args, execute);
+    resolve_regions(&mut groups, baseline, renderer, printer).await?;
     let refusals = adopt_existing(&mut groups, baseline, &run.options.limits, printer).await?;
     stop_if_refused(&refusals)?;
     plan_or_deploy(printer, &run, baseline, &groups, &reached).await
@@ -864,6 +866,107 @@ pub async fn adopt_existing<A: DiscoveryApi>(
         g.jobs = kept;
     }
     Ok(refusals)
+}
+
+/// Checks that every region the baseline names is enabled in each account, and with
+/// `regions: all` targets each account's enabled regions (the render is redone for them):
+/// regions an account has not enabled are listed and skipped. A named region that is not
+/// enabled stops the run before any change.
+pub async fn resolve_regions<A: DiscoveryApi>(
+    groups: &mut [Group<A>],
+    baseline: &Baseline,
+    renderer: &Renderer,
+    printer: &mut Printer,
+) -> Result<()> {
+    let all = baseline.file.regions.is_all();
+    let mut per_account: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let mut problems = Vec::new();
+    let mut lookups = tokio::task::JoinSet::new();
+    for (i, g) in groups.iter().enumerate() {
+        let api = g.api.clone();
+        lookups.spawn(async move { (i, api.enabled_regions().await) });
+    }
+    let mut found = Vec::new();
+    while let Some(done) = lookups.join_next().await {
+        found.push(done.expect("region lookup"));
+    }
+    found.sort_by_key(|(i, _)| *i);
+    for (i, enabled) in found {
+        let g = &groups[i];
+        let enabled = match (enabled, all) {
+            (Ok(enabled), _) => enabled,
+            // Listed regions are only checked when the account can say (ListRegions needs
+            // account:ListRegions; an emulator may not have it).
+            (Err(e), false) => {
+                printer.warning(&format!(
+                    "account {}: could not check that the listed regions are enabled ({e}); going on as if they are",
+                    g.label
+                ));
+                continue;
+            }
+            (Err(e), _) => bail!(
+                "finding the regions enabled in account {}: {e}; nothing was changed",
+                g.label
+            ),
+        };
+        let wanted = baseline.regions_enabled(&enabled);
+        let missing: Vec<&String> = wanted.iter().filter(|r| !enabled.contains(r)).collect();
+        if !missing.is_empty() {
+            problems.push(format!(
+                "account {}: {} not enabled ({})",
+                g.label,
+                missing
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if all {
+                    "the home region must be"
+                } else {
+                    "named in `regions`"
+                }
+            ));
+        }
+        if all {
+            let skipped: Vec<&str> = crate::baseline::regions::KNOWN_REGIONS
+                .iter()
+                .copied()
+                .filter(|r| !wanted.iter().any(|w| w == r))
+                .collect();
+            printer.status(&format!(
+                "account {}: regions: all → {} enabled region(s); not enabled there, skipped: {}",
+                g.label,
+                wanted.len(),
+                if skipped.is_empty() {
+                    "none".to_string()
+                } else {
+                    skipped.join(", ")
+                }
+            ));
+            per_account.insert(g.account_id.clone(), wanted);
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "{}; nothing was changed (enable the region in the account, an opt-in region under Account > AWS Regions, or remove it from `regions`)",
+            problems.join("; ")
+        );
+    }
+    if all {
+        let caller = groups.first().map(|g| g.account_id.clone());
+        let regions_of = |account: Option<&str>| {
+            let key = account.map(str::to_string).or_else(|| caller.clone());
+            key.and_then(|k| per_account.get(&k).cloned())
+                .unwrap_or_else(|| baseline.regions())
+        };
+        let stacks = crate::render::render_all_in(baseline, renderer, &regions_of)?;
+        for g in groups.iter_mut() {
+            let account = g.account_id.clone();
+            let api = g.api.clone();
+            *g = Group::of(baseline, &stacks, &account, api);
+        }
+    }
+    Ok(())
 }
 
 /// Stops plan and deploy before any change when what exists refuses the baseline.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
 
-use super::deploy::{adopt_existing, connect_groups, Group};
+use super::deploy::{adopt_existing, connect_groups, resolve_regions, Group};
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::aws::{PasswordPolicyApi, StackApi, StackSetApi};
 use crate::baseline::{Baseline, Source, BASELINE_TAG};
@@ -219,6 +219,8 @@ fn live(
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {
         let (mut groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
+        let renderer = crate::render::Renderer::new(global.templates.as_deref())?;
+        resolve_regions(&mut groups, baseline, &renderer, printer).await?;
         // The render as deploy would deploy it in these accounts: a recorder taken over by
         // its name, Control Tower's region without one, no service-linked role where one
         // exists, stacks with nothing left out.

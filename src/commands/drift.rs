@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use super::deploy::{
     abandon_all, adopt_existing, connect_groups, discard_all, execute_all, policy_changes,
-    print_summary, resume_command, stop_report, Group,
+    print_summary, resolve_regions, resume_command, stop_report, Group,
 };
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::aws::{BeforeValueFrom, DriftApi, PasswordPolicyApi, ResourceChange};
@@ -41,6 +41,7 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {
         let (mut groups, reached) = connect_groups(global, &baseline, &stacks, printer).await?;
+        resolve_regions(&mut groups, &baseline, &renderer, printer).await?;
         // What deploy deployed in these accounts (a recorder taken over by name, Control
         // Tower's region without one, ...): what drift compares with and reverts to.
         let limits = Limits::new(

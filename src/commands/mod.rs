@@ -17,7 +17,10 @@ use crate::baseline::{self, Baseline, Source};
 use crate::cli::{Cli, Command};
 use crate::output::Printer;
 
-pub use deploy::{adopt_existing, deploy, plan, plan_or_deploy, stop_if_refused, DeployRun, Group};
+pub use deploy::{
+    adopt_existing, deploy, plan, plan_or_deploy, resolve_regions, stop_if_refused, DeployRun,
+    Group,
+};
 pub use diff::{compare_live, diff, exit_status, render_side};
 pub use drift::check as check_drift;
 pub use drift::drift;

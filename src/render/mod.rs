@@ -164,6 +164,15 @@ pub struct RenderedStack {
 /// (the default baseline: 6 for 100 accounts x 17 regions). Each distinct one is rendered,
 /// parsed back and checked once, and shared by every stack that has it.
 pub fn render_all(baseline: &Baseline, renderer: &Renderer) -> Result<Vec<RenderedStack>> {
+    render_all_in(baseline, renderer, &|_| baseline.regions())
+}
+
+/// [`render_all`] with each account's regions given by `regions_of` ([`plan::plan_in`]).
+pub fn render_all_in(
+    baseline: &Baseline,
+    renderer: &Renderer,
+    regions_of: &dyn Fn(Option<&str>) -> Vec<String>,
+) -> Result<Vec<RenderedStack>> {
     // Two levels: the same values render the same text (across accounts), and the same text
     // parses and checks the same (across regions, whose values name the region even where
     // the template does not).
@@ -171,7 +180,7 @@ pub fn render_all(baseline: &Baseline, renderer: &Renderer) -> Result<Vec<Render
     let mut by_values: HashMap<(Component, usize), Arc<str>> = HashMap::new();
     let mut by_body: HashMap<Arc<str>, RenderedStack> = HashMap::new();
     let mut out = Vec::new();
-    for spec in plan::plan(baseline) {
+    for spec in plan::plan_in(baseline, regions_of) {
         let key = (spec.component, Arc::as_ptr(&spec.context) as usize);
         let body = match by_values.get(&key) {
             Some(body) => body.clone(),
