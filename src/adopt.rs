@@ -22,7 +22,7 @@ const NAMED: [(&str, &str, &str, bool); 5] = [
     ("AWS::S3::Bucket", "BucketName", "BucketName", true),
     ("AWS::Logs::LogGroup", "LogGroupName", "LogGroupName", true),
     ("AWS::SNS::Topic", "TopicName", "TopicArn", true),
-    ("AWS::CloudTrail::Trail", "TrailName", "TrailName", false),
+    ("AWS::CloudTrail::Trail", "TrailName", "TrailName", true),
     ("AWS::KMS::Alias", "AliasName", "AliasName", false),
 ];
 
@@ -322,7 +322,7 @@ pub fn decide(
     }
     out.imports.sort();
     if !out.imports.is_empty() {
-        out.import_body = Some(import_template(&value, &out.imports));
+        out.import_body = Some(import_template(&value, &out.imports, place));
     }
     out.empty = resources(&value).is_empty();
     if changed {
@@ -403,8 +403,18 @@ fn standards(template: &Json, place: &Place) -> Vec<(String, String)> {
 
 /// The template of an IMPORT change set: only the resources to import (an import may not
 /// create or change anything else), each with its deletion policy, and only the properties
-/// that do not refer to resources outside the import. The update that follows sets the rest.
-pub fn import_template(template: &Json, imports: &[ImportTarget]) -> String {
+/// that do not refer to resources outside the import, except a `Ref` to a named resource,
+/// which becomes its name (a trail's bucket). The update that follows sets the rest.
+pub fn import_template(template: &Json, imports: &[ImportTarget], place: &Place) -> String {
+    // Named resources outside the import: a Ref to one is its name.
+    let names: BTreeMap<String, String> = lookups(template, place)
+        .into_iter()
+        .filter(|(id, _)| !imports.iter().any(|i| i.logical_id == *id))
+        .filter(|(_, l)| {
+            l.resource_type == "AWS::S3::Bucket" || l.resource_type == "AWS::Logs::LogGroup"
+        })
+        .map(|(id, l)| (id, l.name))
+        .collect();
     let ids: BTreeSet<&str> = imports.iter().map(|i| i.logical_id.as_str()).collect();
     let all: BTreeSet<String> = resources(template)
         .into_iter()
@@ -432,8 +442,8 @@ pub fn import_template(template: &Json, imports: &[ImportTarget]) -> String {
         if let Some(props) = resource["Properties"].as_object() {
             let kept: serde_json::Map<String, Json> = props
                 .iter()
+                .map(|(k, v)| (k.clone(), named_refs(v, &names)))
                 .filter(|(_, v)| !refers_to(v, &outside))
-                .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             r.insert("Properties".into(), Json::Object(kept));
         }
@@ -449,6 +459,28 @@ pub fn import_template(template: &Json, imports: &[ImportTarget]) -> String {
     );
     doc.insert("Resources".into(), json!(out));
     serde_json::to_string_pretty(&Json::Object(doc)).expect("JSON")
+}
+
+/// A `Ref` to a named resource in `names` replaced by that name (for a bucket or a log
+/// group, its `Ref` is its name).
+fn named_refs(value: &Json, names: &BTreeMap<String, String>) -> Json {
+    match value {
+        Json::Object(m) if m.len() == 1 => match m.get("Ref").and_then(Json::as_str) {
+            Some(id) if names.contains_key(id) => json!(names[id]),
+            _ => Json::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), named_refs(v, names)))
+                    .collect(),
+            ),
+        },
+        Json::Object(m) => Json::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), named_refs(v, names)))
+                .collect(),
+        ),
+        Json::Array(a) => Json::Array(a.iter().map(|v| named_refs(v, names)).collect()),
+        other => other.clone(),
+    }
 }
 
 /// Whether a value refers (Ref, GetAtt, or `${Id}` in a Sub) to one of `ids`.
@@ -797,7 +829,10 @@ mod tests {
             vec!["Archive"]
         );
         let props = &import["Resources"]["Archive"]["Properties"];
-        assert!(props.get("Encryption").is_none() && props.get("Logging").is_none());
+        // The key is outside the import and unnamed: dropped. The log bucket is named: its
+        // name stands for the Ref.
+        assert!(props.get("Encryption").is_none(), "{props}");
+        assert_eq!(props["Logging"], "logs-111111111111-eu-west-1");
         assert_eq!(
             import["Resources"]["Archive"]["DeletionPolicy"],
             "RetainExceptOnCreate"
@@ -826,6 +861,42 @@ mod tests {
             .refusal
             .unwrap()
             .contains("archive-111111111111-eu-west-1"));
+    }
+
+    #[test]
+    fn a_trail_is_imported_naming_its_bucket_when_the_bucket_stays_outside_the_import() {
+        let template = json!({"Resources": {
+            "Archive": {"Type": "AWS::S3::Bucket", "Properties": {
+                "BucketName": {"Fn::Sub": "archive-${AWS::AccountId}-${AWS::Region}"}}},
+            "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+            "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {
+                "TrailName": "acme-trail", "IsLogging": true,
+                "S3BucketName": {"Ref": "Archive"}, "KMSKeyId": {"Ref": "Key"}}}}});
+        let lookup = Lookup {
+            resource_type: "AWS::CloudTrail::Trail".into(),
+            name: "acme-trail".into(),
+        };
+        let found = Found {
+            named: [(lookup, "acme-trail".to_string())].into(),
+            ..Found::default()
+        };
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Cloudtrail,
+            &template,
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert_eq!(a.refusal, None);
+        let import: Json = serde_json::from_str(a.import_body.as_deref().unwrap()).unwrap();
+        let props = &import["Resources"]["Trail"]["Properties"];
+        assert_eq!(props["S3BucketName"], "archive-111111111111-eu-west-1");
+        assert_eq!(props["IsLogging"], true);
+        assert!(props.get("KMSKeyId").is_none());
     }
 
     #[test]

@@ -285,7 +285,10 @@ impl Ctx<'_> {
                 })
             })
             .collect();
-        let slack = c.alerts.slack.as_ref().map(|s| {
+        // Only where Chatbot runs (regions::LACKING); elsewhere the topic has its email
+        // subscribers only.
+        let chatbot = regions::offers(self.region, Capability::Chatbot);
+        let slack = c.alerts.slack.as_ref().filter(|_| chatbot).map(|s| {
             json!({
                 "workspace_id": s.workspace_id,
                 "channel_id": s.channel_id,
@@ -755,5 +758,27 @@ mod region_tests {
         assert!(bahrain.contains(&"RUNTIME_MONITORING".to_string()));
         assert!(!bahrain.contains(&"EC2_AGENT_MANAGEMENT".to_string()));
         assert!(bahrain.contains(&"ECS_FARGATE_AGENT_MANAGEMENT".to_string()));
+    }
+
+    #[test]
+    fn slack_is_configured_only_where_chatbot_runs() {
+        let text =
+            "version: 1\nname: acme\nhome_region: us-east-1\nregions: [us-east-1, ap-east-2]\n\
+                    alerts: {slack: {workspace_id: T0123ABCD, channel_id: C0123ABCD}}\n";
+        let (baseline, _) = crate::baseline::load(crate::baseline::Source {
+            name: "test".into(),
+            text: text.into(),
+        })
+        .expect("valid");
+        let slack = |region: &str| {
+            plan(&baseline)
+                .into_iter()
+                .find(|s| s.region == region && s.component == Component::Alerts)
+                .unwrap()
+                .context["alerts"]["slack"]
+                .clone()
+        };
+        assert!(slack("us-east-1").is_object());
+        assert!(slack("ap-east-2").is_null());
     }
 }

@@ -95,6 +95,8 @@ pub enum Capability {
     GuardDutyEcsFargateAgent,
     /// Runtime Monitoring's automated agent for EC2.
     GuardDutyEc2Agent,
+    /// AWS Chatbot (Amazon Q Developer in chat applications): the Slack configuration.
+    Chatbot,
 }
 
 /// One row of the table: a capability, the known regions that lack it, and the source.
@@ -108,7 +110,7 @@ pub struct Lacking {
 /// here. The sources are the AWS Config managed rules that check each plan: their pages
 /// list the regions where the plan exists (China and GovCloud, outside the known regions,
 /// are left out here).
-pub const LACKING: [Lacking; 4] = [
+pub const LACKING: [Lacking; 5] = [
     Lacking {
         capability: Capability::GuardDutyRuntimeMonitoring,
         regions: &["ca-west-1"],
@@ -153,6 +155,14 @@ pub const LACKING: [Lacking; 4] = [
             "AWS Config Developer Guide, managed rule guardduty-ec2-protection-runtime-enabled: \
                  all supported regions except Middle East (Bahrain), New Zealand, China, Thailand, \
                  Malaysia, GovCloud, Mexico (Central), Taipei and Canada West (Calgary)",
+    },
+    Lacking {
+        capability: Capability::Chatbot,
+        regions: &["ap-east-2", "ap-southeast-6"],
+        source: "Amazon Q Developer User Guide, Supported Regions (integrated chat applications): \
+                 the 17 default regions and the opt-in regions Cape Town, Hong Kong, Hyderabad, \
+                 Jakarta, Malaysia, Melbourne, Thailand, Calgary, Milan, Spain, Zurich, Mexico, \
+                 Bahrain, UAE and Tel Aviv",
     },
 ];
 

@@ -245,6 +245,18 @@ fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
     let mut seen = BTreeSet::new();
     for (i, region) in file.regions.listed().iter().enumerate() {
         let path = at(p(&["regions"]), i);
+        if file.alerts.slack.is_some()
+            && regions::is_known(region)
+            && !regions::offers(region, regions::Capability::Chatbot)
+        {
+            diags.push(
+                Diagnostic::warning(
+                    path.clone(),
+                    format!("AWS Chatbot does not run in {region}: Slack gets no alerts from there, only the email subscribers do"),
+                )
+                .hint("add an email subscriber (`alerts.email`), or leave the region out"),
+            );
+        }
         if !regions::is_known(region) {
             diags.push(region_diag(path, region));
         } else if !seen.insert(region.as_str()) {
