@@ -734,7 +734,7 @@ pub async fn discard<A: StackApi>(
         match api.delete_change_set(region, name, &target).await {
             Ok(()) | Err(ApiError::NotFound(_)) => {}
             Err(e) => {
-                unreachable = matches!(e, ApiError::Transport(_));
+                unreachable = e.is_unreachable();
                 tracker.change_set(&p.job.key, &change_set, Fate::Left(why_left(&e)));
                 problems.push(if unreachable {
                     left_behind(&p.job, &change_set)
@@ -764,7 +764,7 @@ pub async fn discard<A: StackApi>(
 /// Why a change set could not be deleted, briefly (the whole error is reported once above).
 fn why_left(e: &ApiError) -> String {
     match e {
-        ApiError::Transport(_) => UNREACHABLE.to_string(),
+        e if e.is_unreachable() => UNREACHABLE.to_string(),
         e => e.to_string(),
     }
 }
@@ -812,7 +812,7 @@ pub async fn abandon<A: StackApi>(api: &A, jobs: &[Job], tracker: &Tracker) -> V
             Ok(Some(stack)) => stack,
             Ok(None) => continue,
             Err(e) => {
-                unreachable = matches!(e, ApiError::Transport(_));
+                unreachable = e.is_unreachable();
                 leave(&why_left(&e));
                 match (&standing.change_set, unreachable) {
                     (Some((change_set, _)), true) => problems.push(left_behind(job, change_set)),
@@ -839,7 +839,7 @@ pub async fn abandon<A: StackApi>(api: &A, jobs: &[Job], tracker: &Tracker) -> V
                 // Some endpoints answer a name they do not have with a bare error.
                 Err(ApiError::Unsupported(_)) if known.is_none() => {}
                 Err(e) => {
-                    unreachable = matches!(e, ApiError::Transport(_));
+                    unreachable = e.is_unreachable();
                     tracker.change_set(&job.key, &change_set, Fate::Left(why_left(&e)));
                     problems.push(if unreachable {
                         left_behind(job, &change_set)
@@ -1018,21 +1018,20 @@ async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: &Options, 
     } else {
         outcome
     };
-    options.tracker.phase(
-        &job.key,
-        match &outcome {
-            Outcome::Failed(StackFailure {
-                kind:
-                    FailureKind::Api {
-                        error: ApiError::Transport(_),
-                        ..
-                    },
-                ..
-            }) => Phase::Unknown,
-            o if o.is_failure() => Phase::Failed,
-            _ => Phase::Complete,
-        },
-    );
+    // A change set never executed keeps its stack as it was.
+    if options.tracker.standing(&job.key).phase != Phase::ChangeSetReady {
+        options.tracker.phase(
+            &job.key,
+            match &outcome {
+                Outcome::Failed(StackFailure {
+                    kind: FailureKind::Api { error, .. },
+                    ..
+                }) if error.is_unreachable() => Phase::Unknown,
+                o if o.is_failure() => Phase::Failed,
+                _ => Phase::Complete,
+            },
+        );
+    }
     let protected = if outcome.is_failure() {
         None
     } else {
@@ -1076,6 +1075,10 @@ async fn execute_round<A: StackApi>(
     let change_set = change_set_name_for(job, kind, options);
     options.tracker.phase(&job.key, Phase::Executing);
     if let Err(e) = patiently(|| api.execute_change_set(&region, &name, change_set_id)).await {
+        if matches!(e, ApiError::NotSent(_)) {
+            // Never sent: the change set waits, unexecuted.
+            options.tracker.phase(&job.key, Phase::ChangeSetReady);
+        }
         return fail(FailureKind::Api {
             doing: "executing the change set of",
             error: e,

@@ -174,7 +174,10 @@ pub enum ApiError {
     /// The endpoint does not implement the operation (e.g. the emulator's HTTP 500 page).
     Unsupported(String),
     /// The endpoint could not be reached (connection refused or reset, DNS, TLS, time-out).
+    /// The request may have arrived.
     Transport(String),
+    /// The request was not sent: the run's budget for reaching AWS had ended.
+    NotSent(String),
     /// No usable credentials were found.
     Credentials(String),
     /// Any other service error.
@@ -189,7 +192,7 @@ impl std::fmt::Display for ApiError {
             ApiError::AlreadyExists(m) => write!(f, "already exists: {m}"),
             ApiError::Throttled(m) => write!(f, "throttled: {m}"),
             ApiError::Unsupported(op) => write!(f, "{op} is not supported by this endpoint"),
-            ApiError::Transport(m) => write!(f, "could not reach AWS: {m}"),
+            ApiError::Transport(m) | ApiError::NotSent(m) => write!(f, "could not reach AWS: {m}"),
             ApiError::Credentials(m) => f.write_str(m),
             ApiError::Api { code, message } => write!(f, "{code}: {message}"),
         }
@@ -197,6 +200,13 @@ impl std::fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+impl ApiError {
+    /// AWS could not be reached (whether or not the request was sent).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, ApiError::Transport(_) | ApiError::NotSent(_))
+    }
+}
 
 pub type ApiResult<T> = Result<T, ApiError>;
 

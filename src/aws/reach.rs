@@ -134,7 +134,10 @@ impl Reachability {
             let started = Instant::now();
             let deadline = self.since().map(|s| s + self.budget);
             if deadline.is_some_and(|d| d <= started) {
-                return Err(self.gave_up(&format!("{op} not attempted")));
+                let ApiError::Transport(why) = self.gave_up(&format!("{op} not attempted")) else {
+                    unreachable!("gave_up says Transport")
+                };
+                return Err(ApiError::NotSent(why));
             }
             let result = match deadline {
                 Some(d) => match tokio::time::timeout_at(d, call()).await {
@@ -199,7 +202,7 @@ mod tests {
                 async { Ok(()) }
             })
             .await;
-        assert!(matches!(out, Err(ApiError::Transport(m)) if m.contains("not attempted")));
+        assert!(matches!(out, Err(ApiError::NotSent(m)) if m.contains("not attempted")));
         assert_eq!(calls.load(Ordering::SeqCst), tries);
         assert_eq!(before.elapsed(), Duration::ZERO);
     }

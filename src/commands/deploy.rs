@@ -439,6 +439,10 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
                 count(Phase::Unknown),
                 "in a state not known (AWS could not be reached)",
             ),
+            (
+                count(Phase::ChangeSetReady).saturating_sub(skipped),
+                "not executed (AWS could not be reached)",
+            ),
             (skipped, "not started because a stack they depend on failed"),
         ]
         .into_iter()
