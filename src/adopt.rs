@@ -227,7 +227,14 @@ pub fn decide(
                 ));
                 changed |= remove(&mut value, "ConfigRecorder");
                 changed |= remove(&mut value, "ConfigDeliveryChannel");
-            } else if let Some(r) = found.recorders.first().filter(|_| !ours) {
+            } else if let Some(r) = found.recorders.first().filter(|_| ours) {
+                // Taken over by an earlier run: it keeps the names it has (a new name would
+                // replace the recorder, and a region holds one).
+                changed |= set_name(&mut value, "ConfigRecorder", &r.name);
+                if let Some(channel) = found.delivery_channels.first() {
+                    changed |= set_name(&mut value, "ConfigDeliveryChannel", channel);
+                }
+            } else if let Some(r) = found.recorders.first() {
                 match policy {
                     Existing::Adopt => {
                         out.notes.push(format!(
@@ -755,6 +762,28 @@ mod tests {
             "my-channel"
         );
         assert!(a.imports.is_empty());
+
+        // The next run, the stack holding it: the names stay, with nothing to say.
+        let owned = [StackResource {
+            logical_id: "ConfigRecorder".into(),
+            resource_type: "AWS::Config::ConfigurationRecorder".into(),
+            physical_id: None,
+            deleted: false,
+        }];
+        let facts = Facts {
+            found: Some(&found),
+            stack: Some(&owned),
+            ..Facts::default()
+        };
+        let again = decide(
+            Component::Config,
+            &config_template(),
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert_eq!(again.body, a.body);
+        assert!(again.notes.is_empty(), "{:?}", again.notes);
 
         let ct = Found {
             recorders: vec![FoundRecorder {

@@ -1386,3 +1386,33 @@ async fn a_named_region_not_enabled_stops_the_plan_before_any_change() {
         "no call but the region lookup"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_recorder_taken_over_by_name_keeps_its_name_on_later_runs() {
+    let cloud = lived_in_account();
+    {
+        let mut found = cloud.found.lock().unwrap();
+        let us = found.get_mut("us-east-1").unwrap();
+        us.recorders[0].name = "my-recorder".into();
+        us.delivery_channels = vec!["my-channel".into()];
+    }
+    let deploy = adopt_then(&cloud, true, baseline::DEFAULT_BASELINE).await;
+    assert_eq!(deploy.code, 0, "{}{}", deploy.out, deploy.err);
+    let body = cloud.stacks.lock().unwrap()["us-east-1/baseline-config"]
+        .body
+        .clone();
+    assert!(
+        body.contains("\"my-recorder\"") && body.contains("\"my-channel\""),
+        "{body}"
+    );
+    // The stack now holds the recorder; renaming it would replace it, and a region holds one.
+    let again = adopt_then(&cloud, false, baseline::DEFAULT_BASELINE).await;
+    assert_eq!(again.code, 0, "{}{}", again.out, again.err);
+    assert!(
+        again
+            .out
+            .contains("= current/us-east-1/baseline-config  unchanged"),
+        "{}",
+        again.out
+    );
+}
