@@ -137,7 +137,14 @@ pub fn decide(
 
     match component {
         Component::Guardduty => {
-            if let Some(d) = found.detector.as_ref().filter(|_| !facts.owns("Detector")) {
+            // A detector an administrator manages is left to it even when this stack holds it
+            // (an organization took the account over): the stack is then not touched.
+            let ours = facts.owns("Detector");
+            if let Some(d) = found
+                .detector
+                .as_ref()
+                .filter(|d| !ours || d.administrator.is_some())
+            {
                 match (&d.administrator, policy) {
                     (Some(admin), _) => {
                         out.notes.push(format!(
@@ -171,7 +178,12 @@ pub fn decide(
             }
         }
         Component::Securityhub => {
-            if let Some(h) = found.hub.as_ref().filter(|_| !facts.owns("Hub")) {
+            let ours = facts.owns("Hub");
+            if let Some(h) = found
+                .hub
+                .as_ref()
+                .filter(|h| !ours || h.administrator.is_some())
+            {
                 match (&h.administrator, policy) {
                     (Some(admin), _) => {
                         out.notes.push(format!(
@@ -696,6 +708,30 @@ mod tests {
             fail.refusal.as_deref(),
             Some("a GuardDuty detector (d-123) already exists in eu-west-1")
         );
+    }
+
+    #[test]
+    fn a_detector_the_stack_holds_that_an_administrator_took_over_is_not_touched() {
+        let found = found_detector(Some("999999999999"));
+        let owned = [StackResource {
+            logical_id: "Detector".into(),
+            resource_type: "AWS::GuardDuty::Detector".into(),
+            physical_id: None,
+            deleted: false,
+        }];
+        let facts = Facts {
+            found: Some(&found),
+            stack: Some(&owned),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Guardduty,
+            &detector_template(),
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert!(a.empty && a.imports.is_empty(), "{a:?}");
     }
 
     #[test]
