@@ -63,5 +63,11 @@ pub fn render(global: &GlobalArgs, args: &RenderArgs, printer: &mut Printer) -> 
         args.out.display(),
         args.out.display()
     ));
+    if baseline.file.regions.is_all() {
+        printer.status(
+            "regions: all: this covers the regions every account has enabled by default; plan and \
+             deploy ask each account for the regions it has enabled",
+        );
+    }
     Ok(ExitStatus::Success)
 }

@@ -37,5 +37,11 @@ pub fn validate(
         accounts,
         if accounts == 1 { "" } else { "s" },
     ));
+    if baseline.file.regions.is_all() {
+        printer.status(
+            "regions: all: this covers the regions every account has enabled by default; plan and \
+             deploy ask each account for the regions it has enabled",
+        );
+    }
     Ok(ExitStatus::Success)
 }
