@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value as Json};
 
-use crate::aws::{Found, ImportTarget, Lookup, StackResource};
+use crate::aws::{Found, ImportTarget, Lookup, StackState};
 use crate::baseline::Existing;
 use crate::diff::{self, Change, StackInput};
 use crate::plan::Component;
@@ -75,6 +75,33 @@ fn resources(template: &Json) -> Vec<(&String, &Json)> {
         .as_object()
         .map(|m| m.iter().collect())
         .unwrap_or_default()
+}
+
+/// One resource of a deployed stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackResource {
+    pub logical_id: String,
+    pub resource_type: String,
+    /// Gone with a failed first create, or retained by it and now outside the stack.
+    pub deleted: bool,
+}
+
+/// The resources a deployed stack holds, read from its deployed template and its status
+/// (ListStackResources is not asked: an endpoint may answer it without logical ids, as the
+/// emulator does for the types it does not model). A stack whose first create failed holds
+/// nothing; what it retained now exists outside it. A new stack's empty shell holds nothing.
+pub fn held(state: &StackState, deployed: Option<&Template>) -> Vec<StackResource> {
+    let deleted = state.status.is_failed_create() || state.status.is_deleted();
+    deployed
+        .map(|t| resources(&t.value))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, r)| StackResource {
+            logical_id: id.clone(),
+            resource_type: r["Type"].as_str().unwrap_or_default().to_string(),
+            deleted,
+        })
+        .collect()
 }
 
 /// What discovery found for one stack.
@@ -600,6 +627,15 @@ mod tests {
     use super::*;
     use crate::aws::{FoundDetector, FoundHub, FoundRecorder};
 
+    /// A stack that holds `logical_id` (of `resource_type`).
+    fn holding(logical_id: &str, resource_type: &str) -> [StackResource; 1] {
+        [StackResource {
+            logical_id: logical_id.into(),
+            resource_type: resource_type.into(),
+            deleted: false,
+        }]
+    }
+
     const PLACE: Place = Place {
         account_id: "111111111111",
         region: "eu-west-1",
@@ -713,12 +749,7 @@ mod tests {
     #[test]
     fn a_detector_the_stack_holds_that_an_administrator_took_over_is_not_touched() {
         let found = found_detector(Some("999999999999"));
-        let owned = [StackResource {
-            logical_id: "Detector".into(),
-            resource_type: "AWS::GuardDuty::Detector".into(),
-            physical_id: None,
-            deleted: false,
-        }];
+        let owned = holding("Detector", "AWS::GuardDuty::Detector");
         let facts = Facts {
             found: Some(&found),
             stack: Some(&owned),
@@ -737,12 +768,7 @@ mod tests {
     #[test]
     fn a_detector_the_stack_owns_is_left_as_it_is() {
         let found = found_detector(None);
-        let owned = [StackResource {
-            logical_id: "Detector".into(),
-            resource_type: "AWS::GuardDuty::Detector".into(),
-            physical_id: Some("d-123".into()),
-            deleted: false,
-        }];
+        let owned = holding("Detector", "AWS::GuardDuty::Detector");
         let facts = Facts {
             found: Some(&found),
             stack: Some(&owned),
@@ -800,12 +826,7 @@ mod tests {
         assert!(a.imports.is_empty());
 
         // The next run, the stack holding it: the names stay, with nothing to say.
-        let owned = [StackResource {
-            logical_id: "ConfigRecorder".into(),
-            resource_type: "AWS::Config::ConfigurationRecorder".into(),
-            physical_id: None,
-            deleted: false,
-        }];
+        let owned = holding("ConfigRecorder", "AWS::Config::ConfigurationRecorder");
         let facts = Facts {
             found: Some(&found),
             stack: Some(&owned),
@@ -904,12 +925,7 @@ mod tests {
         );
 
         // Into a deployed stack: refused, with what is where.
-        let live = [StackResource {
-            logical_id: "Key".into(),
-            resource_type: "AWS::KMS::Key".into(),
-            physical_id: Some("k".into()),
-            deleted: false,
-        }];
+        let live = holding("Key", "AWS::KMS::Key");
         let facts = Facts {
             found: Some(&found),
             stack: Some(&live),

@@ -39,6 +39,9 @@ pub struct Job {
     pub component: Component,
     /// The rendered template, parsed.
     pub template: Arc<Template>,
+    /// The stack id and deployed template discovery read, when the stack was deployed then:
+    /// prepare uses it rather than read it again, unless it finds the stack being changed.
+    pub deployed: Option<(String, Arc<str>)>,
 }
 
 impl Job {
@@ -56,6 +59,7 @@ impl Job {
             adoption: None,
             component: stack.spec.component,
             template: stack.template.clone(),
+            deployed: None,
         }
     }
 }
@@ -471,7 +475,9 @@ async fn prepare_inner<A: StackApi>(
     // A stack already being changed: wait for it to settle.
     let started = Instant::now();
     let mut backoff = Backoff::new();
+    let mut waited = false;
     while let Some(s) = stack.as_ref().filter(|s| s.status.is_in_progress()) {
+        waited = true;
         if started.elapsed() > options.timeout {
             return Err(fail(FailureKind::StillInProgress {
                 status: s.status.clone(),
@@ -513,9 +519,17 @@ async fn prepare_inner<A: StackApi>(
     let mut deployed_body = None;
     let kind = match &stack {
         Some(s) if !s.status.is_review() => {
-            let deployed = patiently(|| api.get_template(region, name))
-                .await
-                .map_err(|e| err("reading the template of", e))?;
+            let read = job
+                .deployed
+                .as_ref()
+                .filter(|(id, _)| !waited && *id == s.stack_id)
+                .map(|(_, body)| body.to_string());
+            let deployed = match read {
+                Some(body) => body,
+                None => patiently(|| api.get_template(region, name))
+                    .await
+                    .map_err(|e| err("reading the template of", e))?,
+            };
             let wanted: BTreeSet<&(String, String)> = job.tags.iter().collect();
             let have: BTreeSet<&(String, String)> = s.tags.iter().collect();
             if *deployed == *job.body && wanted == have && !options.revert_drift {

@@ -198,34 +198,14 @@ pub async fn follow(
     if let Some(b) = board.as_mut() {
         printer.draw(b);
     }
-    let mut network = printer.network_news();
-    // "Answers again" only after "cannot reach" was said (the news may change twice between
-    // two looks).
-    let mut said_down = false;
+    let mut network = NetworkNews::of(printer);
     loop {
         let p = tokio::select! {
             p = rx.recv() => match p {
                 Some(p) => p,
                 None => break,
             },
-            changed = async {
-                match network.as_mut() {
-                    Some(n) => n.changed().await,
-                    None => std::future::pending().await,
-                }
-            } => {
-                if changed.is_err() {
-                    network = None;
-                    continue;
-                }
-                let Some(news) = network.as_mut().map(|n| n.borrow_and_update().clone()) else {
-                    continue;
-                };
-                if news == Network::Up && !said_down {
-                    continue;
-                }
-                said_down = news != Network::Up;
-                let news = network_line(&news);
+            news = network.next() => {
                 match board.as_mut() {
                     Some(b) => {
                         b.set(NETWORK_KEY, &news);
@@ -266,29 +246,48 @@ pub async fn follow(
 /// Awaits `work` while saying on the terminal when AWS cannot be reached and when it answers
 /// again; `None` when Ctrl-C came first (the work is dropped where it is).
 pub async fn watching<R>(printer: &mut Printer, work: impl Future<Output = R>) -> Option<R> {
-    let mut network = printer.network_news();
-    let mut said_down = false;
+    let mut network = NetworkNews::of(printer);
     tokio::pin!(work);
     loop {
         tokio::select! {
             out = &mut work => return Some(out),
             _ = tokio::signal::ctrl_c() => return None,
-            changed = async {
-                match network.as_mut() {
-                    Some(n) => n.changed().await,
-                    None => std::future::pending().await,
-                }
-            } => {
-                let Some(news) = network.as_mut().filter(|_| changed.is_ok()).map(|n| n.borrow_and_update().clone()) else {
-                    network = None;
-                    continue;
-                };
-                if news == Network::Up && !said_down {
-                    continue;
-                }
-                said_down = news != Network::Up;
-                printer.warning(&network_line(&news));
+            news = network.next() => printer.warning(&news),
+        }
+    }
+}
+
+/// The news of the network worth saying, as lines: "answers again" only after "cannot
+/// reach" was said (the news may change twice between two looks).
+struct NetworkNews {
+    rx: Option<tokio::sync::watch::Receiver<Network>>,
+    said_down: bool,
+}
+
+impl NetworkNews {
+    fn of(printer: &Printer) -> NetworkNews {
+        NetworkNews {
+            rx: printer.network_news(),
+            said_down: false,
+        }
+    }
+
+    /// The next line to say; never ready when the run does not watch the network.
+    async fn next(&mut self) -> String {
+        loop {
+            let Some(rx) = self.rx.as_mut() else {
+                return std::future::pending().await;
+            };
+            if rx.changed().await.is_err() {
+                self.rx = None;
+                continue;
             }
+            let news = rx.borrow_and_update().clone();
+            if news == Network::Up && !self.said_down {
+                continue;
+            }
+            self.said_down = news != Network::Up;
+            return network_line(&news);
         }
     }
 }

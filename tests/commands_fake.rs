@@ -458,24 +458,6 @@ impl DiscoveryApi for Cloud {
                 .collect()
         }))
     }
-
-    async fn stack_resources(&self, region: &str, name: &str) -> ApiResult<Vec<StackResource>> {
-        let stacks = self.stacks.lock().unwrap();
-        let stack = stacks
-            .get(&at(region, name))
-            .ok_or_else(|| ApiError::NotFound(format!("Stack with id {name} does not exist")))?;
-        // A stack whose first create failed holds nothing any more.
-        let deleted = stack.status.is_failed_create();
-        Ok(resources(&stack.body)
-            .into_iter()
-            .map(|(id, r)| StackResource {
-                logical_id: id,
-                resource_type: r["Type"].as_str().unwrap_or_default().to_string(),
-                physical_id: None,
-                deleted,
-            })
-            .collect())
-    }
 }
 
 impl PasswordPolicyApi for Cloud {
@@ -1221,9 +1203,12 @@ async fn an_account_that_already_has_the_services_is_adopted_then_unchanged() {
         "the full template after the import"
     );
 
+    let before = cloud.calls_like("get_template");
     let again = adopt_then(&cloud, false, baseline::DEFAULT_BASELINE).await;
     assert_eq!(again.code, 0, "{}{}", again.out, again.err);
     assert!(!again.out.contains("adopt"), "{}", again.out);
+    // Discovery reads each deployed template once, and plan uses what it read.
+    assert_eq!(cloud.calls_like("get_template") - before, 5);
 }
 
 #[tokio::test(start_paused = true)]

@@ -57,6 +57,7 @@ fn job() -> Job {
         tags: vec![],
         capabilities: vec![],
         adoption: None,
+        deployed: None,
         component: cfn_baseline::plan::Component::Guardduty,
         template: cfn_baseline::template::Template::shared(serde_json::json!({"Resources": {}})),
     }

@@ -320,43 +320,4 @@ impl DiscoveryApi for SdkStacks {
             })
             .await
     }
-
-    /// Read from the deployed template and the stack's status rather than from
-    /// ListStackResources, which an endpoint may answer without logical ids (the emulator
-    /// does, for the types it does not model). A stack whose first create failed holds
-    /// nothing: what it retained now exists outside it.
-    async fn stack_resources(
-        &self,
-        region: &str,
-        stack_name: &str,
-    ) -> ApiResult<Vec<StackResource>> {
-        let Some(state) = StackApi::describe_stack(self, region, stack_name).await? else {
-            return Err(ApiError::NotFound(format!(
-                "stack {stack_name} does not exist"
-            )));
-        };
-        if state.status.is_review() {
-            return Ok(Vec::new());
-        }
-        let body = StackApi::get_template(self, region, stack_name).await?;
-        let template = crate::template::Template::parse(&body).map_err(|e| ApiError::Api {
-            code: "GetTemplate".into(),
-            message: format!("the deployed template of {stack_name} cannot be read: {e}"),
-        })?;
-        let deleted = state.status.is_failed_create() || state.status.is_deleted();
-        Ok(template.value["Resources"]
-            .as_object()
-            .map(|resources| {
-                resources
-                    .iter()
-                    .map(|(id, r)| StackResource {
-                        logical_id: id.clone(),
-                        resource_type: r["Type"].as_str().unwrap_or_default().to_string(),
-                        physical_id: None,
-                        deleted,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default())
-    }
 }

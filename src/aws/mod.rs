@@ -412,16 +412,6 @@ pub struct Found {
     pub named: std::collections::BTreeMap<Lookup, String>,
 }
 
-/// One resource of a deployed stack.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StackResource {
-    pub logical_id: String,
-    pub resource_type: String,
-    pub physical_id: Option<String>,
-    /// Deleted, or left behind by a delete (DELETE_COMPLETE, DELETE_SKIPPED).
-    pub deleted: bool,
-}
-
 /// What plan and deploy ask before they change anything: what an account already has.
 pub trait DiscoveryApi: Send + Sync + 'static {
     /// The security services' singletons in a region, and which of `lookups` exist there.
@@ -439,13 +429,6 @@ pub trait DiscoveryApi: Send + Sync + 'static {
 
     /// The regions enabled in the account (those enabled by default and those opted in).
     fn enabled_regions(&self) -> impl Future<Output = ApiResult<Vec<String>>> + Send;
-
-    /// The resources of a deployed stack.
-    fn stack_resources(
-        &self,
-        region: &str,
-        stack_name: &str,
-    ) -> impl Future<Output = ApiResult<Vec<StackResource>>> + Send;
 }
 
 /// What drift needs beyond deploy: detection and its results.

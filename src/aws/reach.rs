@@ -115,11 +115,12 @@ impl Reachability {
         begun
     }
 
-    fn gave_up(&self, why: &str) -> ApiError {
-        ApiError::Transport(format!(
+    /// `why`, and that the run stopped trying.
+    fn gave_up(&self, why: &str) -> String {
+        format!(
             "{why}; AWS has not answered for {}s, so the run stopped trying (--network-timeout)",
             self.budget.as_secs()
-        ))
+        )
     }
 
     /// Runs `call` (one SDK operation, already mapped to the tool's errors), trying again
@@ -134,10 +135,9 @@ impl Reachability {
             let started = Instant::now();
             let deadline = self.since().map(|s| s + self.budget);
             if deadline.is_some_and(|d| d <= started) {
-                let ApiError::Transport(why) = self.gave_up(&format!("{op} not attempted")) else {
-                    unreachable!("gave_up says Transport")
-                };
-                return Err(ApiError::NotSent(why));
+                return Err(ApiError::NotSent(
+                    self.gave_up(&format!("{op} not attempted")),
+                ));
             }
             let result = match deadline {
                 Some(d) => match tokio::time::timeout_at(d, call()).await {
@@ -159,7 +159,7 @@ impl Reachability {
                 // Another try could not finish within the budget.
                 tokio::time::sleep_until(end).await;
                 self.unreachable(started, &why);
-                return Err(self.gave_up(&why));
+                return Err(ApiError::Transport(self.gave_up(&why)));
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(MAX_PAUSE);

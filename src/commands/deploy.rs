@@ -8,7 +8,7 @@ use anyhow::{bail, Result};
 
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::adopt::{self, Facts, Place};
-use crate::aws::{self, AccountAccess, ApiError, DiscoveryApi, PasswordPolicyApi, StackApi};
+use crate::aws::{self, AccountAccess, DiscoveryApi, PasswordPolicyApi, StackApi};
 use crate::baseline::{Baseline, BASELINE_TAG};
 use crate::cli::{DeployArgs, DiffFormat, GlobalArgs};
 use crate::deploy::{self, Fate, Job, Options, Phase, Prepared, PreparedStack, Tracker};
@@ -648,35 +648,37 @@ const STOP_REPORT_ROWS: usize = 40;
 /// Where every target stack stands when a run stops short (a failure, Ctrl-C, AWS lost):
 /// its last known state, what became of its change set, and the command that resumes.
 pub(super) fn stop_report<A>(groups: &[Group<A>], tracker: &Tracker, resume: &str) -> String {
-    let rows: Vec<(&str, &'static str, String)> = groups
+    // (stack, phase, change set, whether it may be left)
+    let rows: Vec<(&str, Phase, String, bool)> = groups
         .iter()
         .flat_map(|g| &g.jobs)
         .map(|job| {
             let standing = tracker.standing(&job.key);
-            let (phase, change_set) = match (standing.phase, standing.change_set) {
-                (_, None) => (standing.phase, "-".to_string()),
+            let (phase, change_set, left) = match (standing.phase, standing.change_set) {
+                (phase, None) => (phase, "-".to_string(), false),
                 (phase, Some((name, Fate::Pending))) => {
-                    (phase, format!("{name} may be LEFT (not deleted)"))
+                    (phase, format!("{name} may be LEFT (not deleted)"), true)
                 }
-                (phase, Some((name, Fate::Executed))) => (phase, format!("{name} executed")),
+                (phase, Some((name, Fate::Executed))) => (phase, format!("{name} executed"), false),
                 // A deleted change set leaves its stack as it was.
                 (Phase::ChangeSetReady, Some((name, Fate::Deleted))) => {
-                    (Phase::NotStarted, format!("{name} deleted"))
+                    (Phase::NotStarted, format!("{name} deleted"), false)
                 }
-                (phase, Some((name, Fate::Deleted))) => (phase, format!("{name} deleted")),
-                (phase, Some((name, Fate::Left(why)))) => (phase, format!("{name} LEFT ({why})")),
+                (phase, Some((name, Fate::Deleted))) => (phase, format!("{name} deleted"), false),
+                (phase, Some((name, Fate::Left(why)))) => {
+                    (phase, format!("{name} LEFT ({why})"), true)
+                }
             };
-            (job.key.as_str(), phase.as_str(), change_set)
+            (job.key.as_str(), phase, change_set, left)
         })
         .collect();
     let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
-    for (_, phase, _) in &rows {
-        *counts.entry(phase).or_default() += 1;
+    for (_, phase, ..) in &rows {
+        *counts.entry(phase.as_str()).or_default() += 1;
     }
-    let settled = |phase: &str| matches!(phase, "complete" | "unchanged");
-    let shown: Vec<&(&str, &str, String)> = if rows.len() > STOP_REPORT_ROWS {
+    let shown: Vec<&(&str, Phase, String, bool)> = if rows.len() > STOP_REPORT_ROWS {
         rows.iter()
-            .filter(|(_, phase, _)| !settled(phase))
+            .filter(|(_, phase, ..)| !matches!(phase, Phase::Complete | Phase::Unchanged))
             .collect()
     } else {
         rows.iter().collect()
@@ -692,8 +694,11 @@ pub(super) fn stop_report<A>(groups: &[Group<A>], tracker: &Tracker, resume: &st
         "stack",
         "state"
     );
-    for (key, phase, change_set) in &shown {
-        text.push_str(&format!("{key:<width$}  {phase:<16}  {change_set}\n"));
+    for (key, phase, change_set, _) in &shown {
+        text.push_str(&format!(
+            "{key:<width$}  {:<16}  {change_set}\n",
+            phase.as_str()
+        ));
     }
     if shown.len() < rows.len() {
         text.push_str(&format!(
@@ -701,7 +706,7 @@ pub(super) fn stop_report<A>(groups: &[Group<A>], tracker: &Tracker, resume: &st
             rows.len() - shown.len()
         ));
     }
-    let left = rows.iter().filter(|r| r.2.contains(" LEFT ")).count();
+    let left = rows.iter().filter(|r| r.3).count();
     if left > 0 {
         text.push_str(&format!(
             "{left} change set(s) could not be deleted or may be left; the next run finds them by name and replaces them.\n"
@@ -768,7 +773,7 @@ fn partition(region: &str) -> &'static str {
 /// dropped; the rest carry what was decided into the plan. Returns what stops the run
 /// (`existing: fail`, or what cannot be adopted), one line per stack; those stacks are
 /// dropped too.
-pub async fn adopt_existing<A: DiscoveryApi>(
+pub async fn adopt_existing<A: DiscoveryApi + StackApi>(
     groups: &mut [Group<A>],
     baseline: &Baseline,
     limits: &Limits,
@@ -865,6 +870,10 @@ pub async fn adopt_existing<A: DiscoveryApi>(
             if decided != adopt::Adoption::default() {
                 job.adoption = Some(Arc::new(decided));
             }
+            job.deployed = found
+                .deployed
+                .get(&(job.region.clone(), job.stack_name.clone()))
+                .cloned();
             kept.push(job);
         }
         g.jobs = kept;
@@ -989,11 +998,14 @@ pub fn stop_if_refused(refusals: &[String]) -> Result<()> {
 struct AccountFound {
     regions: std::collections::HashMap<String, aws::Found>,
     /// (region, stack name) -> the stack's resources, `None` when it does not exist.
-    stacks: std::collections::HashMap<(String, String), Option<Vec<aws::StackResource>>>,
+    stacks: std::collections::HashMap<(String, String), Option<Vec<adopt::StackResource>>>,
+    /// (region, stack name) -> the stack id and deployed template of each live stack, for
+    /// prepare to use rather than read again.
+    deployed: std::collections::HashMap<(String, String), (String, Arc<str>)>,
     config_role_exists: bool,
 }
 
-async fn discover_account<A: DiscoveryApi>(
+async fn discover_account<A: DiscoveryApi + StackApi>(
     api: Arc<A>,
     jobs: &[Job],
     account_id: &str,
@@ -1013,6 +1025,7 @@ async fn discover_account<A: DiscoveryApi>(
                 .map(|(_, l)| l),
         );
     }
+    let region_names: Vec<String> = by_region.keys().cloned().collect();
     let regions = fanout::bounded(
         by_region.into_iter().collect(),
         limits,
@@ -1031,28 +1044,55 @@ async fn discover_account<A: DiscoveryApi>(
         },
     )
     .await;
-    let stacks = fanout::bounded(
-        jobs.iter()
-            .map(|j| (j.region.clone(), j.stack_name.clone()))
-            .collect(),
-        limits,
-        |(region, _)| region.clone(),
-        {
+    // Which stacks exist: one listing per region; then the template of each that exists.
+    let listing = deploy::Listing::of(api.clone(), region_names, limits).await?;
+    let existing: Vec<(String, String, aws::StackState)> = jobs
+        .iter()
+        .filter_map(|j| {
+            let state = listing.known(&j.region, &j.stack_name).flatten()?;
+            Some((j.region.clone(), j.stack_name.clone(), state))
+        })
+        .collect();
+    let templates = fanout::bounded(existing, limits, |(region, _, _)| region.clone(), {
+        let api = api.clone();
+        move |(region, name, state): (String, String, aws::StackState)| {
             let api = api.clone();
-            move |(region, name): (String, String)| {
-                let api = api.clone();
-                async move {
-                    let resources = match api.stack_resources(&region, &name).await {
-                        Ok(r) => Ok(Some(r)),
-                        Err(ApiError::NotFound(_)) => Ok(None),
-                        Err(e) => Err(e),
-                    };
-                    ((region, name), resources)
-                }
+            async move {
+                let body = if state.status.is_review() {
+                    Ok(None)
+                } else {
+                    fanout::patiently(|| api.get_template(&region, &name))
+                        .await
+                        .map(Some)
+                };
+                ((region, name), state, body)
             }
-        },
-    )
+        }
+    })
     .await;
+    let mut stacks = std::collections::HashMap::new();
+    let mut deployed = std::collections::HashMap::new();
+    for job in jobs {
+        stacks.insert((job.region.clone(), job.stack_name.clone()), None);
+    }
+    for (key, state, body) in templates {
+        let body = body?;
+        let template = match &body {
+            Some(b) => {
+                Some(
+                    crate::template::Template::parse(b).map_err(|e| aws::ApiError::Api {
+                        code: "GetTemplate".into(),
+                        message: format!("the deployed template of {} cannot be read: {e}", key.1),
+                    })?,
+                )
+            }
+            None => None,
+        };
+        stacks.insert(key.clone(), Some(adopt::held(&state, template.as_ref())));
+        if let Some(b) = body.filter(|_| state.status.is_deployed()) {
+            deployed.insert(key, (state.stack_id.clone(), Arc::from(b)));
+        }
+    }
     let wants_role = jobs.iter().any(|j| {
         j.template.value["Resources"]
             .get("ConfigServiceLinkedRole")
@@ -1066,14 +1106,12 @@ async fn discover_account<A: DiscoveryApi>(
     };
     let mut out = AccountFound {
         regions: Default::default(),
-        stacks: Default::default(),
+        stacks,
+        deployed,
         config_role_exists,
     };
     for (region, found) in regions {
         out.regions.insert(region, found?);
-    }
-    for (key, resources) in stacks {
-        out.stacks.insert(key, resources?);
     }
     Ok(out)
 }
