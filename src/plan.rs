@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
 
+use crate::baseline::alerts::{Suppressions, ALERTED_DIRECTLY};
 use crate::baseline::regions::{self, Capability};
 use crate::baseline::{
     Baseline, Components, ConfigRules, PasswordPolicy, S3DataEvents, DEFAULT_CONFIG_RULES,
@@ -221,6 +222,16 @@ pub fn stack_name(baseline_name: &str, component: Component) -> String {
     format!("{baseline_name}-{component}")
 }
 
+/// The alert topic email subscribers read: EventBridge turns each finding into text.
+pub fn email_topic_name(baseline_name: &str) -> String {
+    format!("{baseline_name}-alerts")
+}
+
+/// The alert topic AWS Chatbot reads: the AWS events themselves, which Chatbot formats.
+pub fn chat_topic_name(baseline_name: &str) -> String {
+    format!("{baseline_name}-alerts-chat")
+}
+
 struct Ctx<'a> {
     baseline: &'a Baseline,
     components: &'a Components,
@@ -255,7 +266,19 @@ impl Ctx<'_> {
             "generator".into(),
             json!(concat!("cfn-baseline ", env!("CARGO_PKG_VERSION"))),
         );
-        map.insert("topic_name".into(), json!(format!("{name}-alerts")));
+        map.insert("topic_name".into(), json!(email_topic_name(name)));
+        // The chat topic exists where Slack is set and AWS Chatbot runs: it carries the
+        // AWS events themselves, which Chatbot formats; the email topic carries text.
+        let chat = self.components.alerts.slack.is_some()
+            && regions::offers(self.region, Capability::Chatbot);
+        map.insert(
+            "chat_topic_name".into(),
+            if chat {
+                json!(chat_topic_name(name))
+            } else {
+                Json::Null
+            },
+        );
         map.insert(
             "archive_bucket_prefix".into(),
             json!(format!("{name}-logs")),
@@ -295,6 +318,7 @@ impl Ctx<'_> {
                 "configuration_name": format!("{name}-alerts-{}", self.region),
             })
         });
+        let suppress = Suppressions::of(&c.alerts.suppress);
         let guardduty = c.guardduty.enabled.then(|| {
             json!({
                 "threshold": c.alerts.guardduty_min_severity.threshold() as u32,
@@ -304,6 +328,7 @@ impl Ctx<'_> {
                     c.alerts.guardduty_min_severity.threshold() as u32
                 ),
                 "rule_name": format!("{name}-guardduty-findings"),
+                "suppressed_types": suppress.finding_types,
             })
         });
         let securityhub = (c.securityhub.enabled && !c.alerts.securityhub_severities.is_empty())
@@ -311,9 +336,16 @@ impl Ctx<'_> {
                 let mut severities = c.alerts.securityhub_severities.clone();
                 severities.sort();
                 severities.reverse();
+                let mut excluded: Vec<&str> = ALERTED_DIRECTLY.to_vec();
+                excluded.extend(suppress.products.iter().map(String::as_str));
+                excluded.sort();
+                excluded.dedup();
                 json!({
                     "severities": severities,
-                    "rule_name": format!("{name}-securityhub-findings"),
+                    "excluded_products": excluded,
+                    "suppressed_controls": suppress.controls,
+                    "control_rule_name": format!("{name}-securityhub-controls"),
+                    "finding_rule_name": format!("{name}-securityhub-findings"),
                 })
             });
         let config = (c.config.enabled && c.alerts.config_noncompliant).then(|| {

@@ -21,6 +21,7 @@ alerts:
   guardduty_min_severity: critical
   securityhub_severities: [CRITICAL]
   config_noncompliant: false
+  suppress: [Inspector, EC2.19]
 cloudtrail:
   log_retention_days: 90
   archive_days: 365

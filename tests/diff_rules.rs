@@ -104,6 +104,11 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     ("events.severity", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {severity: [{numeric: ['>=', 4]}]}}}}}", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {severity: [{numeric: ['>=', 7]}]}}}}}", W),
     ("events.severity", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {severity: [{numeric: ['>=', 7]}]}}}}}", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {severity: [{numeric: ['>=', 1]}]}}}}}", S),
     ("events.pattern", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {findings: {Severity: {Label: [CRITICAL, HIGH, MEDIUM]}}}}}}}", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {findings: {Severity: {Label: [CRITICAL]}}}}}}}", W),
+    // alerts.suppress: an exclusion added to an existing anything-but, a new anything-but, and one removed.
+    ("events.pattern", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {type: [{anything-but: [a]}]}}}}}", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {type: [{anything-but: [a, b]}]}}}}}", W),
+    ("events.pattern", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {findings: {ProductName: [{anything-but: [GuardDuty]}]}}}}}}", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {findings: {ProductName: [{anything-but: [GuardDuty, Inspector]}]}}}}}}", W),
+    ("events.pattern", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {severity: [1]}}}}}", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {severity: [1], type: [{anything-but: [a]}]}}}}}", W),
+    ("events.pattern", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {type: [{anything-but: [a, b]}]}}}}}", "{E: {Type: AWS::Events::Rule, Properties: {EventPattern: {detail: {type: [{anything-but: [a]}]}}}}}", S),
     ("events.target", "{E: {Type: AWS::Events::Rule, Properties: {Targets: [{Id: t, Arn: a}]}}}", "{E: {Type: AWS::Events::Rule, Properties: {Targets: []}}}", W),
     ("cloudwatch.alarm", "{A: {Type: AWS::CloudWatch::Alarm}}", "-", W),
     ("cloudwatch.actions_enabled", "{A: {Type: AWS::CloudWatch::Alarm, Properties: {}}}", "{A: {Type: AWS::CloudWatch::Alarm, Properties: {ActionsEnabled: false}}}", W),

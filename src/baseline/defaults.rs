@@ -13,6 +13,7 @@ impl Default for Alerts {
             guardduty_min_severity: GuardDutySeverity::Medium,
             securityhub_severities: vec![SecurityHubSeverity::Critical, SecurityHubSeverity::High],
             config_noncompliant: true,
+            suppress: Vec::new(),
         }
     }
 }

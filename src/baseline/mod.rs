@@ -1,5 +1,6 @@
 //! The input model: types, defaults, loading with located errors, and validation.
 
+pub mod alerts;
 mod defaults;
 mod diagnostic;
 mod load;

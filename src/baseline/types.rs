@@ -158,6 +158,10 @@ pub struct Alerts {
     pub securityhub_severities: Vec<SecurityHubSeverity>,
     /// Alert when a Config rule becomes NON_COMPLIANT.
     pub config_noncompliant: bool,
+    /// Known noise that must not alert: GuardDuty finding types
+    /// (`Recon:EC2/PortProbeUnprotectedPort`), Security Hub control ids (`EC2.19`) and
+    /// Security Hub product names (`Inspector`).
+    pub suppress: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]

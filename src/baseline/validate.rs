@@ -632,6 +632,27 @@ fn check_alerts(c: &Components, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
+    let mut seen = BTreeSet::new();
+    for (i, entry) in alerts.suppress.iter().enumerate() {
+        let path = at(p(&["alerts", "suppress"]), i);
+        match super::alerts::Suppression::classify(entry) {
+            Err(e) => diags.push(Diagnostic::error(path, e.message).hint(e.hint)),
+            Ok(_) if !seen.insert(entry.as_str()) => diags.push(
+                Diagnostic::error(path, format!("{entry} is listed twice"))
+                    .hint("list each suppression once"),
+            ),
+            Ok(super::alerts::Suppression::FindingType(_)) if !c.guardduty.enabled => diags.push(
+                Diagnostic::warning(
+                    path,
+                    format!(
+                        "{entry} suppresses a GuardDuty finding type, but GuardDuty is off here"
+                    ),
+                )
+                .hint("it takes effect where GuardDuty is enabled"),
+            ),
+            Ok(_) => {}
+        }
+    }
     if c.securityhub.enabled && alerts.securityhub_severities.is_empty() {
         diags.push(
             Diagnostic::warning(

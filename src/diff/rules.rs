@@ -627,21 +627,71 @@ fn severity_threshold(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> 
 }
 
 /// Event patterns filter: a value dropped from a list, or a new key, matches less.
+/// An event pattern's values widen what it matches, except those under `anything-but`,
+/// which narrow it (a suppression): dropping a value, or adding an exclusion, weakens.
 fn event_pattern(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
+    // The change may sit below an `anything-but` (its list of exclusions).
+    let under = c
+        .segments
+        .iter()
+        .any(|s| matches!(s, PathSeg::Key(k) if k == "anything-but"));
+    const SUPPRESSION: &str = "a suppression is added: those findings no longer alert";
     match c.action {
+        Action::Added if !pattern_values(c.new.as_ref(), under).1.is_empty() => {
+            Some((Impact::Weakening, SUPPRESSION))
+        }
         Action::Added => Some((Impact::Weakening, "")),
         Action::Removed => Some((Impact::Strengthening, "")),
         Action::Modified => {
-            let (a, b) = (leaves(c.old.as_ref()), leaves(c.new.as_ref()));
-            if a.difference(&b).count() > 0 {
+            let (old_in, old_out) = pattern_values(c.old.as_ref(), under);
+            let (new_in, new_out) = pattern_values(c.new.as_ref(), under);
+            if old_in.difference(&new_in).count() > 0 {
                 Some((Impact::Weakening, ""))
-            } else if b.difference(&a).count() > 0 {
+            } else if new_out.difference(&old_out).count() > 0 {
+                Some((Impact::Weakening, SUPPRESSION))
+            } else if new_in.difference(&old_in).count() > 0
+                || old_out.difference(&new_out).count() > 0
+            {
                 Some((Impact::Strengthening, ""))
             } else {
                 None
             }
         }
     }
+}
+
+/// (values that admit events, values under `anything-but` that exclude them).
+fn pattern_values(v: Option<&Json>, excluding: bool) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut admit = BTreeSet::new();
+    let mut exclude = BTreeSet::new();
+    fn walk(
+        v: &Json,
+        excluding: bool,
+        admit: &mut BTreeSet<String>,
+        exclude: &mut BTreeSet<String>,
+    ) {
+        match v {
+            Json::Array(items) => items
+                .iter()
+                .for_each(|i| walk(i, excluding, admit, exclude)),
+            Json::Object(m) => m
+                .iter()
+                .for_each(|(k, i)| walk(i, excluding || k == "anything-but", admit, exclude)),
+            other => {
+                if let Some(s) = scalar_text(other) {
+                    if excluding {
+                        exclude.insert(s)
+                    } else {
+                        admit.insert(s)
+                    };
+                }
+            }
+        }
+    }
+    if let Some(v) = v {
+        walk(v, excluding, &mut admit, &mut exclude);
+    }
+    (admit, exclude)
 }
 
 /// A removed metric filter matters when an alarm still counts on its metric.
