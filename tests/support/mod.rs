@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod event_pattern;
+pub mod input_transformer;
 pub mod moto;
 
 use std::collections::BTreeMap;
