@@ -75,7 +75,7 @@ fn condition(c: &Json, leaves: &[&Json]) -> bool {
     match name.as_str() {
         "exists" => {
             let want = arg.as_bool().expect("exists takes true or false");
-            want == !leaves.is_empty()
+            want != leaves.is_empty()
         }
         "prefix" => strings(leaves).any(|s| text_test(arg, s, |s, p| s.starts_with(p))),
         "suffix" => strings(leaves).any(|s| text_test(arg, s, |s, p| s.ends_with(p))),
