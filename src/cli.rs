@@ -36,7 +36,8 @@ pub struct GlobalArgs {
     /// AWS profile for credentials (commands that reach AWS)
     #[arg(long, global = true, value_name = "P")]
     pub profile: Option<String>,
-    /// AWS region for API calls; with `render --stack`, the region of the stack to print
+    /// AWS region for API calls; with `render --stack`, the region of the stack to print;
+    /// with `alerts test`, the one region to test
     #[arg(long, global = true, value_name = "R")]
     pub region: Option<String>,
     /// Send every AWS API call to this endpoint (also AWS_ENDPOINT_URL)
@@ -78,8 +79,37 @@ pub enum Command {
     /// Detect drift on every stack and in the IAM password policy; --reapply reverts it
     /// after confirmation (exit 2 drift, 3 not fully checked or not reverted)
     Drift(DriftArgs),
+    /// Check that alerts reach people: `alerts test` publishes a test notification to
+    /// every alert topic of the targets
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
     /// Print the JSON Schema of the baseline file (for editors and CI checks)
     Schema,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Publish one test notification to each alert topic (email text, and the chat topic's
+    /// Chatbot format), say where it went and what subscribers should see (exit 1 if a topic
+    /// is missing or a publish fails). `--region R` tests one region only.
+    Test(AlertsTestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AlertsTestArgs {
+    /// The baseline file [default: ./baseline.yaml, else the built-in default]
+    #[arg(value_name = "BASELINE")]
+    pub baseline: Option<PathBuf>,
+    /// Only this account (repeat for more) [default: every account the run reaches]
+    #[arg(long, value_name = "A")]
+    pub account: Vec<String>,
+    /// Publish without asking (required when stdin is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Also ask GuardDuty for sample findings where a detector exists; they alert through the
+    /// rules like real findings (and show in the GuardDuty console, titled [SAMPLE])
+    #[arg(long)]
+    pub sample_findings: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -339,15 +339,8 @@ pub fn change_set_names(sha256: &str) -> [String; 3] {
 }
 
 /// Asks on the terminal whether to go ahead; only `y`/`yes` says yes.
-pub fn confirm(change_sets: usize, policies: usize) -> std::io::Result<bool> {
+pub fn ask(question: &str) -> std::io::Result<bool> {
     let mut stderr = std::io::stderr();
-    let question = match (change_sets, policies) {
-        (n, 0) => format!("Execute {n} change set(s)?"),
-        (0, p) => format!("Set the IAM password policy in {p} account(s)?"),
-        (n, p) => {
-            format!("Execute {n} change set(s) and set the IAM password policy in {p} account(s)?")
-        }
-    };
     write!(stderr, "{question} [y/N] ")?;
     stderr.flush()?;
     let mut answer = String::new();
@@ -355,13 +348,25 @@ pub fn confirm(change_sets: usize, policies: usize) -> std::io::Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-/// Asks [`confirm`] on a blocking thread; `false` when Ctrl-C comes first or stdin fails.
-pub async fn confirmed(change_sets: usize, policies: usize) -> bool {
+/// [`ask`] on a blocking thread; `false` when Ctrl-C comes first or stdin fails.
+pub async fn asked(question: String) -> bool {
     let answer = tokio::select! {
-        answer = tokio::task::spawn_blocking(move || confirm(change_sets, policies)) => Some(answer),
+        answer = tokio::task::spawn_blocking(move || ask(&question)) => Some(answer),
         _ = tokio::signal::ctrl_c() => None,
     };
     matches!(answer, Some(Ok(Ok(true))))
+}
+
+/// Asks whether to execute change sets and set password policies.
+pub async fn confirmed(change_sets: usize, policies: usize) -> bool {
+    let question = match (change_sets, policies) {
+        (n, 0) => format!("Execute {n} change set(s)?"),
+        (0, p) => format!("Set the IAM password policy in {p} account(s)?"),
+        (n, p) => {
+            format!("Execute {n} change set(s) and set the IAM password policy in {p} account(s)?")
+        }
+    };
+    asked(question).await
 }
 
 #[cfg(test)]

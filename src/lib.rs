@@ -23,4 +23,5 @@ pub mod render;
 pub mod settings;
 pub mod stacksets;
 pub mod template;
+pub mod test_notification;
 pub mod yaml;

@@ -7,33 +7,12 @@
 
 mod support;
 
-use std::process::Command;
-
 use support::moto::Moto;
-use support::{stderr, stdout, test_python};
+use support::{stderr, stdout};
 
-/// Runs a Python snippet with boto3 against the emulator (`E` is its endpoint); prints what
-/// the snippet prints.
+/// Runs a Python snippet with boto3 against the emulator.
 fn python(moto: &Moto, code: &str) -> String {
-    let out = Command::new(test_python())
-        .arg("-c")
-        .arg(format!(
-            "import boto3, json, urllib.request\n\
-             E = {:?}\n\
-             def client(service, region='us-east-1'):\n    \
-                 return boto3.client(service, endpoint_url=E, region_name=region, \
-                 aws_access_key_id='testing', aws_secret_access_key='testing')\n\
-             {code}",
-            moto.endpoint
-        ))
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    moto.python(code)
 }
 
 /// What most real accounts have (moto's default account is 123456789012): a detector with two

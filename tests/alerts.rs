@@ -660,3 +660,29 @@ fn the_alert_key_serves_only_this_accounts_rules_and_alarms() {
         );
     }
 }
+
+#[test]
+fn the_test_notification_is_a_chatbot_custom_notification() {
+    let n = cfn_baseline::test_notification::test_notification(
+        "acme",
+        ACCOUNT,
+        "us-east-1",
+        "1764624000",
+    );
+    let mut no_description = n.chat.clone();
+    no_description["content"]
+        .as_object_mut()
+        .unwrap()
+        .remove("description");
+    let verdicts = chatbot_schema_verdicts(&[
+        n.chat.clone(),
+        // What the rules sent before: a bare string, which Chatbot drops.
+        json!("GuardDuty Recon:EC2/PortProbeUnprotectedPort (severity 5) in 111122223333/us-east-1: probe"),
+        no_description,
+        json!({"version": "1.0", "source": "aws.guardduty", "content": {"description": "x"}}),
+    ]);
+    assert_eq!(verdicts[0], "ok", "the test notification: {}", verdicts[0]);
+    for (i, v) in verdicts.iter().enumerate().skip(1) {
+        assert_ne!(v, "ok", "document {i} should not pass");
+    }
+}

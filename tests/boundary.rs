@@ -126,3 +126,58 @@ fn the_guard_sees_a_literal_when_there_is_one() {
     let sample = r#"            Err(e) if e.to_string().contains("does not exist") => {}"#;
     assert!(MESSAGE_MATCHING.iter().any(|n| sample.contains(n)));
 }
+
+/// The pure modules (DESIGN.md: model, render, template and diff code, and the messages and
+/// settings beside them) never reach AWS, start async work or print. (adopt.rs decides over
+/// the aws module's data types, so it names them, but calls nothing.)
+const PURE: &[&str] = &[
+    "baseline/",
+    "plan.rs",
+    "render/",
+    "template.rs",
+    "diff/",
+    "settings.rs",
+    "test_notification.rs",
+];
+
+#[test]
+fn pure_modules_never_touch_aws_or_print() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = Vec::new();
+    let mut seen = 0;
+    for (file, text) in outside_aws() {
+        let rel = file
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !PURE.iter().any(|p| rel.starts_with(p)) {
+            continue;
+        }
+        seen += 1;
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            for needle in [
+                "crate::aws",
+                "tokio",
+                "println!",
+                "eprintln!",
+                "std::io::stdout",
+                "std::io::stderr",
+            ] {
+                if code.contains(needle) {
+                    found.push(format!("{rel}:{}: {}", n + 1, code));
+                }
+            }
+        }
+    }
+    assert!(seen >= 15, "only {seen} pure files found");
+    assert!(
+        found.is_empty(),
+        "pure modules reach out:\n{}",
+        found.join("\n")
+    );
+}

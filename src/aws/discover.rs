@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use aws_config::Region;
-
 use super::sdk::{api_error, SdkStacks};
 use super::*;
 
@@ -17,16 +15,6 @@ fn unknown<T>(result: ApiResult<T>) -> ApiResult<Option<T>> {
         Err(ApiError::Api { code, .. }) if code.contains("AccessDenied") => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-macro_rules! regional {
-    ($self:ident, $krate:ident, $region:expr) => {
-        $krate::Client::from_conf(
-            $krate::config::Builder::from(&$self.config)
-                .region(Region::new($region.to_string()))
-                .build(),
-        )
-    };
 }
 
 impl SdkStacks {

@@ -1,6 +1,19 @@
 //! The only module that uses AWS SDK types. Everything else sees the narrow interface
 //! below, named for what the tool does, and plain Rust types.
 
+/// A service client for one region, sharing the account's configuration (credentials,
+/// endpoint, retries).
+macro_rules! regional {
+    ($self:ident, $krate:ident, $region:expr) => {
+        $krate::Client::from_conf(
+            $krate::config::Builder::from(&$self.config)
+                .region(aws_config::Region::new($region.to_string()))
+                .build(),
+        )
+    };
+}
+
+mod alerts;
 mod discover;
 mod reach;
 mod sdk;
@@ -429,6 +442,49 @@ pub trait DiscoveryApi: Send + Sync + 'static {
 
     /// The regions enabled in the account (those enabled by default and those opted in).
     fn enabled_regions(&self) -> impl Future<Output = ApiResult<Vec<String>>> + Send;
+}
+
+/// An alert topic as SNS reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicState {
+    pub subscriptions_confirmed: u32,
+    /// Email subscribers who have not yet clicked the confirmation link get nothing.
+    pub subscriptions_pending: u32,
+}
+
+/// What asking GuardDuty for its sample findings did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SampleFindings {
+    /// Created in the detector named.
+    Created { detector_id: String },
+    /// The region has no detector.
+    NoDetector,
+}
+
+/// What `alerts test` needs: the alert topics, publishing to them, GuardDuty's samples.
+pub trait AlertsApi: Send + Sync + 'static {
+    /// The topic, or None when it does not exist.
+    fn topic(
+        &self,
+        region: &str,
+        topic_arn: &str,
+    ) -> impl Future<Output = ApiResult<Option<TopicState>>> + Send;
+
+    /// Publishes one message; returns its message id.
+    fn publish(
+        &self,
+        region: &str,
+        topic_arn: &str,
+        subject: &str,
+        message: &str,
+    ) -> impl Future<Output = ApiResult<String>> + Send;
+
+    /// Asks the region's detector for sample findings of `finding_types`.
+    fn create_sample_findings(
+        &self,
+        region: &str,
+        finding_types: &[String],
+    ) -> impl Future<Output = ApiResult<SampleFindings>> + Send;
 }
 
 /// What drift needs beyond deploy: detection and its results.

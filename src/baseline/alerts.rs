@@ -113,7 +113,7 @@ fn is_finding_type(s: &str) -> bool {
         && !family.is_empty()
         && family
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._!-".contains(&b))
+            .all(|b| b.is_ascii_alphanumeric() || b"._!&-".contains(&b))
 }
 
 /// The suppressions of a baseline, sorted and by kind, as the render writes them.
@@ -163,6 +163,10 @@ mod tests {
             (
                 "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
                 FindingType("UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS"),
+            ),
+            (
+                "Backdoor:EC2/C&CActivity.B!DNS",
+                FindingType("Backdoor:EC2/C&CActivity.B!DNS"),
             ),
             ("EC2.19", Control("EC2.19")),
             ("CloudTrail.1", Control("CloudTrail.1")),

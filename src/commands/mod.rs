@@ -1,5 +1,6 @@
 //! One function per subcommand: `(args, printer) -> Result<ExitStatus>`.
 
+mod alerts;
 mod deploy;
 mod diff;
 mod drift;
@@ -14,9 +15,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::baseline::{self, Baseline, Source};
-use crate::cli::{Cli, Command};
+use crate::cli::{AlertsCommand, Cli, Command};
 use crate::output::Printer;
 
+pub use alerts::{alert_topics, alerts_test, send as send_test_alerts, Target as AlertTarget};
 pub use deploy::{
     adopt_existing, deploy, plan, plan_or_deploy, resolve_regions, stop_if_refused, DeployRun,
     Group,
@@ -63,6 +65,7 @@ pub fn run(cli: Cli, printer: &mut Printer) -> Result<ExitStatus> {
         Command::Deploy(args) => deploy(&cli.global, &args, printer),
         Command::Diff(args) => diff(&cli.global, &args, printer),
         Command::Drift(args) => drift(&cli.global, &args, printer),
+        Command::Alerts(AlertsCommand::Test(args)) => alerts_test(&cli.global, &args, printer),
         Command::Schema => {
             printer.result(&baseline::json_schema());
             Ok(ExitStatus::Success)

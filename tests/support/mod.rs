@@ -122,3 +122,35 @@ pub fn cfn_lint() -> PathBuf {
          (or set CFN_LINT=/path/to/cfn-lint)"
     );
 }
+
+/// Validates each document against the Chatbot custom-notification schema with the test
+/// venv's jsonschema; returns one verdict per document ("ok" or the first error).
+pub fn chatbot_schema_verdicts(documents: &[serde_json::Value]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs.json");
+    std::fs::write(&docs, serde_json::to_string(documents).unwrap()).unwrap();
+    let schema = repo_root().join("tests/alert_events/chatbot-custom-notification.schema.json");
+    let script = "import json, sys, jsonschema\n\
+        schema = json.load(open(sys.argv[1]))\n\
+        jsonschema.Draft202012Validator.check_schema(schema)\n\
+        v = jsonschema.Draft202012Validator(schema)\n\
+        for d in json.load(open(sys.argv[2])):\n\
+        \x20   errors = sorted(v.iter_errors(d), key=str)\n\
+        \x20   print('ok' if not errors else errors[0].message.replace('\\n', ' '))\n";
+    let out = std::process::Command::new(test_python())
+        .args(["-c", script])
+        .arg(&schema)
+        .arg(&docs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}

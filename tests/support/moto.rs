@@ -76,6 +76,30 @@ impl Moto {
             .expect("the binary runs")
     }
 
+    /// Runs a Python snippet with boto3 against this emulator (`E` is its endpoint,
+    /// `client(service, region)` makes a client); returns what the snippet prints.
+    pub fn python(&self, code: &str) -> String {
+        let out = Command::new(super::test_python())
+            .arg("-c")
+            .arg(format!(
+                "import boto3, json, urllib.request\n\
+                 E = {:?}\n\
+                 def client(service, region='us-east-1'):\n    \
+                     return boto3.client(service, endpoint_url=E, region_name=region, \
+                     aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+                 {code}",
+                self.endpoint
+            ))
+            .output()
+            .expect("python runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// A CloudFormation client for checking what the tool did.
     pub async fn cloudformation(&self, region: &str) -> aws_sdk_cloudformation::Client {
         let creds = aws_sdk_cloudformation::config::Credentials::new(
