@@ -357,13 +357,14 @@ pub async fn asked(question: String) -> bool {
     matches!(answer, Some(Ok(Ok(true))))
 }
 
-/// Asks whether to execute change sets and set password policies.
-pub async fn confirmed(change_sets: usize, policies: usize) -> bool {
-    let question = match (change_sets, policies) {
+/// Asks whether to execute change sets and apply settings outside CloudFormation (the
+/// IAM password policy, Security Hub controls).
+pub async fn confirmed(change_sets: usize, settings: usize) -> bool {
+    let question = match (change_sets, settings) {
         (n, 0) => format!("Execute {n} change set(s)?"),
-        (0, p) => format!("Set the IAM password policy in {p} account(s)?"),
+        (0, p) => format!("Apply {p} setting(s) outside CloudFormation?"),
         (n, p) => {
-            format!("Execute {n} change set(s) and set the IAM password policy in {p} account(s)?")
+            format!("Execute {n} change set(s) and apply {p} setting(s) outside CloudFormation?")
         }
     };
     asked(question).await

@@ -159,9 +159,11 @@ pub struct ResourcePlan {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SettingPlan {
-    /// `account/setting`, e.g. `current/iam-password-policy`.
+    /// `account/setting`, e.g. `current/iam-password-policy`, or
+    /// `account/region/setting`, e.g. `current/eu-west-1/securityhub-controls`.
     pub key: String,
-    /// `set`, `update` or `unchanged`.
+    /// `set`, `update`, `after-stack` (Security Hub controls where the stack turns it on)
+    /// or `unchanged`.
     pub action: &'static str,
     pub changes: Vec<Change>,
 }
@@ -347,6 +349,7 @@ impl LivePlan {
             let sign = if s.action == "unchanged" { "=" } else { "~" };
             let verb = match s.action {
                 "set" => "set (there is none)",
+                "after-stack" => "set once the stack has turned Security Hub on",
                 other => other,
             };
             out.push_str(&format!("{sign} {}  {verb}\n", s.key));
@@ -478,6 +481,25 @@ fn where_md(g: &PlanGroup) -> String {
 
 /// One setting's change as a plan line: `~ field: old → new (impact: why)`.
 fn setting_line(c: &Change) -> String {
+    // A Security Hub control: one pseudo-resource each.
+    if c.resource_type == crate::settings::CONTROL_TYPE && c.path.is_empty() {
+        let id = c.resource.as_deref().unwrap_or("?");
+        let what = match (&c.old, &c.new) {
+            (None, Some(n)) => format!(
+                "disable ({})",
+                n.pointer("/Properties/UpdatedReason")
+                    .map(|r| r.to_string())
+                    .unwrap_or_default()
+            ),
+            (Some(_), None) => "enable again".to_string(),
+            _ => "change".to_string(),
+        };
+        return format!(
+            "    ~ {id}: {what} ({}: {})\n",
+            c.impact.as_str(),
+            c.explanation
+        );
+    }
     let field = c.path.trim_start_matches("Properties.");
     let field = if field.is_empty() { "policy" } else { field };
     let what = match (&c.old, &c.new) {

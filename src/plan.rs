@@ -520,18 +520,10 @@ impl Ctx<'_> {
             .standards
             .iter()
             .map(|std| {
-                let disabled: Vec<Json> = s
-                    .disabled_controls
-                    .iter()
-                    .filter(|d| d.standard == *std)
-                    .map(|d| json!({"control": d.control, "reason": d.reason}))
-                    .collect();
                 json!({
                     "id": std.id(),
                     "logical_id": std.logical_id(),
                     "arn_sub": std.arn_sub(),
-                    "arn_path": std.arn_path(),
-                    "disabled": disabled,
                 })
             })
             .collect();

@@ -104,9 +104,15 @@ pub fn wanted_stacks(baseline: &Baseline) -> Vec<StackInput> {
 pub struct AccountSettings {
     pub account: String,
     pub iam_password_policy: AccountPasswordPolicy,
+    /// Region -> control id -> reason: the Security Hub controls disabled there. Absent from
+    /// manifests written before the controls were a setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub securityhub_controls:
+        Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>>,
 }
 
 pub fn account_settings(baseline: &Baseline) -> Vec<AccountSettings> {
+    let controls = wanted_control_stacks(baseline);
     wanted_stacks(baseline)
         .into_iter()
         .map(|s| AccountSettings {
@@ -114,7 +120,421 @@ pub fn account_settings(baseline: &Baseline) -> Vec<AccountSettings> {
                 s.template.value["Resources"][PASSWORD_POLICY_ID]["Properties"].clone(),
             )
             .expect("round trip"),
+            securityhub_controls: Some(
+                controls
+                    .iter()
+                    .filter(|c| c.account == s.account)
+                    .map(|c| (c.region.clone(), disabled_of(c)))
+                    .collect(),
+            ),
             account: s.account,
         })
         .collect()
+}
+
+/// The controls a controls pseudo-stack disables: control id -> reason.
+fn disabled_of(stack: &StackInput) -> std::collections::BTreeMap<String, String> {
+    stack
+        .template
+        .value
+        .get("Resources")
+        .and_then(Json::as_object)
+        .map(|rs| {
+            rs.iter()
+                .map(|(id, r)| {
+                    let reason = r
+                        .pointer("/Properties/UpdatedReason")
+                        .and_then(Json::as_str)
+                        .unwrap_or_default();
+                    (id.clone(), reason.to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether a (pseudo-)stack is a setting outside CloudFormation rather than a stack.
+pub fn is_setting(region: &str, stack_name: &str) -> bool {
+    region == GLOBAL_REGION || stack_name == CONTROLS_STACK
+}
+
+// ---------------------------------------------------------------------------------------
+// Security Hub controls, per account and region: the baseline's `disabled_controls`, and
+// outside the home region the controls for global resources. A control id covers every
+// standard (consolidated control findings), so they are set through the Security Hub API
+// (BatchUpdateStandardsControlAssociations) after the stacks, not in the templates, and
+// compared as a pseudo-stack `<account>/<region>/securityhub-controls` holding one
+// pseudo-resource per disabled control.
+
+/// The pseudo-stack's name.
+pub const CONTROLS_STACK: &str = "securityhub-controls";
+/// The pseudo-resource type of one disabled control.
+pub const CONTROL_TYPE: &str = "AWS::SecurityHub::StandardsControlAssociation";
+/// Every reason the baseline writes starts so: it tells the controls it disabled apart
+/// from those disabled by hand, and names the control (a standard's own control ARN does
+/// not always).
+const REASON_MARK: &str = "cfn-baseline";
+
+/// How the reason for a control of global resources disabled outside the home region starts.
+pub const GLOBAL_CONTROL_REASON_START: &str = "global resources are checked in the home region";
+
+/// The reason a control of global resources is disabled outside the home region.
+pub fn global_control_reason(home_region: &str) -> String {
+    format!("{GLOBAL_CONTROL_REASON_START} ({home_region}) only")
+}
+
+/// What the baseline wants of Security Hub's controls in one account and region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ControlSettings {
+    pub region: String,
+    /// The StandardsArn of every standard the baseline enables there.
+    pub standards: Vec<String>,
+    /// Control id -> why it is disabled.
+    pub disabled: std::collections::BTreeMap<String, String>,
+}
+
+impl ControlSettings {
+    /// None where Security Hub is off.
+    pub fn wanted(
+        baseline: &Baseline,
+        account: Option<&str>,
+        region: &str,
+    ) -> Option<ControlSettings> {
+        let c = baseline.components_for(account, region);
+        let s = &c.securityhub;
+        if !s.enabled {
+            return None;
+        }
+        let partition = partition_of(region);
+        let standards = s
+            .standards
+            .iter()
+            .map(|std| {
+                std.arn_sub()
+                    .replace("${AWS::Partition}", partition)
+                    .replace("${AWS::Region}", region)
+            })
+            .collect();
+        let mut disabled = std::collections::BTreeMap::new();
+        if region != baseline.home_region() {
+            for id in crate::baseline::controls::GLOBAL_RESOURCE_CONTROLS {
+                disabled.insert(
+                    id.to_string(),
+                    global_control_reason(baseline.home_region()),
+                );
+            }
+        }
+        for d in &s.disabled_controls {
+            disabled.insert(d.control.clone(), d.reason.clone());
+        }
+        Some(ControlSettings {
+            region: region.to_string(),
+            standards,
+            disabled,
+        })
+    }
+
+    /// The reason as written to Security Hub: `cfn-baseline [IAM.6]: <reason>`.
+    pub fn written_reason(control: &str, reason: &str) -> String {
+        format!("{REASON_MARK} [{control}]: {reason}")
+    }
+
+    /// The control a reason written by the baseline names, and the reason itself.
+    pub fn read_reason(written: &str) -> Option<(&str, &str)> {
+        let rest = written.strip_prefix(REASON_MARK)?.strip_prefix(" [")?;
+        let (control, reason) = rest.split_once("]: ")?;
+        Some((control, reason))
+    }
+}
+
+/// `aws`, `aws-cn` or `aws-us-gov`.
+pub fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// The controls disabled in a region, as a pseudo-stack: control id -> reason.
+pub fn controls_stack(
+    account: &str,
+    region: &str,
+    disabled: &std::collections::BTreeMap<String, String>,
+) -> StackInput {
+    let resources: serde_json::Map<String, Json> = disabled
+        .iter()
+        .map(|(id, reason)| {
+            (
+                id.clone(),
+                json!({"Type": CONTROL_TYPE, "Properties": {
+                    "SecurityControlId": id,
+                    "AssociationStatus": "DISABLED",
+                    "UpdatedReason": reason,
+                }}),
+            )
+        })
+        .collect();
+    StackInput {
+        account: account.to_string(),
+        region: region.to_string(),
+        stack_name: CONTROLS_STACK.to_string(),
+        template: crate::template::Template::shared(json!({
+            "Metadata": {"cfn-baseline": {"component": CONTROLS_STACK}},
+            "Resources": resources,
+        })),
+        tags: None,
+    }
+}
+
+/// One control's association with one standard, as Security Hub reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ControlAssociation {
+    pub standards_arn: String,
+    pub control: String,
+    pub disabled: bool,
+    /// The reason given when it was last changed.
+    pub reason: Option<String>,
+}
+
+/// What a region's Security Hub says about the controls asked for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LiveControls {
+    /// Security Hub is on in the region (off: nothing to read; the stack turns it on).
+    pub hub_enabled: bool,
+    /// The associations of the controls asked for and of every control the baseline
+    /// disabled earlier (found by the reason it wrote), in the enabled standards.
+    pub associations: Vec<ControlAssociation>,
+}
+
+/// One change to make: a control's association with a standard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ControlUpdate {
+    pub standards_arn: String,
+    pub control: String,
+    pub disable: bool,
+    /// Written with a disable (`written_reason`).
+    pub reason: Option<String>,
+}
+
+impl LiveControls {
+    /// The controls disabled now, as the pseudo-stack shows them: a control counts as
+    /// disabled when every association it has in the wanted standards is disabled. A wanted
+    /// control no enabled standard has cannot produce findings, so it counts as disabled.
+    pub fn disabled(&self, wanted: &ControlSettings) -> std::collections::BTreeMap<String, String> {
+        let mut out = std::collections::BTreeMap::new();
+        if !self.hub_enabled {
+            return out;
+        }
+        // The wanted controls and those the baseline disabled earlier; a control someone
+        // disabled by hand that the baseline does not name is not its business.
+        let mut controls: Vec<&str> = self
+            .associations
+            .iter()
+            .filter(|a| {
+                a.reason
+                    .as_deref()
+                    .and_then(ControlSettings::read_reason)
+                    .is_some()
+            })
+            .map(|a| a.control.as_str())
+            .collect();
+        controls.extend(wanted.disabled.keys().map(String::as_str));
+        controls.sort();
+        controls.dedup();
+        for control in controls {
+            let of: Vec<&ControlAssociation> = self
+                .associations
+                .iter()
+                .filter(|a| a.control == control && wanted.standards.contains(&a.standards_arn))
+                .collect();
+            if of.is_empty() {
+                if let Some(reason) = wanted.disabled.get(control) {
+                    out.insert(control.to_string(), reason.clone());
+                }
+                continue;
+            }
+            if of.iter().all(|a| a.disabled) {
+                let reason = of
+                    .iter()
+                    .find_map(|a| a.reason.as_deref())
+                    .map(|r| ControlSettings::read_reason(r).map_or(r, |(_, text)| text))
+                    .unwrap_or("")
+                    .to_string();
+                out.insert(control.to_string(), reason);
+            }
+        }
+        out
+    }
+
+    /// What to change to get `wanted`: disable the wanted controls in every wanted standard
+    /// where they are not disabled (all of them when Security Hub was off), and enable again
+    /// the controls the baseline disabled earlier and no longer lists.
+    pub fn updates(&self, wanted: &ControlSettings) -> Vec<ControlUpdate> {
+        let mut out = Vec::new();
+        for (control, reason) in &wanted.disabled {
+            for std in &wanted.standards {
+                let now = self
+                    .associations
+                    .iter()
+                    .find(|a| &a.control == control && &a.standards_arn == std);
+                let written = ControlSettings::written_reason(control, reason);
+                let needed = match now {
+                    Some(a) => !a.disabled || a.reason.as_deref() != Some(written.as_str()),
+                    // Not reported: the control is not in that standard, unless Security
+                    // Hub was off (then nothing was reported).
+                    None => !self.hub_enabled,
+                };
+                if needed {
+                    out.push(ControlUpdate {
+                        standards_arn: std.clone(),
+                        control: control.clone(),
+                        disable: true,
+                        reason: Some(written),
+                    });
+                }
+            }
+        }
+        for a in &self.associations {
+            let ours = a
+                .reason
+                .as_deref()
+                .and_then(ControlSettings::read_reason)
+                .is_some();
+            if a.disabled && ours && !wanted.disabled.contains_key(&a.control) {
+                out.push(ControlUpdate {
+                    standards_arn: a.standards_arn.clone(),
+                    control: a.control.clone(),
+                    disable: false,
+                    reason: None,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The wanted controls of every target account and region, as pseudo-stacks.
+pub fn wanted_control_stacks(baseline: &Baseline) -> Vec<StackInput> {
+    let accounts = baseline.account_ids();
+    let targets: Vec<(String, Option<&str>)> = if accounts.is_empty() {
+        vec![(CALLER_ACCOUNT_LABEL.to_string(), None)]
+    } else {
+        accounts
+            .iter()
+            .map(|a| (a.clone(), Some(a.as_str())))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (label, account) in targets {
+        for region in baseline.regions() {
+            if let Some(w) = ControlSettings::wanted(baseline, account, &region) {
+                out.push(controls_stack(&label, &region, &w.disabled));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod control_tests {
+    use super::*;
+
+    fn wanted() -> ControlSettings {
+        ControlSettings {
+            region: "eu-west-1".into(),
+            standards: vec!["fsbp".into(), "cis".into()],
+            disabled: [("IAM.6".to_string(), "hardware MFA".to_string())].into(),
+        }
+    }
+
+    fn assoc(std: &str, control: &str, disabled: bool, reason: Option<&str>) -> ControlAssociation {
+        ControlAssociation {
+            standards_arn: std.into(),
+            control: control.into(),
+            disabled,
+            reason: reason.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn reasons_round_trip() {
+        let w = ControlSettings::written_reason("IAM.6", "kept in a safe: [really]");
+        assert_eq!(
+            ControlSettings::read_reason(&w),
+            Some(("IAM.6", "kept in a safe: [really]"))
+        );
+        assert_eq!(ControlSettings::read_reason("disabled by hand"), None);
+    }
+
+    #[test]
+    fn hub_off_disables_everything_in_every_standard() {
+        let live = LiveControls::default();
+        assert!(live.disabled(&wanted()).is_empty());
+        let u = live.updates(&wanted());
+        assert_eq!(u.len(), 2);
+        assert!(u.iter().all(
+            |u| u.disable && u.reason.as_deref() == Some("cfn-baseline [IAM.6]: hardware MFA")
+        ));
+    }
+
+    #[test]
+    fn only_what_differs_is_changed_and_our_old_disables_are_undone() {
+        let live = LiveControls {
+            hub_enabled: true,
+            associations: vec![
+                assoc("fsbp", "IAM.6", true, Some("by hand")),
+                assoc("cis", "IAM.6", false, None),
+                assoc(
+                    "fsbp",
+                    "S3.1",
+                    true,
+                    Some("cfn-baseline [S3.1]: old reason"),
+                ),
+                assoc("fsbp", "EC2.2", true, Some("someone else's")),
+            ],
+        };
+        let u = live.updates(&wanted());
+        assert_eq!(u.len(), 3, "{u:?}");
+        // Disabled by hand with another reason: the baseline's reason is written.
+        assert_eq!(
+            (
+                u[0].standards_arn.as_str(),
+                u[0].control.as_str(),
+                u[0].disable
+            ),
+            ("fsbp", "IAM.6", true)
+        );
+        assert_eq!(
+            (
+                u[1].standards_arn.as_str(),
+                u[1].control.as_str(),
+                u[1].disable
+            ),
+            ("cis", "IAM.6", true)
+        );
+        assert_eq!((u[2].control.as_str(), u[2].disable), ("S3.1", false));
+        let now = live.disabled(&wanted());
+        assert!(!now.contains_key("IAM.6"), "enabled in one standard");
+        assert_eq!(now.get("S3.1").map(String::as_str), Some("old reason"));
+        assert!(
+            !now.contains_key("EC2.2"),
+            "disabled by hand and not named: not ours"
+        );
+    }
+
+    #[test]
+    fn a_control_no_enabled_standard_has_counts_as_disabled() {
+        let live = LiveControls {
+            hub_enabled: true,
+            associations: vec![],
+        };
+        assert_eq!(
+            live.disabled(&wanted()).get("IAM.6").map(String::as_str),
+            Some("hardware MFA")
+        );
+        assert!(live.updates(&wanted()).is_empty());
+    }
 }

@@ -13,7 +13,9 @@ use cfn_baseline::commands::{self, DeployRun, ExitStatus, Group};
 use cfn_baseline::deploy::Options;
 use cfn_baseline::output::{Captured, Printer, Verbosity};
 use cfn_baseline::render::{render_all, RenderedStack, Renderer};
-use cfn_baseline::settings::AccountPasswordPolicy;
+use cfn_baseline::settings::{
+    AccountPasswordPolicy, ControlAssociation, ControlUpdate, LiveControls,
+};
 use cfn_baseline::template::Template;
 use serde_json::Value as Json;
 
@@ -38,6 +40,8 @@ struct ChangeSet {
 
 /// A drifted property: its path, the value deployed and the value live.
 type Drifted = (String, String, String);
+/// (region, standard ARN, control).
+type Association = (String, String, String);
 
 /// One account's CloudFormation and IAM password policy (one region is enough here: every
 /// call names its region and the stacks' names differ).
@@ -60,6 +64,9 @@ struct Cloud {
     refuse_import: Mutex<Option<String>>,
     /// The account's enabled regions (`None`: the 17 enabled by default).
     enabled: Mutex<Option<Vec<String>>>,
+    /// Security Hub's control associations that are not as they start (enabled):
+    /// (region, standard ARN, control) -> (disabled, reason).
+    controls: Mutex<BTreeMap<Association, (bool, Option<String>)>>,
 }
 
 /// The fake's key for a stack: `region/name`.
@@ -460,6 +467,77 @@ impl DiscoveryApi for Cloud {
     }
 }
 
+/// Security Hub is on in a region once its stack exists; every control is in every standard,
+/// enabled until changed.
+impl ControlsApi for Cloud {
+    async fn controls(
+        &self,
+        region: &str,
+        standards: &[String],
+        controls: &[String],
+    ) -> ApiResult<LiveControls> {
+        self.call(format!("controls {region}"));
+        let hub = self.stacks.lock().unwrap().iter().any(|(k, st)| {
+            k.starts_with(&format!("{region}/"))
+                && k.ends_with("-securityhub")
+                && st.status.is_deployed()
+        });
+        if !hub {
+            return Ok(LiveControls::default());
+        }
+        let state = self.controls.lock().unwrap();
+        let mut asked: BTreeSet<String> = controls.iter().cloned().collect();
+        for ((r, _, c), (_, reason)) in state.iter() {
+            if r == region
+                && reason
+                    .as_deref()
+                    .is_some_and(|r| r.starts_with("cfn-baseline ["))
+            {
+                asked.insert(c.clone());
+            }
+        }
+        let mut associations = Vec::new();
+        for c in &asked {
+            for std in standards {
+                let (disabled, reason) = state
+                    .get(&(region.to_string(), std.clone(), c.clone()))
+                    .cloned()
+                    .unwrap_or((false, None));
+                associations.push(ControlAssociation {
+                    standards_arn: std.clone(),
+                    control: c.clone(),
+                    disabled,
+                    reason,
+                });
+            }
+        }
+        Ok(LiveControls {
+            hub_enabled: true,
+            associations,
+        })
+    }
+
+    async fn update_controls(
+        &self,
+        region: &str,
+        updates: &[ControlUpdate],
+    ) -> ApiResult<Vec<ControlUpdate>> {
+        self.call(format!("update_controls {region} {}", updates.len()));
+        let mut state = self.controls.lock().unwrap();
+        for u in updates {
+            state.insert(
+                (
+                    region.to_string(),
+                    u.standards_arn.clone(),
+                    u.control.clone(),
+                ),
+                (u.disable, u.reason.clone()),
+            );
+        }
+        Ok(Vec::new())
+    }
+}
+
 impl PasswordPolicyApi for Cloud {
     async fn password_policy(&self) -> ApiResult<Option<AccountPasswordPolicy>> {
         self.call("password_policy".into());
@@ -551,7 +629,11 @@ async fn plan_with(
 }
 
 async fn drift(cloud: &std::sync::Arc<Cloud>, reapply: bool) -> Run {
-    let (baseline, stacks) = baseline();
+    drift_with(cloud, reapply, baseline::DEFAULT_BASELINE).await
+}
+
+async fn drift_with(cloud: &std::sync::Arc<Cloud>, reapply: bool, text: &str) -> Run {
+    let (baseline, stacks) = baseline_from(text);
     let group = Group::of(&baseline, &stacks, "111111111111", cloud.clone());
     let (out, err) = (Captured::default(), Captured::default());
     let mut printer = Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal);
@@ -651,13 +733,15 @@ async fn deploy_creates_everything_then_a_second_run_changes_nothing() {
         again.err
     );
     // The budget of a run that changes nothing: one listing per region, one GetTemplate per
-    // stack, the password policy; no DescribeStacks per stack.
+    // stack, the password policy, Security Hub's controls per region; no DescribeStacks per
+    // stack.
     let calls = cloud.calls.lock().unwrap().clone();
     assert_eq!(cloud.calls_like("list_stacks"), 1, "{calls:?}");
     assert_eq!(cloud.calls_like("get_template"), STACKS.len(), "{calls:?}");
     assert_eq!(cloud.calls_like("describe_stack"), 0, "{calls:?}");
     assert_eq!(cloud.calls_like("password_policy"), 1, "{calls:?}");
-    assert_eq!(calls.len(), STACKS.len() + 2, "{calls:?}");
+    assert_eq!(cloud.calls_like("controls"), 1, "{calls:?}");
+    assert_eq!(calls.len(), STACKS.len() + 3, "{calls:?}");
     let plan = plan_or_deploy(&cloud, false).await;
     assert_eq!(plan.code, 0, "{}{}", plan.out, plan.err);
 }
@@ -722,7 +806,9 @@ async fn a_failed_stack_fails_the_run_skips_its_dependents_and_keeps_the_policy(
     );
     assert!(cloud.policy.lock().unwrap().is_none());
     assert!(
-        run.err.contains("password policy was not changed"),
+        run.err.contains(
+            "(IAM password policy, Security Hub controls) were not changed because a stack failed"
+        ),
         "{}",
         run.err
     );
@@ -1399,5 +1485,158 @@ async fn a_recorder_taken_over_by_name_keeps_its_name_on_later_runs() {
             .contains("= current/us-east-1/baseline-config  unchanged"),
         "{}",
         again.out
+    );
+}
+
+// Security Hub controls, outside CloudFormation (the emulator has no control API).
+
+const TWO_REGIONS: &str =
+    "version: 1\nname: baseline\nhome_region: us-east-1\nregions: [us-east-1, eu-west-1]\n\
+    alerts:\n  email: [security@example.com]\nsecurityhub:\n  disabled_controls:\n    \
+    - {control: IAM.6, reason: hardware MFA kept in a safe}\n";
+
+const FSBP_EU: &str =
+    "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0";
+const CIS_EU: &str =
+    "arn:aws:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/5.0.0";
+const FSBP_US: &str =
+    "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0";
+
+fn control(cloud: &Cloud, region: &str, std: &str, id: &str) -> (bool, Option<String>) {
+    cloud
+        .controls
+        .lock()
+        .unwrap()
+        .get(&(region.to_string(), std.to_string(), id.to_string()))
+        .cloned()
+        .unwrap_or((false, None))
+}
+
+#[tokio::test(start_paused = true)]
+async fn controls_are_disabled_in_every_standard_after_the_stacks_then_left_alone() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    let plan = plan_with(&cloud, false, TWO_REGIONS, DiffFormat::Text, false).await;
+    assert_eq!(plan.code, 2, "{}{}", plan.out, plan.err);
+    for region in ["us-east-1", "eu-west-1"] {
+        assert!(
+            plan.out.contains(&format!("~ current/{region}/securityhub-controls  set once the stack has turned Security Hub on")),
+            "{}",
+            plan.out
+        );
+    }
+    assert_eq!(
+        cloud.calls_like("update_controls"),
+        0,
+        "plan changes nothing"
+    );
+
+    let run = plan_with(&cloud, true, TWO_REGIONS, DiffFormat::Text, false).await;
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    // The named control, in both standards of both regions, with its reason.
+    for (region, std) in [
+        ("us-east-1", FSBP_US),
+        ("eu-west-1", FSBP_EU),
+        ("eu-west-1", CIS_EU),
+    ] {
+        assert_eq!(
+            control(&cloud, region, std, "IAM.6"),
+            (
+                true,
+                Some("cfn-baseline [IAM.6]: hardware MFA kept in a safe".into())
+            ),
+            "{region} {std}"
+        );
+    }
+    // Global-resource controls outside the home region only.
+    assert_eq!(
+        control(&cloud, "eu-west-1", CIS_EU, "IAM.1"),
+        (true, Some("cfn-baseline [IAM.1]: global resources are checked in the home region (us-east-1) only".into()))
+    );
+    assert!(
+        !control(&cloud, "us-east-1", FSBP_US, "IAM.1").0,
+        "the home region keeps them"
+    );
+    assert!(
+        run.err.contains("current/us-east-1/securityhub-controls: Security Hub controls: 2 association(s) disabled, 0 enabled again"),
+        "{}",
+        run.err
+    );
+
+    cloud.calls.lock().unwrap().clear();
+    let again = plan_with(&cloud, true, TWO_REGIONS, DiffFormat::Text, false).await;
+    assert_eq!(again.code, 0, "{}{}", again.out, again.err);
+    assert_eq!(cloud.calls_like("update_controls"), 0);
+    assert!(
+        again
+            .out
+            .contains("= current/eu-west-1/securityhub-controls  unchanged"),
+        "{}",
+        again.out
+    );
+    assert!(
+        again.err.contains("everything is up to date"),
+        "{}",
+        again.err
+    );
+
+    // Dropping a control from the baseline enables it again, everywhere.
+    let without = TWO_REGIONS.replace(
+        "  disabled_controls:\n    - {control: IAM.6, reason: hardware MFA kept in a safe}\n",
+        "  disabled_controls: []\n",
+    );
+    let plan = plan_with(&cloud, false, &without, DiffFormat::Text, false).await;
+    assert_eq!(plan.code, 2, "{}{}", plan.out, plan.err);
+    assert!(
+        plan.out
+            .contains("~ current/us-east-1/securityhub-controls  update"),
+        "{}",
+        plan.out
+    );
+    let run = plan_with(&cloud, true, &without, DiffFormat::Text, false).await;
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    assert!(!control(&cloud, "us-east-1", FSBP_US, "IAM.6").0);
+    // IAM.6 is a global-resource control: outside the home region it stays off, for that reason.
+    assert_eq!(
+        control(&cloud, "eu-west-1", FSBP_EU, "IAM.6").1.as_deref(),
+        Some("cfn-baseline [IAM.6]: global resources are checked in the home region (us-east-1) only")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_control_enabled_by_hand_is_drift_and_reapply_disables_it_again() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    let run = plan_with(&cloud, true, TWO_REGIONS, DiffFormat::Text, false).await;
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    let clean = drift_with(&cloud, false, TWO_REGIONS).await;
+    assert!(
+        clean
+            .out
+            .contains("= securityhub-controls  2 stacks: 2 in sync"),
+        "no drift yet:\n{}",
+        clean.out
+    );
+
+    cloud.controls.lock().unwrap().insert(
+        ("eu-west-1".into(), FSBP_EU.into(), "IAM.6".into()),
+        (false, Some("re-enabled for an audit".into())),
+    );
+    let found = drift_with(&cloud, false, TWO_REGIONS).await;
+    assert!(found.code >= 2, "{}{}", found.out, found.err);
+    assert!(found.out.contains("securityhub-controls"), "{}", found.out);
+    assert!(found.out.contains("IAM.6"), "{}", found.out);
+
+    let fixed = drift_with(&cloud, true, TWO_REGIONS).await;
+    assert!(
+        fixed
+            .out
+            .contains("~ current/eu-west-1/securityhub-controls  restore"),
+        "{}",
+        fixed.out
+    );
+    assert!(fixed.out.contains("IAM.6 disable again"), "{}", fixed.out);
+    assert!(
+        control(&cloud, "eu-west-1", FSBP_EU, "IAM.6").0,
+        "{}",
+        fixed.err
     );
 }

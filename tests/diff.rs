@@ -42,7 +42,7 @@ guardduty:
 securityhub:
   standards: [aws-foundational-security-best-practices]
   disabled_controls:
-    - {standard: aws-foundational-security-best-practices, control: IAM.6, reason: no hardware MFA for root yet}
+    - {control: IAM.6, reason: no hardware MFA for root yet}
 iam:
   password_policy:
     min_length: 8
@@ -244,10 +244,11 @@ fn a_render_from_before_account_settings_says_the_policy_was_not_compared() {
     let (code, text, err) = diff(dir.path(), &["weakened.yaml", "--against", "base"]);
     assert_eq!(code, 3, "{err}");
     assert!(
-        text.contains("the IAM password policy was not compared"),
+        text.contains("the IAM password policy and the Security Hub controls were not compared"),
         "{text}"
     );
     assert!(!text.contains("iam-password-policy"), "{text}");
+    assert!(!text.contains("securityhub-controls"), "{text}");
 }
 
 #[test]

@@ -92,6 +92,10 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     ("securityhub.auto_enable", "{H: {Type: AWS::SecurityHub::Hub, Properties: {AutoEnableControls: true}}}", "{H: {Type: AWS::SecurityHub::Hub, Properties: {AutoEnableControls: false}}}", W),
     ("securityhub.disabled_control", "{S: {Type: AWS::SecurityHub::Standard, Properties: {}}}", "{S: {Type: AWS::SecurityHub::Standard, Properties: {DisabledStandardsControls: [{StandardsControlArn: c, Reason: r}]}}}", W),
     ("securityhub.standard", "{S: {Type: AWS::SecurityHub::Standard}}", "-", W),
+    ("securityhub.control_disabled", "-", "{C: {Type: AWS::SecurityHub::StandardsControlAssociation, Properties: {SecurityControlId: IAM.6, AssociationStatus: DISABLED, UpdatedReason: no MFA yet}}}", W),
+    ("securityhub.control_disabled", "-", "{C: {Type: AWS::SecurityHub::StandardsControlAssociation, Properties: {SecurityControlId: IAM.6, AssociationStatus: DISABLED, UpdatedReason: global resources are checked in the home region (us-east-1) only}}}", N),
+    ("securityhub.control_disabled", "{C: {Type: AWS::SecurityHub::StandardsControlAssociation, Properties: {SecurityControlId: IAM.6}}}", "-", S),
+    ("securityhub.control_disabled.reason", "{C: {Type: AWS::SecurityHub::StandardsControlAssociation, Properties: {UpdatedReason: a}}}", "{C: {Type: AWS::SecurityHub::StandardsControlAssociation, Properties: {UpdatedReason: b}}}", N),
     ("securityhub.control", "{S: {Type: AWS::SecurityHub::SecurityControl}}", "-", W),
     // Alerts.
     ("sns.topic", "{T: {Type: AWS::SNS::Topic}}", "-", W),
@@ -199,6 +203,16 @@ fn stack_rules_cover_every_component() {
         let added = changes(None, stack(detector, component));
         assert_eq!(added[0].1, S, "{component}");
     }
+    // The Security Hub controls' pseudo-stack goes with Security Hub, which is reported.
+    let removed = changes(
+        stack(
+            "{C: {Type: AWS::SecurityHub::StandardsControlAssociation}}",
+            "securityhub-controls",
+        ),
+        None,
+    );
+    assert_eq!(removed[0].0.as_deref(), Some("stack.securityhub_controls"));
+    assert_eq!(removed[0].1, N);
 }
 
 #[test]
@@ -234,6 +248,7 @@ fn every_rule_has_a_case() {
             "stack.securityhub",
             "stack.alerts",
             "stack.iam",
+            "stack.securityhub_controls",
             "stack.other",
             "stack.tags",
             "template.sections",

@@ -329,7 +329,10 @@ fn losing_the_endpoint_while_executing_says_which_stacks_completed_and_which_are
         text.contains("in a state not known (AWS could not be reached)"),
         "{text}"
     );
-    assert!(text.contains("password policy was not changed"), "{text}");
+    assert!(
+        text.contains("(IAM password policy, Security Hub controls) were not changed"),
+        "{text}"
+    );
     assert_stopped_then_resumed(&moto, dir.path(), &out, &text, took);
 }
 

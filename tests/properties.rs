@@ -86,7 +86,7 @@ fn baseline_with(field: &str, value: &str) -> String {
         "tag_key" => doc["tags"] = json!({ value: "x" }),
         "reason" => {
             doc["securityhub"] = json!({"disabled_controls": [
-                {"standard": "aws-foundational-security-best-practices", "control": "IAM.6", "reason": value}
+                {"control": "IAM.6", "reason": value}
             ]})
         }
         "email" => doc["alerts"]["email"] = json!([value]),
@@ -128,11 +128,8 @@ fn found_values(field: &str, templates: &[Value]) -> Vec<Value> {
                         }
                     }
                 }
-                "reason" => {
-                    if let Some(list) = props["DisabledStandardsControls"].as_array() {
-                        found.extend(list.iter().map(|d| d["Reason"].clone()));
-                    }
-                }
+                // Reasons are a setting outside the templates (checked in `check`).
+                "reason" => {}
                 "email" => {
                     if resource["Type"] == "AWS::SNS::Subscription" {
                         found.push(props["Endpoint"].clone());
@@ -172,7 +169,19 @@ fn check(field: &str, value: &str) -> Result<(), TestCaseError> {
         ))
     })?;
     let templates: Vec<Value> = stacks.iter().map(|s| s.template.value.clone()).collect();
-    let found = found_values(field, &templates);
+    let found = if field == "reason" {
+        // A disabled control's reason goes to Security Hub through the API, marked with the
+        // control it belongs to; it must come back as written.
+        let written = cfn_baseline::settings::ControlSettings::written_reason("IAM.6", value);
+        let read = cfn_baseline::settings::ControlSettings::read_reason(&written);
+        prop_assert_eq!(read, Some(("IAM.6", value)));
+        cfn_baseline::settings::wanted_control_stacks(&baseline)
+            .iter()
+            .map(|s| s.template.value["Resources"]["IAM.6"]["Properties"]["UpdatedReason"].clone())
+            .collect()
+    } else {
+        found_values(field, &templates)
+    };
     prop_assert!(
         !found.is_empty(),
         "{field}={value:?}: the value reached no template"

@@ -186,9 +186,9 @@ fn table_of_bad_baselines() {
             vec!["missing required key `version`", "missing required key `name`", "missing required key `home_region`"],
         ),
         (
-            "control disabled in a standard that is not enabled",
-            format!("{HEAD}securityhub:\n  disabled_controls:\n    - {{standard: nist-800-53-v5, control: IAM.6, reason: n/a}}\n"),
-            vec!["securityhub.disabled_controls[0].standard: nist-800-53-v5 is not among securityhub.standards"],
+            "a control named by a standard's own numbering",
+            format!("{HEAD}securityhub:\n  disabled_controls:\n    - {{control: \"1.14\", reason: n/a}}\n"),
+            vec!["securityhub.disabled_controls[0].control: \"1.14\" is not a Security Hub control id"],
         ),
         (
             "tags outside CloudFormation's character set",
@@ -273,4 +273,17 @@ fn shipped_baselines_validate() {
         let (ok, report) = diagnostics(&text);
         assert!(ok, "{name}: {report}");
     }
+}
+
+#[test]
+fn a_disabled_controls_standard_is_accepted_with_a_warning() {
+    let (ok, report) = diagnostics(
+        "version: 1\nname: acme\nhome_region: us-east-1\nalerts:\n  email: [a@example.com]\n\
+         securityhub:\n  disabled_controls:\n    - {standard: aws-foundational-security-best-practices, control: IAM.6, reason: r}\n",
+    );
+    assert!(ok, "{report}");
+    assert!(
+        report.contains("`standard: aws-foundational-security-best-practices` is no longer needed: IAM.6 is disabled in every enabled standard that has it"),
+        "{report}"
+    );
 }

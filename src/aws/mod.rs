@@ -14,6 +14,7 @@ macro_rules! regional {
 }
 
 mod alerts;
+mod controls;
 mod discover;
 mod reach;
 mod sdk;
@@ -485,6 +486,27 @@ pub trait AlertsApi: Send + Sync + 'static {
         region: &str,
         finding_types: &[String],
     ) -> impl Future<Output = ApiResult<SampleFindings>> + Send;
+}
+
+/// Security Hub's controls: which are disabled in which standard, and changing that.
+pub trait ControlsApi: Send + Sync + 'static {
+    /// The associations of `controls` with the enabled ones of `standards`, and of every
+    /// control the baseline disabled earlier (found by the reason it wrote).
+    fn controls(
+        &self,
+        region: &str,
+        standards: &[String],
+        controls: &[String],
+    ) -> impl Future<Output = ApiResult<crate::settings::LiveControls>> + Send;
+
+    /// Makes the changes; returns those Security Hub refused as not found (a control that is
+    /// not in that standard, or not yet: a standard just enabled adds its controls over a
+    /// few minutes).
+    fn update_controls(
+        &self,
+        region: &str,
+        updates: &[crate::settings::ControlUpdate],
+    ) -> impl Future<Output = ApiResult<Vec<crate::settings::ControlUpdate>>> + Send;
 }
 
 /// What drift needs beyond deploy: detection and its results.

@@ -333,6 +333,8 @@ pub struct SdkStacks {
     pub(super) config: SdkConfig,
     clients: Mutex<HashMap<String, Client>>,
     fixed: Option<Client>,
+    /// A Security Hub client for every region (one built with canned responses).
+    pub(super) fixed_securityhub: Option<aws_sdk_securityhub::Client>,
     /// The run's budget for losing the network, shared by every account's clients.
     pub(super) reach: Arc<Reachability>,
 }
@@ -343,6 +345,7 @@ impl SdkStacks {
             config,
             clients: Mutex::new(HashMap::new()),
             fixed: None,
+            fixed_securityhub: None,
             reach,
         }
     }
@@ -361,8 +364,16 @@ impl SdkStacks {
                 .build(),
             clients: Mutex::new(HashMap::new()),
             fixed: Some(client),
+            fixed_securityhub: None,
             reach: Arc::new(Reachability::new(Duration::from_secs(60))),
         }
+    }
+
+    /// Uses this Security Hub client for every region (e.g. one built with canned
+    /// responses).
+    pub fn with_securityhub(mut self, client: aws_sdk_securityhub::Client) -> SdkStacks {
+        self.fixed_securityhub = Some(client);
+        self
     }
 
     pub(super) fn iam(&self) -> aws_sdk_iam::Client {

@@ -55,7 +55,7 @@ impl<'a> Suppression<'a> {
             }
             return Ok(Suppression::Product(product));
         }
-        if is_control_id(entry) {
+        if super::controls::is_control_id(entry) {
             return Ok(Suppression::Control(entry));
         }
         if is_finding_type(entry) {
@@ -82,19 +82,6 @@ impl<'a> Suppression<'a> {
             },
         })
     }
-}
-
-/// `IAM.6`, `CloudTrail.1`, `EC2.19`: a service prefix, a dot, a number.
-fn is_control_id(s: &str) -> bool {
-    let Some((service, number)) = s.split_once('.') else {
-        return false;
-    };
-    service.len() <= 32
-        && service.starts_with(|c: char| c.is_ascii_alphabetic())
-        && service.bytes().all(|b| b.is_ascii_alphanumeric())
-        && !number.is_empty()
-        && number.len() <= 4
-        && number.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `Recon:EC2/PortProbeUnprotectedPort`, `CryptoCurrency:EC2/BitcoinTool.B!DNS`.

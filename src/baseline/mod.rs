@@ -1,6 +1,7 @@
 //! The input model: types, defaults, loading with located errors, and validation.
 
 pub mod alerts;
+pub mod controls;
 mod defaults;
 mod diagnostic;
 mod load;

@@ -531,10 +531,13 @@ impl fmt::Display for Standard {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DisabledControl {
-    pub standard: Standard,
-    /// The control id within the standard, e.g. `IAM.6` or `1.14`.
+    /// The Security Hub control id, e.g. `IAM.6`: disabled in every enabled standard that
+    /// has it.
     pub control: String,
     pub reason: String,
+    /// No longer needed (a control is disabled in every standard); accepted with a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard: Option<Standard>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Default)]

@@ -791,44 +791,43 @@ fn check_securityhub(s: &SecurityHub, region: &str, diags: &mut Vec<Diagnostic>)
     let mut seen = BTreeSet::new();
     for (i, control) in s.disabled_controls.iter().enumerate() {
         let path = at(p(&["securityhub", "disabled_controls"]), i);
-        if !s.standards.contains(&control.standard) {
+        if let Some(standard) = control.standard {
             diags.push(
-                Diagnostic::error(
+                Diagnostic::warning(
                     at(path.clone(), "standard"),
-                    format!("{} is not among securityhub.standards", control.standard),
+                    format!("`standard: {standard}` is no longer needed: {} is disabled in every enabled standard that has it", control.control),
                 )
-                .hint("a control can only be disabled in a standard that is enabled"),
+                .hint("remove the `standard` key"),
             );
         }
         let id = &control.control;
-        if id.is_empty()
-            || id.len() > 64
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        {
+        if !super::controls::is_control_id(id) {
             diags.push(
                 Diagnostic::error(
                     at(path.clone(), "control"),
-                    format!("{id:?} is not a control id"),
+                    format!("{id:?} is not a Security Hub control id"),
                 )
-                .hint("control ids look like IAM.6 (FSBP) or 1.14 (CIS)"),
+                .hint(if id.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+                    "use the control id Security Hub shows for it (e.g. IAM.9 rather than CIS 1.14): one id covers every standard"
+                } else {
+                    "control ids look like IAM.6 or S3.1"
+                }),
             );
-        } else if !seen.insert((control.standard, id.as_str())) {
+        } else if !seen.insert(id.as_str()) {
             diags.push(
                 Diagnostic::error(
                     at(path.clone(), "control"),
-                    format!("{} {id} is disabled twice", control.standard),
+                    format!("{id} is disabled twice"),
                 )
                 .hint("list each control once"),
             );
         }
         let reason_len = control.reason.chars().count();
-        if control.reason.trim().is_empty() || reason_len > 1024 {
+        if control.reason.trim().is_empty() || reason_len > 900 {
             diags.push(
                 Diagnostic::error(
                     at(path, "reason"),
-                    "a disabled control needs a reason of 1-1024 characters",
+                    "a disabled control needs a reason of 1-900 characters",
                 )
                 .hint("say why the control does not apply; reviewers and auditors read it"),
             );

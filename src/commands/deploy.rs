@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use anyhow::{bail, Result};
 
+use super::controls;
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::adopt::{self, Facts, Place};
-use crate::aws::{self, AccountAccess, DiscoveryApi, PasswordPolicyApi, StackApi};
+use crate::aws::{self, AccountAccess, ControlsApi, DiscoveryApi, PasswordPolicyApi, StackApi};
 use crate::baseline::{Baseline, BASELINE_TAG};
 use crate::cli::{DeployArgs, DiffFormat, GlobalArgs};
 use crate::deploy::{self, Fate, Job, Options, Phase, Prepared, PreparedStack, Tracker};
@@ -220,7 +221,7 @@ async fn run_async(
 /// Plans (and with `run.execute`, deploys) every group's stacks and the account password
 /// policy; reports through `printer`. Generic over the narrow interfaces, so fakes drive it
 /// in tests exactly as the SDK does in use.
-pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
+pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi>(
     printer: &mut Printer,
     run: &DeployRun,
     baseline: &Baseline,
@@ -323,6 +324,48 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
             changes,
         });
     }
+    // Security Hub controls, outside CloudFormation: compared now, set after the stacks.
+    let controls = controls::read_all(baseline, groups, &options.limits).await;
+    let mut control_updates: Vec<usize> = Vec::new();
+    let mut unreadable = Vec::new();
+    for (k, read) in controls.iter().enumerate() {
+        match &read.live {
+            Err(_) if read.unsupported() => unreadable.push(read.key()),
+            Err(e) => problems.push(format!(
+                "reading the Security Hub controls of {}: {e}",
+                read.key()
+            )),
+            Ok(_) => {
+                let changes = read.changes();
+                let action = match (changes.is_empty(), read.hub_off()) {
+                    (true, _) => "unchanged",
+                    (false, true) => "after-stack",
+                    (false, false) => "update",
+                };
+                if !changes.is_empty() {
+                    control_updates.push(k);
+                }
+                settings.push(SettingPlan {
+                    key: read.key(),
+                    action,
+                    changes,
+                });
+            }
+        }
+    }
+    if !problems.is_empty() {
+        discard_all(groups, &prepared, printer, tracker).await;
+        printer.status(&stop_report(groups, tracker, &run.resume));
+        bail!("{}; nothing was changed", problems.join("; "));
+    }
+    if !unreadable.is_empty() {
+        printer.warning(&format!(
+            "the endpoint does not implement Security Hub's control API: the controls of {} region(s) are \
+             neither shown nor changed ({})",
+            unreadable.len(),
+            unreadable.join(", ")
+        ));
+    }
     let plan = LivePlan::new(baseline.name(), &all, settings, left_in_place);
     printer.result(&match run.format {
         DiffFormat::Text => plan.text(run.compact),
@@ -333,7 +376,8 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
         .iter()
         .filter(|p| matches!(p.state, Prepared::Pending { .. }))
         .count()
-        + policy_updates.len();
+        + policy_updates.len()
+        + control_updates.len();
     let failed = all
         .iter()
         .filter(|p| matches!(p.state, Prepared::Failed(_)))
@@ -373,8 +417,8 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
         });
     }
     if pending > 0 && !run.yes {
-        let policies = policy_updates.len();
-        if !fanout::confirmed(pending - policies, policies).await {
+        let settings = policy_updates.len() + control_updates.len();
+        if !fanout::confirmed(pending - settings, settings).await {
             // The cursor may still be on the prompt line.
             printer.status("");
             discard_all(groups, &prepared, printer, tracker).await;
@@ -414,8 +458,19 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi>(
             })?;
             printer.success(&format!("{}: IAM password policy set", g.label));
         }
-    } else if !policy_updates.is_empty() {
-        printer.warning("the IAM password policy was not changed because a stack failed");
+        for k in &control_updates {
+            let read = &controls[*k];
+            let line = controls::apply(groups[read.group].api.as_ref(), read)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("setting the Security Hub controls of {}: {e}", read.key())
+                })?;
+            printer.success(&line);
+        }
+    } else if !policy_updates.is_empty() || !control_updates.is_empty() {
+        printer.warning(
+            "the settings outside CloudFormation (IAM password policy, Security Hub controls) were not changed because a stack failed",
+        );
     }
     if failures > 0 {
         for r in &reports {

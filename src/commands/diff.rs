@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::deploy::{adopt_existing, connect_groups, resolve_regions, Group};
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{PasswordPolicyApi, StackApi, StackSetApi};
+use crate::aws::{ControlsApi, PasswordPolicyApi, StackApi, StackSetApi};
 use crate::baseline::{Baseline, Source, BASELINE_TAG};
 use crate::cli::{DiffArgs, DiffFormat, FailOn, GlobalArgs};
 use crate::deploy::Listing;
@@ -62,12 +62,19 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Resu
         Some(path) => {
             let mut notes = Vec::new();
             let old = if path.is_dir() {
-                let (old, has_settings) = read_render_dir(path)?;
+                let (old, has_settings, has_controls) = read_render_dir(path)?;
                 if !has_settings {
-                    new_side.retain(|s| s.region != settings::GLOBAL_REGION);
+                    new_side.retain(|s| !settings::is_setting(&s.region, &s.stack_name));
                     notes.push(format!(
                         "{} was rendered by an older cfn-baseline without account settings; the IAM \
-                         password policy was not compared",
+                         password policy and the Security Hub controls were not compared",
+                        path.display()
+                    ));
+                } else if !has_controls {
+                    new_side.retain(|s| s.stack_name != settings::CONTROLS_STACK);
+                    notes.push(format!(
+                        "{} was rendered by an older cfn-baseline without the Security Hub controls; \
+                         they were not compared",
                         path.display()
                     ));
                 }
@@ -116,6 +123,7 @@ pub fn exit_status(verdict: Verdict, fail_on: FailOn) -> ExitStatus {
 pub fn render_side(baseline: &Baseline, stacks: &[RenderedStack]) -> Vec<StackInput> {
     let mut side: Vec<StackInput> = stacks.iter().map(|s| input(s, baseline)).collect();
     side.extend(settings::wanted_stacks(baseline));
+    side.extend(settings::wanted_control_stacks(baseline));
     side
 }
 
@@ -146,8 +154,9 @@ struct ManifestEntry {
 }
 
 /// Reads a directory written by `render`: its manifest, every template it lists and the
-/// account settings it recorded (false when it predates them).
-fn read_render_dir(dir: &Path) -> Result<(Vec<StackInput>, bool)> {
+/// account settings it recorded (false when it predates them; the second false when it
+/// predates the Security Hub controls).
+fn read_render_dir(dir: &Path) -> Result<(Vec<StackInput>, bool, bool)> {
     let manifest_path = dir.join(MANIFEST_FILE);
     let text = fs::read_to_string(&manifest_path).map_err(|e| {
         anyhow!(
@@ -196,13 +205,22 @@ fn read_render_dir(dir: &Path) -> Result<(Vec<StackInput>, bool)> {
             })
         })
         .collect::<Result<_>>()?;
+    let mut has_controls = has_settings;
     for a in manifest.account_settings.unwrap_or_default() {
         stacks.push(settings::password_policy_stack(
             &a.account,
             Some(&a.iam_password_policy),
         ));
+        match &a.securityhub_controls {
+            Some(regions) => {
+                for (region, disabled) in regions {
+                    stacks.push(settings::controls_stack(&a.account, region, disabled));
+                }
+            }
+            None => has_controls = false,
+        }
     }
-    Ok((stacks, has_settings))
+    Ok((stacks, has_settings, has_controls))
 }
 
 /// Reads the deployed side in every account the baseline targets (reached as deploy reaches
@@ -261,7 +279,7 @@ type ToRead = (usize, String, String, Vec<(String, String)>);
 /// every rendered stack, the stacks tagged with the baseline's name in the same regions that
 /// the render no longer has, and the IAM password policy. Generic over the narrow
 /// interfaces, so fakes drive it in tests.
-pub async fn compare_live<A: StackApi + PasswordPolicyApi>(
+pub async fn compare_live<A: StackApi + PasswordPolicyApi + ControlsApi>(
     args: &DiffArgs,
     printer: &mut Printer,
     baseline: &Baseline,
@@ -277,7 +295,7 @@ pub async fn compare_live<A: StackApi + PasswordPolicyApi>(
         .collect();
     let stack_count = new_side
         .iter()
-        .filter(|s| s.region != settings::GLOBAL_REGION)
+        .filter(|s| !settings::is_setting(&s.region, &s.stack_name))
         .count();
     printer.status(&format!(
         "Comparing {stack_count} stacks of baseline {} and the account password policy with account {}",
@@ -379,6 +397,23 @@ pub async fn compare_live<A: StackApi + PasswordPolicyApi>(
             )),
         }
     }
+    // Security Hub controls, outside CloudFormation.
+    let mut new_side = new_side;
+    let mut no_control_api = Vec::new();
+    for read in super::controls::read_all(baseline, groups, &limits).await {
+        match &read.live {
+            Err(_) if read.unsupported() => {
+                new_side.retain(|s| {
+                    !(s.account == read.label
+                        && s.region == read.wanted.region
+                        && s.stack_name == settings::CONTROLS_STACK)
+                });
+                no_control_api.push(read.key());
+            }
+            Err(e) => errors.push(format!("the Security Hub controls of {}: {e}", read.key())),
+            Ok(_) => old_side.push(read.live_stack().expect("read")),
+        }
+    }
     if !errors.is_empty() {
         errors.sort();
         bail!(
@@ -399,6 +434,12 @@ pub async fn compare_live<A: StackApi + PasswordPolicyApi>(
         "regions outside the baseline ({}) were not searched for stacks",
         all_regions.join(", ")
     ));
+    if !no_control_api.is_empty() {
+        report.notes.push(format!(
+            "the Security Hub controls were not compared in {} region(s): the endpoint does not implement Security Hub's control API",
+            no_control_api.len()
+        ));
+    }
     Ok(report)
 }
 

@@ -8,12 +8,13 @@ use std::io::IsTerminal;
 use anyhow::{anyhow, bail, Result};
 use serde_json::Value as Json;
 
+use super::controls::{self, ControlsRead};
 use super::deploy::{
     abandon_all, adopt_existing, connect_groups, discard_all, execute_all, policy_changes,
     print_summary, resolve_regions, resume_command, stop_report, Group,
 };
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{BeforeValueFrom, DriftApi, PasswordPolicyApi, ResourceChange};
+use crate::aws::{BeforeValueFrom, ControlsApi, DriftApi, PasswordPolicyApi, ResourceChange};
 use crate::baseline::Baseline;
 use crate::cli::{DiffFormat, DriftArgs, DriftScope, GlobalArgs};
 use crate::deploy::{self, FailureKind, Options, Prepared, PreparedStack};
@@ -59,7 +60,7 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
 
 /// Detects drift in every group's stacks and password policy, reports it, and with
 /// `--reapply` reverts it. Generic over the narrow interfaces, so fakes drive it in tests.
-pub async fn check<A: DriftApi + PasswordPolicyApi>(
+pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi>(
     args: &DriftArgs,
     printer: &mut Printer,
     baseline: &Baseline,
@@ -78,9 +79,10 @@ pub async fn check<A: DriftApi + PasswordPolicyApi>(
         printer.status(&format!(
             "Checking {} of baseline {} in account {}",
             match args.scope {
-                DriftScope::All => "every stack and the IAM password policy",
+                DriftScope::All =>
+                    "every stack, the IAM password policy and the Security Hub controls",
                 DriftScope::Stacks => "every stack",
-                DriftScope::Settings => "the IAM password policy",
+                DriftScope::Settings => "the IAM password policy and the Security Hub controls",
             },
             baseline.name(),
             reached.join(", ")
@@ -165,14 +167,58 @@ pub async fn check<A: DriftApi + PasswordPolicyApi>(
                 }
             }
         }
+        // Security Hub controls, outside CloudFormation.
+        let mut control_drift: Vec<ControlsRead> = Vec::new();
+        if check_settings {
+            for read in controls::read_all(baseline, groups, &options.limits).await {
+                let region = read.wanted.region.clone();
+                let unchecked = |reason: String| StackDiff {
+                    account: read.label.clone(),
+                    region: region.clone(),
+                    stack_name: settings::CONTROLS_STACK.to_string(),
+                    component: Some(settings::CONTROLS_STACK.to_string()),
+                    status: StackStatus::Unchecked,
+                    changes: vec![],
+                    not_checked: vec![NotChecked {
+                        resource: None,
+                        resource_type: settings::CONTROL_TYPE.to_string(),
+                        reason,
+                    }],
+                };
+                match &read.live {
+                    Err(e) if read.unsupported() => stack_diffs.push(unchecked(format!(
+                        "the endpoint does not implement Security Hub's control API ({e})"
+                    ))),
+                    Err(e) => stack_diffs.push(unchecked(format!("could not read them: {e}"))),
+                    Ok(_) => {
+                        let report = diff::compare(
+                            &[read.wanted_stack()],
+                            &[read.live_stack().expect("read")],
+                            "baseline",
+                            "live",
+                        );
+                        for mut s in report.stacks {
+                            if !s.changes.is_empty() {
+                                s.status = StackStatus::Changed;
+                            }
+                            stack_diffs.push(s);
+                        }
+                        if !read.updates().is_empty() {
+                            control_drift.push(read);
+                        }
+                    }
+                }
+            }
+        }
         stack_diffs.sort_by(|a, b| {
             (&a.account, &a.region, &a.stack_name).cmp(&(&b.account, &b.region, &b.stack_name))
         });
         let mut notes = Vec::new();
         match args.scope {
-            DriftScope::Stacks => {
-                notes.push("the IAM password policy was not checked (--scope stacks)".to_string())
-            }
+            DriftScope::Stacks => notes.push(
+                "the IAM password policy and the Security Hub controls were not checked (--scope stacks)"
+                    .to_string(),
+            ),
             DriftScope::Settings => {
                 notes.push("the stacks were not checked (--scope settings)".to_string())
             }
@@ -212,28 +258,39 @@ pub async fn check<A: DriftApi + PasswordPolicyApi>(
             groups,
             &checks,
             &report,
-            &policy_drift,
+            &SettingsDrift {
+                policy: policy_drift,
+                controls: control_drift,
+            },
             options,
         )
         .await
     }
 }
 
+/// The settings outside CloudFormation that drifted: (group, live password policy), and
+/// the Security Hub controls of a region.
+struct SettingsDrift {
+    policy: Vec<(usize, Option<settings::AccountPasswordPolicy>)>,
+    controls: Vec<ControlsRead>,
+}
+
 /// Reverts what drifted: a drift-aware change set per drifted stack, then the password
-/// policy. Returns the exit status of the whole run.
-async fn reapply<A: DriftApi + PasswordPolicyApi>(
+/// policy and the Security Hub controls. Returns the exit status of the whole run.
+async fn reapply<A: DriftApi + PasswordPolicyApi + ControlsApi>(
     args: &DriftArgs,
     printer: &mut Printer,
     groups: &[Group<A>],
     checks: &[(usize, StackCheck)],
     report: &Report,
-    policy_drift: &[(usize, Option<settings::AccountPasswordPolicy>)],
+    drifted_settings: &SettingsDrift,
     options: Options,
 ) -> Result<ExitStatus> {
+    let (policy_drift, control_drift) = (&drifted_settings.policy, &drifted_settings.controls);
     let drifted_keys: Vec<(String, bool)> = report
         .stacks
         .iter()
-        .filter(|s| !s.changes.is_empty() && s.region != settings::GLOBAL_REGION)
+        .filter(|s| !s.changes.is_empty() && !settings::is_setting(&s.region, &s.stack_name))
         .map(|s| {
             (
                 format!("{}/{}/{}", s.account, s.region, s.stack_name),
@@ -332,6 +389,21 @@ async fn reapply<A: DriftApi + PasswordPolicyApi>(
             policy_changes(&g.label, live.as_ref(), &g.policy)
         ));
     }
+    for read in control_drift {
+        text.push_str(&format!("~ {}  restore\n", read.key()));
+        for c in read.changes() {
+            // From live to the baseline: a control the baseline has and live lacks is disabled.
+            text.push_str(&format!(
+                "    {} {}\n",
+                c.resource.as_deref().unwrap_or("-"),
+                if c.new.is_some() {
+                    "disable again"
+                } else {
+                    "enable again"
+                },
+            ));
+        }
+    }
     printer.result(&text);
 
     // An endpoint without drift-aware change sets: stop before anything changes.
@@ -352,7 +424,8 @@ async fn reapply<A: DriftApi + PasswordPolicyApi>(
         .flatten()
         .filter(|p| matches!(p.state, Prepared::Pending { .. }))
         .count();
-    if pending + policy_drift.len() == 0 {
+    let settings_to_restore = policy_drift.len() + control_drift.len();
+    if pending + settings_to_restore == 0 {
         discard_all(groups, &prepared, printer, &revert_options.tracker).await;
         return Ok(if unreverted_weakening || !report.complete() {
             ExitStatus::Weakening
@@ -360,7 +433,7 @@ async fn reapply<A: DriftApi + PasswordPolicyApi>(
             ExitStatus::Error
         });
     }
-    if !args.yes && !fanout::confirmed(pending, policy_drift.len()).await {
+    if !args.yes && !fanout::confirmed(pending, settings_to_restore).await {
         printer.status("");
         discard_all(groups, &prepared, printer, &revert_options.tracker).await;
         printer.status("not confirmed; change sets deleted, nothing was reverted");
@@ -400,6 +473,19 @@ async fn reapply<A: DriftApi + PasswordPolicyApi>(
                 ));
                 unreverted_weakening = true;
                 failures.push(format!("{}/iam-password-policy", g.label));
+            }
+        }
+    }
+    for read in control_drift {
+        match controls::apply(groups[read.group].api.as_ref(), read).await {
+            Ok(line) => printer.success(&line),
+            Err(e) => {
+                printer.error(&format!(
+                    "{}: restoring the Security Hub controls: {e}",
+                    read.key()
+                ));
+                unreverted_weakening = true;
+                failures.push(read.key());
             }
         }
     }

@@ -1,6 +1,7 @@
 //! One function per subcommand: `(args, printer) -> Result<ExitStatus>`.
 
 mod alerts;
+mod controls;
 mod deploy;
 mod diff;
 mod drift;

@@ -133,6 +133,8 @@ pub const RULES: &[Rule] = &[
     rule("stack.iam", "stack/iam", "", Expect::Present,
         "the account password policy is no longer managed by the baseline",
         "the account password policy is managed by the baseline"),
+    neutral("stack.securityhub_controls", "stack/securityhub-controls", "",
+        "the Security Hub controls of this account and region are no longer set by the baseline (Security Hub is switched off here, reported with its stack)"),
     rule("stack.other", "stack/*", "", Expect::Present,
         "a baseline stack is removed with all its controls",
         "a baseline stack is added"),
@@ -372,6 +374,11 @@ pub const RULES: &[Rule] = &[
     rule("securityhub.standard", "AWS::SecurityHub::Standard", "", Expect::Present,
         "a Security Hub standard is disabled: its controls no longer run",
         "a Security Hub standard is enabled"),
+    rule("securityhub.control_disabled", crate::settings::CONTROL_TYPE, "", Expect::Custom(control_disabled),
+        "a Security Hub control is disabled: it no longer produces findings",
+        "a Security Hub control is enabled again"),
+    neutral("securityhub.control_disabled.reason", crate::settings::CONTROL_TYPE, "Properties.UpdatedReason",
+        "the reason a control is disabled changed"),
     rule("securityhub.control", "AWS::SecurityHub::SecurityControl", "", Expect::Present,
         "a Security Hub control setting is removed", "a Security Hub control setting is added"),
 
@@ -692,6 +699,31 @@ fn pattern_values(v: Option<&Json>, excluding: bool) -> (BTreeSet<String>, BTree
         walk(v, excluding, &mut admit, &mut exclude);
     }
     (admit, exclude)
+}
+
+/// A control disabled outside the home region because it checks global resources only
+/// stops repeating the home region's findings; any other disabled control loses findings.
+fn control_disabled(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
+    match c.action {
+        Action::Added => {
+            let reason = c
+                .new
+                .as_ref()
+                .and_then(|r| r.pointer("/Properties/UpdatedReason"))
+                .and_then(Json::as_str)
+                .unwrap_or_default();
+            if reason.starts_with(crate::settings::GLOBAL_CONTROL_REASON_START) {
+                Some((
+                    Impact::Neutral,
+                    "a control for global resources is disabled outside the home region, where it would repeat the home region's findings",
+                ))
+            } else {
+                Some((Impact::Weakening, ""))
+            }
+        }
+        Action::Removed => Some((Impact::Strengthening, "")),
+        Action::Modified => None,
+    }
 }
 
 /// A removed metric filter matters when an alarm still counts on its metric.
