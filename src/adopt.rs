@@ -315,7 +315,8 @@ pub fn decide(
                 changed |= remove(&mut value, slr);
             }
         }
-        Component::Alerts => {}
+        // Nothing singular to adopt: associations are named freely.
+        Component::Alerts | Component::Patching => {}
     }
 
     // Named resources the stack would create that exist outside it: leftovers of a failed

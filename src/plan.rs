@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 use crate::baseline::alerts::{Suppressions, ALERTED_DIRECTLY};
 use crate::baseline::regions::{self, Capability};
 use crate::baseline::{
-    Baseline, Components, ConfigRules, PasswordPolicy, S3DataEvents, DEFAULT_CONFIG_RULES,
-    HOME_ONLY_CONFIG_RULES,
+    Baseline, Components, ConfigRules, DefaultSecurityGroup, PasswordPolicy, S3DataEvents,
+    DEFAULT_CONFIG_RULES, HOME_ONLY_CONFIG_RULES, NETWORK_CONFIG_RULES, PATCHING_CONFIG_RULE,
 };
 
 /// The directory and manifest label for "the account of the caller's credentials".
@@ -28,6 +28,7 @@ pub enum Component {
     Config,
     Guardduty,
     Securityhub,
+    Patching,
 }
 
 impl Component {
@@ -38,6 +39,7 @@ impl Component {
             Component::Config => "config",
             Component::Guardduty => "guardduty",
             Component::Securityhub => "securityhub",
+            Component::Patching => "patching",
         }
     }
 
@@ -166,6 +168,10 @@ pub fn plan_in(
                 .securityhub
                 .enabled
                 .then(|| context(Component::Securityhub, &|| ctx.securityhub()));
+            let patching = components
+                .patching
+                .scan
+                .then(|| context(Component::Patching, &|| ctx.patching()));
             let mut add = |component: Component, context: Arc<Json>, depends_on: Vec<Component>| {
                 let spec = StackSpec {
                     account: account.clone(),
@@ -210,6 +216,9 @@ pub fn plan_in(
             }
             if let Some(securityhub) = securityhub {
                 add(Component::Securityhub, securityhub, vec![Component::Alerts]);
+            }
+            if let Some(patching) = patching {
+                add(Component::Patching, patching, vec![]);
             }
         }
     }
@@ -424,17 +433,40 @@ impl Ctx<'_> {
             Component::Config,
             "AWS Config recorder, delivery to the log archive and managed rules",
         );
-        let ids: Vec<String> = match &c.config.rules {
+        let mut ids: Vec<String> = match &c.config.rules {
             ConfigRules::Default => DEFAULT_CONFIG_RULES.iter().map(|s| s.to_string()).collect(),
             ConfigRules::List(ids) => ids.clone(),
         };
+        // The network guardrails and patch compliance are Config rules too.
+        let mut extra: Vec<&str> = Vec::new();
+        if c.network.enabled {
+            extra.extend(NETWORK_CONFIG_RULES);
+        }
+        if c.patching.scan {
+            extra.push(PATCHING_CONFIG_RULE);
+        }
+        for id in extra {
+            if !ids.iter().any(|i| i == id) {
+                ids.push(id.to_string());
+            }
+        }
+        let rule_name = |id: &str| format!("{name}-{}", id.to_lowercase().replace('_', "-"));
+        // Remediation of the default security group: AWS's runbook removes its rules.
+        let remediation = (c.network.enabled
+            && c.network.default_security_group == DefaultSecurityGroup::Remediate)
+            .then(|| {
+                json!({
+                    "rule_name": rule_name("VPC_DEFAULT_SECURITY_GROUP_CLOSED"),
+                    "rule_logical_id": format!("Rule{}", camel_case("VPC_DEFAULT_SECURITY_GROUP_CLOSED")),
+                })
+            });
         let rules: Vec<Json> = ids
             .iter()
             .filter(|id| self.is_home || !HOME_ONLY_CONFIG_RULES.contains(&id.as_str()))
             .map(|id| {
                 json!({
                     "logical_id": format!("Rule{}", camel_case(id)),
-                    "rule_name": format!("{name}-{}", id.to_lowercase().replace('_', "-")),
+                    "rule_name": rule_name(id),
                     "identifier": id,
                     "parameters": rule_parameters(id, &c.iam.password_policy),
                 })
@@ -447,6 +479,23 @@ impl Ctx<'_> {
                 "delivery_frequency": c.config.delivery_frequency,
                 "recording_frequency": c.config.recording_frequency,
                 "rules": rules,
+                "remediation": remediation,
+            }),
+        );
+        Json::Object(map)
+    }
+
+    fn patching(&self) -> Json {
+        let name = self.baseline.name();
+        let mut map = self.common(
+            Component::Patching,
+            "Patch Manager: a daily patch scan of every managed node",
+        );
+        map.insert(
+            "patching".into(),
+            json!({
+                "association_name": format!("{name}-patch-scan"),
+                "schedule": "rate(1 day)",
             }),
         );
         Json::Object(map)
@@ -565,6 +614,14 @@ fn rule_parameters(id: &str, pp: &PasswordPolicy) -> Json {
         }
         "ACCESS_KEYS_ROTATED" => json!({"maxAccessKeyAge": "90"}),
         "IAM_USER_UNUSED_CREDENTIALS_CHECK" => json!({"maxCredentialUsageAge": "45"}),
+        // The rule's documented defaults, written out so a review sees which ports.
+        "RESTRICTED_INCOMING_TRAFFIC" => json!({
+            "blockedPort1": "20",
+            "blockedPort2": "21",
+            "blockedPort3": "3389",
+            "blockedPort4": "3306",
+            "blockedPort5": "4333",
+        }),
         "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC" => json!({
             "BlockPublicAcls": "True",
             "BlockPublicPolicy": "True",

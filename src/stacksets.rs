@@ -159,6 +159,7 @@ fn component_index(c: Component) -> u32 {
         Component::Config => 2,
         Component::Guardduty => 3,
         Component::Securityhub => 4,
+        Component::Patching => 5,
     }
 }
 

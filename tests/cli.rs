@@ -44,6 +44,7 @@ fn render_without_a_baseline_uses_the_builtin_default_and_says_so() {
             "current/us-east-1/baseline-cloudtrail.yaml",
             "current/us-east-1/baseline-config.yaml",
             "current/us-east-1/baseline-guardduty.yaml",
+            "current/us-east-1/baseline-patching.yaml",
             "current/us-east-1/baseline-securityhub.yaml",
             "manifest.json",
         ]
@@ -51,7 +52,7 @@ fn render_without_a_baseline_uses_the_builtin_default_and_says_so() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(dir.path().join("out/manifest.json")).unwrap()).unwrap();
     let stacks = manifest["stacks"].as_array().unwrap();
-    assert_eq!(stacks.len(), 5);
+    assert_eq!(stacks.len(), 6);
     for s in stacks {
         let body = fs::read(dir.path().join("out").join(s["path"].as_str().unwrap())).unwrap();
         assert_eq!(s["sha256"], cfn_baseline::plan::sha256_hex(&body));
@@ -81,7 +82,8 @@ fn repeated_renders_are_byte_identical() {
         .success());
     let a = files_under(&dir.path().join("a"));
     assert_eq!(a, files_under(&dir.path().join("b")));
-    assert_eq!(a.len(), 14);
+    // 16 stacks (a patching stack per region) and the manifest.
+    assert_eq!(a.len(), 17);
 }
 
 #[test]

@@ -663,11 +663,12 @@ async fn drift_with(cloud: &std::sync::Arc<Cloud>, reapply: bool, text: &str) ->
     }
 }
 
-const STACKS: [&str; 5] = [
+const STACKS: [&str; 6] = [
     "baseline-alerts",
     "baseline-cloudtrail",
     "baseline-config",
     "baseline-guardduty",
+    "baseline-patching",
     "baseline-securityhub",
 ];
 
@@ -766,18 +767,24 @@ async fn a_failed_stack_fails_the_run_skips_its_dependents_and_keeps_the_policy(
     );
     assert!(
         run.err.contains(
-            "of 5 stack(s), 1 failed, 4 not started because a stack they depend on failed"
+            "of 6 stack(s), 1 failed, 4 not started because a stack they depend on failed"
         ),
         "{}",
         run.err
     );
-    // Every other stack depends on the alert topic, so none was executed, and the change
-    // sets made for them were deleted rather than left for someone to execute by hand.
-    assert_eq!(cloud.calls_like("execute"), 1);
+    // Every other stack but the patch scan (which needs nothing) depends on the alert topic,
+    // so none was executed, and the change sets made for them were deleted rather than left
+    // for someone to execute by hand.
+    assert_eq!(cloud.calls_like("execute"), 2);
+    assert_eq!(
+        cloud.status_of("baseline-patching"),
+        Some(StackStatus::CreateComplete)
+    );
     assert!(cloud.change_sets.lock().unwrap().is_empty());
     // The stop report: every stack's state and change set, and the command that resumes.
     assert!(
-        run.err.contains("Where each stack stands (1 failed, "),
+        run.err
+            .contains("Where each stack stands (1 complete, 1 failed, "),
         "{}",
         run.err
     );
@@ -895,7 +902,7 @@ async fn a_weakening_update_is_called_out_in_every_plan_format() {
     let summary = text.out.lines().last().unwrap();
     assert_eq!(
         summary,
-        "Plan: 0 to create, 1 to update, 4 unchanged, 0 left in place · resources: 0 to add, 1 to modify, 0 to remove, 0 to replace · 1 weakening change"
+        "Plan: 0 to create, 1 to update, 5 unchanged, 0 left in place · resources: 0 to add, 1 to modify, 0 to remove, 0 to replace · 1 weakening change"
     );
 
     let compact = plan_with(&cloud, false, &weaker, DiffFormat::Text, true).await;
@@ -1017,7 +1024,8 @@ async fn an_estate_plan_groups_the_same_change_across_accounts_and_regions() {
     assert_eq!(guardduty.len(), 1);
     assert_eq!(guardduty[0]["stacks"].as_array().unwrap().len(), 6);
     // Every stack is still there one by one.
-    assert_eq!(doc["stacks"].as_array().unwrap().len(), 3 * (1 + 2 * 4));
+    // 3 accounts: the trail, and 5 stacks in each of 2 regions.
+    assert_eq!(doc["stacks"].as_array().unwrap().len(), 3 * (1 + 2 * 5));
 }
 
 /// `diff` (live) of `text`'s render against `cloud`, as main runs it.
@@ -1294,7 +1302,7 @@ async fn an_account_that_already_has_the_services_is_adopted_then_unchanged() {
     assert_eq!(again.code, 0, "{}{}", again.out, again.err);
     assert!(!again.out.contains("adopt"), "{}", again.out);
     // Discovery reads each deployed template once, and plan uses what it read.
-    assert_eq!(cloud.calls_like("get_template") - before, 5);
+    assert_eq!(cloud.calls_like("get_template") - before, STACKS.len());
 }
 
 #[tokio::test(start_paused = true)]
@@ -1434,8 +1442,8 @@ async fn regions_all_targets_each_accounts_enabled_regions_and_lists_the_rest() 
         assert!(plan.out.contains(stack), "{stack} in:\n{}", plan.out);
     }
     assert!(!plan.out.contains("/ap-east-1/"), "{}", plan.out);
-    // Four stacks in each of 18 regions, and the trail in the home region.
-    assert!(plan.out.contains("Plan: 73 to create,"), "{}", plan.out);
+    // Five stacks in each of 18 regions, and the trail in the home region.
+    assert!(plan.out.contains("Plan: 91 to create,"), "{}", plan.out);
 }
 
 #[tokio::test(start_paused = true)]

@@ -70,6 +70,7 @@ async fn deploy_default_then_redeploy_then_update() {
             "baseline-cloudtrail CREATE_COMPLETE",
             "baseline-config CREATE_COMPLETE",
             "baseline-guardduty CREATE_COMPLETE",
+            "baseline-patching CREATE_COMPLETE",
             "baseline-securityhub CREATE_COMPLETE",
         ]
     );
@@ -133,7 +134,7 @@ async fn deploy_default_then_redeploy_then_update() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out).matches("  unchanged").count(),
-        11,
+        13,
         "{}",
         stdout(&out)
     );
@@ -180,7 +181,7 @@ async fn deploy_default_then_redeploy_then_update() {
         plan.contains("~ Modify Detector (AWS::GuardDuty::Detector)"),
         "{plan}"
     );
-    assert_eq!(plan.matches("  unchanged").count(), 5, "{plan}");
+    assert_eq!(plan.matches("  unchanged").count(), 6, "{plan}");
 
     let out = moto.run(dir.path(), &["deploy", "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -195,7 +196,7 @@ async fn deploy_default_then_redeploy_then_update() {
             .lines()
             .filter(|l| l.contains(" unchanged "))
             .count(),
-        4,
+        5,
         "{summary}"
     );
     let body = cf
@@ -225,9 +226,9 @@ async fn deploy_a_multi_region_example() {
         stdout(&out),
         stderr(&out)
     );
-    assert_eq!(stacks(&moto, "ap-northeast-1").await.len(), 5);
-    assert_eq!(stacks(&moto, "us-east-1").await.len(), 4);
-    assert_eq!(stacks(&moto, "eu-central-1").await.len(), 4);
+    assert_eq!(stacks(&moto, "ap-northeast-1").await.len(), 6);
+    assert_eq!(stacks(&moto, "us-east-1").await.len(), 5);
+    assert_eq!(stacks(&moto, "eu-central-1").await.len(), 5);
     let out = moto.run(dir.path(), &["plan"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
@@ -286,7 +287,7 @@ async fn deploy_reaches_other_accounts_through_their_role() {
             .iter()
             .map(|s| s.stack_name().unwrap().to_string())
             .collect();
-        assert_eq!(names.len(), 5, "{account}: {names:?}");
+        assert_eq!(names.len(), 6, "{account}: {names:?}");
     }
     let other = moto.cloudformation_in("us-east-1", "333333333333").await;
     assert!(other

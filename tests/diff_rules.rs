@@ -96,6 +96,11 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     ("securityhub.control_disabled", "-", "{C: {Type: AWS::SecurityHub::StandardsControlAssociation, Properties: {SecurityControlId: IAM.6, AssociationStatus: DISABLED, UpdatedReason: global resources are checked in the home region (us-east-1) only}}}", N),
     ("securityhub.control_disabled", "{C: {Type: AWS::SecurityHub::StandardsControlAssociation, Properties: {SecurityControlId: IAM.6}}}", "-", S),
     ("securityhub.control_disabled.reason", "{C: {Type: AWS::SecurityHub::StandardsControlAssociation, Properties: {UpdatedReason: a}}}", "{C: {Type: AWS::SecurityHub::StandardsControlAssociation, Properties: {UpdatedReason: b}}}", N),
+    ("config.restricted_ports", "{R: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {blockedPort1: '20', blockedPort2: '3389'}}}}", "{R: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {blockedPort1: '20'}}}}", W),
+    ("config.remediation", "{R: {Type: AWS::Config::RemediationConfiguration}}", "-", W),
+    ("config.remediation.automatic", "{R: {Type: AWS::Config::RemediationConfiguration, Properties: {Automatic: true}}}", "{R: {Type: AWS::Config::RemediationConfiguration, Properties: {Automatic: false}}}", W),
+    ("ssm.patch_scan", "{P: {Type: AWS::SSM::Association}}", "-", W),
+    ("ssm.patch_scan.schedule", "{P: {Type: AWS::SSM::Association, Properties: {ScheduleExpression: rate(1 day)}}}", "{P: {Type: AWS::SSM::Association, Properties: {ScheduleExpression: rate(7 days)}}}", N),
     ("securityhub.control", "{S: {Type: AWS::SecurityHub::SecurityControl}}", "-", W),
     // Alerts.
     ("sns.topic", "{T: {Type: AWS::SNS::Topic}}", "-", W),
@@ -192,6 +197,7 @@ fn stack_rules_cover_every_component() {
         ("securityhub", "stack.securityhub"),
         ("alerts", "stack.alerts"),
         ("iam", "stack.iam"),
+        ("patching", "stack.patching"),
         ("something-else", "stack.other"),
     ] {
         let removed = changes(stack(detector, component), None);
@@ -248,6 +254,7 @@ fn every_rule_has_a_case() {
             "stack.securityhub",
             "stack.alerts",
             "stack.iam",
+            "stack.patching",
             "stack.securityhub_controls",
             "stack.other",
             "stack.tags",

@@ -27,7 +27,15 @@ async fn the_password_policy_drifts_and_is_restored() {
     // is about the password policy.
     let path = dir.path().join("baseline.yaml");
     let text = fs::read_to_string(&path).unwrap();
-    fs::write(&path, text.replacen("securityhub:\n  enabled: true", "securityhub:\n  enabled: false", 1)).unwrap();
+    fs::write(
+        &path,
+        text.replacen(
+            "securityhub:\n  enabled: true",
+            "securityhub:\n  enabled: false",
+            1,
+        ),
+    )
+    .unwrap();
     let iam = moto.iam();
     assert!(
         iam.get_account_password_policy().send().await.is_err(),
@@ -171,7 +179,7 @@ async fn an_endpoint_without_drift_detection_is_never_in_sync() {
         let text = stdout(&out);
         assert!(!text.contains("In sync"), "{text}");
         assert!(
-            text.contains("Not fully checked: 6 resources or stacks could not be checked"),
+            text.contains("Not fully checked: 7 resources or stacks could not be checked"),
             "{text}"
         );
         assert!(

@@ -145,3 +145,32 @@ pub const HOME_ONLY_CONFIG_RULES: [&str; 12] = [
     "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS",
     "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC",
 ];
+
+impl Default for Network {
+    fn default() -> Self {
+        Network {
+            enabled: true,
+            default_security_group: DefaultSecurityGroup::Detect,
+        }
+    }
+}
+
+impl Default for Patching {
+    fn default() -> Self {
+        Patching { scan: true }
+    }
+}
+
+/// The network guardrails' AWS Config managed rules (AWS Config Developer Guide, managed
+/// rules): SSH open to the internet in a security group, the common risky ports
+/// (20, 21, 3389, 3306, 4333 by default) open to it, SSH or RDP open in a network ACL, and a
+/// default security group with rules.
+pub const NETWORK_CONFIG_RULES: [&str; 4] = [
+    "INCOMING_SSH_DISABLED",
+    "RESTRICTED_INCOMING_TRAFFIC",
+    "NACL_NO_UNRESTRICTED_SSH_RDP",
+    "VPC_DEFAULT_SECURITY_GROUP_CLOSED",
+];
+
+/// Patch compliance of managed nodes, reported by the patching scan.
+pub const PATCHING_CONFIG_RULE: &str = "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK";

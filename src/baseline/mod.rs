@@ -10,7 +10,10 @@ mod schema;
 mod types;
 mod validate;
 
-pub use defaults::{DEFAULT_CONFIG_RULES, HOME_ONLY_CONFIG_RULES, LOG_RETENTION_DAYS};
+pub use defaults::{
+    DEFAULT_CONFIG_RULES, HOME_ONLY_CONFIG_RULES, LOG_RETENTION_DAYS, NETWORK_CONFIG_RULES,
+    PATCHING_CONFIG_RULE,
+};
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::load;
 pub use schema::{json_schema, modeline, SCHEMA_FILE};
@@ -168,6 +171,8 @@ pub(crate) fn components_for(
             &file.securityhub,
             matching.iter().map(|o| o.securityhub.clone()),
         )?,
+        network: merged(&file.network, matching.iter().map(|o| o.network.clone()))?,
+        patching: merged(&file.patching, matching.iter().map(|o| o.patching.clone()))?,
         iam: merged(&file.iam, matching.iter().map(|o| o.iam.clone()))?,
     })
 }

@@ -40,6 +40,10 @@ pub struct BaselineFile {
     #[serde(default)]
     pub securityhub: SecurityHub,
     #[serde(default)]
+    pub network: Network,
+    #[serde(default)]
+    pub patching: Patching,
+    #[serde(default)]
     pub iam: Iam,
     #[serde(default)]
     pub overrides: Vec<Override>,
@@ -540,6 +544,34 @@ pub struct DisabledControl {
     pub standard: Option<Standard>,
 }
 
+/// Network guardrails: AWS Config rules for security groups and network ACLs open to the
+/// internet, in the config stack (they need the recorder).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Network {
+    pub enabled: bool,
+    /// `detect` reports a default security group with rules; `remediate` also removes them
+    /// with AWS's runbook (workloads that use the default group lose its rules).
+    pub default_security_group: DefaultSecurityGroup,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum DefaultSecurityGroup {
+    #[default]
+    Detect,
+    Remediate,
+}
+
+/// Patch Manager: a daily scan of every managed node against its patch baseline, reported
+/// to AWS Config.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Patching {
+    /// A daily `AWS-RunPatchBaseline` scan of all managed nodes.
+    pub scan: bool,
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Iam {
@@ -583,6 +615,12 @@ pub struct Override {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<SecurityHub>")]
     pub securityhub: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Network>")]
+    pub network: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Patching>")]
+    pub patching: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Iam>")]
     pub iam: Option<Value>,
@@ -674,5 +712,7 @@ pub struct Components {
     pub config: Config,
     pub guardduty: GuardDuty,
     pub securityhub: SecurityHub,
+    pub network: Network,
+    pub patching: Patching,
     pub iam: Iam,
 }

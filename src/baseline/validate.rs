@@ -566,6 +566,24 @@ fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec
     check_config(&c.config, diags);
     check_guardduty(&c.guardduty, diags);
     check_securityhub(&c.securityhub, region, diags);
+    if c.network.enabled && !c.config.enabled {
+        diags.push(
+            Diagnostic::warning(
+                p(&["network"]),
+                format!("the network guardrails are AWS Config rules, and Config is off in {region}: they are not deployed there"),
+            )
+            .hint("turn `config` on, or set `network.enabled: false` to say so"),
+        );
+    }
+    if c.patching.scan && !c.config.enabled {
+        diags.push(
+            Diagnostic::warning(
+                p(&["patching", "scan"]),
+                format!("Config is off in {region}: the patch scan runs, but no Config rule reports its results"),
+            )
+            .hint("turn `config` on to see patch compliance with the other checks"),
+        );
+    }
 }
 
 fn check_alerts(c: &Components, diags: &mut Vec<Diagnostic>) {

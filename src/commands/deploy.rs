@@ -886,6 +886,7 @@ pub async fn adopt_existing<A: DiscoveryApi + StackApi>(
                 crate::plan::Component::Config => components.config.existing,
                 crate::plan::Component::Guardduty => components.guardduty.existing,
                 crate::plan::Component::Securityhub => components.securityhub.existing,
+                crate::plan::Component::Patching => crate::baseline::Existing::Adopt,
             };
             let place = Place {
                 account_id: &g.account_id,
