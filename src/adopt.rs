@@ -315,6 +315,49 @@ pub fn decide(
                 changed |= remove(&mut value, slr);
             }
         }
+        Component::AccessAnalyzer => {
+            // One analyzer of each type per account and region: an existing one is imported
+            // under its own name (the name cannot change without replacing it), and keeps
+            // that name on later runs.
+            for (logical_id, kind) in [
+                ("Analyzer", "ACCOUNT"),
+                ("UnusedAccessAnalyzer", "ACCOUNT_UNUSED_ACCESS"),
+            ] {
+                if value["Resources"].get(logical_id).is_none() {
+                    continue;
+                }
+                let Some(a) = found.analyzers.iter().find(|a| a.kind == kind) else {
+                    continue;
+                };
+                if facts.owns(logical_id) {
+                    changed |= set_property(&mut value, logical_id, "AnalyzerName", &a.name);
+                    continue;
+                }
+                match policy {
+                    Existing::Adopt => {
+                        out.notes.push(format!("adopt analyzer `{}` ({kind})", a.name));
+                        changed |= set_property(&mut value, logical_id, "AnalyzerName", &a.name);
+                        out.imports.push(target(
+                            logical_id,
+                            "AWS::AccessAnalyzer::Analyzer",
+                            "Arn",
+                            &a.arn,
+                        ));
+                    }
+                    Existing::Skip => {
+                        out.notes.push(format!(
+                            "analyzer `{}` ({kind}) exists: left alone (existing: skip)",
+                            a.name
+                        ));
+                        changed |= remove(&mut value, logical_id);
+                    }
+                    Existing::Fail => refusals.push(format!(
+                        "an IAM Access Analyzer analyzer of type {kind} (`{}`) already exists in {region}",
+                        a.name
+                    )),
+                }
+            }
+        }
         // Nothing singular to adopt: associations are named freely.
         Component::Alerts | Component::Patching => {}
     }
@@ -427,13 +470,18 @@ fn remove(template: &mut Json, logical_id: &str) -> bool {
 
 /// Sets a resource's `Name` property. `true` when that changed it.
 fn set_name(template: &mut Json, logical_id: &str, name: &str) -> bool {
+    set_property(template, logical_id, "Name", name)
+}
+
+/// Sets a resource's string property; whether that changed it.
+fn set_property(template: &mut Json, logical_id: &str, key: &str, value: &str) -> bool {
     let Some(props) = template["Resources"][logical_id]["Properties"].as_object_mut() else {
         return false;
     };
-    if props.get("Name").and_then(Json::as_str) == Some(name) {
+    if props.get(key).and_then(Json::as_str) == Some(value) {
         return false;
     }
-    props.insert("Name".into(), json!(name));
+    props.insert(key.into(), json!(value));
     true
 }
 
@@ -1011,5 +1059,134 @@ mod tests {
         );
         let ids: Vec<&str> = a.imports.iter().map(|i| i.logical_id.as_str()).collect();
         assert_eq!(ids, vec!["Hub", "StandardFsbp"]);
+    }
+
+    fn analyzer_template() -> Json {
+        json!({"Resources": {"Analyzer": {"Type": "AWS::AccessAnalyzer::Analyzer",
+            "DeletionPolicy": "RetainExceptOnCreate",
+            "Properties": {"AnalyzerName": "acme-account", "Type": "ACCOUNT"}}}})
+    }
+
+    fn found_analyzer() -> Found {
+        Found {
+            analyzers: vec![
+                crate::aws::FoundAnalyzer {
+                    name: "ConsoleAnalyzer-1f2e".into(),
+                    arn: "arn:aws:access-analyzer:eu-west-1:111122223333:analyzer/ConsoleAnalyzer-1f2e".into(),
+                    kind: "ACCOUNT".into(),
+                },
+                crate::aws::FoundAnalyzer {
+                    name: "org".into(),
+                    arn: "arn:aws:access-analyzer:eu-west-1:111122223333:analyzer/org".into(),
+                    kind: "ORGANIZATION".into(),
+                },
+            ],
+            ..Found::default()
+        }
+    }
+
+    #[test]
+    fn an_existing_account_analyzer_is_imported_under_its_own_name_and_keeps_it() {
+        let found = found_analyzer();
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::AccessAnalyzer,
+            &analyzer_template(),
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert_eq!(a.refusal, None);
+        assert_eq!(
+            a.imports,
+            vec![target(
+                "Analyzer",
+                "AWS::AccessAnalyzer::Analyzer",
+                "Arn",
+                "arn:aws:access-analyzer:eu-west-1:111122223333:analyzer/ConsoleAnalyzer-1f2e"
+            )]
+        );
+        let body: Json = serde_json::from_str(a.body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            body["Resources"]["Analyzer"]["Properties"]["AnalyzerName"],
+            "ConsoleAnalyzer-1f2e"
+        );
+        assert!(
+            a.notes
+                .iter()
+                .any(|n| n == "adopt analyzer `ConsoleAnalyzer-1f2e` (ACCOUNT)"),
+            "{:?}",
+            a.notes
+        );
+
+        // Once the stack holds it: no import, the name stays.
+        let held = [StackResource {
+            logical_id: "Analyzer".into(),
+            resource_type: "AWS::AccessAnalyzer::Analyzer".into(),
+            deleted: false,
+        }];
+        let facts = Facts {
+            found: Some(&found),
+            stack: Some(&held),
+            ..Facts::default()
+        };
+        let again = decide(
+            Component::AccessAnalyzer,
+            &analyzer_template(),
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert!(again.imports.is_empty() && again.refusal.is_none());
+        assert!(again
+            .body
+            .as_deref()
+            .unwrap()
+            .contains("ConsoleAnalyzer-1f2e"));
+
+        // skip leaves it out; fail stops.
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let skip = decide(
+            Component::AccessAnalyzer,
+            &analyzer_template(),
+            Existing::Skip,
+            &PLACE,
+            &facts,
+        );
+        assert!(skip.empty && skip.imports.is_empty());
+        let fail = decide(
+            Component::AccessAnalyzer,
+            &analyzer_template(),
+            Existing::Fail,
+            &PLACE,
+            &facts,
+        );
+        assert!(fail
+            .refusal
+            .unwrap()
+            .contains("type ACCOUNT (`ConsoleAnalyzer-1f2e`) already exists in eu-west-1"));
+        // An organization analyzer is not the account's.
+        let org_only = Found {
+            analyzers: vec![found.analyzers[1].clone()],
+            ..Found::default()
+        };
+        let facts = Facts {
+            found: Some(&org_only),
+            ..Facts::default()
+        };
+        let none = decide(
+            Component::AccessAnalyzer,
+            &analyzer_template(),
+            Existing::Fail,
+            &PLACE,
+            &facts,
+        );
+        assert!(none.refusal.is_none() && none.imports.is_empty() && none.body.is_none());
     }
 }

@@ -29,6 +29,7 @@ pub enum Component {
     Guardduty,
     Securityhub,
     Patching,
+    AccessAnalyzer,
 }
 
 impl Component {
@@ -40,6 +41,7 @@ impl Component {
             Component::Guardduty => "guardduty",
             Component::Securityhub => "securityhub",
             Component::Patching => "patching",
+            Component::AccessAnalyzer => "access-analyzer",
         }
     }
 
@@ -172,6 +174,10 @@ pub fn plan_in(
                 .patching
                 .scan
                 .then(|| context(Component::Patching, &|| ctx.patching()));
+            let access_analyzer = components
+                .access_analyzer
+                .enabled
+                .then(|| context(Component::AccessAnalyzer, &|| ctx.access_analyzer()));
             let mut add = |component: Component, context: Arc<Json>, depends_on: Vec<Component>| {
                 let spec = StackSpec {
                     account: account.clone(),
@@ -219,6 +225,9 @@ pub fn plan_in(
             }
             if let Some(patching) = patching {
                 add(Component::Patching, patching, vec![]);
+            }
+            if let Some(access_analyzer) = access_analyzer {
+                add(Component::AccessAnalyzer, access_analyzer, vec![]);
             }
         }
     }
@@ -480,6 +489,26 @@ impl Ctx<'_> {
                 "recording_frequency": c.config.recording_frequency,
                 "rules": rules,
                 "remediation": remediation,
+            }),
+        );
+        Json::Object(map)
+    }
+
+    fn access_analyzer(&self) -> Json {
+        let a = &self.components.access_analyzer;
+        let name = self.baseline.name();
+        let mut map = self.common(
+            Component::AccessAnalyzer,
+            "IAM Access Analyzer: resources shared outside the account",
+        );
+        map.insert(
+            "access_analyzer".into(),
+            json!({
+                "analyzer_name": format!("{name}-account"),
+                "unused": a.unused_access.then(|| json!({
+                    "analyzer_name": format!("{name}-unused-access"),
+                    "age_days": a.unused_access_age_days,
+                })),
             }),
         );
         Json::Object(map)

@@ -160,6 +160,7 @@ fn component_index(c: Component) -> u32 {
         Component::Guardduty => 3,
         Component::Securityhub => 4,
         Component::Patching => 5,
+        Component::AccessAnalyzer => 6,
     }
 }
 

@@ -147,7 +147,7 @@ fn plan_names_the_existing_detector_hub_and_leftover_bucket_in_import_change_set
         "    · take over recorder `default` by its name".into(),
         "    · Control Tower owns the recorder here (aws-controltower-BaselineConfigRecorder)"
             .into(),
-        "Plan: 8 to create, 3 to adopt,".into(),
+        "Plan: 10 to create, 3 to adopt,".into(),
     ] {
         assert!(out.contains(&expected), "{expected:?} in:\n{out}");
     }

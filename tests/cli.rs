@@ -40,6 +40,7 @@ fn render_without_a_baseline_uses_the_builtin_default_and_says_so() {
     assert_eq!(
         names,
         [
+            "current/us-east-1/baseline-access-analyzer.yaml",
             "current/us-east-1/baseline-alerts.yaml",
             "current/us-east-1/baseline-cloudtrail.yaml",
             "current/us-east-1/baseline-config.yaml",
@@ -52,7 +53,7 @@ fn render_without_a_baseline_uses_the_builtin_default_and_says_so() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(dir.path().join("out/manifest.json")).unwrap()).unwrap();
     let stacks = manifest["stacks"].as_array().unwrap();
-    assert_eq!(stacks.len(), 6);
+    assert_eq!(stacks.len(), 7);
     for s in stacks {
         let body = fs::read(dir.path().join("out").join(s["path"].as_str().unwrap())).unwrap();
         assert_eq!(s["sha256"], cfn_baseline::plan::sha256_hex(&body));
@@ -82,8 +83,8 @@ fn repeated_renders_are_byte_identical() {
         .success());
     let a = files_under(&dir.path().join("a"));
     assert_eq!(a, files_under(&dir.path().join("b")));
-    // 16 stacks (a patching stack per region) and the manifest.
-    assert_eq!(a.len(), 17);
+    // 19 stacks (patching and access analyzer stacks per region) and the manifest.
+    assert_eq!(a.len(), 20);
 }
 
 #[test]
@@ -227,7 +228,7 @@ fn render_one_stack_to_stdout() {
     let out = run_in(dir.path(), &["render", example, "--stack", "acme-nope"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("stacks are: acme-alerts, acme-cloudtrail"),
+        stderr(&out).contains("stacks are: acme-access-analyzer, acme-alerts, acme-cloudtrail"),
         "{}",
         stderr(&out)
     );

@@ -663,7 +663,8 @@ async fn drift_with(cloud: &std::sync::Arc<Cloud>, reapply: bool, text: &str) ->
     }
 }
 
-const STACKS: [&str; 6] = [
+const STACKS: [&str; 7] = [
+    "baseline-access-analyzer",
     "baseline-alerts",
     "baseline-cloudtrail",
     "baseline-config",
@@ -767,15 +768,16 @@ async fn a_failed_stack_fails_the_run_skips_its_dependents_and_keeps_the_policy(
     );
     assert!(
         run.err.contains(
-            "of 6 stack(s), 1 failed, 4 not started because a stack they depend on failed"
+            "of 7 stack(s), 1 failed, 4 not started because a stack they depend on failed"
         ),
         "{}",
         run.err
     );
-    // Every other stack but the patch scan (which needs nothing) depends on the alert topic,
+    // Every other stack but the patch scan and the analyzer (which need nothing) depends on
+    // the alert topic,
     // so none was executed, and the change sets made for them were deleted rather than left
     // for someone to execute by hand.
-    assert_eq!(cloud.calls_like("execute"), 2);
+    assert_eq!(cloud.calls_like("execute"), 3);
     assert_eq!(
         cloud.status_of("baseline-patching"),
         Some(StackStatus::CreateComplete)
@@ -784,7 +786,7 @@ async fn a_failed_stack_fails_the_run_skips_its_dependents_and_keeps_the_policy(
     // The stop report: every stack's state and change set, and the command that resumes.
     assert!(
         run.err
-            .contains("Where each stack stands (1 complete, 1 failed, "),
+            .contains("Where each stack stands (2 complete, 1 failed, "),
         "{}",
         run.err
     );
@@ -902,7 +904,7 @@ async fn a_weakening_update_is_called_out_in_every_plan_format() {
     let summary = text.out.lines().last().unwrap();
     assert_eq!(
         summary,
-        "Plan: 0 to create, 1 to update, 5 unchanged, 0 left in place · resources: 0 to add, 1 to modify, 0 to remove, 0 to replace · 1 weakening change"
+        "Plan: 0 to create, 1 to update, 6 unchanged, 0 left in place · resources: 0 to add, 1 to modify, 0 to remove, 0 to replace · 1 weakening change"
     );
 
     let compact = plan_with(&cloud, false, &weaker, DiffFormat::Text, true).await;
@@ -1024,8 +1026,8 @@ async fn an_estate_plan_groups_the_same_change_across_accounts_and_regions() {
     assert_eq!(guardduty.len(), 1);
     assert_eq!(guardduty[0]["stacks"].as_array().unwrap().len(), 6);
     // Every stack is still there one by one.
-    // 3 accounts: the trail, and 5 stacks in each of 2 regions.
-    assert_eq!(doc["stacks"].as_array().unwrap().len(), 3 * (1 + 2 * 5));
+    // 3 accounts: the trail, and 6 stacks in each of 2 regions.
+    assert_eq!(doc["stacks"].as_array().unwrap().len(), 3 * (1 + 2 * 6));
 }
 
 /// `diff` (live) of `text`'s render against `cloud`, as main runs it.
@@ -1192,6 +1194,13 @@ fn lived_in_account() -> std::sync::Arc<Cloud> {
         .unwrap();
     let name = archive.name.clone();
     let found = Found {
+        // The analyzer the IAM console creates when someone first opens Access Analyzer.
+        analyzers: vec![FoundAnalyzer {
+            name: "ConsoleAnalyzer-0a1b".into(),
+            arn: "arn:aws:access-analyzer:us-east-1:111111111111:analyzer/ConsoleAnalyzer-0a1b"
+                .into(),
+            kind: "ACCOUNT".into(),
+        }],
         detector: Some(FoundDetector {
             id: "d-0123".into(),
             finding_frequency: Some("SIX_HOURS".into()),
@@ -1236,6 +1245,7 @@ async fn an_account_that_already_has_the_services_is_adopted_then_unchanged() {
         "    · AWSServiceRoleForConfig exists: not created",
         "    · adopt AWS::S3::Bucket `",
         "    · take over recorder `default` by its name",
+        "    · adopt analyzer `ConsoleAnalyzer-0a1b` (ACCOUNT)",
         " to adopt,",
     ] {
         assert!(
@@ -1280,6 +1290,17 @@ async fn an_account_that_already_has_the_services_is_adopted_then_unchanged() {
             .iter()
             .any(|c| c.starts_with("import baseline-cloudtrail: ArchiveBucket=")),
         "{imports:?}"
+    );
+    assert!(
+        imports.iter().any(|c| *c
+            == "import baseline-access-analyzer: Analyzer=arn:aws:access-analyzer:us-east-1:111111111111:analyzer/ConsoleAnalyzer-0a1b"),
+        "{imports:?}"
+    );
+    // The analyzer keeps the name it had: a new name would replace it, and a region holds one.
+    assert!(
+        cloud.stacks.lock().unwrap()["us-east-1/baseline-access-analyzer"]
+            .body
+            .contains("ConsoleAnalyzer-0a1b"),
     );
     assert!(deploy.out.contains("adopted"), "{}", deploy.out);
     // The service-linked role is not in the deployed trail stack; the recorder keeps its name.
@@ -1442,8 +1463,8 @@ async fn regions_all_targets_each_accounts_enabled_regions_and_lists_the_rest() 
         assert!(plan.out.contains(stack), "{stack} in:\n{}", plan.out);
     }
     assert!(!plan.out.contains("/ap-east-1/"), "{}", plan.out);
-    // Five stacks in each of 18 regions, and the trail in the home region.
-    assert!(plan.out.contains("Plan: 91 to create,"), "{}", plan.out);
+    // Six stacks in each of 18 regions, and the trail in the home region.
+    assert!(plan.out.contains("Plan: 109 to create,"), "{}", plan.out);
 }
 
 #[tokio::test(start_paused = true)]

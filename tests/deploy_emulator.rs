@@ -66,6 +66,7 @@ async fn deploy_default_then_redeploy_then_update() {
     assert_eq!(
         names,
         [
+            "baseline-access-analyzer CREATE_COMPLETE",
             "baseline-alerts CREATE_COMPLETE",
             "baseline-cloudtrail CREATE_COMPLETE",
             "baseline-config CREATE_COMPLETE",
@@ -134,7 +135,7 @@ async fn deploy_default_then_redeploy_then_update() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out).matches("  unchanged").count(),
-        13,
+        15,
         "{}",
         stdout(&out)
     );
@@ -181,7 +182,7 @@ async fn deploy_default_then_redeploy_then_update() {
         plan.contains("~ Modify Detector (AWS::GuardDuty::Detector)"),
         "{plan}"
     );
-    assert_eq!(plan.matches("  unchanged").count(), 6, "{plan}");
+    assert_eq!(plan.matches("  unchanged").count(), 7, "{plan}");
 
     let out = moto.run(dir.path(), &["deploy", "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -196,7 +197,7 @@ async fn deploy_default_then_redeploy_then_update() {
             .lines()
             .filter(|l| l.contains(" unchanged "))
             .count(),
-        5,
+        6,
         "{summary}"
     );
     let body = cf
@@ -226,9 +227,9 @@ async fn deploy_a_multi_region_example() {
         stdout(&out),
         stderr(&out)
     );
-    assert_eq!(stacks(&moto, "ap-northeast-1").await.len(), 6);
-    assert_eq!(stacks(&moto, "us-east-1").await.len(), 5);
-    assert_eq!(stacks(&moto, "eu-central-1").await.len(), 5);
+    assert_eq!(stacks(&moto, "ap-northeast-1").await.len(), 7);
+    assert_eq!(stacks(&moto, "us-east-1").await.len(), 6);
+    assert_eq!(stacks(&moto, "eu-central-1").await.len(), 6);
     let out = moto.run(dir.path(), &["plan"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
@@ -287,7 +288,7 @@ async fn deploy_reaches_other_accounts_through_their_role() {
             .iter()
             .map(|s| s.stack_name().unwrap().to_string())
             .collect();
-        assert_eq!(names.len(), 6, "{account}: {names:?}");
+        assert_eq!(names.len(), 7, "{account}: {names:?}");
     }
     let other = moto.cloudformation_in("us-east-1", "333333333333").await;
     assert!(other

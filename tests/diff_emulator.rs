@@ -43,7 +43,7 @@ async fn live_diff_shows_baseline_changes_and_out_of_band_changes() {
     // Nothing deployed yet: every stack would be added.
     let (code, report, err) = diff_json(&moto, dir.path());
     assert_eq!(code, 2, "{err}");
-    assert_eq!(report["summary"]["changed_stacks"], 7, "{report}");
+    assert_eq!(report["summary"]["changed_stacks"], 8, "{report}");
     assert!(changes(&report)
         .iter()
         .all(|c| c.ends_with("added strengthening")));
@@ -61,7 +61,7 @@ async fn live_diff_shows_baseline_changes_and_out_of_band_changes() {
         stderr(&out)
     );
     assert!(
-        stdout(&out).contains("No differences in 7 stacks."),
+        stdout(&out).contains("No differences in 8 stacks."),
         "{}",
         stdout(&out)
     );

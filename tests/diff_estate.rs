@@ -78,9 +78,9 @@ fn one_setting_changed_everywhere_is_one_change() {
     );
     let text = diff::text(&report, false);
     assert!(
-        // 8,600 stacks, the password policy of each of the 100 accounts and the Security Hub
+        // 10,300 stacks, the password policy of each of the 100 accounts and the Security Hub
         // controls of each account and region.
-        text.contains("Weakens security: 1 weakening, 0 strengthening and 0 neutral change in 1,700 of 10,400 stacks."),
+        text.contains("Weakens security: 1 weakening, 0 strengthening and 0 neutral change in 1,700 of 12,100 stacks."),
         "{text}"
     );
     check_outputs("one_setting", &report);

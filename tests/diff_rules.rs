@@ -99,6 +99,8 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     ("config.restricted_ports", "{R: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {blockedPort1: '20', blockedPort2: '3389'}}}}", "{R: {Type: AWS::Config::ConfigRule, Properties: {InputParameters: {blockedPort1: '20'}}}}", W),
     ("config.remediation", "{R: {Type: AWS::Config::RemediationConfiguration}}", "-", W),
     ("config.remediation.automatic", "{R: {Type: AWS::Config::RemediationConfiguration, Properties: {Automatic: true}}}", "{R: {Type: AWS::Config::RemediationConfiguration, Properties: {Automatic: false}}}", W),
+    ("accessanalyzer.analyzer", "{A: {Type: AWS::AccessAnalyzer::Analyzer}}", "-", W),
+    ("accessanalyzer.unused_age", "{A: {Type: AWS::AccessAnalyzer::Analyzer, Properties: {AnalyzerConfiguration: {UnusedAccessConfiguration: {UnusedAccessAge: 90}}}}}", "{A: {Type: AWS::AccessAnalyzer::Analyzer, Properties: {AnalyzerConfiguration: {UnusedAccessConfiguration: {UnusedAccessAge: 180}}}}}", W),
     ("ssm.patch_scan", "{P: {Type: AWS::SSM::Association}}", "-", W),
     ("ssm.patch_scan.schedule", "{P: {Type: AWS::SSM::Association, Properties: {ScheduleExpression: rate(1 day)}}}", "{P: {Type: AWS::SSM::Association, Properties: {ScheduleExpression: rate(7 days)}}}", N),
     ("securityhub.control", "{S: {Type: AWS::SecurityHub::SecurityControl}}", "-", W),
@@ -198,6 +200,7 @@ fn stack_rules_cover_every_component() {
         ("alerts", "stack.alerts"),
         ("iam", "stack.iam"),
         ("patching", "stack.patching"),
+        ("access-analyzer", "stack.access_analyzer"),
         ("something-else", "stack.other"),
     ] {
         let removed = changes(stack(detector, component), None);
@@ -255,6 +258,7 @@ fn every_rule_has_a_case() {
             "stack.alerts",
             "stack.iam",
             "stack.patching",
+            "stack.access_analyzer",
             "stack.securityhub_controls",
             "stack.other",
             "stack.tags",

@@ -179,7 +179,7 @@ async fn an_endpoint_without_drift_detection_is_never_in_sync() {
         let text = stdout(&out);
         assert!(!text.contains("In sync"), "{text}");
         assert!(
-            text.contains("Not fully checked: 7 resources or stacks could not be checked"),
+            text.contains("Not fully checked: 8 resources or stacks could not be checked"),
             "{text}"
         );
         assert!(

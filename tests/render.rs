@@ -122,8 +122,9 @@ fn stacks_follow_the_layout() {
         keys.iter().filter(|k| k.ends_with("-cloudtrail")).count(),
         1
     );
-    // Per region alerts, config, guardduty, securityhub and patching; the trail once.
-    assert_eq!(stacks.len(), 16);
+    // Per region alerts, config, guardduty, securityhub, patching and access analyzer; the
+    // trail once.
+    assert_eq!(stacks.len(), 19);
     // Only the home region records global IAM resources.
     for s in stacks.iter().filter(|s| s.spec.stack_name == "acme-config") {
         let recorder =
@@ -188,7 +189,7 @@ fn stacks_with_the_same_values_share_one_render_of_their_own() {
         format!("{text}\naccounts: [\"111111111111\", \"222222222222\", \"333333333333\"]\n");
     let baseline = load_text("estate.yaml", &text);
     let stacks = render(&baseline);
-    assert_eq!(stacks.len(), 3 * (1 + 3 * 5));
+    assert_eq!(stacks.len(), 3 * (1 + 3 * 6));
     let renderer = cfn_baseline::render::Renderer::new(None).unwrap();
     let specs = cfn_baseline::plan::plan(&baseline);
     assert_eq!(specs.len(), stacks.len());

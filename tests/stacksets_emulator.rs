@@ -97,12 +97,12 @@ async fn the_organization_example_rolls_out_as_stack_sets() {
     for account in ["111111111111", "222222222222", "333333333333"] {
         assert_eq!(
             stack_count(&moto, account, "us-east-1").await,
-            6,
+            7,
             "{account} us-east-1"
         );
         assert_eq!(
             stack_count(&moto, account, "eu-west-1").await,
-            5,
+            6,
             "{account} eu-west-1"
         );
     }
@@ -127,7 +127,7 @@ async fn the_organization_example_rolls_out_as_stack_sets() {
         stdout(&out),
         stderr(&out)
     );
-    assert_eq!(stack_count(&moto, "222222222222", "us-west-2").await, 5);
+    assert_eq!(stack_count(&moto, "222222222222", "us-west-2").await, 6);
     assert_eq!(instances(&moto, "org-alerts").await.len(), 9);
 
     // Remove an account: its instances go (the stacks are retained, as configured).
@@ -264,7 +264,7 @@ async fn the_organization_example_rolls_out_as_stack_sets() {
         .map(|s| s.stack_set_name().unwrap().to_string())
         .collect();
     assert!(!names.contains(&"org-securityhub".to_string()), "{names:?}");
-    assert_eq!(names.len(), 7, "{names:?}");
+    assert_eq!(names.len(), 8, "{names:?}");
     let out = moto.run(dir.path(), &["plan"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }

@@ -235,14 +235,36 @@ impl SdkStacks {
     }
 }
 
+impl SdkStacks {
+    /// The account's analyzers; none when the endpoint cannot say (the emulator).
+    async fn analyzers(&self, region: &str) -> ApiResult<Vec<FoundAnalyzer>> {
+        let aa = regional!(self, aws_sdk_accessanalyzer, region);
+        let mut pages = aa.list_analyzers().into_paginator().send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = match unknown(page.map_err(|e| api_error("ListAnalyzers", e)))? {
+                Some(p) => p,
+                None => return Ok(Vec::new()),
+            };
+            out.extend(page.analyzers().iter().map(|a| FoundAnalyzer {
+                name: a.name().to_string(),
+                arn: a.arn().to_string(),
+                kind: a.r#type().as_str().to_string(),
+            }));
+        }
+        Ok(out)
+    }
+}
+
 impl DiscoveryApi for SdkStacks {
     async fn discover(&self, region: &str, lookups: &[Lookup]) -> ApiResult<Found> {
         self.reach
             .call("Discover", || async move {
-                let (detector, hub, recorders) = tokio::join!(
+                let (detector, hub, recorders, analyzers) = tokio::join!(
                     self.detector(region),
                     self.hub(region),
-                    self.recorders(region)
+                    self.recorders(region),
+                    self.analyzers(region)
                 );
                 let (recorders, delivery_channels) = recorders?;
                 let mut named = BTreeMap::new();
@@ -253,6 +275,7 @@ impl DiscoveryApi for SdkStacks {
                 }
                 Ok(Found {
                     detector: detector?,
+                    analyzers: analyzers?,
                     hub: hub?,
                     recorders,
                     delivery_channels,

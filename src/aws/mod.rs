@@ -414,10 +414,21 @@ pub struct FoundRecorder {
     pub role_arn: Option<String>,
 }
 
+/// An IAM Access Analyzer analyzer as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FoundAnalyzer {
+    pub name: String,
+    pub arn: String,
+    /// `ACCOUNT`, `ACCOUNT_UNUSED_ACCESS`, `ORGANIZATION`, ...
+    pub kind: String,
+}
+
 /// What one account and region already has, found through the services' own APIs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Found {
     pub detector: Option<FoundDetector>,
+    /// The account's analyzers (empty when the endpoint could not say).
+    pub analyzers: Vec<FoundAnalyzer>,
     pub hub: Option<FoundHub>,
     pub recorders: Vec<FoundRecorder>,
     pub delivery_channels: Vec<String>,

@@ -174,3 +174,14 @@ pub const NETWORK_CONFIG_RULES: [&str; 4] = [
 
 /// Patch compliance of managed nodes, reported by the patching scan.
 pub const PATCHING_CONFIG_RULE: &str = "EC2_MANAGEDINSTANCE_PATCH_COMPLIANCE_STATUS_CHECK";
+
+impl Default for AccessAnalyzer {
+    fn default() -> Self {
+        AccessAnalyzer {
+            enabled: true,
+            existing: Existing::Adopt,
+            unused_access: false,
+            unused_access_age_days: 90,
+        }
+    }
+}

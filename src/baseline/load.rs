@@ -74,6 +74,7 @@ fn check_shape(text: &str, diags: &mut Vec<Diagnostic>) -> Option<BaselineFile> 
         check_partial::<Config>(&mut o.config, &prefix("config"), diags);
         check_partial::<GuardDuty>(&mut o.guardduty, &prefix("guardduty"), diags);
         check_partial::<SecurityHub>(&mut o.securityhub, &prefix("securityhub"), diags);
+        check_partial::<AccessAnalyzer>(&mut o.access_analyzer, &prefix("access_analyzer"), diags);
         check_partial::<Network>(&mut o.network, &prefix("network"), diags);
         check_partial::<Patching>(&mut o.patching, &prefix("patching"), diags);
         check_partial::<Iam>(&mut o.iam, &prefix("iam"), diags);

@@ -171,6 +171,10 @@ pub(crate) fn components_for(
             &file.securityhub,
             matching.iter().map(|o| o.securityhub.clone()),
         )?,
+        access_analyzer: merged(
+            &file.access_analyzer,
+            matching.iter().map(|o| o.access_analyzer.clone()),
+        )?,
         network: merged(&file.network, matching.iter().map(|o| o.network.clone()))?,
         patching: merged(&file.patching, matching.iter().map(|o| o.patching.clone()))?,
         iam: merged(&file.iam, matching.iter().map(|o| o.iam.clone()))?,

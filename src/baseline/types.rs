@@ -40,6 +40,8 @@ pub struct BaselineFile {
     #[serde(default)]
     pub securityhub: SecurityHub,
     #[serde(default)]
+    pub access_analyzer: AccessAnalyzer,
+    #[serde(default)]
     pub network: Network,
     #[serde(default)]
     pub patching: Patching,
@@ -544,6 +546,19 @@ pub struct DisabledControl {
     pub standard: Option<Standard>,
 }
 
+/// IAM Access Analyzer: an account analyzer per region finds resources shared outside the
+/// account (free); `unused_access` adds the unused-access analyzer (billed per IAM role and
+/// user analyzed each month).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccessAnalyzer {
+    pub enabled: bool,
+    pub existing: Existing,
+    pub unused_access: bool,
+    /// Days without use after which access counts as unused (1-365).
+    pub unused_access_age_days: u32,
+}
+
 /// Network guardrails: AWS Config rules for security groups and network ACLs open to the
 /// internet, in the config stack (they need the recorder).
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
@@ -615,6 +630,9 @@ pub struct Override {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<SecurityHub>")]
     pub securityhub: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<AccessAnalyzer>")]
+    pub access_analyzer: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Network>")]
     pub network: Option<Value>,
@@ -712,6 +730,7 @@ pub struct Components {
     pub config: Config,
     pub guardduty: GuardDuty,
     pub securityhub: SecurityHub,
+    pub access_analyzer: AccessAnalyzer,
     pub network: Network,
     pub patching: Patching,
     pub iam: Iam,

@@ -566,6 +566,16 @@ fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec
     check_config(&c.config, diags);
     check_guardduty(&c.guardduty, diags);
     check_securityhub(&c.securityhub, region, diags);
+    let age = c.access_analyzer.unused_access_age_days;
+    if !(1..=365).contains(&age) {
+        diags.push(
+            Diagnostic::error(
+                p(&["access_analyzer", "unused_access_age_days"]),
+                format!("{age} is outside 1-365"),
+            )
+            .hint("IAM Access Analyzer accepts 1 to 365 days; 90 is the default"),
+        );
+    }
     if c.network.enabled && !c.config.enabled {
         diags.push(
             Diagnostic::warning(

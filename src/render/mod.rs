@@ -21,7 +21,7 @@ use crate::plan::{self, sha256_hex, Component, StackSpec};
 use crate::template::{self, Template};
 
 /// The templates shipped in the binary: (name, text). Components first, then partials.
-pub const EMBEDDED_TEMPLATES: [(&str, &str); 6] = [
+pub const EMBEDDED_TEMPLATES: [(&str, &str); 7] = [
     ("alerts", include_str!("../../templates/alerts.yaml.hbs")),
     (
         "cloudtrail",
@@ -39,6 +39,10 @@ pub const EMBEDDED_TEMPLATES: [(&str, &str); 6] = [
     (
         "patching",
         include_str!("../../templates/patching.yaml.hbs"),
+    ),
+    (
+        "access-analyzer",
+        include_str!("../../templates/access-analyzer.yaml.hbs"),
     ),
 ];
 
@@ -165,7 +169,7 @@ pub struct RenderedStack {
 ///
 /// A template depends only on its component and the values it is rendered with; identity
 /// comes from pseudo parameters, so an estate of many accounts has few distinct templates
-/// (the default baseline: 7 for 100 accounts x 17 regions). Each distinct one is rendered,
+/// (the default baseline: 8 for 100 accounts x 17 regions). Each distinct one is rendered,
 /// parsed back and checked once, and shared by every stack that has it.
 pub fn render_all(baseline: &Baseline, renderer: &Renderer) -> Result<Vec<RenderedStack>> {
     render_all_in(baseline, renderer, &|_| baseline.regions())
