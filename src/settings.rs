@@ -205,7 +205,7 @@ impl ControlSettings {
         if !s.enabled {
             return None;
         }
-        let partition = partition_of(region);
+        let partition = crate::baseline::regions::partition(region);
         let standards = s
             .standards
             .iter()
@@ -244,17 +244,6 @@ impl ControlSettings {
         let rest = written.strip_prefix(REASON_MARK)?.strip_prefix(" [")?;
         let (control, reason) = rest.split_once("]: ")?;
         Some((control, reason))
-    }
-}
-
-/// `aws`, `aws-cn` or `aws-us-gov`.
-pub fn partition_of(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
     }
 }
 

@@ -83,13 +83,7 @@ pub fn test_notification(name: &str, account: &str, region: &str, id: &str) -> T
 
 /// The SNS topic ARN of `topic_name` in an account and region.
 pub fn topic_arn(region: &str, account: &str, topic_name: &str) -> String {
-    let partition = if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    };
+    let partition = crate::baseline::regions::partition(region);
     format!("arn:{partition}:sns:{region}:{account}:{topic_name}")
 }
 

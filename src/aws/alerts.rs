@@ -72,12 +72,7 @@ impl AlertsApi for SdkStacks {
         self.reach
             .call("CreateSampleFindings", || async move {
                 let gd = regional!(self, aws_sdk_guardduty, region);
-                let ids = gd
-                    .list_detectors()
-                    .send()
-                    .await
-                    .map_err(|e| api_error("ListDetectors", e))?;
-                let Some(id) = ids.detector_ids().first().cloned() else {
+                let Some(id) = super::discover::detector_id(&gd).await? else {
                     return Ok(SampleFindings::NoDetector);
                 };
                 gd.create_sample_findings()

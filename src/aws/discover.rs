@@ -17,15 +17,20 @@ fn unknown<T>(result: ApiResult<T>) -> ApiResult<Option<T>> {
     }
 }
 
+/// The region's GuardDuty detector id (a region holds one), if there is one.
+pub(super) async fn detector_id(gd: &aws_sdk_guardduty::Client) -> ApiResult<Option<String>> {
+    let ids = gd
+        .list_detectors()
+        .send()
+        .await
+        .map_err(|e| api_error("ListDetectors", e))?;
+    Ok(ids.detector_ids().first().cloned())
+}
+
 impl SdkStacks {
     async fn detector(&self, region: &str) -> ApiResult<Option<FoundDetector>> {
         let gd = regional!(self, aws_sdk_guardduty, region);
-        let ids = gd
-            .list_detectors()
-            .send()
-            .await
-            .map_err(|e| api_error("ListDetectors", e))?;
-        let Some(id) = ids.detector_ids().first().cloned() else {
+        let Some(id) = detector_id(&gd).await? else {
             return Ok(None);
         };
         let got = gd

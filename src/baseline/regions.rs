@@ -76,6 +76,17 @@ pub const NO_GLOBAL_IAM_RECORDING: [&str; 12] = [
     "mx-central-1",
 ];
 
+/// The partition a region is in: `aws`, `aws-cn` or `aws-us-gov`.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
 pub fn is_known(region: &str) -> bool {
     KNOWN_REGIONS.contains(&region)
 }

@@ -810,17 +810,6 @@ fn shell_quote(arg: &str) -> String {
     }
 }
 
-/// The partition a region is in.
-fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
-
 /// Finds what every account and region already has (the security services' singletons, the
 /// Config service-linked role, the named resources the render creates, and what the
 /// baseline's stacks hold), and decides per stack what to do with it (`existing`): adopt,
@@ -892,7 +881,7 @@ pub async fn adopt_existing<A: DiscoveryApi + StackApi>(
             let place = Place {
                 account_id: &g.account_id,
                 region: &job.region,
-                partition: partition(&job.region),
+                partition: crate::baseline::regions::partition(&job.region),
             };
             let facts = Facts {
                 found: found.regions.get(&job.region),
@@ -1073,7 +1062,7 @@ async fn discover_account<A: DiscoveryApi + StackApi>(
         let place = Place {
             account_id,
             region: &job.region,
-            partition: partition(&job.region),
+            partition: crate::baseline::regions::partition(&job.region),
         };
         let entry = by_region.entry(job.region.clone()).or_default();
         entry.extend(
