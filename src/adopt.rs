@@ -359,7 +359,7 @@ pub fn decide(
             }
         }
         // Nothing singular to adopt: associations are named freely.
-        Component::Alerts | Component::Patching => {}
+        Component::Alerts | Component::Patching | Component::Waf => {}
     }
 
     // Named resources the stack would create that exist outside it: leftovers of a failed

@@ -14,7 +14,8 @@ use crate::baseline::alerts::{Suppressions, ALERTED_DIRECTLY};
 use crate::baseline::regions::{self, Capability};
 use crate::baseline::{
     Baseline, Components, ConfigRules, DefaultSecurityGroup, PasswordPolicy, S3DataEvents,
-    DEFAULT_CONFIG_RULES, HOME_ONLY_CONFIG_RULES, NETWORK_CONFIG_RULES, PATCHING_CONFIG_RULE,
+    WafAction, DEFAULT_CONFIG_RULES, HOME_ONLY_CONFIG_RULES, NETWORK_CONFIG_RULES,
+    PATCHING_CONFIG_RULE, WAF_CONFIG_RULES,
 };
 
 /// The directory and manifest label for "the account of the caller's credentials".
@@ -30,6 +31,7 @@ pub enum Component {
     Securityhub,
     Patching,
     AccessAnalyzer,
+    Waf,
 }
 
 impl Component {
@@ -42,6 +44,7 @@ impl Component {
             Component::Securityhub => "securityhub",
             Component::Patching => "patching",
             Component::AccessAnalyzer => "access-analyzer",
+            Component::Waf => "waf",
         }
     }
 
@@ -178,6 +181,10 @@ pub fn plan_in(
                 .access_analyzer
                 .enabled
                 .then(|| context(Component::AccessAnalyzer, &|| ctx.access_analyzer()));
+            let waf = components
+                .waf
+                .enabled
+                .then(|| context(Component::Waf, &|| ctx.waf()));
             let mut add = |component: Component, context: Arc<Json>, depends_on: Vec<Component>| {
                 let spec = StackSpec {
                     account: account.clone(),
@@ -228,6 +235,9 @@ pub fn plan_in(
             }
             if let Some(access_analyzer) = access_analyzer {
                 add(Component::AccessAnalyzer, access_analyzer, vec![]);
+            }
+            if let Some(waf) = waf {
+                add(Component::Waf, waf, vec![]);
             }
         }
     }
@@ -454,6 +464,9 @@ impl Ctx<'_> {
         if c.patching.scan {
             extra.push(PATCHING_CONFIG_RULE);
         }
+        if c.waf.enabled {
+            extra.extend(WAF_CONFIG_RULES);
+        }
         for id in extra {
             if !ids.iter().any(|i| i == id) {
                 ids.push(id.to_string());
@@ -509,6 +522,41 @@ impl Ctx<'_> {
                     "analyzer_name": format!("{name}-unused-access"),
                     "age_days": a.unused_access_age_days,
                 })),
+            }),
+        );
+        Json::Object(map)
+    }
+
+    fn waf(&self) -> Json {
+        let w = &self.components.waf;
+        let name = self.baseline.name();
+        let mut map = self.common(
+            Component::Waf,
+            "AWS WAF: a regional web ACL with AWS's managed rule groups, logged",
+        );
+        let group = |priority: u32, group: &str, metric: &str, action: WafAction| {
+            json!({
+                "priority": priority,
+                "group": group,
+                "metric": format!("{name}-{metric}"),
+                "count": action == WafAction::Count,
+            })
+        };
+        map.insert(
+            "waf".into(),
+            json!({
+                "web_acl_name": format!("{name}-regional"),
+                // WAF allows letters, digits and a few marks in descriptions (no quotes).
+                "web_acl_description": format!("cfn-baseline {name}: AWS managed rule groups"),
+                "metric": format!("{name}-regional"),
+                // WAF accepts only log groups whose names start with aws-waf-logs-.
+                "log_group": format!("aws-waf-logs-{name}"),
+                "log_retention_days": w.log_retention_days,
+                "groups": [
+                    group(10, "AWSManagedRulesAmazonIpReputationList", "ip-reputation", w.rules.ip_reputation),
+                    group(20, "AWSManagedRulesCommonRuleSet", "common", w.rules.common),
+                    group(30, "AWSManagedRulesKnownBadInputsRuleSet", "known-bad-inputs", w.rules.known_bad_inputs),
+                ],
             }),
         );
         Json::Object(map)

@@ -161,6 +161,7 @@ fn component_index(c: Component) -> u32 {
         Component::Securityhub => 4,
         Component::Patching => 5,
         Component::AccessAnalyzer => 6,
+        Component::Waf => 7,
     }
 }
 

@@ -104,6 +104,14 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     ("ssm.patch_scan", "{P: {Type: AWS::SSM::Association}}", "-", W),
     ("ssm.patch_scan.schedule", "{P: {Type: AWS::SSM::Association, Properties: {ScheduleExpression: rate(1 day)}}}", "{P: {Type: AWS::SSM::Association, Properties: {ScheduleExpression: rate(7 days)}}}", N),
     ("securityhub.control", "{S: {Type: AWS::SecurityHub::SecurityControl}}", "-", W),
+    // WAF.
+    ("wafv2.webacl", "{W: {Type: AWS::WAFv2::WebACL}}", "-", W),
+    ("wafv2.count", "{W: {Type: AWS::WAFv2::WebACL, Properties: {Rules: [{Name: common, Priority: 1, OverrideAction: {None: {}}}]}}}", "{W: {Type: AWS::WAFv2::WebACL, Properties: {Rules: [{Name: common, Priority: 1, OverrideAction: {Count: {}}}]}}}", W),
+    ("wafv2.block", "{W: {Type: AWS::WAFv2::WebACL, Properties: {Rules: [{Name: common, Priority: 1, OverrideAction: {None: {}}}]}}}", "{W: {Type: AWS::WAFv2::WebACL, Properties: {Rules: [{Name: common, Priority: 1, OverrideAction: {Count: {}}}]}}}", W),
+    ("wafv2.block", "{W: {Type: AWS::WAFv2::WebACL, Properties: {Rules: [{Name: common, Priority: 1, OverrideAction: {Count: {}}}]}}}", "{W: {Type: AWS::WAFv2::WebACL, Properties: {Rules: [{Name: common, Priority: 1, OverrideAction: {None: {}}}]}}}", S),
+    ("wafv2.rule", "{W: {Type: AWS::WAFv2::WebACL, Properties: {Rules: [{Name: a, Priority: 1}, {Name: b, Priority: 2}]}}}", "{W: {Type: AWS::WAFv2::WebACL, Properties: {Rules: [{Name: a, Priority: 1}]}}}", W),
+    ("wafv2.logging", "{L: {Type: AWS::WAFv2::LoggingConfiguration}}", "-", W),
+    ("wafv2.redacted", "{L: {Type: AWS::WAFv2::LoggingConfiguration, Properties: {RedactedFields: [{SingleHeader: {Name: authorization}}, {SingleHeader: {Name: cookie}}]}}}", "{L: {Type: AWS::WAFv2::LoggingConfiguration, Properties: {RedactedFields: [{SingleHeader: {Name: authorization}}]}}}", W),
     // Alerts.
     ("sns.topic", "{T: {Type: AWS::SNS::Topic}}", "-", W),
     ("sns.encryption", "{T: {Type: AWS::SNS::Topic, Properties: {KmsMasterKeyId: k}}}", "{T: {Type: AWS::SNS::Topic, Properties: {}}}", W),
@@ -201,6 +209,7 @@ fn stack_rules_cover_every_component() {
         ("iam", "stack.iam"),
         ("patching", "stack.patching"),
         ("access-analyzer", "stack.access_analyzer"),
+        ("waf", "stack.waf"),
         ("something-else", "stack.other"),
     ] {
         let removed = changes(stack(detector, component), None);
@@ -259,6 +268,7 @@ fn every_rule_has_a_case() {
             "stack.iam",
             "stack.patching",
             "stack.access_analyzer",
+            "stack.waf",
             "stack.securityhub_controls",
             "stack.other",
             "stack.tags",

@@ -185,3 +185,26 @@ impl Default for AccessAnalyzer {
         }
     }
 }
+
+impl Default for Waf {
+    fn default() -> Self {
+        Waf {
+            enabled: false,
+            rules: WafRules::default(),
+            log_retention_days: 365,
+        }
+    }
+}
+
+impl Default for WafRules {
+    fn default() -> Self {
+        WafRules {
+            common: WafAction::Block,
+            known_bad_inputs: WafAction::Block,
+            ip_reputation: WafAction::Block,
+        }
+    }
+}
+
+/// With `waf`: load balancers and API Gateway stages that no web ACL protects.
+pub const WAF_CONFIG_RULES: [&str; 2] = ["ALB_WAF_ENABLED", "API_GW_ASSOCIATED_WITH_WAF"];

@@ -77,6 +77,7 @@ fn check_shape(text: &str, diags: &mut Vec<Diagnostic>) -> Option<BaselineFile> 
         check_partial::<AccessAnalyzer>(&mut o.access_analyzer, &prefix("access_analyzer"), diags);
         check_partial::<Network>(&mut o.network, &prefix("network"), diags);
         check_partial::<Patching>(&mut o.patching, &prefix("patching"), diags);
+        check_partial::<Waf>(&mut o.waf, &prefix("waf"), diags);
         check_partial::<Iam>(&mut o.iam, &prefix("iam"), diags);
     }
     Some(file)

@@ -12,7 +12,7 @@ mod validate;
 
 pub use defaults::{
     DEFAULT_CONFIG_RULES, HOME_ONLY_CONFIG_RULES, LOG_RETENTION_DAYS, NETWORK_CONFIG_RULES,
-    PATCHING_CONFIG_RULE,
+    PATCHING_CONFIG_RULE, WAF_CONFIG_RULES,
 };
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::load;
@@ -177,6 +177,7 @@ pub(crate) fn components_for(
         )?,
         network: merged(&file.network, matching.iter().map(|o| o.network.clone()))?,
         patching: merged(&file.patching, matching.iter().map(|o| o.patching.clone()))?,
+        waf: merged(&file.waf, matching.iter().map(|o| o.waf.clone()))?,
         iam: merged(&file.iam, matching.iter().map(|o| o.iam.clone()))?,
     })
 }

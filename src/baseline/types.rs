@@ -46,6 +46,8 @@ pub struct BaselineFile {
     #[serde(default)]
     pub patching: Patching,
     #[serde(default)]
+    pub waf: Waf,
+    #[serde(default)]
     pub iam: Iam,
     #[serde(default)]
     pub overrides: Vec<Override>,
@@ -559,6 +561,40 @@ pub struct AccessAnalyzer {
     pub unused_access_age_days: u32,
 }
 
+/// AWS WAF: a regional web ACL with AWS's managed rule groups for application stacks to
+/// associate with their load balancers and APIs, logged to CloudWatch Logs. Billed per web
+/// ACL, rule and million requests.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Waf {
+    pub enabled: bool,
+    /// What each managed rule group does with what it matches.
+    pub rules: WafRules,
+    /// CloudWatch Logs retention of the web ACL's logs (a valid RetentionInDays value).
+    pub log_retention_days: u32,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WafRules {
+    /// AWSManagedRulesCommonRuleSet (OWASP top ten).
+    pub common: WafAction,
+    /// AWSManagedRulesKnownBadInputsRuleSet (exploit patterns such as Log4j).
+    pub known_bad_inputs: WafAction,
+    /// AWSManagedRulesAmazonIpReputationList (bots and threat sources).
+    pub ip_reputation: WafAction,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum WafAction {
+    /// Block what the group matches.
+    #[default]
+    Block,
+    /// Only count it (to watch a rule group before it blocks).
+    Count,
+}
+
 /// Network guardrails: AWS Config rules for security groups and network ACLs open to the
 /// internet, in the config stack (they need the recorder).
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
@@ -639,6 +675,9 @@ pub struct Override {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Patching>")]
     pub patching: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Waf>")]
+    pub waf: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Iam>")]
     pub iam: Option<Value>,
@@ -733,5 +772,6 @@ pub struct Components {
     pub access_analyzer: AccessAnalyzer,
     pub network: Network,
     pub patching: Patching,
+    pub waf: Waf,
     pub iam: Iam,
 }

@@ -576,6 +576,18 @@ fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec
             .hint("IAM Access Analyzer accepts 1 to 365 days; 90 is the default"),
         );
     }
+    if c.waf.enabled && !LOG_RETENTION_DAYS.contains(&c.waf.log_retention_days) {
+        diags.push(
+            Diagnostic::error(
+                p(&["waf", "log_retention_days"]),
+                format!(
+                    "{} is not a CloudWatch Logs retention period",
+                    c.waf.log_retention_days
+                ),
+            )
+            .hint("use one of CloudWatch Logs' values, e.g. 90, 365 or 3653"),
+        );
+    }
     if c.network.enabled && !c.config.enabled {
         diags.push(
             Diagnostic::warning(

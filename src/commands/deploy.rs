@@ -875,7 +875,9 @@ pub async fn adopt_existing<A: DiscoveryApi + StackApi>(
                 crate::plan::Component::Config => components.config.existing,
                 crate::plan::Component::Guardduty => components.guardduty.existing,
                 crate::plan::Component::Securityhub => components.securityhub.existing,
-                crate::plan::Component::Patching => crate::baseline::Existing::Adopt,
+                crate::plan::Component::Patching | crate::plan::Component::Waf => {
+                    crate::baseline::Existing::Adopt
+                }
                 crate::plan::Component::AccessAnalyzer => components.access_analyzer.existing,
             };
             let place = Place {

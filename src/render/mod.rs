@@ -21,7 +21,7 @@ use crate::plan::{self, sha256_hex, Component, StackSpec};
 use crate::template::{self, Template};
 
 /// The templates shipped in the binary: (name, text). Components first, then partials.
-pub const EMBEDDED_TEMPLATES: [(&str, &str); 7] = [
+pub const EMBEDDED_TEMPLATES: [(&str, &str); 8] = [
     ("alerts", include_str!("../../templates/alerts.yaml.hbs")),
     (
         "cloudtrail",
@@ -44,6 +44,7 @@ pub const EMBEDDED_TEMPLATES: [(&str, &str); 7] = [
         "access-analyzer",
         include_str!("../../templates/access-analyzer.yaml.hbs"),
     ),
+    ("waf", include_str!("../../templates/waf.yaml.hbs")),
 ];
 
 pub const EMBEDDED_PARTIALS: [(&str, &str); 1] =
