@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 use crate::baseline::alerts::{Suppressions, ALERTED_DIRECTLY};
 use crate::baseline::regions::{self, Capability};
 use crate::baseline::{
-    Baseline, Components, ConfigRules, DefaultSecurityGroup, PasswordPolicy, S3DataEvents,
-    WafAction, DEFAULT_CONFIG_RULES, HOME_ONLY_CONFIG_RULES, NETWORK_CONFIG_RULES,
+    Baseline, Components, ConfigRules, DefaultSecurityGroup, PasswordPolicy, PatchReboot,
+    S3DataEvents, WafAction, DEFAULT_CONFIG_RULES, HOME_ONLY_CONFIG_RULES, NETWORK_CONFIG_RULES,
     PATCHING_CONFIG_RULE, WAF_CONFIG_RULES,
 };
 
@@ -173,9 +173,7 @@ pub fn plan_in(
                 .securityhub
                 .enabled
                 .then(|| context(Component::Securityhub, &|| ctx.securityhub()));
-            let patching = components
-                .patching
-                .scan
+            let patching = (components.patching.scan || components.patching.install.enabled)
                 .then(|| context(Component::Patching, &|| ctx.patching()));
             let access_analyzer = components
                 .access_analyzer
@@ -461,7 +459,7 @@ impl Ctx<'_> {
         if c.network.enabled {
             extra.extend(NETWORK_CONFIG_RULES);
         }
-        if c.patching.scan {
+        if c.patching.scan || c.patching.install.enabled {
             extra.push(PATCHING_CONFIG_RULE);
         }
         if c.waf.enabled {
@@ -564,15 +562,33 @@ impl Ctx<'_> {
 
     fn patching(&self) -> Json {
         let name = self.baseline.name();
-        let mut map = self.common(
-            Component::Patching,
-            "Patch Manager: a daily patch scan of every managed node",
-        );
+        let p = &self.components.patching;
+        let description = match (p.scan, p.install.enabled) {
+            (true, true) => "Patch Manager: a daily patch scan of every managed node, and patch installation in a maintenance window",
+            (false, true) => "Patch Manager: patch installation in a maintenance window",
+            _ => "Patch Manager: a daily patch scan of every managed node",
+        };
+        let mut map = self.common(Component::Patching, description);
+        let i = &p.install;
         map.insert(
             "patching".into(),
             json!({
-                "association_name": format!("{name}-patch-scan"),
-                "schedule": "rate(1 day)",
+                "scan": p.scan.then(|| json!({
+                    "association_name": format!("{name}-patch-scan"),
+                    "schedule": "rate(1 day)",
+                })),
+                "install": i.enabled.then(|| json!({
+                    "window_name": format!("{name}-patch-install"),
+                    "schedule": i.schedule.trim(),
+                    "timezone": i.timezone,
+                    "duration_hours": i.duration_hours,
+                    "tag_key": format!("tag:{}", i.tag.key),
+                    "tag_value": i.tag.value,
+                    "reboot": match i.reboot {
+                        PatchReboot::IfNeeded => "RebootIfNeeded",
+                        PatchReboot::Never => "NoReboot",
+                    },
+                })),
             }),
         );
         Json::Object(map)

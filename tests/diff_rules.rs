@@ -104,6 +104,13 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     ("ssm.patch_scan", "{P: {Type: AWS::SSM::Association}}", "-", W),
     ("ssm.patch_scan.schedule", "{P: {Type: AWS::SSM::Association, Properties: {ScheduleExpression: rate(1 day)}}}", "{P: {Type: AWS::SSM::Association, Properties: {ScheduleExpression: rate(7 days)}}}", N),
     ("securityhub.control", "{S: {Type: AWS::SecurityHub::SecurityControl}}", "-", W),
+    ("ssm.patch_install", "{T: {Type: AWS::SSM::MaintenanceWindowTask}}", "-", W),
+    ("ssm.patch_install.reboot", "{T: {Type: AWS::SSM::MaintenanceWindowTask, Properties: {TaskInvocationParameters: {MaintenanceWindowRunCommandParameters: {Parameters: {RebootOption: [RebootIfNeeded]}}}}}}", "{T: {Type: AWS::SSM::MaintenanceWindowTask, Properties: {TaskInvocationParameters: {MaintenanceWindowRunCommandParameters: {Parameters: {RebootOption: [NoReboot]}}}}}}", W),
+    ("ssm.patch_install.reboot", "{T: {Type: AWS::SSM::MaintenanceWindowTask, Properties: {TaskInvocationParameters: {MaintenanceWindowRunCommandParameters: {Parameters: {RebootOption: [NoReboot]}}}}}}", "{T: {Type: AWS::SSM::MaintenanceWindowTask, Properties: {TaskInvocationParameters: {MaintenanceWindowRunCommandParameters: {Parameters: {RebootOption: [RebootIfNeeded]}}}}}}", S),
+    ("ssm.patch_window", "{W: {Type: AWS::SSM::MaintenanceWindow}}", "-", W),
+    ("ssm.patch_window.enabled", "{W: {Type: AWS::SSM::MaintenanceWindow, Properties: {Schedule: a}}}", "{W: {Type: AWS::SSM::MaintenanceWindow, Properties: {Schedule: a, Enabled: false}}}", W),
+    ("ssm.patch_window.timing", "{W: {Type: AWS::SSM::MaintenanceWindow, Properties: {Duration: 3}}}", "{W: {Type: AWS::SSM::MaintenanceWindow, Properties: {Duration: 4}}}", N),
+    ("ssm.patch_window.targets", "{T: {Type: AWS::SSM::MaintenanceWindowTarget, Properties: {Targets: [{Key: 'tag:Patch', Values: [install]}]}}}", "{T: {Type: AWS::SSM::MaintenanceWindowTarget, Properties: {Targets: [{Key: 'tag:Patch', Values: [yes]}]}}}", N),
     // WAF.
     ("wafv2.webacl", "{W: {Type: AWS::WAFv2::WebACL}}", "-", W),
     ("wafv2.count", "{W: {Type: AWS::WAFv2::WebACL, Properties: {Rules: [{Name: common, Priority: 1, OverrideAction: {None: {}}}]}}}", "{W: {Type: AWS::WAFv2::WebACL, Properties: {Rules: [{Name: common, Priority: 1, OverrideAction: {Count: {}}}]}}}", W),

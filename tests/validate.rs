@@ -140,6 +140,22 @@ fn table_of_bad_baselines() {
             vec!["cloudtrail.log_retention_days: CloudWatch Logs does not accept a retention of 366 days", "nearest allowed value is 365"],
         ),
         (
+            "WAF log retention outside the allowed set",
+            format!("{HEAD}waf: {{enabled: true, log_retention_days: 100}}\n"),
+            vec!["error: waf.log_retention_days: CloudWatch Logs does not accept a retention of 100 days", "nearest allowed value is 90"],
+        ),
+        (
+            "a patch window that cannot work",
+            format!("{HEAD}patching:\n  install: {{enabled: true, schedule: weekly, duration_hours: 1, timezone: Mars Time, tag: {{key: 'aws:x', value: v}}}}\n"),
+            vec![
+                "error: patching.install.schedule: `weekly` is not a Systems Manager schedule",
+                "hint: write a cron or rate expression",
+                "error: patching.install.duration_hours: 1 hours is outside 2-24",
+                "error: patching.install.timezone: `Mars Time` is not a time zone name",
+                "error: patching.install.tag.key: a tag key is 1-128 characters",
+            ],
+        ),
+        (
             "home region that cannot record global IAM types",
             "version: 1\nname: acme\nhome_region: il-central-1\nalerts: {email: [sec@example.com]}\n".to_string(),
             vec!["bad.yaml:3:14: error: home_region: AWS Config cannot record global IAM resources in il-central-1"],

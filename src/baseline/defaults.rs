@@ -157,7 +157,27 @@ impl Default for Network {
 
 impl Default for Patching {
     fn default() -> Self {
-        Patching { scan: true }
+        Patching {
+            scan: true,
+            install: PatchInstall::default(),
+        }
+    }
+}
+
+impl Default for PatchInstall {
+    fn default() -> Self {
+        PatchInstall {
+            enabled: false,
+            // Sunday 03:00.
+            schedule: "cron(0 3 ? * SUN *)".into(),
+            timezone: "Etc/UTC".into(),
+            duration_hours: 3,
+            reboot: PatchReboot::IfNeeded,
+            tag: PatchTag {
+                key: "Patch".into(),
+                value: "install".into(),
+            },
+        }
     }
 }
 

@@ -621,6 +621,43 @@ pub enum DefaultSecurityGroup {
 pub struct Patching {
     /// A daily `AWS-RunPatchBaseline` scan of all managed nodes.
     pub scan: bool,
+    /// Installing patches in a maintenance window, on the nodes that carry a tag.
+    pub install: PatchInstall,
+}
+
+/// Patch installation: a Systems Manager maintenance window that runs `AWS-RunPatchBaseline`
+/// with `Operation: Install` on the managed nodes tagged for it.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PatchInstall {
+    pub enabled: bool,
+    /// When the window opens: a Systems Manager `cron(...)` or `rate(...)` expression.
+    pub schedule: String,
+    /// The IANA time zone of the schedule (`Etc/UTC`, `Europe/Berlin`, ...).
+    pub timezone: String,
+    /// How long the window stays open, 2-24 hours (no new node starts in its last hour).
+    pub duration_hours: u32,
+    /// Whether a node reboots when an installed patch needs it.
+    pub reboot: PatchReboot,
+    /// The tag that puts a managed node in the window.
+    pub tag: PatchTag,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PatchTag {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PatchReboot {
+    /// Reboot when a patch needs it (the patch is not in force until then).
+    #[default]
+    IfNeeded,
+    /// Never reboot: patches that need a reboot stay pending, and the node reports them.
+    Never,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Default)]

@@ -576,16 +576,11 @@ fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec
             .hint("IAM Access Analyzer accepts 1 to 365 days; 90 is the default"),
         );
     }
-    if c.waf.enabled && !LOG_RETENTION_DAYS.contains(&c.waf.log_retention_days) {
-        diags.push(
-            Diagnostic::error(
-                p(&["waf", "log_retention_days"]),
-                format!(
-                    "{} is not a CloudWatch Logs retention period",
-                    c.waf.log_retention_days
-                ),
-            )
-            .hint("use one of CloudWatch Logs' values, e.g. 90, 365 or 3653"),
+    if c.waf.enabled {
+        check_retention(
+            &["waf", "log_retention_days"],
+            c.waf.log_retention_days,
+            diags,
         );
     }
     if c.network.enabled && !c.config.enabled {
@@ -597,6 +592,7 @@ fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec
             .hint("turn `config` on, or set `network.enabled: false` to say so"),
         );
     }
+    check_patch_install(&c.patching.install, diags);
     if c.patching.scan && !c.config.enabled {
         diags.push(
             Diagnostic::warning(
@@ -605,6 +601,64 @@ fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec
             )
             .hint("turn `config` on to see patch compliance with the other checks"),
         );
+    }
+}
+
+fn check_patch_install(i: &PatchInstall, diags: &mut Vec<Diagnostic>) {
+    if !i.enabled {
+        return;
+    }
+    let at = |key: &str| p(&["patching", "install", key]);
+    let schedule = i.schedule.trim();
+    if !((schedule.starts_with("cron(") || schedule.starts_with("rate("))
+        && schedule.ends_with(')'))
+    {
+        diags.push(
+            Diagnostic::error(
+                at("schedule"),
+                format!("`{}` is not a Systems Manager schedule", i.schedule),
+            )
+            .hint(
+                "write a cron or rate expression, e.g. `cron(0 3 ? * SUN *)` for Sundays at 03:00",
+            ),
+        );
+    }
+    if !(2..=24).contains(&i.duration_hours) {
+        diags.push(
+            Diagnostic::error(
+                at("duration_hours"),
+                format!("{} hours is outside 2-24", i.duration_hours),
+            )
+            .hint("a maintenance window lasts 1-24 hours and stops starting nodes an hour before it closes; 3 is the default"),
+        );
+    }
+    let tz_ok = !i.timezone.is_empty()
+        && i.timezone
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "/_+-".contains(ch));
+    if !tz_ok {
+        diags.push(
+            Diagnostic::error(
+                at("timezone"),
+                format!("`{}` is not a time zone name", i.timezone),
+            )
+            .hint("use an IANA name such as `Etc/UTC` or `Europe/Berlin`"),
+        );
+    }
+    if i.tag.key.is_empty() || i.tag.key.len() > 128 || i.tag.key.starts_with("aws:") {
+        diags.push(
+            Diagnostic::error(
+                p(&["patching", "install", "tag", "key"]),
+                "a tag key is 1-128 characters and does not start with `aws:`",
+            )
+            .hint("the default is `Patch` with the value `install`"),
+        );
+    }
+    if i.tag.value.len() > 256 {
+        diags.push(Diagnostic::error(
+            p(&["patching", "install", "tag", "value"]),
+            "a tag value is at most 256 characters",
+        ));
     }
 }
 
@@ -727,27 +781,34 @@ fn valid_email(email: &str) -> bool {
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
 }
 
-fn check_cloudtrail(t: &CloudTrail, diags: &mut Vec<Diagnostic>) {
-    if !LOG_RETENTION_DAYS.contains(&t.log_retention_days) {
-        let nearest = LOG_RETENTION_DAYS
-            .iter()
-            .min_by_key(|d| d.abs_diff(t.log_retention_days))
-            .copied()
-            .unwrap_or(365);
-        diags.push(
-            Diagnostic::error(
-                p(&["cloudtrail", "log_retention_days"]),
-                format!(
-                    "CloudWatch Logs does not accept a retention of {} days",
-                    t.log_retention_days
-                ),
-            )
-            .hint(format!(
-                "the nearest allowed value is {nearest}; allowed: {}",
-                LOG_RETENTION_DAYS.map(|d| d.to_string()).join(", ")
-            )),
-        );
+/// A CloudWatch Logs retention period: one of the values the service accepts.
+fn check_retention(path: &[&str], days: u32, diags: &mut Vec<Diagnostic>) {
+    if LOG_RETENTION_DAYS.contains(&days) {
+        return;
     }
+    let nearest = LOG_RETENTION_DAYS
+        .iter()
+        .min_by_key(|d| d.abs_diff(days))
+        .copied()
+        .unwrap_or(365);
+    diags.push(
+        Diagnostic::error(
+            p(path),
+            format!("CloudWatch Logs does not accept a retention of {days} days"),
+        )
+        .hint(format!(
+            "the nearest allowed value is {nearest}; allowed: {}",
+            LOG_RETENTION_DAYS.map(|d| d.to_string()).join(", ")
+        )),
+    );
+}
+
+fn check_cloudtrail(t: &CloudTrail, diags: &mut Vec<Diagnostic>) {
+    check_retention(
+        &["cloudtrail", "log_retention_days"],
+        t.log_retention_days,
+        diags,
+    );
     if t.archive_days < 365 {
         diags.push(
             Diagnostic::error(
