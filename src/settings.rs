@@ -1,5 +1,5 @@
-//! Account settings the baseline manages outside CloudFormation: today the IAM account
-//! password policy. Each is compared through the same diff as the stacks, as a pseudo-stack
+//! Account settings the baseline manages outside CloudFormation: the IAM account password
+//! policy, the Security Hub controls, and the [`Setting`]s (the security contact). Each is compared through the same diff as the stacks, as a pseudo-stack
 //! `<account>/global/iam-password-policy` holding one pseudo-resource of type
 //! `AWS::IAM::AccountPasswordPolicy` whose properties carry IAM's own field names.
 //!
@@ -109,6 +109,9 @@ pub struct AccountSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub securityhub_controls:
         Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>>,
+    /// The other settings outside CloudFormation ([`Setting`]); absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<WantedSetting>,
 }
 
 pub fn account_settings(baseline: &Baseline) -> Vec<AccountSettings> {
@@ -126,6 +129,10 @@ pub fn account_settings(baseline: &Baseline) -> Vec<AccountSettings> {
                     .filter(|c| c.account == s.account)
                     .map(|c| (c.region.clone(), disabled_of(c)))
                     .collect(),
+            ),
+            settings: wanted_settings(
+                baseline,
+                (s.account != CALLER_ACCOUNT_LABEL).then_some(s.account.as_str()),
             ),
             account: s.account,
         })
@@ -155,7 +162,9 @@ fn disabled_of(stack: &StackInput) -> std::collections::BTreeMap<String, String>
 
 /// Whether a (pseudo-)stack is a setting outside CloudFormation rather than a stack.
 pub fn is_setting(region: &str, stack_name: &str) -> bool {
-    region == GLOBAL_REGION || stack_name == CONTROLS_STACK
+    region == GLOBAL_REGION
+        || stack_name == CONTROLS_STACK
+        || Setting::ALL.iter().any(|s| s.stack_name() == stack_name)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -526,4 +535,140 @@ mod control_tests {
         );
         assert!(live.updates(&wanted()).is_empty());
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Settings with no CloudFormation type, read and applied through one small interface
+// ([`crate::aws::SettingsApi`]): each is a pseudo-stack `<account>/<region>/<name>` (region
+// `global` for an account-wide setting) holding one pseudo-resource whose properties are
+// the setting, named as the service's API names them. Only the properties the baseline sets
+// are compared: what it does not manage is left as it is.
+
+/// A setting outside CloudFormation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Setting {
+    /// The account's SECURITY alternate contact (AWS Account API), account-wide.
+    SecurityContact,
+}
+
+impl Setting {
+    pub const ALL: [Setting; 1] = [Setting::SecurityContact];
+
+    /// The pseudo-stack's name.
+    pub fn stack_name(self) -> &'static str {
+        match self {
+            Setting::SecurityContact => "security-contact",
+        }
+    }
+
+    /// The pseudo-resource's type and logical id.
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Setting::SecurityContact => "AWS::Account::AlternateContact",
+        }
+    }
+
+    pub fn logical_id(self) -> &'static str {
+        match self {
+            Setting::SecurityContact => "SecurityContact",
+        }
+    }
+
+    /// What it is, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Setting::SecurityContact => "the security contact",
+        }
+    }
+}
+
+/// One setting the baseline wants in one account (and region).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WantedSetting {
+    pub setting: Setting,
+    /// [`GLOBAL_REGION`] for an account-wide setting.
+    pub region: String,
+    /// The pseudo-resource's properties (a JSON object).
+    pub properties: Json,
+}
+
+impl WantedSetting {
+    /// Keeps of `live` only the properties the baseline sets: the rest is not compared.
+    pub fn comparable(&self, live: &Json) -> Json {
+        let keys = self.properties.as_object();
+        let kept: serde_json::Map<String, Json> = live
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| keys.is_some_and(|keys| keys.contains_key(*k)))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Json::Object(kept)
+    }
+}
+
+/// The settings a baseline wants in one account (`None`: the caller's).
+pub fn wanted_settings(baseline: &Baseline, _account: Option<&str>) -> Vec<WantedSetting> {
+    let mut out = Vec::new();
+    if let Some(c) = &baseline.file.security_contact {
+        out.push(WantedSetting {
+            setting: Setting::SecurityContact,
+            region: GLOBAL_REGION.to_string(),
+            properties: json!({
+                "AlternateContactType": "SECURITY",
+                "Name": c.name.trim(),
+                "EmailAddress": c.email.trim(),
+                "PhoneNumber": c.phone.trim(),
+                "Title": c.title.trim(),
+            }),
+        });
+    }
+    out
+}
+
+/// The pseudo-stack of a setting: `None` stands for "not set at all".
+pub fn setting_stack(
+    account: &str,
+    setting: Setting,
+    region: &str,
+    properties: Option<&Json>,
+) -> StackInput {
+    let resources = match properties {
+        Some(p) => {
+            json!({setting.logical_id(): {"Type": setting.resource_type(), "Properties": p}})
+        }
+        None => json!({}),
+    };
+    StackInput {
+        account: account.to_string(),
+        region: region.to_string(),
+        stack_name: setting.stack_name().to_string(),
+        template: crate::template::Template::shared(json!({
+            "Metadata": {"cfn-baseline": {"component": setting.stack_name()}},
+            "Resources": resources,
+        })),
+        tags: None,
+    }
+}
+
+/// The wanted settings of every target account of a baseline, as pseudo-stacks.
+pub fn wanted_setting_stacks(baseline: &Baseline) -> Vec<StackInput> {
+    let accounts = baseline.account_ids();
+    let targets: Vec<(String, Option<&str>)> = if accounts.is_empty() {
+        vec![(CALLER_ACCOUNT_LABEL.to_string(), None)]
+    } else {
+        accounts
+            .iter()
+            .map(|a| (a.clone(), Some(a.as_str())))
+            .collect()
+    };
+    targets
+        .into_iter()
+        .flat_map(|(label, account)| {
+            wanted_settings(baseline, account)
+                .into_iter()
+                .map(move |w| setting_stack(&label, w.setting, &w.region, Some(&w.properties)))
+        })
+        .collect()
 }

@@ -14,7 +14,7 @@ use cfn_baseline::deploy::Options;
 use cfn_baseline::output::{Captured, Printer, Verbosity};
 use cfn_baseline::render::{render_all, RenderedStack, Renderer};
 use cfn_baseline::settings::{
-    AccountPasswordPolicy, ControlAssociation, ControlUpdate, LiveControls,
+    AccountPasswordPolicy, ControlAssociation, ControlUpdate, LiveControls, Setting,
 };
 use cfn_baseline::template::Template;
 use serde_json::Value as Json;
@@ -67,6 +67,8 @@ struct Cloud {
     /// Security Hub's control associations that are not as they start (enabled):
     /// (region, standard ARN, control) -> (disabled, reason).
     controls: Mutex<BTreeMap<Association, (bool, Option<String>)>>,
+    /// The settings without a type of their own: `region/name` -> properties.
+    settings: Mutex<BTreeMap<String, Json>>,
 }
 
 /// The fake's key for a stack: `region/name`.
@@ -551,6 +553,21 @@ impl PasswordPolicyApi for Cloud {
     }
 }
 
+impl SettingsApi for Cloud {
+    async fn read_setting(&self, setting: Setting, region: &str) -> ApiResult<Option<Json>> {
+        self.call(format!("read_setting {region}/{}", setting.stack_name()));
+        let key = at(region, setting.stack_name());
+        Ok(self.settings.lock().unwrap().get(&key).cloned())
+    }
+
+    async fn apply_setting(&self, setting: Setting, region: &str, p: &Json) -> ApiResult<()> {
+        self.call(format!("apply_setting {region}/{}", setting.stack_name()));
+        let key = at(region, setting.stack_name());
+        self.settings.lock().unwrap().insert(key, p.clone());
+        Ok(())
+    }
+}
+
 struct Run {
     code: u8,
     out: String,
@@ -816,7 +833,7 @@ async fn a_failed_stack_fails_the_run_skips_its_dependents_and_keeps_the_policy(
     assert!(cloud.policy.lock().unwrap().is_none());
     assert!(
         run.err.contains(
-            "(IAM password policy, Security Hub controls) were not changed because a stack failed"
+            "(IAM password policy, Security Hub controls, security contact) were not changed because a stack failed"
         ),
         "{}",
         run.err
@@ -1668,4 +1685,106 @@ async fn a_control_enabled_by_hand_is_drift_and_reapply_disables_it_again() {
         "{}",
         fixed.err
     );
+}
+
+const WITH_CONTACT: &str = "version: 1\nname: baseline\nhome_region: us-east-1\n\
+alerts: {email: [sec@example.com]}\n\
+security_contact: {name: Security team, email: security@example.com, phone: \"+1 206 555 0100\"}\n";
+
+fn contact(cloud: &Cloud) -> Option<Json> {
+    cloud
+        .settings
+        .lock()
+        .unwrap()
+        .get("global/security-contact")
+        .cloned()
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_security_contact_is_set_after_the_stacks_then_drift_restores_it() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    // Plan: shown, nothing set.
+    let plan = plan_with(&cloud, false, WITH_CONTACT, DiffFormat::Text, false).await;
+    assert_eq!(plan.code, 2, "{}{}", plan.out, plan.err);
+    assert!(
+        plan.out.contains("current/global/security-contact"),
+        "{}",
+        plan.out
+    );
+    assert_eq!(contact(&cloud), None, "a plan sets nothing");
+
+    // Deploy: set once the stacks are deployed, with the API's field names.
+    let run = plan_with(&cloud, true, WITH_CONTACT, DiffFormat::Text, false).await;
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    let set = contact(&cloud).expect("the contact is set");
+    assert_eq!(set["AlternateContactType"], "SECURITY");
+    assert_eq!(set["EmailAddress"], "security@example.com");
+    assert_eq!(set["PhoneNumber"], "+1 206 555 0100");
+    assert_eq!(set["Title"], "Security");
+    let calls = cloud.calls.lock().unwrap().clone();
+    let last_stack = calls
+        .iter()
+        .rposition(|c| c.starts_with("execute"))
+        .expect("stacks executed");
+    let applied = calls
+        .iter()
+        .position(|c| c == "apply_setting global/security-contact")
+        .expect("applied");
+    assert!(applied > last_stack, "set after the stacks: {calls:?}");
+
+    // A second run changes nothing.
+    let again = plan_with(&cloud, false, WITH_CONTACT, DiffFormat::Text, false).await;
+    assert_eq!(again.code, 0, "{}{}", again.out, again.err);
+    let diff = live_diff(&cloud, WITH_CONTACT, FailOn::Weakening).await;
+    assert_eq!(diff.code, 0, "{}{}", diff.out, diff.err);
+
+    // Changed by hand: diff shows it, drift reports it and --reapply restores it.
+    cloud.settings.lock().unwrap().insert(
+        "global/security-contact".into(),
+        serde_json::json!({"AlternateContactType": "SECURITY", "Name": "Former CTO",
+            "EmailAddress": "cto@example.com", "PhoneNumber": "+1 206 555 0199", "Title": "CTO"}),
+    );
+    let diff = live_diff(&cloud, WITH_CONTACT, FailOn::Weakening).await;
+    assert!(diff.out.contains("security-contact"), "{}", diff.out);
+    assert!(diff.out.contains("EmailAddress"), "{}", diff.out);
+    let found = drift_with(&cloud, false, WITH_CONTACT).await;
+    assert!(found.code >= 2, "{}{}", found.out, found.err);
+    assert!(found.out.contains("security-contact"), "{}", found.out);
+    let fixed = drift_with(&cloud, true, WITH_CONTACT).await;
+    assert!(
+        fixed
+            .out
+            .contains("~ current/global/security-contact  restore"),
+        "{}",
+        fixed.out
+    );
+    assert_eq!(
+        contact(&cloud).expect("restored")["EmailAddress"],
+        "security@example.com",
+        "{}",
+        fixed.err
+    );
+
+    // Removed by hand: a weakening, and reapply sets it again.
+    cloud.settings.lock().unwrap().clear();
+    let diff = live_diff(&cloud, WITH_CONTACT, FailOn::Weakening).await;
+    assert_eq!(diff.code, 0, "adding it back strengthens: {}", diff.out);
+    let fixed = drift_with(&cloud, true, WITH_CONTACT).await;
+    assert!(
+        fixed
+            .out
+            .contains("~ current/global/security-contact  set (there is none)"),
+        "{}",
+        fixed.out
+    );
+    assert!(contact(&cloud).is_some());
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_a_security_contact_in_the_baseline_it_is_never_read() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    let run = plan_or_deploy(&cloud, true).await;
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    assert_eq!(cloud.calls_like("read_setting"), 0);
+    assert_eq!(cloud.calls_like("apply_setting"), 0);
 }

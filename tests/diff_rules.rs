@@ -111,6 +111,9 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     ("ssm.patch_window.enabled", "{W: {Type: AWS::SSM::MaintenanceWindow, Properties: {Schedule: a}}}", "{W: {Type: AWS::SSM::MaintenanceWindow, Properties: {Schedule: a, Enabled: false}}}", W),
     ("ssm.patch_window.timing", "{W: {Type: AWS::SSM::MaintenanceWindow, Properties: {Duration: 3}}}", "{W: {Type: AWS::SSM::MaintenanceWindow, Properties: {Duration: 4}}}", N),
     ("ssm.patch_window.targets", "{T: {Type: AWS::SSM::MaintenanceWindowTarget, Properties: {Targets: [{Key: 'tag:Patch', Values: [install]}]}}}", "{T: {Type: AWS::SSM::MaintenanceWindowTarget, Properties: {Targets: [{Key: 'tag:Patch', Values: [yes]}]}}}", N),
+    ("account.security_contact", "{C: {Type: AWS::Account::AlternateContact, Properties: {Name: a}}}", "-", W),
+    ("account.security_contact", "-", "{C: {Type: AWS::Account::AlternateContact, Properties: {Name: a}}}", S),
+    ("account.security_contact.details", "{C: {Type: AWS::Account::AlternateContact, Properties: {EmailAddress: a@example.com}}}", "{C: {Type: AWS::Account::AlternateContact, Properties: {EmailAddress: b@example.com}}}", N),
     // WAF.
     ("wafv2.webacl", "{W: {Type: AWS::WAFv2::WebACL}}", "-", W),
     ("wafv2.count", "{W: {Type: AWS::WAFv2::WebACL, Properties: {Rules: [{Name: common, Priority: 1, OverrideAction: {None: {}}}]}}}", "{W: {Type: AWS::WAFv2::WebACL, Properties: {Rules: [{Name: common, Priority: 1, OverrideAction: {Count: {}}}]}}}", W),
@@ -217,6 +220,7 @@ fn stack_rules_cover_every_component() {
         ("patching", "stack.patching"),
         ("access-analyzer", "stack.access_analyzer"),
         ("waf", "stack.waf"),
+        ("security-contact", "stack.security_contact"),
         ("something-else", "stack.other"),
     ] {
         let removed = changes(stack(detector, component), None);
@@ -276,6 +280,7 @@ fn every_rule_has_a_case() {
             "stack.patching",
             "stack.access_analyzer",
             "stack.waf",
+            "stack.security_contact",
             "stack.securityhub_controls",
             "stack.other",
             "stack.tags",

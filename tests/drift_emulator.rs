@@ -1,5 +1,6 @@
-//! `drift` end to end against moto: the IAM password policy (which moto keeps faithfully),
-//! and the honest answer when the endpoint has no drift detection (moto answers 500).
+//! `drift` end to end against moto: the IAM password policy and the account's security
+//! contact (which moto keeps faithfully), and the honest answer when the endpoint has no
+//! drift detection (moto answers 500).
 
 mod support;
 
@@ -201,6 +202,117 @@ async fn an_endpoint_without_drift_detection_is_never_in_sync() {
     assert_eq!(
         out.status.code(),
         Some(3),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+/// The SECURITY alternate contact through the AWS Account API, which moto implements: plan
+/// shows it, deploy sets it, a change by hand is shown by diff, reported by drift and
+/// restored by `drift --reapply --yes`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_security_contact_is_set_and_a_change_by_hand_is_restored() {
+    use aws_sdk_account::types::AlternateContactType;
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    baseline(dir.path());
+    let path = dir.path().join("baseline.yaml");
+    let text = fs::read_to_string(&path).unwrap().replacen(
+        "securityhub:\n  enabled: true",
+        "securityhub:\n  enabled: false",
+        1,
+    ) + "\nsecurity_contact:\n  name: Security team\n  email: security@example.com\n  phone: \"+1 206 555 0100\"\n";
+    fs::write(&path, text).unwrap();
+    let account = moto.account();
+    let read = || async {
+        account
+            .get_alternate_contact()
+            .alternate_contact_type(AlternateContactType::Security)
+            .send()
+            .await
+    };
+    assert!(
+        read().await.is_err(),
+        "moto starts without a security contact"
+    );
+
+    let out = moto.run(dir.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("current/global/security-contact"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(read().await.is_err(), "plan changes nothing");
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got = read().await.expect("deploy set it");
+    let c = got.alternate_contact().unwrap();
+    assert_eq!(c.email_address(), Some("security@example.com"));
+    assert_eq!(c.phone_number(), Some("+1 206 555 0100"));
+    assert_eq!(c.name(), Some("Security team"));
+    assert_eq!(c.title(), Some("Security"));
+
+    let drift = |args: &[&str]| {
+        let mut all = vec!["drift", "--scope", "settings"];
+        all.extend_from_slice(args);
+        moto.run(dir.path(), &all)
+    };
+    let out = drift(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    // Someone points it at a person who left.
+    account
+        .put_alternate_contact()
+        .alternate_contact_type(AlternateContactType::Security)
+        .name("Former CTO")
+        .email_address("cto@example.com")
+        .phone_number("+1 206 555 0199")
+        .title("CTO")
+        .send()
+        .await
+        .unwrap();
+    let out = moto.run(dir.path(), &["diff"]);
+    assert!(
+        stdout(&out).contains("security-contact") && stdout(&out).contains("EmailAddress"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = drift(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("cto@example.com"), "{}", stdout(&out));
+    let out = drift(&["--reapply", "--yes"]);
+    assert!(
+        stdout(&out).contains("~ current/global/security-contact  restore"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let got = read().await.unwrap();
+    assert_eq!(
+        got.alternate_contact().unwrap().email_address(),
+        Some("security@example.com"),
+        "{}",
+        stderr(&out)
+    );
+    let out = drift(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
         "{}{}",
         stdout(&out),
         stderr(&out)

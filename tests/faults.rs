@@ -330,7 +330,9 @@ fn losing_the_endpoint_while_executing_says_which_stacks_completed_and_which_are
         "{text}"
     );
     assert!(
-        text.contains("(IAM password policy, Security Hub controls) were not changed"),
+        text.contains(
+            "(IAM password policy, Security Hub controls, security contact) were not changed"
+        ),
         "{text}"
     );
     assert_stopped_then_resumed(&moto, dir.path(), &out, &text, took);

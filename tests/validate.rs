@@ -156,6 +156,15 @@ fn table_of_bad_baselines() {
             ],
         ),
         (
+            "a security contact AWS would refuse",
+            format!("{HEAD}security_contact: {{name: '', email: nope, phone: call me}}\n"),
+            vec![
+                "error: security_contact.name: a contact name is 1-64 characters",
+                "error: security_contact.email: \"nope\" is not an email address",
+                "error: security_contact.phone: \"call me\" is not a phone number",
+            ],
+        ),
+        (
             "home region that cannot record global IAM types",
             "version: 1\nname: acme\nhome_region: il-central-1\nalerts: {email: [sec@example.com]}\n".to_string(),
             vec!["bad.yaml:3:14: error: home_region: AWS Config cannot record global IAM resources in il-central-1"],

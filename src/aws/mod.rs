@@ -18,6 +18,7 @@ mod controls;
 mod discover;
 mod reach;
 mod sdk;
+mod settings;
 mod status;
 
 use std::future::Future;
@@ -518,6 +519,25 @@ pub trait ControlsApi: Send + Sync + 'static {
         region: &str,
         updates: &[crate::settings::ControlUpdate],
     ) -> impl Future<Output = ApiResult<Vec<crate::settings::ControlUpdate>>> + Send;
+}
+
+/// The settings outside CloudFormation that have no type of their own
+/// ([`crate::settings::Setting`]), as the JSON properties of their pseudo-resource.
+pub trait SettingsApi: Send + Sync + 'static {
+    /// What is set (`region` is `global` for an account-wide setting); None when nothing is.
+    fn read_setting(
+        &self,
+        setting: crate::settings::Setting,
+        region: &str,
+    ) -> impl Future<Output = ApiResult<Option<serde_json::Value>>> + Send;
+
+    /// Sets the properties the baseline wants.
+    fn apply_setting(
+        &self,
+        setting: crate::settings::Setting,
+        region: &str,
+        properties: &serde_json::Value,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
 }
 
 /// What drift needs beyond deploy: detection and its results.

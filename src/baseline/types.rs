@@ -49,6 +49,10 @@ pub struct BaselineFile {
     pub waf: Waf,
     #[serde(default)]
     pub iam: Iam,
+    /// The account's security contact (AWS Account alternate contact of type SECURITY):
+    /// whom AWS tells about security issues in the account. Not managed when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_contact: Option<SecurityContact>,
     #[serde(default)]
     pub overrides: Vec<Override>,
     #[serde(default)]
@@ -593,6 +597,25 @@ pub enum WafAction {
     Block,
     /// Only count it (to watch a rule group before it blocks).
     Count,
+}
+
+/// Whom AWS contacts about security issues in the account (the SECURITY alternate contact).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityContact {
+    /// A person or team, 1-64 characters.
+    pub name: String,
+    /// An address that is read, e.g. the security team's list.
+    pub email: String,
+    /// Digits, spaces, `+`, `-`, `(` and `)`, up to 25 characters.
+    pub phone: String,
+    /// The contact's title, 1-50 characters.
+    #[serde(default = "default_contact_title")]
+    pub title: String,
+}
+
+fn default_contact_title() -> String {
+    "Security".to_string()
 }
 
 /// Network guardrails: AWS Config rules for security groups and network ACLs open to the

@@ -25,6 +25,9 @@ fn at(mut path: Vec<Seg>, seg: impl Into<Seg>) -> Vec<Seg> {
 
 pub fn check(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
     check_header(file, diags);
+    if let Some(contact) = &file.security_contact {
+        check_security_contact(contact, diags);
+    }
     check_regions(file, diags);
     check_accounts(file, diags);
     check_tags(file, diags);
@@ -601,6 +604,45 @@ fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec
             )
             .hint("turn `config` on to see patch compliance with the other checks"),
         );
+    }
+}
+
+/// The limits of the Account API's PutAlternateContact.
+fn check_security_contact(c: &SecurityContact, diags: &mut Vec<Diagnostic>) {
+    let at = |key: &str| p(&["security_contact", key]);
+    let name_len = c.name.trim().chars().count();
+    if !(1..=64).contains(&name_len) {
+        diags.push(
+            Diagnostic::error(at("name"), "a contact name is 1-64 characters")
+                .hint("name a person or a team, e.g. `Security team`"),
+        );
+    }
+    if !valid_email(&c.email) || c.email.len() > 254 {
+        diags.push(
+            Diagnostic::error(
+                at("email"),
+                format!("{:?} is not an email address", c.email),
+            )
+            .hint("use an address someone reads, e.g. security@your-company.example"),
+        );
+    }
+    let phone_ok = !c.phone.trim().is_empty()
+        && c.phone.len() <= 25
+        && c.phone
+            .chars()
+            .all(|ch| ch.is_ascii_digit() || " +-()".contains(ch));
+    if !phone_ok {
+        diags.push(
+            Diagnostic::error(at("phone"), format!("{:?} is not a phone number", c.phone))
+                .hint("digits, spaces, +, - and parentheses, up to 25 characters, e.g. \"+1 206 555 0100\""),
+        );
+    }
+    let title_len = c.title.trim().chars().count();
+    if !(1..=50).contains(&title_len) {
+        diags.push(Diagnostic::error(
+            at("title"),
+            "a contact title is 1-50 characters",
+        ));
     }
 }
 

@@ -7,9 +7,12 @@ use std::sync::Arc;
 use anyhow::{bail, Result};
 
 use super::controls;
+use super::settings as other_settings;
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::adopt::{self, Facts, Place};
-use crate::aws::{self, AccountAccess, ControlsApi, DiscoveryApi, PasswordPolicyApi, StackApi};
+use crate::aws::{
+    self, AccountAccess, ControlsApi, DiscoveryApi, PasswordPolicyApi, SettingsApi, StackApi,
+};
 use crate::baseline::{Baseline, BASELINE_TAG};
 use crate::cli::{DeployArgs, DiffFormat, GlobalArgs};
 use crate::deploy::{self, Fate, Job, Options, Phase, Prepared, PreparedStack, Tracker};
@@ -221,7 +224,7 @@ async fn run_async(
 /// Plans (and with `run.execute`, deploys) every group's stacks and the account password
 /// policy; reports through `printer`. Generic over the narrow interfaces, so fakes drive it
 /// in tests exactly as the SDK does in use.
-pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi>(
+pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
     printer: &mut Printer,
     run: &DeployRun,
     baseline: &Baseline,
@@ -353,6 +356,35 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi>(
             }
         }
     }
+    // The other settings outside CloudFormation (the security contact): compared now, set
+    // after the stacks.
+    let other = other_settings::read_all(baseline, groups, &options.limits).await;
+    let mut other_updates: Vec<usize> = Vec::new();
+    for (k, read) in other.iter().enumerate() {
+        match &read.live {
+            Err(e) => problems.push(format!(
+                "reading {} of {}: {e}",
+                read.wanted.setting.describe(),
+                read.key()
+            )),
+            Ok(_) => {
+                let changes = read.changes();
+                let action = match (changes.is_empty(), read.is_set()) {
+                    (true, _) => "unchanged",
+                    (false, true) => "update",
+                    (false, false) => "set",
+                };
+                if !changes.is_empty() {
+                    other_updates.push(k);
+                }
+                settings.push(SettingPlan {
+                    key: read.key(),
+                    action,
+                    changes,
+                });
+            }
+        }
+    }
     if !problems.is_empty() {
         discard_all(groups, &prepared, printer, tracker).await;
         printer.status(&stop_report(groups, tracker, &run.resume));
@@ -377,7 +409,8 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi>(
         .filter(|p| matches!(p.state, Prepared::Pending { .. }))
         .count()
         + policy_updates.len()
-        + control_updates.len();
+        + control_updates.len()
+        + other_updates.len();
     let failed = all
         .iter()
         .filter(|p| matches!(p.state, Prepared::Failed(_)))
@@ -417,7 +450,7 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi>(
         });
     }
     if pending > 0 && !run.yes {
-        let settings = policy_updates.len() + control_updates.len();
+        let settings = policy_updates.len() + control_updates.len() + other_updates.len();
         if !fanout::confirmed(pending - settings, settings).await {
             // The cursor may still be on the prompt line.
             printer.status("");
@@ -467,9 +500,23 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi>(
                 })?;
             printer.success(&line);
         }
-    } else if !policy_updates.is_empty() || !control_updates.is_empty() {
+        for k in &other_updates {
+            let read = &other[*k];
+            let line = other_settings::apply(groups[read.group].api.as_ref(), read)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "setting {} of {}: {e}",
+                        read.wanted.setting.describe(),
+                        read.key()
+                    )
+                })?;
+            printer.success(&line);
+        }
+    } else if !policy_updates.is_empty() || !control_updates.is_empty() || !other_updates.is_empty()
+    {
         printer.warning(
-            "the settings outside CloudFormation (IAM password policy, Security Hub controls) were not changed because a stack failed",
+            "the settings outside CloudFormation (IAM password policy, Security Hub controls, security contact) were not changed because a stack failed",
         );
     }
     if failures > 0 {

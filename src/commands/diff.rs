@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::deploy::{adopt_existing, connect_groups, resolve_regions, Group};
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{ControlsApi, PasswordPolicyApi, StackApi, StackSetApi};
+use crate::aws::{ControlsApi, PasswordPolicyApi, SettingsApi, StackApi, StackSetApi};
 use crate::baseline::{Baseline, Source, BASELINE_TAG};
 use crate::cli::{DiffArgs, DiffFormat, FailOn, GlobalArgs};
 use crate::deploy::Listing;
@@ -124,6 +124,7 @@ pub fn render_side(baseline: &Baseline, stacks: &[RenderedStack]) -> Vec<StackIn
     let mut side: Vec<StackInput> = stacks.iter().map(|s| input(s, baseline)).collect();
     side.extend(settings::wanted_stacks(baseline));
     side.extend(settings::wanted_control_stacks(baseline));
+    side.extend(settings::wanted_setting_stacks(baseline));
     side
 }
 
@@ -219,6 +220,14 @@ fn read_render_dir(dir: &Path) -> Result<(Vec<StackInput>, bool, bool)> {
             }
             None => has_controls = false,
         }
+        for w in &a.settings {
+            stacks.push(settings::setting_stack(
+                &a.account,
+                w.setting,
+                &w.region,
+                Some(&w.properties),
+            ));
+        }
     }
     Ok((stacks, has_settings, has_controls))
 }
@@ -279,7 +288,7 @@ type ToRead = (usize, String, String, Vec<(String, String)>);
 /// every rendered stack, the stacks tagged with the baseline's name in the same regions that
 /// the render no longer has, and the IAM password policy. Generic over the narrow
 /// interfaces, so fakes drive it in tests.
-pub async fn compare_live<A: StackApi + PasswordPolicyApi + ControlsApi>(
+pub async fn compare_live<A: StackApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
     args: &DiffArgs,
     printer: &mut Printer,
     baseline: &Baseline,
@@ -411,6 +420,17 @@ pub async fn compare_live<A: StackApi + PasswordPolicyApi + ControlsApi>(
                 no_control_api.push(read.key());
             }
             Err(e) => errors.push(format!("the Security Hub controls of {}: {e}", read.key())),
+            Ok(_) => old_side.push(read.live_stack().expect("read")),
+        }
+    }
+    // The other settings outside CloudFormation (the security contact).
+    for read in super::settings::read_all(baseline, groups, &limits).await {
+        match &read.live {
+            Err(e) => errors.push(format!(
+                "{} of {}: {e}",
+                read.wanted.setting.describe(),
+                read.key()
+            )),
             Ok(_) => old_side.push(read.live_stack().expect("read")),
         }
     }

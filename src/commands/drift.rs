@@ -13,8 +13,11 @@ use super::deploy::{
     abandon_all, adopt_existing, connect_groups, discard_all, execute_all, policy_changes,
     print_summary, resolve_regions, resume_command, stop_report, Group,
 };
+use super::settings::{self as other_settings, SettingRead};
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{BeforeValueFrom, ControlsApi, DriftApi, PasswordPolicyApi, ResourceChange};
+use crate::aws::{
+    BeforeValueFrom, ControlsApi, DriftApi, PasswordPolicyApi, ResourceChange, SettingsApi,
+};
 use crate::baseline::Baseline;
 use crate::cli::{DiffFormat, DriftArgs, DriftScope, GlobalArgs};
 use crate::deploy::{self, FailureKind, Options, Prepared, PreparedStack};
@@ -60,7 +63,7 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
 
 /// Detects drift in every group's stacks and password policy, reports it, and with
 /// `--reapply` reverts it. Generic over the narrow interfaces, so fakes drive it in tests.
-pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi>(
+pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
     args: &DriftArgs,
     printer: &mut Printer,
     baseline: &Baseline,
@@ -76,13 +79,17 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi>(
     {
         let check_stacks = args.scope != DriftScope::Settings;
         let check_settings = args.scope != DriftScope::Stacks;
+        let settings_named = if baseline.file.security_contact.is_some() {
+            "the IAM password policy, the Security Hub controls and the security contact"
+        } else {
+            "the IAM password policy and the Security Hub controls"
+        };
         printer.status(&format!(
             "Checking {} of baseline {} in account {}",
             match args.scope {
-                DriftScope::All =>
-                    "every stack, the IAM password policy and the Security Hub controls",
-                DriftScope::Stacks => "every stack",
-                DriftScope::Settings => "the IAM password policy and the Security Hub controls",
+                DriftScope::All => format!("every stack, {settings_named}"),
+                DriftScope::Stacks => "every stack".to_string(),
+                DriftScope::Settings => settings_named.to_string(),
             },
             baseline.name(),
             reached.join(", ")
@@ -210,15 +217,54 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi>(
                 }
             }
         }
+        // The other settings outside CloudFormation (the security contact).
+        let mut other_drift: Vec<SettingRead> = Vec::new();
+        if check_settings {
+            for read in other_settings::read_all(baseline, groups, &options.limits).await {
+                match &read.live {
+                    Err(e) => stack_diffs.push(StackDiff {
+                        account: read.label.clone(),
+                        region: read.wanted.region.clone(),
+                        stack_name: read.wanted.setting.stack_name().to_string(),
+                        component: Some(read.wanted.setting.stack_name().to_string()),
+                        status: StackStatus::Unchecked,
+                        changes: vec![],
+                        not_checked: vec![NotChecked {
+                            resource: Some(read.wanted.setting.logical_id().to_string()),
+                            resource_type: read.wanted.setting.resource_type().to_string(),
+                            reason: format!("could not read it: {e}"),
+                        }],
+                    }),
+                    Ok(_) => {
+                        let report = diff::compare(
+                            &[read.wanted_stack()],
+                            &[read.live_stack().expect("read")],
+                            "baseline",
+                            "live",
+                        );
+                        let mut drifted = false;
+                        for mut s in report.stacks {
+                            if !s.changes.is_empty() {
+                                s.status = StackStatus::Changed;
+                                drifted = true;
+                            }
+                            stack_diffs.push(s);
+                        }
+                        if drifted {
+                            other_drift.push(read);
+                        }
+                    }
+                }
+            }
+        }
         stack_diffs.sort_by(|a, b| {
             (&a.account, &a.region, &a.stack_name).cmp(&(&b.account, &b.region, &b.stack_name))
         });
         let mut notes = Vec::new();
         match args.scope {
-            DriftScope::Stacks => notes.push(
-                "the IAM password policy and the Security Hub controls were not checked (--scope stacks)"
-                    .to_string(),
-            ),
+            DriftScope::Stacks => notes.push(format!(
+                "{settings_named} were not checked (--scope stacks)"
+            )),
             DriftScope::Settings => {
                 notes.push("the stacks were not checked (--scope settings)".to_string())
             }
@@ -261,6 +307,7 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi>(
             &SettingsDrift {
                 policy: policy_drift,
                 controls: control_drift,
+                other: other_drift,
             },
             options,
         )
@@ -273,11 +320,13 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi>(
 struct SettingsDrift {
     policy: Vec<(usize, Option<settings::AccountPasswordPolicy>)>,
     controls: Vec<ControlsRead>,
+    /// The other settings ([`crate::settings::Setting`]) that drifted.
+    other: Vec<SettingRead>,
 }
 
 /// Reverts what drifted: a drift-aware change set per drifted stack, then the password
 /// policy and the Security Hub controls. Returns the exit status of the whole run.
-async fn reapply<A: DriftApi + PasswordPolicyApi + ControlsApi>(
+async fn reapply<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
     args: &DriftArgs,
     printer: &mut Printer,
     groups: &[Group<A>],
@@ -404,6 +453,20 @@ async fn reapply<A: DriftApi + PasswordPolicyApi + ControlsApi>(
             ));
         }
     }
+    for read in &drifted_settings.other {
+        text.push_str(&format!(
+            "~ {}  {}\n",
+            read.key(),
+            if read.is_set() {
+                "restore"
+            } else {
+                "set (there is none)"
+            }
+        ));
+        for c in read.changes() {
+            text.push_str(&format!("    {}\n", c.target()));
+        }
+    }
     printer.result(&text);
 
     // An endpoint without drift-aware change sets: stop before anything changes.
@@ -424,7 +487,8 @@ async fn reapply<A: DriftApi + PasswordPolicyApi + ControlsApi>(
         .flatten()
         .filter(|p| matches!(p.state, Prepared::Pending { .. }))
         .count();
-    let settings_to_restore = policy_drift.len() + control_drift.len();
+    let settings_to_restore =
+        policy_drift.len() + control_drift.len() + drifted_settings.other.len();
     if pending + settings_to_restore == 0 {
         discard_all(groups, &prepared, printer, &revert_options.tracker).await;
         return Ok(if unreverted_weakening || !report.complete() {
@@ -483,6 +547,20 @@ async fn reapply<A: DriftApi + PasswordPolicyApi + ControlsApi>(
                 printer.error(&format!(
                     "{}: restoring the Security Hub controls: {e}",
                     read.key()
+                ));
+                unreverted_weakening = true;
+                failures.push(read.key());
+            }
+        }
+    }
+    for read in &drifted_settings.other {
+        match other_settings::apply(groups[read.group].api.as_ref(), read).await {
+            Ok(line) => printer.success(&format!("{line} (restored)")),
+            Err(e) => {
+                printer.error(&format!(
+                    "{}: restoring {}: {e}",
+                    read.key(),
+                    read.wanted.setting.describe()
                 ));
                 unreverted_weakening = true;
                 failures.push(read.key());

@@ -7,6 +7,7 @@ mod diff;
 mod drift;
 mod init;
 mod render;
+mod settings;
 mod stacksets;
 mod validate;
 

@@ -142,6 +142,9 @@ pub const RULES: &[Rule] = &[
     rule("stack.iam", "stack/iam", "", Expect::Present,
         "the account password policy is no longer managed by the baseline",
         "the account password policy is managed by the baseline"),
+    rule("stack.security_contact", "stack/security-contact", "", Expect::Present,
+        "the account's security contact is no longer managed by the baseline",
+        "the account's security contact is managed by the baseline"),
     neutral("stack.securityhub_controls", "stack/securityhub-controls", "",
         "the Security Hub controls of this account and region are no longer set by the baseline (Security Hub is switched off here, reported with its stack)"),
     rule("stack.other", "stack/*", "", Expect::Present,
@@ -407,6 +410,13 @@ pub const RULES: &[Rule] = &[
     rule("iam.service_linked_role", "AWS::IAM::ServiceLinkedRole", "", Expect::Present,
         "the service-linked role a service needs is no longer managed by the baseline",
         "a service-linked role is managed by the baseline"),
+
+    // The account's security contact (outside CloudFormation).
+    rule("account.security_contact", "AWS::Account::AlternateContact", "", Expect::Present,
+        "the account has no security contact: AWS's notices of security issues reach only the root email",
+        "a security contact receives AWS's notices of security issues"),
+    neutral("account.security_contact.details", "AWS::Account::AlternateContact", "Properties.*",
+        "the security contact's details change: check that someone reads the new address"),
 
     // The IAM account password policy (outside CloudFormation).
     rule("password_policy", "AWS::IAM::AccountPasswordPolicy", "", Expect::Present,

@@ -131,6 +131,19 @@ impl Moto {
         )
     }
 
+    pub fn account(&self) -> aws_sdk_account::Client {
+        let creds =
+            aws_sdk_account::config::Credentials::new("testing", "testing", None, None, "test");
+        aws_sdk_account::Client::from_conf(
+            aws_sdk_account::Config::builder()
+                .behavior_version(aws_sdk_account::config::BehaviorVersion::latest())
+                .region(aws_sdk_account::config::Region::new("us-east-1"))
+                .endpoint_url(&self.endpoint)
+                .credentials_provider(creds)
+                .build(),
+        )
+    }
+
     /// A CloudFormation client in another account, through STS AssumeRole as a user would.
     pub async fn cloudformation_in(
         &self,
