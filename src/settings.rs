@@ -1,5 +1,5 @@
 //! Account settings the baseline manages outside CloudFormation: the IAM account password
-//! policy, the Security Hub controls, and the [`Setting`]s (the security contact). Each is compared through the same diff as the stacks, as a pseudo-stack
+//! policy, the Security Hub controls, and the [`Setting`]s (the security contact, Inspector). Each is compared through the same diff as the stacks, as a pseudo-stack
 //! `<account>/global/iam-password-policy` holding one pseudo-resource of type
 //! `AWS::IAM::AccountPasswordPolicy` whose properties carry IAM's own field names.
 //!
@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 
-use crate::baseline::Baseline;
+use crate::baseline::{Baseline, InspectorScan};
 use crate::diff::StackInput;
 use crate::plan::CALLER_ACCOUNT_LABEL;
 
@@ -133,6 +133,7 @@ pub fn account_settings(baseline: &Baseline) -> Vec<AccountSettings> {
             settings: wanted_settings(
                 baseline,
                 (s.account != CALLER_ACCOUNT_LABEL).then_some(s.account.as_str()),
+                &baseline.regions(),
             ),
             account: s.account,
         })
@@ -550,15 +551,18 @@ mod control_tests {
 pub enum Setting {
     /// The account's SECURITY alternate contact (AWS Account API), account-wide.
     SecurityContact,
+    /// Amazon Inspector's scanning, per region: what the baseline lists is ENABLED.
+    Inspector,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 1] = [Setting::SecurityContact];
+    pub const ALL: [Setting; 2] = [Setting::SecurityContact, Setting::Inspector];
 
     /// The pseudo-stack's name.
     pub fn stack_name(self) -> &'static str {
         match self {
             Setting::SecurityContact => "security-contact",
+            Setting::Inspector => "inspector",
         }
     }
 
@@ -566,12 +570,14 @@ impl Setting {
     pub fn resource_type(self) -> &'static str {
         match self {
             Setting::SecurityContact => "AWS::Account::AlternateContact",
+            Setting::Inspector => "AWS::Inspector2::Scanning",
         }
     }
 
     pub fn logical_id(self) -> &'static str {
         match self {
             Setting::SecurityContact => "SecurityContact",
+            Setting::Inspector => "Inspector",
         }
     }
 
@@ -579,6 +585,7 @@ impl Setting {
     pub fn describe(self) -> &'static str {
         match self {
             Setting::SecurityContact => "the security contact",
+            Setting::Inspector => "Inspector scanning",
         }
     }
 }
@@ -608,8 +615,22 @@ impl WantedSetting {
     }
 }
 
-/// The settings a baseline wants in one account (`None`: the caller's).
-pub fn wanted_settings(baseline: &Baseline, _account: Option<&str>) -> Vec<WantedSetting> {
+/// Inspector's name for a scan type, as BatchGetAccountStatus reports it.
+pub fn inspector_key(scan: InspectorScan) -> &'static str {
+    match scan {
+        InspectorScan::Ec2 => "Ec2",
+        InspectorScan::Ecr => "Ecr",
+        InspectorScan::Lambda => "Lambda",
+        InspectorScan::LambdaCode => "LambdaCode",
+    }
+}
+
+/// The settings a baseline wants in one account (`None`: the caller's) and its regions.
+pub fn wanted_settings(
+    baseline: &Baseline,
+    account: Option<&str>,
+    regions: &[String],
+) -> Vec<WantedSetting> {
     let mut out = Vec::new();
     if let Some(c) = &baseline.file.security_contact {
         out.push(WantedSetting {
@@ -622,6 +643,22 @@ pub fn wanted_settings(baseline: &Baseline, _account: Option<&str>) -> Vec<Wante
                 "PhoneNumber": c.phone.trim(),
                 "Title": c.title.trim(),
             }),
+        });
+    }
+    for region in regions {
+        let inspector = baseline.components_for(account, region).inspector;
+        if !inspector.enabled {
+            continue;
+        }
+        let properties: serde_json::Map<String, Json> = inspector
+            .scan
+            .iter()
+            .map(|s| (inspector_key(*s).to_string(), json!("ENABLED")))
+            .collect();
+        out.push(WantedSetting {
+            setting: Setting::Inspector,
+            region: region.clone(),
+            properties: Json::Object(properties),
         });
     }
     out
@@ -666,7 +703,7 @@ pub fn wanted_setting_stacks(baseline: &Baseline) -> Vec<StackInput> {
     targets
         .into_iter()
         .flat_map(|(label, account)| {
-            wanted_settings(baseline, account)
+            wanted_settings(baseline, account, &baseline.regions())
                 .into_iter()
                 .map(move |w| setting_stack(&label, w.setting, &w.region, Some(&w.properties)))
         })

@@ -554,16 +554,32 @@ impl PasswordPolicyApi for Cloud {
 }
 
 impl SettingsApi for Cloud {
-    async fn read_setting(&self, setting: Setting, region: &str) -> ApiResult<Option<Json>> {
+    async fn read_setting(
+        &self,
+        setting: Setting,
+        _account: &str,
+        region: &str,
+    ) -> ApiResult<Option<Json>> {
         self.call(format!("read_setting {region}/{}", setting.stack_name()));
         let key = at(region, setting.stack_name());
         Ok(self.settings.lock().unwrap().get(&key).cloned())
     }
 
-    async fn apply_setting(&self, setting: Setting, region: &str, p: &Json) -> ApiResult<()> {
+    async fn apply_setting(
+        &self,
+        setting: Setting,
+        _account: &str,
+        region: &str,
+        p: &Json,
+    ) -> ApiResult<()> {
         self.call(format!("apply_setting {region}/{}", setting.stack_name()));
+        // What the baseline does not set stays as it is (Inspector: other scan types).
         let key = at(region, setting.stack_name());
-        self.settings.lock().unwrap().insert(key, p.clone());
+        let mut settings = self.settings.lock().unwrap();
+        let entry = settings.entry(key).or_insert_with(|| serde_json::json!({}));
+        for (k, v) in p.as_object().into_iter().flatten() {
+            entry[k] = v.clone();
+        }
         Ok(())
     }
 }
@@ -1787,4 +1803,85 @@ async fn without_a_security_contact_in_the_baseline_it_is_never_read() {
     assert_eq!(run.code, 0, "{}{}", run.out, run.err);
     assert_eq!(cloud.calls_like("read_setting"), 0);
     assert_eq!(cloud.calls_like("apply_setting"), 0);
+}
+
+const WITH_INSPECTOR: &str = "version: 1\nname: baseline\nhome_region: us-east-1\n\
+regions: [us-east-1, eu-west-1]\nalerts: {email: [sec@example.com]}\n\
+inspector: {enabled: true}\n\
+overrides:\n  - match: {region: eu-west-1}\n    inspector: {scan: [ec2]}\n";
+
+fn inspector(cloud: &Cloud, region: &str) -> Option<Json> {
+    cloud
+        .settings
+        .lock()
+        .unwrap()
+        .get(&format!("{region}/inspector"))
+        .cloned()
+}
+
+#[tokio::test(start_paused = true)]
+async fn inspector_is_switched_on_per_region_and_never_switched_off() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    // Someone already scans Lambda code in eu-west-1, which the baseline does not list there.
+    cloud.settings.lock().unwrap().insert(
+        "eu-west-1/inspector".into(),
+        serde_json::json!({"Ec2": "DISABLED", "Ecr": "DISABLED", "Lambda": "ENABLED", "LambdaCode": "ENABLED"}),
+    );
+    let plan = plan_with(&cloud, false, WITH_INSPECTOR, DiffFormat::Text, false).await;
+    assert_eq!(plan.code, 2, "{}{}", plan.out, plan.err);
+    assert!(
+        plan.out.contains("current/us-east-1/inspector"),
+        "{}",
+        plan.out
+    );
+    assert!(
+        plan.out.contains("current/eu-west-1/inspector"),
+        "{}",
+        plan.out
+    );
+
+    let run = plan_with(&cloud, true, WITH_INSPECTOR, DiffFormat::Text, false).await;
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    let us = inspector(&cloud, "us-east-1").expect("enabled in us-east-1");
+    assert_eq!(
+        us,
+        serde_json::json!({"Ec2": "ENABLED", "Ecr": "ENABLED", "Lambda": "ENABLED"})
+    );
+    let eu = inspector(&cloud, "eu-west-1").unwrap();
+    assert_eq!(eu["Ec2"], "ENABLED", "the override's list");
+    assert_eq!(eu["Ecr"], "DISABLED", "not listed there: left as it was");
+    assert_eq!(eu["LambdaCode"], "ENABLED", "never switched off");
+
+    let again = plan_with(&cloud, false, WITH_INSPECTOR, DiffFormat::Text, false).await;
+    assert_eq!(again.code, 0, "{}{}", again.out, again.err);
+
+    // Switched off by hand: a weakening drift, restored.
+    cloud
+        .settings
+        .lock()
+        .unwrap()
+        .get_mut("us-east-1/inspector")
+        .unwrap()["Ecr"] = "DISABLED".into();
+    let diff = live_diff(&cloud, WITH_INSPECTOR, FailOn::Weakening).await;
+    assert_eq!(
+        diff.code, 0,
+        "the baseline switches it back on: {}",
+        diff.out
+    );
+    let found = drift_with(&cloud, false, WITH_INSPECTOR).await;
+    assert_eq!(found.code, 2, "{}{}", found.out, found.err);
+    assert!(
+        found
+            .out
+            .contains("Inspector.Properties.Ecr: ENABLED → DISABLED"),
+        "{}",
+        found.out
+    );
+    let fixed = drift_with(&cloud, true, WITH_INSPECTOR).await;
+    assert!(
+        fixed.out.contains("~ current/us-east-1/inspector  restore"),
+        "{}",
+        fixed.out
+    );
+    assert_eq!(inspector(&cloud, "us-east-1").unwrap()["Ecr"], "ENABLED");
 }

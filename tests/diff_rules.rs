@@ -111,6 +111,10 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     ("ssm.patch_window.enabled", "{W: {Type: AWS::SSM::MaintenanceWindow, Properties: {Schedule: a}}}", "{W: {Type: AWS::SSM::MaintenanceWindow, Properties: {Schedule: a, Enabled: false}}}", W),
     ("ssm.patch_window.timing", "{W: {Type: AWS::SSM::MaintenanceWindow, Properties: {Duration: 3}}}", "{W: {Type: AWS::SSM::MaintenanceWindow, Properties: {Duration: 4}}}", N),
     ("ssm.patch_window.targets", "{T: {Type: AWS::SSM::MaintenanceWindowTarget, Properties: {Targets: [{Key: 'tag:Patch', Values: [install]}]}}}", "{T: {Type: AWS::SSM::MaintenanceWindowTarget, Properties: {Targets: [{Key: 'tag:Patch', Values: [yes]}]}}}", N),
+    ("inspector.scanning", "{I: {Type: AWS::Inspector2::Scanning, Properties: {Ec2: ENABLED}}}", "-", W),
+    ("inspector.scan_type", "{I: {Type: AWS::Inspector2::Scanning, Properties: {Ec2: ENABLED, Ecr: ENABLED}}}", "{I: {Type: AWS::Inspector2::Scanning, Properties: {Ec2: ENABLED, Ecr: DISABLED}}}", W),
+    ("inspector.scan_type", "{I: {Type: AWS::Inspector2::Scanning, Properties: {Ec2: ENABLED, Ecr: ENABLED}}}", "{I: {Type: AWS::Inspector2::Scanning, Properties: {Ec2: ENABLED}}}", W),
+    ("inspector.scan_type", "{I: {Type: AWS::Inspector2::Scanning, Properties: {Ec2: SUSPENDED}}}", "{I: {Type: AWS::Inspector2::Scanning, Properties: {Ec2: ENABLED}}}", S),
     ("account.security_contact", "{C: {Type: AWS::Account::AlternateContact, Properties: {Name: a}}}", "-", W),
     ("account.security_contact", "-", "{C: {Type: AWS::Account::AlternateContact, Properties: {Name: a}}}", S),
     ("account.security_contact.details", "{C: {Type: AWS::Account::AlternateContact, Properties: {EmailAddress: a@example.com}}}", "{C: {Type: AWS::Account::AlternateContact, Properties: {EmailAddress: b@example.com}}}", N),
@@ -221,6 +225,7 @@ fn stack_rules_cover_every_component() {
         ("access-analyzer", "stack.access_analyzer"),
         ("waf", "stack.waf"),
         ("security-contact", "stack.security_contact"),
+        ("inspector", "stack.inspector"),
         ("something-else", "stack.other"),
     ] {
         let removed = changes(stack(detector, component), None);
@@ -281,6 +286,7 @@ fn every_rule_has_a_case() {
             "stack.access_analyzer",
             "stack.waf",
             "stack.security_contact",
+            "stack.inspector",
             "stack.securityhub_controls",
             "stack.other",
             "stack.tags",

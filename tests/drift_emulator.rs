@@ -1,5 +1,5 @@
-//! `drift` end to end against moto: the IAM password policy and the account's security
-//! contact (which moto keeps faithfully), and the honest answer when the endpoint has no
+//! `drift` end to end against moto: the IAM password policy, the account's security contact
+//! and Amazon Inspector's scanning (which moto keeps faithfully), and the honest answer when the endpoint has no
 //! drift detection (moto answers 500).
 
 mod support;
@@ -309,6 +309,103 @@ async fn the_security_contact_is_set_and_a_change_by_hand_is_restored() {
         "{}",
         stderr(&out)
     );
+    let out = drift(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+/// Amazon Inspector through its API, which moto implements (Enable, Disable,
+/// BatchGetAccountStatus): deploy switches on what the baseline lists, a type switched off
+/// by hand is reported by drift and switched on again by `drift --reapply --yes`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspector_is_switched_on_and_a_type_switched_off_by_hand_is_restored() {
+    use aws_sdk_inspector2::types::{ResourceScanType, Status};
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    baseline(dir.path());
+    let path = dir.path().join("baseline.yaml");
+    let text = fs::read_to_string(&path).unwrap().replacen(
+        "securityhub:\n  enabled: true",
+        "securityhub:\n  enabled: false",
+        1,
+    ) + "\ninspector:\n  enabled: true\n";
+    fs::write(&path, text).unwrap();
+    let inspector = moto.inspector2("us-east-1");
+    // moto's default account.
+    let account = "123456789012";
+    let ecr = || async {
+        let out = inspector
+            .batch_get_account_status()
+            .account_ids(account)
+            .send()
+            .await
+            .unwrap();
+        out.accounts()
+            .first()
+            .and_then(|a| a.resource_state())
+            .and_then(|r| r.ecr())
+            .map(|s| s.status().clone())
+    };
+
+    let out = moto.run(dir.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("current/us-east-1/inspector"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(ecr().await, None, "plan changes nothing");
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(ecr().await, Some(Status::Enabled));
+
+    let drift = |args: &[&str]| {
+        let mut all = vec!["drift", "--scope", "settings"];
+        all.extend_from_slice(args);
+        moto.run(dir.path(), &all)
+    };
+    let out = drift(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    inspector
+        .disable()
+        .account_ids(account)
+        .resource_types(ResourceScanType::Ecr)
+        .send()
+        .await
+        .unwrap();
+    let out = drift(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("Inspector.Properties.Ecr: ENABLED → DISABLED"),
+        "{}",
+        stdout(&out)
+    );
+    let out = drift(&["--reapply", "--yes"]);
+    assert!(
+        stdout(&out).contains("~ current/us-east-1/inspector  restore"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(ecr().await, Some(Status::Enabled), "{}", stderr(&out));
     let out = drift(&[]);
     assert_eq!(
         out.status.code(),

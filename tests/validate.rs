@@ -156,6 +156,14 @@ fn table_of_bad_baselines() {
             ],
         ),
         (
+            "Inspector with nothing to scan, or Lambda code without Lambda",
+            format!("{HEAD}inspector: {{enabled: true, scan: []}}\noverrides:\n  - match: {{region: us-east-1}}\n    inspector: {{scan: [lambda_code]}}\n"),
+            vec![
+                "bad.yaml:5:34: error: inspector.scan: Inspector is on with nothing to scan",
+                "bad.yaml:8:23: error: overrides[0].inspector.scan: lambda_code scanning needs lambda scanning too",
+            ],
+        ),
+        (
             "a security contact AWS would refuse",
             format!("{HEAD}security_contact: {{name: '', email: nope, phone: call me}}\n"),
             vec![

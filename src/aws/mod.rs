@@ -528,6 +528,7 @@ pub trait SettingsApi: Send + Sync + 'static {
     fn read_setting(
         &self,
         setting: crate::settings::Setting,
+        account: &str,
         region: &str,
     ) -> impl Future<Output = ApiResult<Option<serde_json::Value>>> + Send;
 
@@ -535,6 +536,7 @@ pub trait SettingsApi: Send + Sync + 'static {
     fn apply_setting(
         &self,
         setting: crate::settings::Setting,
+        account: &str,
         region: &str,
         properties: &serde_json::Value,
     ) -> impl Future<Output = ApiResult<()>> + Send;

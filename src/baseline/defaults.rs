@@ -228,3 +228,16 @@ impl Default for WafRules {
 
 /// With `waf`: load balancers and API Gateway stages that no web ACL protects.
 pub const WAF_CONFIG_RULES: [&str; 2] = ["ALB_WAF_ENABLED", "API_GW_ASSOCIATED_WITH_WAF"];
+
+impl Default for Inspector {
+    fn default() -> Self {
+        Inspector {
+            enabled: false,
+            scan: vec![
+                InspectorScan::Ec2,
+                InspectorScan::Ecr,
+                InspectorScan::Lambda,
+            ],
+        }
+    }
+}

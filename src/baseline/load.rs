@@ -78,6 +78,7 @@ fn check_shape(text: &str, diags: &mut Vec<Diagnostic>) -> Option<BaselineFile> 
         check_partial::<Network>(&mut o.network, &prefix("network"), diags);
         check_partial::<Patching>(&mut o.patching, &prefix("patching"), diags);
         check_partial::<Waf>(&mut o.waf, &prefix("waf"), diags);
+        check_partial::<Inspector>(&mut o.inspector, &prefix("inspector"), diags);
         check_partial::<Iam>(&mut o.iam, &prefix("iam"), diags);
     }
     Some(file)

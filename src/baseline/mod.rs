@@ -178,6 +178,10 @@ pub(crate) fn components_for(
         network: merged(&file.network, matching.iter().map(|o| o.network.clone()))?,
         patching: merged(&file.patching, matching.iter().map(|o| o.patching.clone()))?,
         waf: merged(&file.waf, matching.iter().map(|o| o.waf.clone()))?,
+        inspector: merged(
+            &file.inspector,
+            matching.iter().map(|o| o.inspector.clone()),
+        )?,
         iam: merged(&file.iam, matching.iter().map(|o| o.iam.clone()))?,
     })
 }

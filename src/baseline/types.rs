@@ -48,6 +48,8 @@ pub struct BaselineFile {
     #[serde(default)]
     pub waf: Waf,
     #[serde(default)]
+    pub inspector: Inspector,
+    #[serde(default)]
     pub iam: Iam,
     /// The account's security contact (AWS Account alternate contact of type SECURITY):
     /// whom AWS tells about security issues in the account. Not managed when left out.
@@ -599,6 +601,32 @@ pub enum WafAction {
     Count,
 }
 
+/// Amazon Inspector: vulnerability scanning of EC2 instances, ECR images and Lambda
+/// functions, switched on per region through the Inspector API (there is no CloudFormation
+/// type for it). Billed per instance, image and function scanned.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Inspector {
+    pub enabled: bool,
+    /// What is scanned. Types not listed are left as they are (never switched off).
+    pub scan: Vec<InspectorScan>,
+}
+
+#[derive(
+    Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectorScan {
+    /// EC2 instances: packages and network reachability.
+    Ec2,
+    /// Container images pushed to ECR.
+    Ecr,
+    /// Lambda functions' packages.
+    Lambda,
+    /// Lambda functions' own code (needs `lambda`).
+    LambdaCode,
+}
+
 /// Whom AWS contacts about security issues in the account (the SECURITY alternate contact).
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -739,6 +767,9 @@ pub struct Override {
     #[schemars(with = "Option<Waf>")]
     pub waf: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Inspector>")]
+    pub inspector: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Iam>")]
     pub iam: Option<Value>,
 }
@@ -833,5 +864,6 @@ pub struct Components {
     pub network: Network,
     pub patching: Patching,
     pub waf: Waf,
+    pub inspector: Inspector,
     pub iam: Iam,
 }

@@ -579,6 +579,24 @@ fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec
             .hint("IAM Access Analyzer accepts 1 to 365 days; 90 is the default"),
         );
     }
+    if c.inspector.enabled {
+        let scan = &c.inspector.scan;
+        if scan.is_empty() {
+            diags.push(
+                Diagnostic::error(p(&["inspector", "scan"]), "Inspector is on with nothing to scan")
+                    .hint("list what to scan: ec2, ecr, lambda, lambda_code; or set `inspector.enabled: false`"),
+            );
+        }
+        if scan.contains(&InspectorScan::LambdaCode) && !scan.contains(&InspectorScan::Lambda) {
+            diags.push(
+                Diagnostic::error(
+                    p(&["inspector", "scan"]),
+                    "lambda_code scanning needs lambda scanning too",
+                )
+                .hint("add `lambda` to `inspector.scan`"),
+            );
+        }
+    }
     if c.waf.enabled {
         check_retention(
             &["waf", "log_retention_days"],

@@ -15,6 +15,7 @@ use crate::settings::{setting_stack, wanted_settings, WantedSetting};
 pub struct SettingRead {
     pub group: usize,
     pub label: String,
+    pub account_id: String,
     pub wanted: WantedSetting,
     /// None: nothing is set.
     pub live: ApiResult<Option<serde_json::Value>>,
@@ -71,6 +72,9 @@ impl SettingRead {
     }
 }
 
+/// (group, label, account id, client, wanted setting).
+type Item<A> = (usize, String, String, Arc<A>, WantedSetting);
+
 /// Reads every wanted setting of every group, concurrently within `limits`.
 pub async fn read_all<A: SettingsApi>(
     baseline: &Baseline,
@@ -81,21 +85,32 @@ pub async fn read_all<A: SettingsApi>(
     let mut items = Vec::new();
     for (i, g) in groups.iter().enumerate() {
         let account = named.then_some(g.account_id.as_str());
-        for wanted in wanted_settings(baseline, account) {
-            items.push((i, g.label.clone(), g.api.clone(), wanted));
+        // The regions this run reaches in the account (with `regions: all`, its own).
+        let mut regions: Vec<String> = g.jobs.iter().map(|j| j.region.clone()).collect();
+        regions.sort();
+        regions.dedup();
+        for wanted in wanted_settings(baseline, account, &regions) {
+            items.push((
+                i,
+                g.label.clone(),
+                g.account_id.clone(),
+                g.api.clone(),
+                wanted,
+            ));
         }
     }
     let mut read = fanout::bounded(
         items,
         limits,
-        |(i, _, _, w): &(usize, String, Arc<A>, WantedSetting)| {
-            format!("{i}/{}/{}", w.region, w.setting.stack_name())
-        },
-        |(i, label, api, wanted): (usize, String, Arc<A>, WantedSetting)| async move {
-            let live = api.read_setting(wanted.setting, &wanted.region).await;
+        |(i, _, _, _, w): &Item<A>| format!("{i}/{}/{}", w.region, w.setting.stack_name()),
+        |(i, label, account_id, api, wanted): Item<A>| async move {
+            let live = api
+                .read_setting(wanted.setting, &account_id, &wanted.region)
+                .await;
             SettingRead {
                 group: i,
                 label,
+                account_id,
                 wanted,
                 live,
             }
@@ -116,6 +131,7 @@ pub async fn read_all<A: SettingsApi>(
 pub async fn apply<A: SettingsApi>(api: &A, read: &SettingRead) -> ApiResult<String> {
     api.apply_setting(
         read.wanted.setting,
+        &read.account_id,
         &read.wanted.region,
         &read.wanted.properties,
     )

@@ -145,6 +145,9 @@ pub const RULES: &[Rule] = &[
     rule("stack.security_contact", "stack/security-contact", "", Expect::Present,
         "the account's security contact is no longer managed by the baseline",
         "the account's security contact is managed by the baseline"),
+    rule("stack.inspector", "stack/inspector", "", Expect::Present,
+        "Amazon Inspector scanning is no longer switched on by the baseline here",
+        "Amazon Inspector scans for vulnerabilities here"),
     neutral("stack.securityhub_controls", "stack/securityhub-controls", "",
         "the Security Hub controls of this account and region are no longer set by the baseline (Security Hub is switched off here, reported with its stack)"),
     rule("stack.other", "stack/*", "", Expect::Present,
@@ -410,6 +413,15 @@ pub const RULES: &[Rule] = &[
     rule("iam.service_linked_role", "AWS::IAM::ServiceLinkedRole", "", Expect::Present,
         "the service-linked role a service needs is no longer managed by the baseline",
         "a service-linked role is managed by the baseline"),
+
+    // Amazon Inspector's scanning (outside CloudFormation).
+    rule("inspector.scanning", "AWS::Inspector2::Scanning", "", Expect::Present,
+        "Amazon Inspector scanning is no longer switched on: vulnerabilities here go unreported",
+        "Amazon Inspector scans for vulnerabilities"),
+    rule("inspector.scan_type", "AWS::Inspector2::Scanning", "Properties.*",
+        Expect::Value { secure: "ENABLED", absent: None },
+        "a resource type is no longer scanned for vulnerabilities",
+        "another resource type is scanned for vulnerabilities"),
 
     // The account's security contact (outside CloudFormation).
     rule("account.security_contact", "AWS::Account::AlternateContact", "", Expect::Present,

@@ -144,6 +144,19 @@ impl Moto {
         )
     }
 
+    pub fn inspector2(&self, region: &str) -> aws_sdk_inspector2::Client {
+        let creds =
+            aws_sdk_inspector2::config::Credentials::new("testing", "testing", None, None, "test");
+        aws_sdk_inspector2::Client::from_conf(
+            aws_sdk_inspector2::Config::builder()
+                .behavior_version(aws_sdk_inspector2::config::BehaviorVersion::latest())
+                .region(aws_sdk_inspector2::config::Region::new(region.to_string()))
+                .endpoint_url(&self.endpoint)
+                .credentials_provider(creds)
+                .build(),
+        )
+    }
+
     /// A CloudFormation client in another account, through STS AssumeRole as a user would.
     pub async fn cloudformation_in(
         &self,
