@@ -329,11 +329,19 @@ async fn inspector_is_switched_on_and_a_type_switched_off_by_hand_is_restored() 
     let dir = tempfile::tempdir().unwrap();
     baseline(dir.path());
     let path = dir.path().join("baseline.yaml");
-    let text = fs::read_to_string(&path).unwrap().replacen(
-        "securityhub:\n  enabled: true",
-        "securityhub:\n  enabled: false",
-        1,
-    ) + "\ninspector:\n  enabled: true\n";
+    let text = fs::read_to_string(&path)
+        .unwrap()
+        .replacen(
+            "securityhub:\n  enabled: true",
+            "securityhub:\n  enabled: false",
+            1,
+        )
+        .replacen(
+            "inspector:\n  enabled: false",
+            "inspector:\n  enabled: true",
+            1,
+        );
+    assert!(text.contains("inspector:\n  enabled: true"), "{text}");
     fs::write(&path, text).unwrap();
     let inspector = moto.inspector2("us-east-1");
     // moto's default account.

@@ -236,6 +236,27 @@ fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
         }
         Some(home) => Some(home.as_str()),
     };
+    if file.deployment.mode == DeploymentMode::Stacksets {
+        // Settings outside CloudFormation are applied per account by `deploy` in stack mode.
+        if file.security_contact.is_some() {
+            diags.push(
+                Diagnostic::warning(
+                    p(&["security_contact"]),
+                    "the security contact is not set in stack-set mode (it has no CloudFormation type)",
+                )
+                .hint("set it per account with `deployment.mode: stacks`, or through AWS Organizations"),
+            );
+        }
+        if file.inspector.enabled {
+            diags.push(
+                Diagnostic::warning(
+                    p(&["inspector"]),
+                    "Inspector is not switched on in stack-set mode (it has no CloudFormation type)",
+                )
+                .hint("use `deployment.mode: stacks`, or Inspector's delegated administrator and auto-enable"),
+            );
+        }
+    }
     if file.regions.is_all() && file.deployment.mode == DeploymentMode::Stacksets {
         diags.push(
             Diagnostic::error(
