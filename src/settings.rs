@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 
 use crate::baseline::{Baseline, InspectorScan};
-use crate::diff::StackInput;
+use crate::diff::{Change, StackInput};
 use crate::plan::CALLER_ACCOUNT_LABEL;
 
 /// The pseudo-stack's name and region.
@@ -83,18 +83,31 @@ pub fn password_policy_stack(account: &str, policy: Option<&AccountPasswordPolic
     }
 }
 
-/// The wanted policy of every target account of a baseline, as pseudo-stacks.
-pub fn wanted_stacks(baseline: &Baseline) -> Vec<StackInput> {
+/// The target accounts of a baseline: (label, account id; `None` for the caller's).
+fn targets(baseline: &Baseline) -> Vec<(String, Option<String>)> {
     let accounts = baseline.account_ids();
     if accounts.is_empty() {
-        let p = AccountPasswordPolicy::wanted(baseline, None);
-        return vec![password_policy_stack(CALLER_ACCOUNT_LABEL, Some(&p))];
+        return vec![(CALLER_ACCOUNT_LABEL.to_string(), None)];
     }
-    accounts
-        .iter()
-        .map(|a| {
-            let p = AccountPasswordPolicy::wanted(baseline, Some(a));
-            password_policy_stack(a, Some(&p))
+    accounts.into_iter().map(|a| (a.clone(), Some(a))).collect()
+}
+
+/// The changes that bring a setting's live pseudo-stack to the wanted one, classified.
+pub fn setting_changes(live: StackInput, wanted: StackInput) -> Vec<Change> {
+    crate::diff::compare(&[live], &[wanted], "live", "baseline")
+        .stacks
+        .into_iter()
+        .flat_map(|s| s.changes)
+        .collect()
+}
+
+/// The wanted policy of every target account of a baseline, as pseudo-stacks.
+pub fn wanted_stacks(baseline: &Baseline) -> Vec<StackInput> {
+    targets(baseline)
+        .into_iter()
+        .map(|(label, account)| {
+            let p = AccountPasswordPolicy::wanted(baseline, account.as_deref());
+            password_policy_stack(&label, Some(&p))
         })
         .collect()
 }
@@ -417,19 +430,10 @@ impl LiveControls {
 
 /// The wanted controls of every target account and region, as pseudo-stacks.
 pub fn wanted_control_stacks(baseline: &Baseline) -> Vec<StackInput> {
-    let accounts = baseline.account_ids();
-    let targets: Vec<(String, Option<&str>)> = if accounts.is_empty() {
-        vec![(CALLER_ACCOUNT_LABEL.to_string(), None)]
-    } else {
-        accounts
-            .iter()
-            .map(|a| (a.clone(), Some(a.as_str())))
-            .collect()
-    };
     let mut out = Vec::new();
-    for (label, account) in targets {
+    for (label, account) in targets(baseline) {
         for region in baseline.regions() {
-            if let Some(w) = ControlSettings::wanted(baseline, account, &region) {
+            if let Some(w) = ControlSettings::wanted(baseline, account.as_deref(), &region) {
                 out.push(controls_stack(&label, &region, &w.disabled));
             }
         }
@@ -691,19 +695,11 @@ pub fn setting_stack(
 
 /// The wanted settings of every target account of a baseline, as pseudo-stacks.
 pub fn wanted_setting_stacks(baseline: &Baseline) -> Vec<StackInput> {
-    let accounts = baseline.account_ids();
-    let targets: Vec<(String, Option<&str>)> = if accounts.is_empty() {
-        vec![(CALLER_ACCOUNT_LABEL.to_string(), None)]
-    } else {
-        accounts
-            .iter()
-            .map(|a| (a.clone(), Some(a.as_str())))
-            .collect()
-    };
-    targets
+    let regions = baseline.regions();
+    targets(baseline)
         .into_iter()
         .flat_map(|(label, account)| {
-            wanted_settings(baseline, account, &baseline.regions())
+            wanted_settings(baseline, account.as_deref(), &regions)
                 .into_iter()
                 .map(move |w| setting_stack(&label, w.setting, &w.region, Some(&w.properties)))
         })

@@ -18,25 +18,26 @@ fn baseline(dir: &std::path::Path) {
     fs::write(dir.join("baseline.yaml"), text).unwrap();
 }
 
+/// The default baseline with Security Hub off, then `edit`: the emulator has no Security
+/// Hub control API, so with Security Hub on `--scope settings` would also report the
+/// controls not checked (exit 3, as `an_endpoint_without_drift_detection_is_never_in_sync`
+/// shows). These tests are about the other settings.
+fn settings_baseline(dir: &std::path::Path, edit: impl FnOnce(String) -> String) {
+    baseline(dir);
+    let path = dir.join("baseline.yaml");
+    let text = fs::read_to_string(&path).unwrap().replacen(
+        "securityhub:\n  enabled: true",
+        "securityhub:\n  enabled: false",
+        1,
+    );
+    fs::write(&path, edit(text)).unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_password_policy_drifts_and_is_restored() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
-    baseline(dir.path());
-    // The emulator has no Security Hub control API: with Security Hub on, `--scope settings`
-    // would also report the controls not checked (exit 3, as the next test shows). This test
-    // is about the password policy.
-    let path = dir.path().join("baseline.yaml");
-    let text = fs::read_to_string(&path).unwrap();
-    fs::write(
-        &path,
-        text.replacen(
-            "securityhub:\n  enabled: true",
-            "securityhub:\n  enabled: false",
-            1,
-        ),
-    )
-    .unwrap();
+    settings_baseline(dir.path(), |text| text);
     let iam = moto.iam();
     assert!(
         iam.get_account_password_policy().send().await.is_err(),
@@ -216,14 +217,9 @@ async fn the_security_contact_is_set_and_a_change_by_hand_is_restored() {
     use aws_sdk_account::types::AlternateContactType;
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
-    baseline(dir.path());
-    let path = dir.path().join("baseline.yaml");
-    let text = fs::read_to_string(&path).unwrap().replacen(
-        "securityhub:\n  enabled: true",
-        "securityhub:\n  enabled: false",
-        1,
-    ) + "\nsecurity_contact:\n  name: Security team\n  email: security@example.com\n  phone: \"+1 206 555 0100\"\n";
-    fs::write(&path, text).unwrap();
+    settings_baseline(dir.path(), |text| {
+        text + "\nsecurity_contact:\n  name: Security team\n  email: security@example.com\n  phone: \"+1 206 555 0100\"\n"
+    });
     let account = moto.account();
     let read = || async {
         account
@@ -327,22 +323,15 @@ async fn inspector_is_switched_on_and_a_type_switched_off_by_hand_is_restored() 
     use aws_sdk_inspector2::types::{ResourceScanType, Status};
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
-    baseline(dir.path());
-    let path = dir.path().join("baseline.yaml");
-    let text = fs::read_to_string(&path)
-        .unwrap()
-        .replacen(
-            "securityhub:\n  enabled: true",
-            "securityhub:\n  enabled: false",
-            1,
-        )
-        .replacen(
+    settings_baseline(dir.path(), |text| {
+        let text = text.replacen(
             "inspector:\n  enabled: false",
             "inspector:\n  enabled: true",
             1,
         );
-    assert!(text.contains("inspector:\n  enabled: true"), "{text}");
-    fs::write(&path, text).unwrap();
+        assert!(text.contains("inspector:\n  enabled: true"), "{text}");
+        text
+    });
     let inspector = moto.inspector2("us-east-1");
     // moto's default account.
     let account = "123456789012";

@@ -6,10 +6,12 @@ use std::sync::Arc;
 use super::deploy::Group;
 use crate::aws::{ApiError, ApiResult, ControlsApi};
 use crate::baseline::Baseline;
-use crate::diff::{self, Change, StackInput};
+use crate::diff::{Change, StackInput};
 use crate::fanout::{self, Limits};
 use crate::plan::Component;
-use crate::settings::{controls_stack, ControlSettings, ControlUpdate, LiveControls};
+use crate::settings::{
+    controls_stack, setting_changes, ControlSettings, ControlUpdate, LiveControls,
+};
 
 /// One account and region's controls: what the baseline wants, and what is there.
 pub struct ControlsRead {
@@ -46,14 +48,10 @@ impl ControlsRead {
 
     /// The differences from live to wanted, classified (empty when unreadable or in sync).
     pub fn changes(&self) -> Vec<Change> {
-        let Some(live) = self.live_stack() else {
-            return Vec::new();
-        };
-        diff::compare(&[live], &[self.wanted_stack()], "live", "baseline")
-            .stacks
-            .into_iter()
-            .flat_map(|s| s.changes)
-            .collect()
+        match self.live_stack() {
+            Some(live) => setting_changes(live, self.wanted_stack()),
+            None => Vec::new(),
+        }
     }
 
     /// The association changes that bring the live controls to the baseline.

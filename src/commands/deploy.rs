@@ -618,16 +618,10 @@ fn policy_diff(
     live: Option<&AccountPasswordPolicy>,
     wanted: &AccountPasswordPolicy,
 ) -> Vec<diff::Change> {
-    diff::compare(
-        &[settings::password_policy_stack(label, live)],
-        &[settings::password_policy_stack(label, Some(wanted))],
-        "live",
-        "baseline",
+    settings::setting_changes(
+        settings::password_policy_stack(label, live),
+        settings::password_policy_stack(label, Some(wanted)),
     )
-    .stacks
-    .into_iter()
-    .flat_map(|s| s.changes)
-    .collect()
 }
 
 /// The password policy's differences as plan lines (empty when it is as wanted).

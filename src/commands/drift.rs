@@ -144,18 +144,12 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
             for (i, g) in groups.iter().enumerate() {
                 match g.api.password_policy().await {
                     Ok(live) => {
-                        let report = diff::compare(
-                            &[settings::password_policy_stack(&g.label, Some(&g.policy))],
-                            &[settings::password_policy_stack(&g.label, live.as_ref())],
-                            "baseline",
-                            "live",
-                        );
-                        for mut s in report.stacks {
-                            if !s.changes.is_empty() {
-                                policy_drift.push((i, live.clone()));
-                                s.status = StackStatus::Changed;
-                            }
-                            stack_diffs.push(s);
+                        if setting_drift(
+                            settings::password_policy_stack(&g.label, Some(&g.policy)),
+                            settings::password_policy_stack(&g.label, live.as_ref()),
+                            &mut stack_diffs,
+                        ) {
+                            policy_drift.push((i, live));
                         }
                     }
                     Err(e) => stack_diffs.push(StackDiff {
@@ -198,18 +192,11 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
                     ))),
                     Err(e) => stack_diffs.push(unchecked(format!("could not read them: {e}"))),
                     Ok(_) => {
-                        let report = diff::compare(
-                            &[read.wanted_stack()],
-                            &[read.live_stack().expect("read")],
-                            "baseline",
-                            "live",
+                        setting_drift(
+                            read.wanted_stack(),
+                            read.live_stack().expect("read"),
+                            &mut stack_diffs,
                         );
-                        for mut s in report.stacks {
-                            if !s.changes.is_empty() {
-                                s.status = StackStatus::Changed;
-                            }
-                            stack_diffs.push(s);
-                        }
                         if !read.updates().is_empty() {
                             control_drift.push(read);
                         }
@@ -236,21 +223,11 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
                         }],
                     }),
                     Ok(_) => {
-                        let report = diff::compare(
-                            &[read.wanted_stack()],
-                            &[read.live_stack().expect("read")],
-                            "baseline",
-                            "live",
-                        );
-                        let mut drifted = false;
-                        for mut s in report.stacks {
-                            if !s.changes.is_empty() {
-                                s.status = StackStatus::Changed;
-                                drifted = true;
-                            }
-                            stack_diffs.push(s);
-                        }
-                        if drifted {
+                        if setting_drift(
+                            read.wanted_stack(),
+                            read.live_stack().expect("read"),
+                            &mut stack_diffs,
+                        ) {
                             other_drift.push(read);
                         }
                     }
@@ -313,6 +290,24 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
         )
         .await
     }
+}
+
+/// Compares a setting's wanted pseudo-stack with the live one as drift: its stack diffs go
+/// to `out` (changed where they differ); true when it drifted.
+fn setting_drift(
+    wanted: diff::StackInput,
+    live: diff::StackInput,
+    out: &mut Vec<StackDiff>,
+) -> bool {
+    let mut drifted = false;
+    for mut s in diff::compare(&[wanted], &[live], "baseline", "live").stacks {
+        if !s.changes.is_empty() {
+            s.status = StackStatus::Changed;
+            drifted = true;
+        }
+        out.push(s);
+    }
+    drifted
 }
 
 /// The settings outside CloudFormation that drifted: (group, live password policy), and

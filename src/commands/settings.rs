@@ -7,9 +7,9 @@ use std::sync::Arc;
 use super::deploy::Group;
 use crate::aws::{ApiResult, SettingsApi};
 use crate::baseline::Baseline;
-use crate::diff::{self, Change, StackInput};
+use crate::diff::{Change, StackInput};
 use crate::fanout::{self, Limits};
-use crate::settings::{setting_stack, wanted_settings, WantedSetting};
+use crate::settings::{setting_changes, setting_stack, wanted_settings, WantedSetting};
 
 /// One setting of one account (and region): what the baseline wants, and what is there.
 pub struct SettingRead {
@@ -56,14 +56,10 @@ impl SettingRead {
 
     /// The differences from live to wanted, classified (empty when unreadable or in sync).
     pub fn changes(&self) -> Vec<Change> {
-        let Some(live) = self.live_stack() else {
-            return Vec::new();
-        };
-        diff::compare(&[live], &[self.wanted_stack()], "live", "baseline")
-            .stacks
-            .into_iter()
-            .flat_map(|s| s.changes)
-            .collect()
+        match self.live_stack() {
+            Some(live) => setting_changes(live, self.wanted_stack()),
+            None => Vec::new(),
+        }
     }
 
     /// Whether anything is set there now.
