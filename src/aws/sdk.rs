@@ -48,6 +48,7 @@ async fn load(to: &Endpoint, profile: Option<&str>) -> anyhow::Result<SdkConfig>
         .operation_timeout(to.network_timeout)
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
         .retry_config(RetryConfig::standard().with_max_attempts(SDK_ATTEMPTS))
         .timeout_config(timeouts);
     if let Some(p) = profile {
@@ -64,6 +65,15 @@ async fn load(to: &Endpoint, profile: Option<&str>) -> anyhow::Result<SdkConfig>
         anyhow::bail!("no AWS region configured; pass --region or set AWS_REGION");
     }
     Ok(config)
+}
+
+/// The one HTTPS client every SDK client shares: hyper with rustls on the ring provider and
+/// the platform's trust store (Cargo.toml says why not the SDK's default aws-lc build).
+fn https_client() -> aws_sdk_cloudformation::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
 }
 
 /// A profile named on the command line (or in the baseline) must exist in the shared config

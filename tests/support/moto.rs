@@ -5,6 +5,12 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Plain HTTP for the checking clients (the binary builds its own HTTPS client; the SDK
+/// crates carry none of their own).
+fn http_client() -> aws_sdk_cloudformation::config::SharedHttpClient {
+    aws_smithy_http_client::Builder::new().build_http()
+}
+
 pub struct Moto {
     child: Child,
     pub endpoint: String,
@@ -34,8 +40,19 @@ impl Moto {
     /// Starts the server with `dir` as its working directory, where its request recorder
     /// writes its file.
     pub fn start_in(dir: &std::path::Path) -> Moto {
+        Moto::start_with(dir, &[])
+    }
+
+    /// Starts the server over HTTPS with this certificate and key (PEM files).
+    pub fn start_tls(dir: &std::path::Path, cert: &std::path::Path, key: &std::path::Path) -> Moto {
+        let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+        Moto::start_with(dir, &["--ssl-cert", cert, "--ssl-key", key])
+    }
+
+    fn start_with(dir: &std::path::Path, extra: &[&str]) -> Moto {
         let mut child = Command::new(moto_server())
             .args(["-H", "127.0.0.1", "-p", "0"])
+            .args(extra)
             .current_dir(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -45,7 +62,10 @@ impl Moto {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(i) = line.find("Running on http://127.0.0.1:") {
+                if let Some(i) = line
+                    .find("Running on http://127.0.0.1:")
+                    .or_else(|| line.find("Running on https://127.0.0.1:"))
+                {
                     let _ = tx.send(line[i + "Running on ".len()..].trim().to_string());
                 }
             }
@@ -59,9 +79,15 @@ impl Moto {
 
     /// Runs the binary against this emulator with test credentials.
     pub fn run(&self, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+        self.command(dir, args).output().expect("the binary runs")
+    }
+
+    /// The command [`Moto::run`] runs, for a test to add to.
+    pub fn command(&self, dir: &std::path::Path, args: &[&str]) -> Command {
         let mut full = vec!["--endpoint-url", self.endpoint.as_str()];
         full.extend_from_slice(args);
-        Command::new(env!("CARGO_BIN_EXE_cfn-baseline"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cfn-baseline"));
+        command
             .args(&full)
             .current_dir(dir)
             .env("NO_COLOR", "1")
@@ -71,9 +97,8 @@ impl Moto {
             .env_remove("AWS_ENDPOINT_URL")
             .env("AWS_CONFIG_FILE", "/nonexistent")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-            .stdin(Stdio::null())
-            .output()
-            .expect("the binary runs")
+            .stdin(Stdio::null());
+        command
     }
 
     /// Runs a Python snippet with boto3 against this emulator (`E` is its endpoint,
@@ -107,6 +132,7 @@ impl Moto {
         );
         let conf = aws_sdk_cloudformation::Config::builder()
             .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
+            .http_client(http_client())
             .region(aws_sdk_cloudformation::config::Region::new(
                 region.to_string(),
             ))
@@ -124,6 +150,7 @@ impl Moto {
         aws_sdk_iam::Client::from_conf(
             aws_sdk_iam::Config::builder()
                 .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+                .http_client(http_client())
                 .region(aws_sdk_iam::config::Region::new("us-east-1"))
                 .endpoint_url(&self.endpoint)
                 .credentials_provider(creds)
@@ -137,6 +164,7 @@ impl Moto {
         aws_sdk_account::Client::from_conf(
             aws_sdk_account::Config::builder()
                 .behavior_version(aws_sdk_account::config::BehaviorVersion::latest())
+                .http_client(http_client())
                 .region(aws_sdk_account::config::Region::new("us-east-1"))
                 .endpoint_url(&self.endpoint)
                 .credentials_provider(creds)
@@ -150,6 +178,7 @@ impl Moto {
         aws_sdk_inspector2::Client::from_conf(
             aws_sdk_inspector2::Config::builder()
                 .behavior_version(aws_sdk_inspector2::config::BehaviorVersion::latest())
+                .http_client(http_client())
                 .region(aws_sdk_inspector2::config::Region::new(region.to_string()))
                 .endpoint_url(&self.endpoint)
                 .credentials_provider(creds)
@@ -167,6 +196,7 @@ impl Moto {
         let sts = aws_sdk_sts::Client::from_conf(
             aws_sdk_sts::Config::builder()
                 .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+                .http_client(http_client())
                 .region(aws_sdk_sts::config::Region::new(region.to_string()))
                 .endpoint_url(&self.endpoint)
                 .credentials_provider(creds)
@@ -189,6 +219,7 @@ impl Moto {
         );
         let conf = aws_sdk_cloudformation::Config::builder()
             .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
+            .http_client(http_client())
             .region(aws_sdk_cloudformation::config::Region::new(
                 region.to_string(),
             ))
