@@ -360,6 +360,9 @@ pub fn decide(
         }
         // Nothing singular to adopt: associations are named freely.
         Component::Alerts | Component::Patching | Component::Waf => {}
+        // Singletons that are not discovered yet (no Macie or Detective client): a session
+        // or graph that exists already makes the create fail, which the README says.
+        Component::Macie | Component::Detective => {}
     }
 
     // Named resources the stack would create that exist outside it: leftovers of a failed

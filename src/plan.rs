@@ -32,6 +32,8 @@ pub enum Component {
     Patching,
     AccessAnalyzer,
     Waf,
+    Macie,
+    Detective,
 }
 
 impl Component {
@@ -45,6 +47,8 @@ impl Component {
             Component::Patching => "patching",
             Component::AccessAnalyzer => "access-analyzer",
             Component::Waf => "waf",
+            Component::Macie => "macie",
+            Component::Detective => "detective",
         }
     }
 
@@ -173,7 +177,9 @@ pub fn plan_in(
                 .securityhub
                 .enabled
                 .then(|| context(Component::Securityhub, &|| ctx.securityhub()));
-            let patching = (components.patching.scan || components.patching.install.enabled)
+            let patching = (components.patching.scan
+                || components.patching.install.enabled
+                || (is_home && components.patching.default_host_management))
                 .then(|| context(Component::Patching, &|| ctx.patching()));
             let access_analyzer = components
                 .access_analyzer
@@ -183,6 +189,12 @@ pub fn plan_in(
                 .waf
                 .enabled
                 .then(|| context(Component::Waf, &|| ctx.waf()));
+            // Only where CloudFormation has the type (regions::LACKING).
+            let macie = (components.macie.enabled && regions::offers(region, Capability::Macie))
+                .then(|| context(Component::Macie, &|| ctx.macie()));
+            let detective = (components.detective.enabled
+                && regions::offers(region, Capability::Detective))
+            .then(|| context(Component::Detective, &|| ctx.detective()));
             let mut add = |component: Component, context: Arc<Json>, depends_on: Vec<Component>| {
                 let spec = StackSpec {
                     account: account.clone(),
@@ -236,6 +248,12 @@ pub fn plan_in(
             }
             if let Some(waf) = waf {
                 add(Component::Waf, waf, vec![]);
+            }
+            if let Some(macie) = macie {
+                add(Component::Macie, macie, vec![]);
+            }
+            if let Some(detective) = detective {
+                add(Component::Detective, detective, vec![]);
             }
         }
     }
@@ -525,6 +543,29 @@ impl Ctx<'_> {
         Json::Object(map)
     }
 
+    fn macie(&self) -> Json {
+        let m = &self.components.macie;
+        let mut map = self.common(
+            Component::Macie,
+            "Amazon Macie: sensitive data in S3, findings to Security Hub",
+        );
+        map.insert(
+            "macie".into(),
+            json!({
+                "finding_frequency": m.finding_frequency,
+                "automated_discovery": if m.automated_discovery { "ENABLED" } else { "DISABLED" },
+            }),
+        );
+        Json::Object(map)
+    }
+
+    fn detective(&self) -> Json {
+        Json::Object(self.common(
+            Component::Detective,
+            "Amazon Detective: a behavior graph for investigating findings",
+        ))
+    }
+
     fn waf(&self) -> Json {
         let w = &self.components.waf;
         let name = self.baseline.name();
@@ -588,6 +629,10 @@ impl Ctx<'_> {
                         PatchReboot::IfNeeded => "RebootIfNeeded",
                         PatchReboot::Never => "NoReboot",
                     },
+                })),
+                // The role is global: created with the home region's stack only.
+                "default_host_management": (self.is_home && p.default_host_management).then(|| json!({
+                    "role_name": crate::settings::default_host_management_role(name),
                 })),
             }),
         );

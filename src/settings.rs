@@ -1,5 +1,6 @@
 //! Account settings the baseline manages outside CloudFormation: the IAM account password
-//! policy, the Security Hub controls, and the [`Setting`]s (the security contact, Inspector). Each is compared through the same diff as the stacks, as a pseudo-stack
+//! policy, the Security Hub controls, and the [`Setting`]s (the security contact, Inspector,
+//! the account settings such as EBS encryption by default). Each is compared through the same diff as the stacks, as a pseudo-stack
 //! `<account>/global/iam-password-policy` holding one pseudo-resource of type
 //! `AWS::IAM::AccountPasswordPolicy` whose properties carry IAM's own field names.
 //!
@@ -555,18 +556,62 @@ mod control_tests {
 pub enum Setting {
     /// The account's SECURITY alternate contact (AWS Account API), account-wide.
     SecurityContact,
+    /// The account-wide S3 Block Public Access (S3 Control API), set from the home region.
+    S3PublicAccessBlock,
     /// Amazon Inspector's scanning, per region: what the baseline lists is ENABLED.
     Inspector,
+    /// EBS encryption by default, per region (EC2 API).
+    EbsEncryption,
+    /// The instance metadata defaults for new instances (IMDSv2 required), per region.
+    Imdsv2Default,
+    /// EBS snapshot block public access, per region.
+    SnapshotPublicAccess,
+    /// AMI (image) block public access, per region.
+    ImagePublicAccess,
+    /// The SSM service setting that allows public sharing of documents, per region.
+    SsmDocumentSharing,
+    /// Systems Manager's Default Host Management Configuration (the service setting naming
+    /// the role it manages instances with), per region.
+    DefaultHostManagement,
+}
+
+/// The SSM service setting that governs public sharing of documents.
+pub const SSM_DOCUMENT_SHARING_SETTING: &str = "/ssm/documents/console/public-sharing-permission";
+
+/// The SSM service setting that turns Default Host Management Configuration on.
+pub const DEFAULT_HOST_MANAGEMENT_SETTING: &str =
+    "/ssm/managed-instance/default-ec2-instance-management-role";
+
+/// The role Default Host Management uses (created by the home region's patching stack).
+pub fn default_host_management_role(baseline_name: &str) -> String {
+    format!("{baseline_name}-default-host-management")
 }
 
 impl Setting {
-    pub const ALL: [Setting; 2] = [Setting::SecurityContact, Setting::Inspector];
+    pub const ALL: [Setting; 9] = [
+        Setting::SecurityContact,
+        Setting::S3PublicAccessBlock,
+        Setting::Inspector,
+        Setting::EbsEncryption,
+        Setting::Imdsv2Default,
+        Setting::SnapshotPublicAccess,
+        Setting::ImagePublicAccess,
+        Setting::SsmDocumentSharing,
+        Setting::DefaultHostManagement,
+    ];
 
     /// The pseudo-stack's name.
     pub fn stack_name(self) -> &'static str {
         match self {
             Setting::SecurityContact => "security-contact",
+            Setting::S3PublicAccessBlock => "s3-block-public-access",
             Setting::Inspector => "inspector",
+            Setting::EbsEncryption => "ebs-encryption-by-default",
+            Setting::Imdsv2Default => "imdsv2-by-default",
+            Setting::SnapshotPublicAccess => "snapshot-block-public-access",
+            Setting::ImagePublicAccess => "ami-block-public-access",
+            Setting::SsmDocumentSharing => "ssm-documents-public-sharing",
+            Setting::DefaultHostManagement => "default-host-management",
         }
     }
 
@@ -574,14 +619,28 @@ impl Setting {
     pub fn resource_type(self) -> &'static str {
         match self {
             Setting::SecurityContact => "AWS::Account::AlternateContact",
+            Setting::S3PublicAccessBlock => "AWS::S3::AccountPublicAccessBlock",
             Setting::Inspector => "AWS::Inspector2::Scanning",
+            Setting::EbsEncryption => "AWS::EC2::EbsEncryptionByDefault",
+            Setting::Imdsv2Default => "AWS::EC2::InstanceMetadataDefaults",
+            Setting::SnapshotPublicAccess => "AWS::EC2::SnapshotBlockPublicAccess",
+            Setting::ImagePublicAccess => "AWS::EC2::ImageBlockPublicAccess",
+            Setting::SsmDocumentSharing => "AWS::SSM::ServiceSetting",
+            Setting::DefaultHostManagement => "AWS::SSM::DefaultHostManagement",
         }
     }
 
     pub fn logical_id(self) -> &'static str {
         match self {
             Setting::SecurityContact => "SecurityContact",
+            Setting::S3PublicAccessBlock => "AccountPublicAccessBlock",
             Setting::Inspector => "Inspector",
+            Setting::EbsEncryption => "EbsEncryptionByDefault",
+            Setting::Imdsv2Default => "InstanceMetadataDefaults",
+            Setting::SnapshotPublicAccess => "SnapshotBlockPublicAccess",
+            Setting::ImagePublicAccess => "ImageBlockPublicAccess",
+            Setting::SsmDocumentSharing => "DocumentsPublicSharing",
+            Setting::DefaultHostManagement => "DefaultHostManagement",
         }
     }
 
@@ -589,8 +648,41 @@ impl Setting {
     pub fn describe(self) -> &'static str {
         match self {
             Setting::SecurityContact => "the security contact",
+            Setting::S3PublicAccessBlock => "the S3 account public access block",
             Setting::Inspector => "Inspector scanning",
+            Setting::EbsEncryption => "EBS encryption by default",
+            Setting::Imdsv2Default => "the IMDSv2 default for new instances",
+            Setting::SnapshotPublicAccess => "the EBS snapshot public access block",
+            Setting::ImagePublicAccess => "the AMI public access block",
+            Setting::SsmDocumentSharing => "public sharing of SSM documents",
+            Setting::DefaultHostManagement => "Default Host Management Configuration",
         }
+    }
+
+    /// The properties that turn the setting on, as its service names them (the account
+    /// settings; None for the others, whose properties come from their own keys).
+    pub fn on_properties(self) -> Option<Json> {
+        Some(match self {
+            Setting::S3PublicAccessBlock => json!({
+                "BlockPublicAcls": true,
+                "IgnorePublicAcls": true,
+                "BlockPublicPolicy": true,
+                "RestrictPublicBuckets": true,
+            }),
+            Setting::EbsEncryption => json!({"EbsEncryptionByDefault": true}),
+            Setting::Imdsv2Default => json!({"HttpTokens": "required"}),
+            Setting::SnapshotPublicAccess => json!({"State": "block-all-sharing"}),
+            Setting::ImagePublicAccess => {
+                json!({"ImageBlockPublicAccessState": "block-new-sharing"})
+            }
+            Setting::SsmDocumentSharing => json!({
+                "SettingId": SSM_DOCUMENT_SHARING_SETTING,
+                "SettingValue": "Disable",
+            }),
+            Setting::SecurityContact | Setting::Inspector | Setting::DefaultHostManagement => {
+                return None
+            }
+        })
     }
 }
 
@@ -629,6 +721,15 @@ pub fn inspector_key(scan: InspectorScan) -> &'static str {
     }
 }
 
+/// An account setting switched on in a region (or [`GLOBAL_REGION`]).
+fn on(setting: Setting, region: &str) -> WantedSetting {
+    WantedSetting {
+        setting,
+        region: region.to_string(),
+        properties: setting.on_properties().expect("an account setting"),
+    }
+}
+
 /// The settings a baseline wants in one account (`None`: the caller's) and its regions.
 pub fn wanted_settings(
     baseline: &Baseline,
@@ -649,8 +750,44 @@ pub fn wanted_settings(
             }),
         });
     }
+    let home = baseline.components_for(account, baseline.home_region());
+    if home.account_settings.s3_block_public_access {
+        out.push(on(Setting::S3PublicAccessBlock, GLOBAL_REGION));
+    }
     for region in regions {
-        let inspector = baseline.components_for(account, region).inspector;
+        let c = baseline.components_for(account, region);
+        let a = &c.account_settings;
+        for (wanted, setting) in [
+            (a.ebs_encryption_by_default, Setting::EbsEncryption),
+            (a.imdsv2_by_default, Setting::Imdsv2Default),
+            (
+                a.snapshot_public_sharing_blocked,
+                Setting::SnapshotPublicAccess,
+            ),
+            (a.ami_public_sharing_blocked, Setting::ImagePublicAccess),
+            (
+                a.ssm_documents_public_sharing_blocked,
+                Setting::SsmDocumentSharing,
+            ),
+        ] {
+            if wanted {
+                out.push(on(setting, region));
+            }
+        }
+        if c.patching.default_host_management {
+            out.push(WantedSetting {
+                setting: Setting::DefaultHostManagement,
+                region: region.clone(),
+                properties: json!({
+                    "SettingId": DEFAULT_HOST_MANAGEMENT_SETTING,
+                    "SettingValue": format!(
+                        "service-role/{}",
+                        default_host_management_role(baseline.name())
+                    ),
+                }),
+            });
+        }
+        let inspector = c.inspector;
         if !inspector.enabled {
             continue;
         }

@@ -162,6 +162,8 @@ fn component_index(c: Component) -> u32 {
         Component::Patching => 5,
         Component::AccessAnalyzer => 6,
         Component::Waf => 7,
+        Component::Macie => 8,
+        Component::Detective => 9,
     }
 }
 

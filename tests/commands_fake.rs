@@ -768,15 +768,17 @@ async fn deploy_creates_everything_then_a_second_run_changes_nothing() {
         again.err
     );
     // The budget of a run that changes nothing: one listing per region, one GetTemplate per
-    // stack, the password policy, Security Hub's controls per region; no DescribeStacks per
-    // stack.
+    // stack, the password policy, Security Hub's controls and the account settings per
+    // region; no DescribeStacks per stack.
     let calls = cloud.calls.lock().unwrap().clone();
     assert_eq!(cloud.calls_like("list_stacks"), 1, "{calls:?}");
     assert_eq!(cloud.calls_like("get_template"), STACKS.len(), "{calls:?}");
     assert_eq!(cloud.calls_like("describe_stack"), 0, "{calls:?}");
     assert_eq!(cloud.calls_like("password_policy"), 1, "{calls:?}");
     assert_eq!(cloud.calls_like("controls"), 1, "{calls:?}");
-    assert_eq!(calls.len(), STACKS.len() + 3, "{calls:?}");
+    // The account settings: the S3 account block, and five per region.
+    assert_eq!(cloud.calls_like("read_setting"), 6, "{calls:?}");
+    assert_eq!(calls.len(), STACKS.len() + 9, "{calls:?}");
     let plan = plan_or_deploy(&cloud, false).await;
     assert_eq!(plan.code, 0, "{}{}", plan.out, plan.err);
 }
@@ -1801,8 +1803,95 @@ async fn without_a_security_contact_in_the_baseline_it_is_never_read() {
     let cloud = std::sync::Arc::new(Cloud::default());
     let run = plan_or_deploy(&cloud, true).await;
     assert_eq!(run.code, 0, "{}{}", run.out, run.err);
-    assert_eq!(cloud.calls_like("read_setting"), 0);
-    assert_eq!(cloud.calls_like("apply_setting"), 0);
+    assert_eq!(cloud.calls_like("read_setting global/security-contact"), 0);
+    assert_eq!(cloud.calls_like("apply_setting global/security-contact"), 0);
+}
+
+const WITH_ACCOUNT_SETTINGS: &str = "version: 1\nname: baseline\nhome_region: us-east-1\n\
+regions: [us-east-1, eu-west-1]\n\
+alerts: {email: [sec@example.com]}\n\
+account_settings: {ssm_documents_public_sharing_blocked: false}\n\
+overrides:\n  - match: {region: eu-west-1}\n    account_settings: {imdsv2_by_default: false}\n";
+
+#[tokio::test(start_paused = true)]
+async fn account_settings_are_turned_on_per_region_and_false_leaves_them_alone() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    // Someone allowed IMDSv1 in eu-west-1, where the baseline leaves it to them.
+    cloud.settings.lock().unwrap().insert(
+        "eu-west-1/imdsv2-by-default".into(),
+        serde_json::json!({"HttpTokens": "optional"}),
+    );
+    let plan = plan_with(
+        &cloud,
+        false,
+        WITH_ACCOUNT_SETTINGS,
+        DiffFormat::Text,
+        false,
+    )
+    .await;
+    assert_eq!(plan.code, 2, "{}{}", plan.out, plan.err);
+    for shown in [
+        "current/global/s3-block-public-access",
+        "current/us-east-1/ebs-encryption-by-default",
+        "current/eu-west-1/ebs-encryption-by-default",
+        "current/us-east-1/imdsv2-by-default",
+        "current/eu-west-1/snapshot-block-public-access",
+        "current/eu-west-1/ami-block-public-access",
+    ] {
+        assert!(plan.out.contains(shown), "{shown}\n{}", plan.out);
+    }
+    // false: neither read nor shown.
+    assert!(
+        !plan.out.contains("current/eu-west-1/imdsv2-by-default"),
+        "{}",
+        plan.out
+    );
+    assert_eq!(
+        cloud.calls_like("read_setting eu-west-1/imdsv2-by-default"),
+        0
+    );
+    assert_eq!(
+        cloud.calls_like("read_setting us-east-1/ssm-documents-public-sharing"),
+        0
+    );
+    // The account-wide block is read once, not per region.
+    assert_eq!(
+        cloud.calls_like("read_setting global/s3-block-public-access"),
+        1
+    );
+    assert_eq!(cloud.calls_like("apply_setting"), 0, "a plan sets nothing");
+
+    let run = plan_with(&cloud, true, WITH_ACCOUNT_SETTINGS, DiffFormat::Text, false).await;
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    let settings = cloud.settings.lock().unwrap().clone();
+    assert_eq!(
+        settings["global/s3-block-public-access"]["RestrictPublicBuckets"],
+        true
+    );
+    assert_eq!(
+        settings["us-east-1/imdsv2-by-default"]["HttpTokens"],
+        "required"
+    );
+    assert_eq!(
+        settings["eu-west-1/imdsv2-by-default"]["HttpTokens"], "optional",
+        "left as it is"
+    );
+    assert_eq!(
+        settings["eu-west-1/snapshot-block-public-access"]["State"],
+        "block-all-sharing"
+    );
+    assert!(!settings.contains_key("us-east-1/ssm-documents-public-sharing"));
+
+    // In sync now: a second plan has nothing to set.
+    let again = plan_with(
+        &cloud,
+        false,
+        WITH_ACCOUNT_SETTINGS,
+        DiffFormat::Text,
+        false,
+    )
+    .await;
+    assert_eq!(again.code, 0, "{}{}", again.out, again.err);
 }
 
 const WITH_INSPECTOR: &str = "version: 1\nname: baseline\nhome_region: us-east-1\n\

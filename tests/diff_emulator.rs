@@ -43,10 +43,15 @@ async fn live_diff_shows_baseline_changes_and_out_of_band_changes() {
     // Nothing deployed yet: every stack would be added.
     let (code, report, err) = diff_json(&moto, dir.path());
     assert_eq!(code, 2, "{err}");
-    assert_eq!(report["summary"]["changed_stacks"], 8, "{report}");
-    assert!(changes(&report)
-        .iter()
-        .all(|c| c.ends_with("added strengthening")));
+    // The 7 stacks, the password policy, the S3 account block (none yet), and EBS encryption
+    // (off in a new account): the emulator implements those two settings' APIs.
+    assert_eq!(report["summary"]["changed_stacks"], 10, "{report}");
+    let found = changes(&report);
+    assert!(
+        found.iter().all(|c| c.ends_with("added strengthening")
+            || c == "ebs-encryption-by-default EbsEncryptionByDefault Properties.EbsEncryptionByDefault modified strengthening"),
+        "{found:?}"
+    );
 
     let out = moto.run(dir.path(), &["deploy", "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -61,7 +66,7 @@ async fn live_diff_shows_baseline_changes_and_out_of_band_changes() {
         stderr(&out)
     );
     assert!(
-        stdout(&out).contains("No differences in 8 stacks."),
+        stdout(&out).contains("No differences in 10 stacks."),
         "{}",
         stdout(&out)
     );

@@ -18,6 +18,19 @@ fn baseline(dir: &std::path::Path) {
     fs::write(dir.join("baseline.yaml"), text).unwrap();
 }
 
+/// The account settings whose APIs the emulator does not implement (tests/settings_mocks.rs
+/// covers them through canned responses), as the default baseline has them and switched
+/// off: with them on, `--scope settings` would report them not checked (exit 3).
+const MOTO_LACKS_ON: &str =
+    "  imdsv2_by_default: true                  # new instances require IMDSv2 (per region)
+  ssm_documents_public_sharing_blocked: true
+  ami_public_sharing_blocked: true         # no new public AMIs (per region)
+  snapshot_public_sharing_blocked: true    # no public EBS snapshots (per region)";
+const MOTO_LACKS_OFF: &str = "  imdsv2_by_default: false
+  ssm_documents_public_sharing_blocked: false
+  ami_public_sharing_blocked: false
+  snapshot_public_sharing_blocked: false";
+
 /// The default baseline with Security Hub off, then `edit`: the emulator has no Security
 /// Hub control API, so with Security Hub on `--scope settings` would also report the
 /// controls not checked (exit 3, as `an_endpoint_without_drift_detection_is_never_in_sync`
@@ -25,10 +38,17 @@ fn baseline(dir: &std::path::Path) {
 fn settings_baseline(dir: &std::path::Path, edit: impl FnOnce(String) -> String) {
     baseline(dir);
     let path = dir.join("baseline.yaml");
-    let text = fs::read_to_string(&path).unwrap().replacen(
-        "securityhub:\n  enabled: true",
-        "securityhub:\n  enabled: false",
-        1,
+    let text = fs::read_to_string(&path)
+        .unwrap()
+        .replacen(
+            "securityhub:\n  enabled: true",
+            "securityhub:\n  enabled: false",
+            1,
+        )
+        .replacen(MOTO_LACKS_ON, MOTO_LACKS_OFF, 1);
+    assert!(
+        text.contains(MOTO_LACKS_OFF),
+        "the default baseline's account settings moved"
     );
     fs::write(&path, edit(text)).unwrap();
 }
@@ -181,7 +201,9 @@ async fn an_endpoint_without_drift_detection_is_never_in_sync() {
         let text = stdout(&out);
         assert!(!text.contains("In sync"), "{text}");
         assert!(
-            text.contains("Not fully checked: 8 resources or stacks could not be checked"),
+            // 7 stacks without drift detection, the Security Hub controls, and the four
+            // account settings whose APIs the emulator lacks.
+            text.contains("Not fully checked: 12 resources or stacks could not be checked"),
             "{text}"
         );
         assert!(
@@ -403,6 +425,143 @@ async fn inspector_is_switched_on_and_a_type_switched_off_by_hand_is_restored() 
         stderr(&out)
     );
     assert_eq!(ecr().await, Some(Status::Enabled), "{}", stderr(&out));
+    let out = drift(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+/// EBS encryption by default (EC2 Get/Enable/DisableEbsEncryptionByDefault) and the S3
+/// account public access block (S3 Control Get/Put/DeletePublicAccessBlock), which moto
+/// implements as AWS does: deploy turns them on, a change by hand is reported by drift and
+/// shown by diff, and `drift --reapply --yes` turns them on again. The settings whose APIs
+/// moto lacks are named by plan as neither shown nor changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ebs_encryption_and_the_s3_account_block_are_set_and_restored() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let ec2 = moto.ec2("us-east-1");
+    let s3control = moto.s3control();
+    let account = "123456789012";
+    let ebs = || async {
+        ec2.get_ebs_encryption_by_default()
+            .send()
+            .await
+            .unwrap()
+            .ebs_encryption_by_default()
+    };
+    let block = || async {
+        s3control
+            .get_public_access_block()
+            .account_id(account)
+            .send()
+            .await
+            .ok()
+            .and_then(|o| o.public_access_block_configuration().cloned())
+    };
+    assert_eq!(ebs().await, Some(false), "moto starts unencrypted");
+    assert!(block().await.is_none(), "moto starts without a block");
+
+    // The default baseline: plan shows both, and names the settings moto cannot answer.
+    baseline(dir.path());
+    let out = moto.run(dir.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    for line in [
+        "current/global/s3-block-public-access",
+        "current/us-east-1/ebs-encryption-by-default",
+    ] {
+        assert!(stdout(&out).contains(line), "{line}\n{}", stdout(&out));
+    }
+    assert!(
+        stderr(&out).contains("the endpoint does not implement the API of")
+            && stderr(&out).contains("current/us-east-1/imdsv2-by-default"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(ebs().await, Some(false), "plan changes nothing");
+
+    settings_baseline(dir.path(), |text| text);
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(ebs().await, Some(true));
+    let got = block().await.expect("deploy set the block");
+    assert_eq!(
+        (
+            got.block_public_acls(),
+            got.ignore_public_acls(),
+            got.block_public_policy(),
+            got.restrict_public_buckets()
+        ),
+        (Some(true), Some(true), Some(true), Some(true))
+    );
+    let drift = |args: &[&str]| {
+        let mut all = vec!["drift", "--scope", "settings"];
+        all.extend_from_slice(args);
+        moto.run(dir.path(), &all)
+    };
+    let out = drift(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    // Someone switches encryption off and lets public bucket policies through.
+    ec2.disable_ebs_encryption_by_default()
+        .send()
+        .await
+        .unwrap();
+    s3control
+        .put_public_access_block()
+        .account_id(account)
+        .public_access_block_configuration(
+            aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(false)
+                .restrict_public_buckets(false)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let out = moto.run(dir.path(), &["diff"]);
+    for shown in [
+        "EbsEncryptionByDefault",
+        "BlockPublicPolicy",
+        "RestrictPublicBuckets",
+    ] {
+        assert!(
+            stdout(&out).contains(shown),
+            "{shown}\n{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+    let out = drift(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = drift(&["--reapply", "--yes"]);
+    assert!(
+        stdout(&out).contains("~ current/us-east-1/ebs-encryption-by-default  restore")
+            && stdout(&out).contains("~ current/global/s3-block-public-access  restore"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(ebs().await, Some(true));
+    assert_eq!(block().await.unwrap().block_public_policy(), Some(true));
     let out = drift(&[]);
     assert_eq!(
         out.status.code(),

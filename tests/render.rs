@@ -217,3 +217,70 @@ fn stacks_with_the_same_values_share_one_render_of_their_own() {
         stacks.len()
     );
 }
+
+/// The rows of `regions::LACKING` that come from CloudFormation's per-region resource types
+/// are exactly what the pinned cfn-lint lists (its `data/schemas/providers/<region>.py`), and
+/// a render leaves those components out there while keeping them elsewhere.
+#[test]
+fn the_region_table_matches_cloudformation_and_the_render_follows_it() {
+    use cfn_baseline::baseline::regions::{Capability, KNOWN_REGIONS, LACKING};
+    let code = r#"
+import importlib, sys
+types, regions = sys.argv[1].split(","), sys.argv[2].split(",")
+for t in types:
+    lacking = []
+    for r in regions:
+        m = importlib.import_module("cfnlint.data.schemas.providers." + r.replace("-", "_"))
+        if t not in m.types:
+            lacking.append(r)
+    print(t + "=" + ",".join(lacking))
+"#;
+    let rows = [
+        (Capability::Macie, "AWS::Macie::Session"),
+        (Capability::Detective, "AWS::Detective::Graph"),
+    ];
+    let types: Vec<&str> = rows.iter().map(|(_, t)| *t).collect();
+    let out = Command::new(test_python())
+        .args(["-c", code, &types.join(","), &KNOWN_REGIONS.join(",")])
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: BTreeMap<String, String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(t, r)| (t.to_string(), r.to_string()))
+        .collect();
+    for (capability, resource_type) in rows {
+        let table = LACKING
+            .iter()
+            .find(|l| l.capability == capability)
+            .expect("a row");
+        assert_eq!(
+            table.regions.join(","),
+            listed[resource_type],
+            "{resource_type}: the table and cfn-lint disagree"
+        );
+    }
+
+    // complete.yaml in a region without either type: both are left out only there.
+    let text = std::fs::read_to_string(repo_root().join("examples/complete.yaml"))
+        .unwrap()
+        .replacen(
+            "regions: [us-east-1, eu-west-1]",
+            "regions: [us-east-1, ap-southeast-3]",
+            1,
+        );
+    let stacks = render(&load_text("complete", &text));
+    let has = |region: &str, name: &str| {
+        stacks
+            .iter()
+            .any(|s| s.spec.region == region && s.spec.stack_name == name)
+    };
+    assert!(has("us-east-1", "acme-macie") && has("us-east-1", "acme-detective"));
+    assert!(!has("ap-southeast-3", "acme-macie") && !has("ap-southeast-3", "acme-detective"));
+    assert!(has("ap-southeast-3", "acme-guardduty"));
+}

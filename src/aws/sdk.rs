@@ -345,6 +345,10 @@ pub struct SdkStacks {
     fixed: Option<Client>,
     /// A Security Hub client for every region (one built with canned responses).
     pub(super) fixed_securityhub: Option<aws_sdk_securityhub::Client>,
+    /// EC2 and SSM clients for every region (built with canned responses, for the account
+    /// settings the emulator does not implement).
+    pub(super) fixed_ec2: Option<aws_sdk_ec2::Client>,
+    pub(super) fixed_ssm: Option<aws_sdk_ssm::Client>,
     /// The run's budget for losing the network, shared by every account's clients.
     pub(super) reach: Arc<Reachability>,
 }
@@ -356,6 +360,8 @@ impl SdkStacks {
             clients: Mutex::new(HashMap::new()),
             fixed: None,
             fixed_securityhub: None,
+            fixed_ec2: None,
+            fixed_ssm: None,
             reach,
         }
     }
@@ -375,6 +381,8 @@ impl SdkStacks {
             clients: Mutex::new(HashMap::new()),
             fixed: Some(client),
             fixed_securityhub: None,
+            fixed_ec2: None,
+            fixed_ssm: None,
             reach: Arc::new(Reachability::new(Duration::from_secs(60))),
         }
     }
@@ -384,6 +392,32 @@ impl SdkStacks {
     pub fn with_securityhub(mut self, client: aws_sdk_securityhub::Client) -> SdkStacks {
         self.fixed_securityhub = Some(client);
         self
+    }
+
+    /// Uses this EC2 client for every region.
+    pub fn with_ec2(mut self, client: aws_sdk_ec2::Client) -> SdkStacks {
+        self.fixed_ec2 = Some(client);
+        self
+    }
+
+    /// Uses this SSM client for every region.
+    pub fn with_ssm(mut self, client: aws_sdk_ssm::Client) -> SdkStacks {
+        self.fixed_ssm = Some(client);
+        self
+    }
+
+    pub(super) fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        match &self.fixed_ec2 {
+            Some(c) => c.clone(),
+            None => regional!(self, aws_sdk_ec2, region),
+        }
+    }
+
+    pub(super) fn ssm(&self, region: &str) -> aws_sdk_ssm::Client {
+        match &self.fixed_ssm {
+            Some(c) => c.clone(),
+            None => regional!(self, aws_sdk_ssm, region),
+        }
     }
 
     pub(super) fn iam(&self) -> aws_sdk_iam::Client {

@@ -160,6 +160,7 @@ impl Default for Patching {
         Patching {
             scan: true,
             install: PatchInstall::default(),
+            default_host_management: false,
         }
     }
 }
@@ -228,6 +229,29 @@ impl Default for WafRules {
 
 /// With `waf`: load balancers and API Gateway stages that no web ACL protects.
 pub const WAF_CONFIG_RULES: [&str; 2] = ["ALB_WAF_ENABLED", "API_GW_ASSOCIATED_WITH_WAF"];
+
+impl Default for Macie {
+    fn default() -> Self {
+        Macie {
+            enabled: false,
+            finding_frequency: FindingFrequency::FIFTEEN_MINUTES,
+            automated_discovery: false,
+        }
+    }
+}
+
+impl Default for AccountLevelSettings {
+    fn default() -> Self {
+        AccountLevelSettings {
+            ebs_encryption_by_default: true,
+            s3_block_public_access: true,
+            imdsv2_by_default: true,
+            ssm_documents_public_sharing_blocked: true,
+            ami_public_sharing_blocked: true,
+            snapshot_public_sharing_blocked: true,
+        }
+    }
+}
 
 impl Default for Inspector {
     fn default() -> Self {

@@ -79,6 +79,13 @@ fn check_shape(text: &str, diags: &mut Vec<Diagnostic>) -> Option<BaselineFile> 
         check_partial::<Patching>(&mut o.patching, &prefix("patching"), diags);
         check_partial::<Waf>(&mut o.waf, &prefix("waf"), diags);
         check_partial::<Inspector>(&mut o.inspector, &prefix("inspector"), diags);
+        check_partial::<Macie>(&mut o.macie, &prefix("macie"), diags);
+        check_partial::<Detective>(&mut o.detective, &prefix("detective"), diags);
+        check_partial::<AccountLevelSettings>(
+            &mut o.account_settings,
+            &prefix("account_settings"),
+            diags,
+        );
         check_partial::<Iam>(&mut o.iam, &prefix("iam"), diags);
     }
     Some(file)

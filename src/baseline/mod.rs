@@ -182,6 +182,15 @@ pub(crate) fn components_for(
             &file.inspector,
             matching.iter().map(|o| o.inspector.clone()),
         )?,
+        macie: merged(&file.macie, matching.iter().map(|o| o.macie.clone()))?,
+        detective: merged(
+            &file.detective,
+            matching.iter().map(|o| o.detective.clone()),
+        )?,
+        account_settings: merged(
+            &file.account_settings,
+            matching.iter().map(|o| o.account_settings.clone()),
+        )?,
         iam: merged(&file.iam, matching.iter().map(|o| o.iam.clone()))?,
     })
 }

@@ -108,6 +108,10 @@ pub enum Capability {
     GuardDutyEc2Agent,
     /// AWS Chatbot (Amazon Q Developer in chat applications): the Slack configuration.
     Chatbot,
+    /// Amazon Macie through CloudFormation (`AWS::Macie::Session`).
+    Macie,
+    /// Amazon Detective through CloudFormation (`AWS::Detective::Graph`).
+    Detective,
 }
 
 /// One row of the table: a capability, the known regions that lack it, and the source.
@@ -121,7 +125,7 @@ pub struct Lacking {
 /// here. The sources are the AWS Config managed rules that check each plan: their pages
 /// list the regions where the plan exists (China and GovCloud, outside the known regions,
 /// are left out here).
-pub const LACKING: [Lacking; 5] = [
+pub const LACKING: [Lacking; 7] = [
     Lacking {
         capability: Capability::GuardDutyRuntimeMonitoring,
         regions: &["ca-west-1"],
@@ -174,6 +178,45 @@ pub const LACKING: [Lacking; 5] = [
                  the 17 default regions and the opt-in regions Cape Town, Hong Kong, Hyderabad, \
                  Jakarta, Malaysia, Melbourne, Thailand, Calgary, Milan, Spain, Zurich, Mexico, \
                  Bahrain, UAE and Tel Aviv",
+    },
+    Lacking {
+        capability: Capability::Macie,
+        regions: &[
+            "ap-east-2",
+            "ap-south-2",
+            "ap-southeast-3",
+            "ap-southeast-4",
+            "ap-southeast-5",
+            "ap-southeast-6",
+            "ap-southeast-7",
+            "ca-west-1",
+            "eu-central-2",
+            "eu-south-2",
+            "me-central-1",
+            "mx-central-1",
+        ],
+        source: "CloudFormation's resource types per region, as cfn-lint 1.51 lists them \
+                 (data/schemas/providers/<region>.py): AWS::Macie::Session is absent there",
+    },
+    Lacking {
+        capability: Capability::Detective,
+        regions: &[
+            "ap-east-2",
+            "ap-northeast-3",
+            "ap-south-2",
+            "ap-southeast-3",
+            "ap-southeast-4",
+            "ap-southeast-5",
+            "ap-southeast-6",
+            "ap-southeast-7",
+            "ca-west-1",
+            "eu-central-2",
+            "eu-south-2",
+            "me-central-1",
+            "mx-central-1",
+        ],
+        source: "CloudFormation's resource types per region, as cfn-lint 1.51 lists them \
+                 (data/schemas/providers/<region>.py): AWS::Detective::Graph is absent there",
     },
 ];
 

@@ -50,6 +50,12 @@ pub struct BaselineFile {
     #[serde(default)]
     pub inspector: Inspector,
     #[serde(default)]
+    pub macie: Macie,
+    #[serde(default)]
+    pub detective: Detective,
+    #[serde(default)]
+    pub account_settings: AccountLevelSettings,
+    #[serde(default)]
     pub iam: Iam,
     /// The account's security contact (AWS Account alternate contact of type SECURITY):
     /// whom AWS tells about security issues in the account. Not managed when left out.
@@ -627,6 +633,51 @@ pub enum InspectorScan {
     LambdaCode,
 }
 
+/// Amazon Macie: sensitive-data discovery in S3, one session per region
+/// (`AWS::Macie::Session`). Billed per bucket evaluated and per GB inspected.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Macie {
+    pub enabled: bool,
+    /// How often updated policy findings are published to EventBridge and Security Hub.
+    pub finding_frequency: FindingFrequency,
+    /// Automated sensitive-data discovery: Macie samples every bucket daily (billed per
+    /// object analysed).
+    pub automated_discovery: bool,
+}
+
+/// Amazon Detective: a behavior graph per region (`AWS::Detective::Graph`) built from
+/// CloudTrail, VPC flow logs and GuardDuty findings, for investigating them. Billed per GB
+/// ingested.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Detective {
+    pub enabled: bool,
+}
+
+/// Account-level settings that have no CloudFormation type, applied through the service APIs
+/// after the stacks. `true` turns a setting on where it is off; `false` leaves it as it is
+/// (the baseline never turns one off). All free.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountLevelSettings {
+    /// New EBS volumes and snapshot copies are encrypted (per region; EC2).
+    pub ebs_encryption_by_default: bool,
+    /// The account-wide S3 Block Public Access: all four blocks on (S3 Control; account-wide,
+    /// set from the home region).
+    pub s3_block_public_access: bool,
+    /// New instances require IMDSv2 (session tokens) unless launched otherwise (per region;
+    /// EC2 instance metadata defaults).
+    pub imdsv2_by_default: bool,
+    /// SSM documents cannot be shared publicly (per region; SSM service setting).
+    pub ssm_documents_public_sharing_blocked: bool,
+    /// AMIs cannot be newly shared publicly (per region; EC2 image block public access).
+    pub ami_public_sharing_blocked: bool,
+    /// EBS snapshots cannot be shared publicly, including those shared before (per region;
+    /// EC2 snapshot block public access, `block-all-sharing`).
+    pub snapshot_public_sharing_blocked: bool,
+}
+
 /// Whom AWS contacts about security issues in the account (the SECURITY alternate contact).
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -674,6 +725,10 @@ pub struct Patching {
     pub scan: bool,
     /// Installing patches in a maintenance window, on the nodes that carry a tag.
     pub install: PatchInstall,
+    /// Default Host Management Configuration: Systems Manager manages every EC2 instance
+    /// through a role of the account, with no instance profile (per region; the role is
+    /// created in the home region).
+    pub default_host_management: bool,
 }
 
 /// Patch installation: a Systems Manager maintenance window that runs `AWS-RunPatchBaseline`
@@ -770,6 +825,15 @@ pub struct Override {
     #[schemars(with = "Option<Inspector>")]
     pub inspector: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Macie>")]
+    pub macie: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Detective>")]
+    pub detective: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<AccountLevelSettings>")]
+    pub account_settings: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Iam>")]
     pub iam: Option<Value>,
 }
@@ -865,5 +929,8 @@ pub struct Components {
     pub patching: Patching,
     pub waf: Waf,
     pub inspector: Inspector,
+    pub macie: Macie,
+    pub detective: Detective,
+    pub account_settings: AccountLevelSettings,
     pub iam: Iam,
 }

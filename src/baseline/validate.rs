@@ -247,6 +247,31 @@ fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
                 .hint("set it per account with `deployment.mode: stacks`, or through AWS Organizations"),
             );
         }
+        if file.patching.default_host_management {
+            diags.push(
+                Diagnostic::warning(
+                    p(&["patching", "default_host_management"]),
+                    "Default Host Management Configuration is not switched on in stack-set mode (an SSM service setting, no CloudFormation type); the stack sets create its role only",
+                )
+                .hint("use `deployment.mode: stacks`"),
+            );
+        }
+        let a = &file.account_settings;
+        if a.ebs_encryption_by_default
+            || a.s3_block_public_access
+            || a.imdsv2_by_default
+            || a.ssm_documents_public_sharing_blocked
+            || a.ami_public_sharing_blocked
+            || a.snapshot_public_sharing_blocked
+        {
+            diags.push(
+                Diagnostic::warning(
+                    p(&["account_settings"]),
+                    "the account settings (EBS encryption by default, the S3 account public access block, ...) are not applied in stack-set mode (they have no CloudFormation type)",
+                )
+                .hint("apply them per account with `deployment.mode: stacks`, or set them to false here to silence this"),
+            );
+        }
         if file.inspector.enabled {
             diags.push(
                 Diagnostic::warning(
@@ -280,6 +305,30 @@ fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
                 )
                 .hint("add an email subscriber (`alerts.email`), or leave the region out"),
             );
+        }
+        for (on, capability, what) in [
+            (
+                file.macie.enabled,
+                regions::Capability::Macie,
+                "Macie (AWS::Macie::Session)",
+            ),
+            (
+                file.detective.enabled,
+                regions::Capability::Detective,
+                "Detective (AWS::Detective::Graph)",
+            ),
+        ] {
+            if on && regions::is_known(region) && !regions::offers(region, capability) {
+                diags.push(
+                    Diagnostic::warning(
+                        path.clone(),
+                        format!(
+                            "CloudFormation in {region} cannot create {what}: it is left out there"
+                        ),
+                    )
+                    .hint("switch it on there by hand, or leave the region out"),
+                );
+            }
         }
         if !regions::is_known(region) {
             diags.push(region_diag(path, region));

@@ -360,8 +360,10 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + Sett
     // after the stacks.
     let other = other_settings::read_all(baseline, groups, &options.limits).await;
     let mut other_updates: Vec<usize> = Vec::new();
+    let mut unimplemented = Vec::new();
     for (k, read) in other.iter().enumerate() {
         match &read.live {
+            Err(_) if read.unsupported() => unimplemented.push(read.key()),
             Err(e) => problems.push(format!(
                 "reading {} of {}: {e}",
                 read.wanted.setting.describe(),
@@ -389,6 +391,13 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + Sett
         discard_all(groups, &prepared, printer, tracker).await;
         printer.status(&stop_report(groups, tracker, &run.resume));
         bail!("{}; nothing was changed", problems.join("; "));
+    }
+    if !unimplemented.is_empty() {
+        printer.warning(&format!(
+            "the endpoint does not implement the API of {} setting(s): they are neither shown nor changed ({})",
+            unimplemented.len(),
+            unimplemented.join(", ")
+        ));
     }
     if !unreadable.is_empty() {
         printer.warning(&format!(
@@ -916,9 +925,10 @@ pub async fn adopt_existing<A: DiscoveryApi + StackApi>(
                 crate::plan::Component::Config => components.config.existing,
                 crate::plan::Component::Guardduty => components.guardduty.existing,
                 crate::plan::Component::Securityhub => components.securityhub.existing,
-                crate::plan::Component::Patching | crate::plan::Component::Waf => {
-                    crate::baseline::Existing::Adopt
-                }
+                crate::plan::Component::Patching
+                | crate::plan::Component::Waf
+                | crate::plan::Component::Macie
+                | crate::plan::Component::Detective => crate::baseline::Existing::Adopt,
                 crate::plan::Component::AccessAnalyzer => components.access_analyzer.existing,
             };
             let place = Place {

@@ -260,11 +260,34 @@ fn live(
         }
         let tags: std::collections::BTreeMap<String, String> =
             baseline.stack_tags().into_iter().collect();
+        // The account-wide settings from the render; the regional ones (settings and
+        // Security Hub controls) for the regions each account is reached in, as they are
+        // read (with `regions: all`, its own enabled regions).
         let mut side: Vec<StackInput> = new_side
             .into_iter()
             .filter(|s| s.region == settings::GLOBAL_REGION)
             .collect();
+        let named = !baseline.account_ids().is_empty();
         for g in &groups {
+            let account = named.then_some(g.account_id.as_str());
+            let mut regions: Vec<String> = g.jobs.iter().map(|j| j.region.clone()).collect();
+            regions.sort();
+            regions.dedup();
+            for w in settings::wanted_settings(baseline, account, &regions) {
+                if w.region != settings::GLOBAL_REGION {
+                    side.push(settings::setting_stack(
+                        &g.label,
+                        w.setting,
+                        &w.region,
+                        Some(&w.properties),
+                    ));
+                }
+            }
+            for region in &regions {
+                if let Some(w) = settings::ControlSettings::wanted(baseline, account, region) {
+                    side.push(settings::controls_stack(&g.label, region, &w.disabled));
+                }
+            }
             for job in &g.jobs {
                 side.push(StackInput {
                     account: g.label.clone(),
@@ -424,8 +447,17 @@ pub async fn compare_live<A: StackApi + PasswordPolicyApi + ControlsApi + Settin
         }
     }
     // The other settings outside CloudFormation (the security contact).
+    let mut no_setting_api = Vec::new();
     for read in super::settings::read_all(baseline, groups, &limits).await {
         match &read.live {
+            Err(_) if read.unsupported() => {
+                new_side.retain(|s| {
+                    !(s.account == read.label
+                        && s.region == read.wanted.region
+                        && s.stack_name == read.wanted.setting.stack_name())
+                });
+                no_setting_api.push(read.key());
+            }
             Err(e) => errors.push(format!(
                 "{} of {}: {e}",
                 read.wanted.setting.describe(),
@@ -458,6 +490,13 @@ pub async fn compare_live<A: StackApi + PasswordPolicyApi + ControlsApi + Settin
         report.notes.push(format!(
             "the Security Hub controls were not compared in {} region(s): the endpoint does not implement Security Hub's control API",
             no_control_api.len()
+        ));
+    }
+    if !no_setting_api.is_empty() {
+        report.notes.push(format!(
+            "{} setting(s) were not compared: the endpoint does not implement their API ({})",
+            no_setting_api.len(),
+            no_setting_api.join(", ")
         ));
     }
     Ok(report)

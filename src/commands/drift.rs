@@ -219,7 +219,11 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
                         not_checked: vec![NotChecked {
                             resource: Some(read.wanted.setting.logical_id().to_string()),
                             resource_type: read.wanted.setting.resource_type().to_string(),
-                            reason: format!("could not read it: {e}"),
+                            reason: if read.unsupported() {
+                                format!("the endpoint does not implement its API ({e})")
+                            } else {
+                                format!("could not read it: {e}")
+                            },
                         }],
                     }),
                     Ok(_) => {

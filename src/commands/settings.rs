@@ -62,6 +62,11 @@ impl SettingRead {
         }
     }
 
+    /// Whether the endpoint does not implement the setting's API (the emulator).
+    pub fn unsupported(&self) -> bool {
+        matches!(self.live, Err(crate::aws::ApiError::Unsupported(_)))
+    }
+
     /// Whether anything is set there now.
     pub fn is_set(&self) -> bool {
         matches!(self.live, Ok(Some(_)))

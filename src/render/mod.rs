@@ -21,7 +21,7 @@ use crate::plan::{self, sha256_hex, Component, StackSpec};
 use crate::template::{self, Template};
 
 /// The templates shipped in the binary: (name, text). Components first, then partials.
-pub const EMBEDDED_TEMPLATES: [(&str, &str); 8] = [
+pub const EMBEDDED_TEMPLATES: [(&str, &str); 10] = [
     ("alerts", include_str!("../../templates/alerts.yaml.hbs")),
     (
         "cloudtrail",
@@ -45,6 +45,11 @@ pub const EMBEDDED_TEMPLATES: [(&str, &str); 8] = [
         include_str!("../../templates/access-analyzer.yaml.hbs"),
     ),
     ("waf", include_str!("../../templates/waf.yaml.hbs")),
+    ("macie", include_str!("../../templates/macie.yaml.hbs")),
+    (
+        "detective",
+        include_str!("../../templates/detective.yaml.hbs"),
+    ),
 ];
 
 pub const EMBEDDED_PARTIALS: [(&str, &str); 1] =
