@@ -165,9 +165,9 @@ fn table_of_bad_baselines() {
         ),
         (
             "account settings: a misspelt key in an override; with stack sets they are not applied; Macie and Detective where CloudFormation lacks them",
-            format!("{HEAD}regions: [us-east-1, ap-southeast-3]\nmacie: {{enabled: true}}\ndetective: {{enabled: true}}\noverrides:\n  - match: {{region: us-east-1}}\n    account_settings: {{ebs_encryption: false}}\ndeployment:\n  mode: stacksets\n  organizational_units: [r-ab12]\n"),
+            format!("{HEAD}regions: [us-east-1, ap-southeast-3]\nmacie: {{enabled: true}}\noverrides:\n  - match: {{region: us-east-1}}\n    account_settings: {{ebs_encryption: false}}\n  - match: {{region: ap-southeast-3}}\n    detective: {{enabled: true}}\ndeployment:\n  mode: stacksets\n  organizational_units: [r-ab12]\n"),
             vec![
-                "bad.yaml:10:24: error: overrides[0].account_settings: unknown key `ebs_encryption`",
+                "bad.yaml:9:24: error: overrides[0].account_settings: unknown key `ebs_encryption`",
                 "ebs_encryption_by_default",
                 "warning: account_settings: the account settings (EBS encryption by default, the S3 account public access block, ...) are not applied in stack-set mode",
                 "warning: regions[1]: CloudFormation in ap-southeast-3 cannot create Macie (AWS::Macie::Session): it is left out there",

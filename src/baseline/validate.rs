@@ -306,14 +306,19 @@ fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
                 .hint("add an email subscriber (`alerts.email`), or leave the region out"),
             );
         }
+        // Switched on there by the top level or by a region's override.
+        let (macie, detective) = match components_for(file, None, region) {
+            Ok(c) => (c.macie.enabled, c.detective.enabled),
+            Err(_) => (file.macie.enabled, file.detective.enabled),
+        };
         for (on, capability, what) in [
             (
-                file.macie.enabled,
+                macie,
                 regions::Capability::Macie,
                 "Macie (AWS::Macie::Session)",
             ),
             (
-                file.detective.enabled,
+                detective,
                 regions::Capability::Detective,
                 "Detective (AWS::Detective::Graph)",
             ),
