@@ -27,6 +27,7 @@ pub use reach::{Network, Reachability};
 pub use sdk::{
     connect, connect_accounts, explain_errors, AccountAccess, Connections, Endpoint, SdkStacks,
 };
+pub use settings::EndpointAsGiven;
 pub use status::{
     BeforeValueFrom, Capability, ChangeAction, ChangeSetStatus, DetectionStatus, DifferenceType,
     InstanceStatus, OperationResultStatus, OperationStatus, Replacement, ResourceDriftStatus,

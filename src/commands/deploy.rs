@@ -86,6 +86,14 @@ impl<A> Clone for Group<A> {
 }
 
 impl<A> Group<A> {
+    /// The regions this run reaches in the account (with `regions: all`, its own), sorted.
+    pub fn regions(&self) -> Vec<String> {
+        let mut regions: Vec<String> = self.jobs.iter().map(|j| j.region.clone()).collect();
+        regions.sort();
+        regions.dedup();
+        regions
+    }
+
     /// `account`'s share of the rendered stacks (all of them when the baseline names no
     /// accounts), worked on through `api`.
     pub fn of(
@@ -594,9 +602,7 @@ async fn prepare_account<A: StackApi + PasswordPolicyApi>(
     options: Options,
     tx: fanout::Tx,
 ) -> AccountPrep {
-    let mut regions: Vec<String> = g.jobs.iter().map(|j| j.region.clone()).collect();
-    regions.sort();
-    regions.dedup();
+    let regions = g.regions();
     let (api, jobs) = (g.api.clone(), g.jobs);
     let stacks = async {
         let listing = deploy::Listing::of(api.clone(), regions, &options.limits).await;

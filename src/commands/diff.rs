@@ -270,9 +270,7 @@ fn live(
         let named = !baseline.account_ids().is_empty();
         for g in &groups {
             let account = named.then_some(g.account_id.as_str());
-            let mut regions: Vec<String> = g.jobs.iter().map(|j| j.region.clone()).collect();
-            regions.sort();
-            regions.dedup();
+            let regions = g.regions();
             for w in settings::wanted_settings(baseline, account, &regions) {
                 if w.region != settings::GLOBAL_REGION {
                     side.push(settings::setting_stack(
@@ -342,9 +340,7 @@ pub async fn compare_live<A: StackApi + PasswordPolicyApi + ControlsApi + Settin
     let mut all_regions: Vec<String> = Vec::new();
     let mut wanted: Vec<ToRead> = Vec::new();
     for (i, g) in groups.iter().enumerate() {
-        let mut regions: Vec<String> = g.jobs.iter().map(|j| j.region.clone()).collect();
-        regions.sort();
-        regions.dedup();
+        let regions = g.regions();
         // One listing per region: what is deployed, with status and tags.
         let listing = match Listing::of(g.api.clone(), regions.clone(), &limits).await {
             Ok(listing) => listing,

@@ -86,11 +86,7 @@ pub async fn read_all<A: SettingsApi>(
     let mut items = Vec::new();
     for (i, g) in groups.iter().enumerate() {
         let account = named.then_some(g.account_id.as_str());
-        // The regions this run reaches in the account (with `regions: all`, its own).
-        let mut regions: Vec<String> = g.jobs.iter().map(|j| j.region.clone()).collect();
-        regions.sort();
-        regions.dedup();
-        for wanted in wanted_settings(baseline, account, &regions) {
+        for wanted in wanted_settings(baseline, account, &g.regions()) {
             items.push((
                 i,
                 g.label.clone(),

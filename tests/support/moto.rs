@@ -186,7 +186,6 @@ impl Moto {
         )
     }
 
-    #[allow(dead_code)]
     pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
         let creds = aws_sdk_ec2::config::Credentials::new("testing", "testing", None, None, "test");
         aws_sdk_ec2::Client::from_conf(
@@ -202,22 +201,7 @@ impl Moto {
 
     /// An S3 Control client that sends to the emulator's address as it is (its endpoint
     /// rules would put the account id in front of the host, `<account>.127.0.0.1`).
-    #[allow(dead_code)]
     pub fn s3control(&self) -> aws_sdk_s3control::Client {
-        #[derive(Debug)]
-        struct AsGiven(String);
-        impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for AsGiven {
-            fn resolve_endpoint<'a>(
-                &'a self,
-                _: &'a aws_sdk_s3control::config::endpoint::Params,
-            ) -> aws_sdk_s3control::config::endpoint::EndpointFuture<'a> {
-                aws_sdk_s3control::config::endpoint::EndpointFuture::ready(Ok(
-                    aws_sdk_s3control::config::endpoint::Endpoint::builder()
-                        .url(self.0.clone())
-                        .build(),
-                ))
-            }
-        }
         let creds =
             aws_sdk_s3control::config::Credentials::new("testing", "testing", None, None, "test");
         aws_sdk_s3control::Client::from_conf(
@@ -225,7 +209,7 @@ impl Moto {
                 .behavior_version(aws_sdk_s3control::config::BehaviorVersion::latest())
                 .http_client(http_client())
                 .region(aws_sdk_s3control::config::Region::new("us-east-1"))
-                .endpoint_resolver(AsGiven(self.endpoint.clone()))
+                .endpoint_resolver(cfn_baseline::aws::EndpointAsGiven(self.endpoint.clone()))
                 .credentials_provider(creds)
                 .build(),
         )
