@@ -159,13 +159,16 @@ pub struct ResourcePlan {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SettingPlan {
-    /// `account/setting`, e.g. `current/iam-password-policy`, or
+    /// `account/global/setting`, e.g. `current/global/iam-password-policy`, or
     /// `account/region/setting`, e.g. `current/eu-west-1/securityhub-controls`.
     pub key: String,
     /// `set`, `update`, `after-stack` (Security Hub controls where the stack turns it on)
     /// or `unchanged`.
     pub action: &'static str,
     pub changes: Vec<Change>,
+    /// What was read beside the comparison (whether Shield Advanced is subscribed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -356,6 +359,9 @@ impl LivePlan {
             if compact {
                 continue;
             }
+            for note in &s.notes {
+                out.push_str(&format!("    · {note}\n"));
+            }
             for c in &s.changes {
                 out.push_str(&setting_line(c));
             }
@@ -458,6 +464,18 @@ impl LivePlan {
             }
             out.push('\n');
         }
+        let notes: Vec<(&str, &String)> = self
+            .settings
+            .iter()
+            .flat_map(|s| s.notes.iter().map(move |n| (s.key.as_str(), n)))
+            .collect();
+        if !notes.is_empty() {
+            out.push_str("Notes:\n\n");
+            for (key, note) in notes {
+                out.push_str(&format!("- `{key}`: {note}\n"));
+            }
+            out.push('\n');
+        }
         for key in &self.left_in_place {
             out.push_str(&format!(
                 "- `{key}` is no longer in the baseline; it is left in place.\n"
@@ -480,7 +498,9 @@ fn where_md(g: &PlanGroup) -> String {
 }
 
 /// One setting's change as a plan line: `~ field: old → new (impact: why)`.
-fn setting_line(c: &Change) -> String {
+/// One change of a setting outside CloudFormation as an indented line: the field, from what
+/// to what, and its impact.
+pub fn setting_line(c: &Change) -> String {
     // A Security Hub control: one pseudo-resource each.
     if c.resource_type == crate::settings::CONTROL_TYPE && c.path.is_empty() {
         let id = c.resource.as_deref().unwrap_or("?");

@@ -66,22 +66,13 @@ impl AccountPasswordPolicy {
 
 /// The pseudo-stack for a policy: `None` stands for "no policy set".
 pub fn password_policy_stack(account: &str, policy: Option<&AccountPasswordPolicy>) -> StackInput {
-    let resources = match policy {
-        Some(p) => {
-            json!({PASSWORD_POLICY_ID: {"Type": PASSWORD_POLICY_TYPE, "Properties": p.to_json()}})
-        }
-        None => json!({}),
-    };
-    StackInput {
-        account: account.to_string(),
-        region: GLOBAL_REGION.to_string(),
-        stack_name: PASSWORD_POLICY_STACK.to_string(),
-        template: crate::template::Template::shared(json!({
-            "Metadata": {"cfn-baseline": {"component": "iam"}},
-            "Resources": resources,
-        })),
-        tags: None,
-    }
+    let properties = policy.map(AccountPasswordPolicy::to_json);
+    setting_stack(
+        account,
+        Setting::PasswordPolicy,
+        GLOBAL_REGION,
+        properties.as_ref(),
+    )
 }
 
 /// The target accounts of a baseline: (label, account id; `None` for the caller's).
@@ -102,54 +93,39 @@ pub fn setting_changes(live: StackInput, wanted: StackInput) -> Vec<Change> {
         .collect()
 }
 
-/// The wanted policy of every target account of a baseline, as pseudo-stacks.
-pub fn wanted_stacks(baseline: &Baseline) -> Vec<StackInput> {
-    targets(baseline)
-        .into_iter()
-        .map(|(label, account)| {
-            let p = AccountPasswordPolicy::wanted(baseline, account.as_deref());
-            password_policy_stack(&label, Some(&p))
-        })
-        .collect()
-}
-
 /// Settings as `render` records them in the manifest, per account label.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccountSettings {
     pub account: String,
-    pub iam_password_policy: AccountPasswordPolicy,
+    /// Manifests written before the password policy was one of the `settings` hold it
+    /// here; newer ones hold it there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_password_policy: Option<AccountPasswordPolicy>,
     /// Region -> control id -> reason: the Security Hub controls disabled there. Absent from
     /// manifests written before the controls were a setting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub securityhub_controls:
         Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>>,
-    /// The other settings outside CloudFormation ([`Setting`]); absent when there are none.
+    /// The settings outside CloudFormation ([`Setting`]); absent when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub settings: Vec<WantedSetting>,
 }
 
 pub fn account_settings(baseline: &Baseline) -> Vec<AccountSettings> {
     let controls = wanted_control_stacks(baseline);
-    wanted_stacks(baseline)
+    targets(baseline)
         .into_iter()
-        .map(|s| AccountSettings {
-            iam_password_policy: serde_json::from_value(
-                s.template.value["Resources"][PASSWORD_POLICY_ID]["Properties"].clone(),
-            )
-            .expect("round trip"),
+        .map(|(label, account)| AccountSettings {
+            iam_password_policy: None,
             securityhub_controls: Some(
                 controls
                     .iter()
-                    .filter(|c| c.account == s.account)
+                    .filter(|c| c.account == label)
                     .map(|c| (c.region.clone(), disabled_of(c)))
                     .collect(),
             ),
-            settings: wanted_settings(
-                baseline,
-                (s.account != CALLER_ACCOUNT_LABEL).then_some(s.account.as_str()),
-                &baseline.regions(),
-            ),
-            account: s.account,
+            settings: wanted_settings(baseline, account.as_deref(), &baseline.regions()),
+            account: label,
         })
         .collect()
 }
@@ -554,6 +530,9 @@ mod control_tests {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Setting {
+    /// The IAM account password policy (IAM API), account-wide; compared whole: a field the
+    /// baseline leaves out (no expiry, no reuse prevention) must be absent.
+    PasswordPolicy,
     /// The account's SECURITY alternate contact (AWS Account API), account-wide.
     SecurityContact,
     /// The account-wide S3 Block Public Access (S3 Control API), set from the home region.
@@ -573,6 +552,9 @@ pub enum Setting {
     /// Systems Manager's Default Host Management Configuration (the service setting naming
     /// the role it manages instances with), per region.
     DefaultHostManagement,
+    /// Shield Advanced, account-wide: read in every account (whether it subscribes); where
+    /// it does, the proactive engagement and the protections the baseline lists.
+    ShieldAdvanced,
 }
 
 /// The SSM service setting that governs public sharing of documents.
@@ -588,7 +570,8 @@ pub fn default_host_management_role(baseline_name: &str) -> String {
 }
 
 impl Setting {
-    pub const ALL: [Setting; 9] = [
+    pub const ALL: [Setting; 11] = [
+        Setting::PasswordPolicy,
         Setting::SecurityContact,
         Setting::S3PublicAccessBlock,
         Setting::Inspector,
@@ -598,11 +581,13 @@ impl Setting {
         Setting::ImagePublicAccess,
         Setting::SsmDocumentSharing,
         Setting::DefaultHostManagement,
+        Setting::ShieldAdvanced,
     ];
 
     /// The pseudo-stack's name.
     pub fn stack_name(self) -> &'static str {
         match self {
+            Setting::PasswordPolicy => PASSWORD_POLICY_STACK,
             Setting::SecurityContact => "security-contact",
             Setting::S3PublicAccessBlock => "s3-block-public-access",
             Setting::Inspector => "inspector",
@@ -612,12 +597,14 @@ impl Setting {
             Setting::ImagePublicAccess => "ami-block-public-access",
             Setting::SsmDocumentSharing => "ssm-documents-public-sharing",
             Setting::DefaultHostManagement => "default-host-management",
+            Setting::ShieldAdvanced => "shield-advanced",
         }
     }
 
     /// The pseudo-resource's type and logical id.
     pub fn resource_type(self) -> &'static str {
         match self {
+            Setting::PasswordPolicy => PASSWORD_POLICY_TYPE,
             Setting::SecurityContact => "AWS::Account::AlternateContact",
             Setting::S3PublicAccessBlock => "AWS::S3::AccountPublicAccessBlock",
             Setting::Inspector => "AWS::Inspector2::Scanning",
@@ -627,11 +614,13 @@ impl Setting {
             Setting::ImagePublicAccess => "AWS::EC2::ImageBlockPublicAccess",
             Setting::SsmDocumentSharing => "AWS::SSM::ServiceSetting",
             Setting::DefaultHostManagement => "AWS::SSM::DefaultHostManagement",
+            Setting::ShieldAdvanced => "AWS::Shield::Advanced",
         }
     }
 
     pub fn logical_id(self) -> &'static str {
         match self {
+            Setting::PasswordPolicy => PASSWORD_POLICY_ID,
             Setting::SecurityContact => "SecurityContact",
             Setting::S3PublicAccessBlock => "AccountPublicAccessBlock",
             Setting::Inspector => "Inspector",
@@ -641,12 +630,22 @@ impl Setting {
             Setting::ImagePublicAccess => "ImageBlockPublicAccess",
             Setting::SsmDocumentSharing => "DocumentsPublicSharing",
             Setting::DefaultHostManagement => "DefaultHostManagement",
+            Setting::ShieldAdvanced => "ShieldAdvanced",
+        }
+    }
+
+    /// The component its pseudo-stack belongs to, for the diff's stack rules.
+    pub fn component(self) -> &'static str {
+        match self {
+            Setting::PasswordPolicy => "iam",
+            other => other.stack_name(),
         }
     }
 
     /// What it is, for messages.
     pub fn describe(self) -> &'static str {
         match self {
+            Setting::PasswordPolicy => "the IAM password policy",
             Setting::SecurityContact => "the security contact",
             Setting::S3PublicAccessBlock => "the S3 account public access block",
             Setting::Inspector => "Inspector scanning",
@@ -656,7 +655,33 @@ impl Setting {
             Setting::ImagePublicAccess => "the AMI public access block",
             Setting::SsmDocumentSharing => "public sharing of SSM documents",
             Setting::DefaultHostManagement => "Default Host Management Configuration",
+            Setting::ShieldAdvanced => "Shield Advanced",
         }
+    }
+
+    /// A line for plan and drift about what was read, beside the comparison: for Shield,
+    /// whether the account subscribes to Shield Advanced.
+    pub fn note(self, live: Option<&Json>, wanted: &Json) -> Option<String> {
+        if self != Setting::ShieldAdvanced {
+            return None;
+        }
+        let subscribed = live.and_then(|l| l["Subscription"].as_str()) == Some("ACTIVE");
+        let asked = wanted.as_object().is_some_and(|w| !w.is_empty());
+        Some(match (subscribed, asked) {
+            (true, _) => {
+                let live = live.expect("subscribed");
+                let protections = live["Protections"].as_array().map_or(0, Vec::len);
+                format!(
+                    "Shield Advanced: subscribed; proactive engagement {}, {protections} protected resource(s)",
+                    live["ProactiveEngagementStatus"]
+                        .as_str()
+                        .unwrap_or("DISABLED")
+                        .to_lowercase()
+                )
+            }
+            (false, false) => "Shield Advanced: not subscribed (Shield Standard protects the account at no cost; the baseline never subscribes: a one-year commitment)".to_string(),
+            (false, true) => "Shield Advanced: not subscribed, so proactive engagement and protections cannot be set (the baseline never subscribes: a one-year commitment; subscribe in the Shield console, or remove them from `shield`)".to_string(),
+        })
     }
 
     /// The properties that turn the setting on, as its service names them (the account
@@ -679,9 +704,11 @@ impl Setting {
                 "SettingId": SSM_DOCUMENT_SHARING_SETTING,
                 "SettingValue": "Disable",
             }),
-            Setting::SecurityContact | Setting::Inspector | Setting::DefaultHostManagement => {
-                return None
-            }
+            Setting::PasswordPolicy
+            | Setting::SecurityContact
+            | Setting::Inspector
+            | Setting::DefaultHostManagement
+            | Setting::ShieldAdvanced => return None,
         })
     }
 }
@@ -697,15 +724,30 @@ pub struct WantedSetting {
 }
 
 impl WantedSetting {
-    /// Keeps of `live` only the properties the baseline sets: the rest is not compared.
+    /// Keeps of `live` only the properties the baseline sets: the rest is not compared. Of a
+    /// list (Shield's protections), only the items the baseline lists are kept: one added by
+    /// hand is not the baseline's business.
     pub fn comparable(&self, live: &Json) -> Json {
-        let keys = self.properties.as_object();
+        if self.setting == Setting::PasswordPolicy {
+            return live.clone();
+        }
+        let Some(wanted) = self.properties.as_object() else {
+            return json!({});
+        };
         let kept: serde_json::Map<String, Json> = live
             .as_object()
             .into_iter()
             .flatten()
-            .filter(|(k, _)| keys.is_some_and(|keys| keys.contains_key(*k)))
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .filter_map(|(k, v)| {
+                let w = wanted.get(k)?;
+                let v = match (w.as_array(), v.as_array()) {
+                    (Some(w), Some(v)) => {
+                        Json::Array(v.iter().filter(|i| w.contains(i)).cloned().collect())
+                    }
+                    _ => v.clone(),
+                };
+                Some((k.clone(), v))
+            })
             .collect();
         Json::Object(kept)
     }
@@ -736,7 +778,11 @@ pub fn wanted_settings(
     account: Option<&str>,
     regions: &[String],
 ) -> Vec<WantedSetting> {
-    let mut out = Vec::new();
+    let mut out = vec![WantedSetting {
+        setting: Setting::PasswordPolicy,
+        region: GLOBAL_REGION.to_string(),
+        properties: AccountPasswordPolicy::wanted(baseline, account).to_json(),
+    }];
     if let Some(c) = &baseline.file.security_contact {
         out.push(WantedSetting {
             setting: Setting::SecurityContact,
@@ -750,6 +796,11 @@ pub fn wanted_settings(
             }),
         });
     }
+    out.push(WantedSetting {
+        setting: Setting::ShieldAdvanced,
+        region: GLOBAL_REGION.to_string(),
+        properties: shield_properties(baseline, account),
+    });
     let home = baseline.components_for(account, baseline.home_region());
     if home.account_settings.s3_block_public_access {
         out.push(on(Setting::S3PublicAccessBlock, GLOBAL_REGION));
@@ -805,6 +856,63 @@ pub fn wanted_settings(
     out
 }
 
+/// What the baseline asks of Shield Advanced in one account (`None`: the caller's, which
+/// takes every listed resource): empty when nothing, and then it is only reported.
+fn shield_properties(baseline: &Baseline, account: Option<&str>) -> Json {
+    let shield = &baseline.file.shield;
+    let mut out = serde_json::Map::new();
+    if shield.proactive_engagement {
+        if let Some(c) = &baseline.file.security_contact {
+            out.insert("ProactiveEngagementStatus".into(), json!("ENABLED"));
+            out.insert(
+                "EmergencyContacts".into(),
+                json!([{
+                    "EmailAddress": c.email.trim(),
+                    "PhoneNumber": c.phone.trim(),
+                    "ContactNotes": c.name.trim(),
+                }]),
+            );
+        }
+    }
+    let mut protections: Vec<&str> = shield
+        .protections
+        .iter()
+        .map(String::as_str)
+        .filter(|arn| {
+            let owner = crate::baseline::ShieldArn::parse(arn).and_then(|a| a.account);
+            match (account, owner) {
+                (Some(account), Some(owner)) => account == owner,
+                _ => true,
+            }
+        })
+        .collect();
+    protections.sort_unstable();
+    if !protections.is_empty() {
+        out.insert("Protections".into(), json!(protections));
+    }
+    Json::Object(out)
+}
+
+/// The name the baseline gives the protection of a resource: `cfn-baseline-` and the ARN's
+/// resource part, in the characters Shield allows, at most 128 of them.
+pub fn shield_protection_name(arn: &str) -> String {
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
+    let cleaned: String = resource
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_.-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("cfn-baseline-{cleaned}")
+        .chars()
+        .take(128)
+        .collect()
+}
+
 /// The pseudo-stack of a setting: `None` stands for "not set at all".
 pub fn setting_stack(
     account: &str,
@@ -823,7 +931,7 @@ pub fn setting_stack(
         region: region.to_string(),
         stack_name: setting.stack_name().to_string(),
         template: crate::template::Template::shared(json!({
-            "Metadata": {"cfn-baseline": {"component": setting.stack_name()}},
+            "Metadata": {"cfn-baseline": {"component": setting.component()}},
             "Resources": resources,
         })),
         tags: None,

@@ -540,19 +540,6 @@ impl ControlsApi for Cloud {
     }
 }
 
-impl PasswordPolicyApi for Cloud {
-    async fn password_policy(&self) -> ApiResult<Option<AccountPasswordPolicy>> {
-        self.call("password_policy".into());
-        Ok(self.policy.lock().unwrap().clone())
-    }
-
-    async fn set_password_policy(&self, p: &AccountPasswordPolicy) -> ApiResult<()> {
-        self.call("set_password_policy".into());
-        *self.policy.lock().unwrap() = Some(p.clone());
-        Ok(())
-    }
-}
-
 impl SettingsApi for Cloud {
     async fn read_setting(
         &self,
@@ -561,8 +548,16 @@ impl SettingsApi for Cloud {
         region: &str,
     ) -> ApiResult<Option<Json>> {
         self.call(format!("read_setting {region}/{}", setting.stack_name()));
+        if setting == Setting::PasswordPolicy {
+            return Ok(self.policy.lock().unwrap().as_ref().map(|p| p.to_json()));
+        }
         let key = at(region, setting.stack_name());
-        Ok(self.settings.lock().unwrap().get(&key).cloned())
+        let found = self.settings.lock().unwrap().get(&key).cloned();
+        // As Shield answers an account that does not subscribe.
+        if setting == Setting::ShieldAdvanced && found.is_none() {
+            return Ok(Some(serde_json::json!({"Subscription": "INACTIVE"})));
+        }
+        Ok(found)
     }
 
     async fn apply_setting(
@@ -573,6 +568,10 @@ impl SettingsApi for Cloud {
         p: &Json,
     ) -> ApiResult<()> {
         self.call(format!("apply_setting {region}/{}", setting.stack_name()));
+        if setting == Setting::PasswordPolicy {
+            *self.policy.lock().unwrap() = Some(serde_json::from_value(p.clone()).unwrap());
+            return Ok(());
+        }
         // What the baseline does not set stays as it is (Inspector: other scan types).
         let key = at(region, setting.stack_name());
         let mut settings = self.settings.lock().unwrap();
@@ -725,7 +724,7 @@ async fn plan_of_an_empty_account_lists_every_stack_and_leaves_nothing_behind() 
     }
     assert!(run
         .out
-        .contains("current/iam-password-policy  set (there is none)"));
+        .contains("current/global/iam-password-policy  set (there is none)"));
     assert!(run.err.contains("nothing was changed"), "{}", run.err);
     // Change sets and the empty new-stack shells are gone; nothing executed, no policy set.
     assert!(cloud.stacks.lock().unwrap().is_empty());
@@ -774,11 +773,16 @@ async fn deploy_creates_everything_then_a_second_run_changes_nothing() {
     assert_eq!(cloud.calls_like("list_stacks"), 1, "{calls:?}");
     assert_eq!(cloud.calls_like("get_template"), STACKS.len(), "{calls:?}");
     assert_eq!(cloud.calls_like("describe_stack"), 0, "{calls:?}");
-    assert_eq!(cloud.calls_like("password_policy"), 1, "{calls:?}");
+    assert_eq!(
+        cloud.calls_like("read_setting global/iam-password-policy"),
+        1,
+        "{calls:?}"
+    );
     assert_eq!(cloud.calls_like("controls"), 1, "{calls:?}");
-    // The account settings: the S3 account block, and five per region.
-    assert_eq!(cloud.calls_like("read_setting"), 6, "{calls:?}");
-    assert_eq!(calls.len(), STACKS.len() + 9, "{calls:?}");
+    // The settings: the password policy, Shield Advanced, the S3 account block, and five
+    // account settings per region.
+    assert_eq!(cloud.calls_like("read_setting"), 8, "{calls:?}");
+    assert_eq!(calls.len(), STACKS.len() + 10, "{calls:?}");
     let plan = plan_or_deploy(&cloud, false).await;
     assert_eq!(plan.code, 0, "{}{}", plan.out, plan.err);
 }
@@ -851,7 +855,7 @@ async fn a_failed_stack_fails_the_run_skips_its_dependents_and_keeps_the_policy(
     assert!(cloud.policy.lock().unwrap().is_none());
     assert!(
         run.err.contains(
-            "(IAM password policy, Security Hub controls, security contact) were not changed because a stack failed"
+            "(IAM password policy, Security Hub controls, account settings) were not changed because a stack failed"
         ),
         "{}",
         run.err
@@ -1503,6 +1507,42 @@ async fn regions_all_targets_each_accounts_enabled_regions_and_lists_the_rest() 
 }
 
 #[tokio::test(start_paused = true)]
+async fn regions_all_names_the_regions_a_component_is_left_out_of() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    let mut enabled: Vec<String> = baseline::regions::DEFAULT_ENABLED_REGIONS
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    enabled.push("ap-southeast-5".into());
+    *cloud.enabled.lock().unwrap() = Some(enabled);
+    let text = "version: 1\nname: baseline\nhome_region: eu-west-1\nregions: all\n\
+                alerts: {email: [security@example.com]}\ndetective: {enabled: true}\n";
+    let plan = adopt_then(&cloud, false, text).await;
+    assert_eq!(plan.code, 2, "{}{}", plan.out, plan.err);
+    // Validation could not name them: the regions were known only once the account said.
+    assert!(
+        plan.err.contains(
+            "account current: Detective (AWS::Detective::Graph) is not offered in ap-northeast-3, ap-southeast-5: left out there"
+        ),
+        "{}",
+        plan.err
+    );
+    assert!(!plan.err.contains("Macie"), "{}", plan.err);
+    assert!(
+        plan.out.contains("current/eu-west-1/baseline-detective"),
+        "{}",
+        plan.out
+    );
+    assert!(
+        !plan
+            .out
+            .contains("current/ap-southeast-5/baseline-detective"),
+        "{}",
+        plan.out
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_named_region_not_enabled_stops_the_plan_before_any_change() {
     let cloud = std::sync::Arc::new(Cloud::default());
     let text = "version: 1\nname: baseline\nhome_region: us-east-1\n\
@@ -1891,6 +1931,49 @@ async fn account_settings_are_turned_on_per_region_and_false_leaves_them_alone()
         false,
     )
     .await;
+    assert_eq!(again.code, 0, "{}{}", again.out, again.err);
+}
+
+const WITH_SHIELD: &str = "version: 1\nname: baseline\nhome_region: us-east-1\n\
+alerts: {email: [sec@example.com]}\n\
+security_contact: {name: Security team, email: security@example.com, phone: '+1 206 555 0100'}\n\
+shield:\n  proactive_engagement: true\n  protections:\n    \
+- arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188\n";
+
+#[tokio::test(start_paused = true)]
+async fn shield_advanced_is_set_where_the_account_subscribes() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    // A subscribed account with engagement off and one resource protected by hand.
+    cloud.settings.lock().unwrap().insert(
+        "global/shield-advanced".into(),
+        serde_json::json!({
+            "Subscription": "ACTIVE",
+            "ProactiveEngagementStatus": "DISABLED",
+            "Protections": ["arn:aws:ec2:us-east-1:123456789012:eip-allocation/eipalloc-1"],
+        }),
+    );
+    let plan = plan_with(&cloud, false, WITH_SHIELD, DiffFormat::Text, false).await;
+    assert_eq!(plan.code, 2, "{}{}", plan.out, plan.err);
+    for shown in [
+        "~ current/global/shield-advanced  update\n    · Shield Advanced: subscribed; proactive engagement disabled, 1 protected resource(s)\n",
+        "~ ProactiveEngagementStatus: \"DISABLED\" → \"ENABLED\" (strengthening",
+        "~ Protections: [] → [\"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188\"] (strengthening",
+        "~ EmergencyContacts: set to",
+    ] {
+        assert!(plan.out.contains(shown), "{shown}\n{}", plan.out);
+    }
+    let md = plan_with(&cloud, false, WITH_SHIELD, DiffFormat::Markdown, false).await;
+    assert!(
+        md.out
+            .contains("Notes:\n\n- `current/global/shield-advanced`: Shield Advanced: subscribed;"),
+        "{}",
+        md.out
+    );
+
+    let run = plan_with(&cloud, true, WITH_SHIELD, DiffFormat::Text, false).await;
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    assert_eq!(cloud.calls_like("apply_setting global/shield-advanced"), 1);
+    let again = plan_with(&cloud, false, WITH_SHIELD, DiffFormat::Text, false).await;
     assert_eq!(again.code, 0, "{}{}", again.out, again.err);
 }
 

@@ -135,7 +135,7 @@ async fn deploy_default_then_redeploy_then_update() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out).matches("  unchanged").count(),
-        17,
+        18,
         "{}",
         stdout(&out)
     );
@@ -182,7 +182,7 @@ async fn deploy_default_then_redeploy_then_update() {
         plan.contains("~ Modify Detector (AWS::GuardDuty::Detector)"),
         "{plan}"
     );
-    assert_eq!(plan.matches("  unchanged").count(), 9, "{plan}");
+    assert_eq!(plan.matches("  unchanged").count(), 10, "{plan}");
 
     let out = moto.run(dir.path(), &["deploy", "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -235,10 +235,33 @@ fn a_render_from_before_account_settings_says_the_policy_was_not_compared() {
     let manifest = dir.path().join("base/manifest.json");
     let mut m: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
+    let settings = m["account_settings"][0]["settings"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let policy = settings
+        .iter()
+        .find(|s| s["setting"] == "password-policy")
+        .unwrap_or_else(|| panic!("{m}"))["properties"]
+        .clone();
+    assert_eq!(policy["MinimumPasswordLength"], 14, "{m}");
+
+    // A manifest from before the password policy was one of the settings held it in a field
+    // of its own: still compared.
+    let mut older = m.clone();
+    older["account_settings"][0]["iam_password_policy"] = policy;
+    older["account_settings"][0]["settings"] = settings
+        .into_iter()
+        .filter(|s| s["setting"] != "password-policy")
+        .collect();
+    fs::write(&manifest, serde_json::to_string_pretty(&older).unwrap()).unwrap();
+    let (code, text, err) = diff(dir.path(), &["weakened.yaml", "--against", "base"]);
+    assert_eq!(code, 3, "{err}");
     assert!(
-        m["account_settings"][0]["iam_password_policy"]["MinimumPasswordLength"] == 14,
-        "{m}"
+        text.contains("~ iam-password-policy  current global  changed"),
+        "{text}"
     );
+
     m.as_object_mut().unwrap().remove("account_settings");
     fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
     let (code, text, err) = diff(dir.path(), &["weakened.yaml", "--against", "base"]);

@@ -66,7 +66,7 @@ async fn live_diff_shows_baseline_changes_and_out_of_band_changes() {
         stderr(&out)
     );
     assert!(
-        stdout(&out).contains("No differences in 10 stacks."),
+        stdout(&out).contains("No differences in 11 stacks."),
         "{}",
         stdout(&out)
     );

@@ -78,10 +78,10 @@ fn one_setting_changed_everywhere_is_one_change() {
     );
     let text = diff::text(&report, false);
     assert!(
-        // 10,300 stacks, the password policy and the S3 account block of each of the 100
-        // accounts, and the Security Hub controls and five account settings of each account
-        // and region.
-        text.contains("Weakens security: 1 weakening, 0 strengthening and 0 neutral change in 1,700 of 20,700 stacks."),
+        // 10,300 stacks, the password policy, Shield Advanced and the S3 account block of
+        // each of the 100 accounts, and the Security Hub controls and five account settings
+        // of each account and region.
+        text.contains("Weakens security: 1 weakening, 0 strengthening and 0 neutral change in 1,700 of 20,800 stacks."),
         "{text}"
     );
     check_outputs("one_setting", &report);

@@ -142,6 +142,12 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     ("account.ssm_document_sharing.setting", "{D: {Type: AWS::SSM::ServiceSetting, Properties: {SettingId: /a}}}", "{D: {Type: AWS::SSM::ServiceSetting, Properties: {SettingId: /b}}}", N),
     ("ssm.default_host_management", "{H: {Type: AWS::SSM::DefaultHostManagement, Properties: {SettingValue: service-role/a}}}", "-", W),
     ("ssm.default_host_management.role", "{H: {Type: AWS::SSM::DefaultHostManagement, Properties: {SettingValue: service-role/a}}}", "{H: {Type: AWS::SSM::DefaultHostManagement, Properties: {SettingValue: service-role/b}}}", N),
+    ("shield.advanced", "{S: {Type: AWS::Shield::Advanced, Properties: {}}}", "-", W),
+    ("shield.protections", "{S: {Type: AWS::Shield::Advanced, Properties: {Protections: [arn:a, arn:b]}}}", "{S: {Type: AWS::Shield::Advanced, Properties: {Protections: [arn:a]}}}", W),
+    ("shield.protections", "{S: {Type: AWS::Shield::Advanced, Properties: {Protections: [arn:a]}}}", "{S: {Type: AWS::Shield::Advanced, Properties: {Protections: [arn:a, arn:b]}}}", S),
+    ("shield.proactive_engagement", "{S: {Type: AWS::Shield::Advanced, Properties: {ProactiveEngagementStatus: ENABLED}}}", "{S: {Type: AWS::Shield::Advanced, Properties: {ProactiveEngagementStatus: DISABLED}}}", W),
+    ("shield.proactive_engagement", "{S: {Type: AWS::Shield::Advanced, Properties: {}}}", "{S: {Type: AWS::Shield::Advanced, Properties: {ProactiveEngagementStatus: ENABLED}}}", S),
+    ("shield.emergency_contacts", "{S: {Type: AWS::Shield::Advanced, Properties: {EmergencyContacts: [{EmailAddress: a@example.com}]}}}", "{S: {Type: AWS::Shield::Advanced, Properties: {EmergencyContacts: [{EmailAddress: b@example.com}]}}}", N),
     ("account.security_contact", "{C: {Type: AWS::Account::AlternateContact, Properties: {Name: a}}}", "-", W),
     ("account.security_contact", "-", "{C: {Type: AWS::Account::AlternateContact, Properties: {Name: a}}}", S),
     ("account.security_contact.details", "{C: {Type: AWS::Account::AlternateContact, Properties: {EmailAddress: a@example.com}}}", "{C: {Type: AWS::Account::AlternateContact, Properties: {EmailAddress: b@example.com}}}", N),
@@ -265,6 +271,7 @@ fn stack_rules_cover_every_component() {
         ("ami-block-public-access", "stack.ami_public_access"),
         ("ssm-documents-public-sharing", "stack.ssm_document_sharing"),
         ("default-host-management", "stack.default_host_management"),
+        ("shield-advanced", "stack.shield_advanced"),
         ("something-else", "stack.other"),
     ] {
         let removed = changes(stack(detector, component), None);
@@ -335,6 +342,7 @@ fn every_rule_has_a_case() {
             "stack.ami_public_access",
             "stack.ssm_document_sharing",
             "stack.default_host_management",
+            "stack.shield_advanced",
             "stack.securityhub_controls",
             "stack.other",
             "stack.tags",

@@ -68,7 +68,7 @@ async fn the_password_policy_drifts_and_is_restored() {
     let out = moto.run(dir.path(), &["plan"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stdout(&out).contains("~ current/iam-password-policy  set (there is none)"),
+        stdout(&out).contains("~ current/global/iam-password-policy  set (there is none)"),
         "{}",
         stdout(&out)
     );
@@ -570,4 +570,95 @@ async fn ebs_encryption_and_the_s3_account_block_are_set_and_restored() {
         stdout(&out),
         stderr(&out)
     );
+}
+
+/// Shield Advanced against moto, in an account that does not subscribe (AWS answers
+/// DescribeSubscription with ResourceNotFoundException there, as moto does). A subscribed
+/// account is played through aws-smithy-mocks (tests/settings_mocks.rs): moto's
+/// DescribeSubscription answers its StartTime as "02/12/2026, 04:11:05", which the SDK
+/// rightly refuses to parse as a timestamp.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shield_advanced_is_reported_and_never_subscribed() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let shield = moto.shield();
+    let alb =
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188";
+    let subscribed = || async { shield.describe_subscription().send().await.is_ok() };
+
+    // Nothing asked of Shield: plan and drift only say whether the account subscribes.
+    settings_baseline(dir.path(), |text| text);
+    let out = moto.run(dir.path(), &["plan"]);
+    assert!(
+        stdout(&out).contains("= current/global/shield-advanced  unchanged\n    · Shield Advanced: not subscribed (Shield Standard protects the account at no cost"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = moto.run(dir.path(), &["drift", "--scope", "settings"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out)
+            .contains("note: current/global/shield-advanced: Shield Advanced: not subscribed"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A protection asked for: plan says it cannot be set, deploy refuses before any change.
+    // With a new tag as well, which would update every stack if deploy went ahead.
+    settings_baseline(dir.path(), |text| {
+        text.replacen("  protections: []", &format!("  protections: [{alb}]"), 1)
+            .replacen(
+                "  managed-by: cfn-baseline\n",
+                "  managed-by: cfn-baseline\n  team: security\n",
+                1,
+            )
+    });
+    assert!(
+        fs::read_to_string(dir.path().join("baseline.yaml"))
+            .unwrap()
+            .contains(alb),
+        "the default baseline's shield section moved"
+    );
+    let out = moto.run(dir.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("~ current/global/shield-advanced  update")
+            && stdout(&out).contains(&format!("~ Protections: set to [\"{alb}\"] (strengthening"))
+            && stdout(&out).contains("Shield Advanced: not subscribed, so proactive engagement and protections cannot be set"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let cfn = moto.cloudformation("us-east-1").await;
+    let updated = |cfn: aws_sdk_cloudformation::Client| async move {
+        cfn.describe_stacks()
+            .stack_name("baseline-alerts")
+            .send()
+            .await
+            .unwrap()
+            .stacks()[0]
+            .last_updated_time()
+            .cloned()
+    };
+    let before = updated(cfn.clone()).await;
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "current/global/shield-advanced: the account does not subscribe to Shield Advanced"
+        ) && stderr(&out).contains("nothing was changed"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(updated(cfn).await, before, "no stack was touched");
+    assert!(!subscribed().await, "the tool never subscribes");
 }

@@ -331,7 +331,7 @@ fn losing_the_endpoint_while_executing_says_which_stacks_completed_and_which_are
     );
     assert!(
         text.contains(
-            "(IAM password policy, Security Hub controls, security contact) were not changed"
+            "(IAM password policy, Security Hub controls, account settings) were not changed"
         ),
         "{text}"
     );

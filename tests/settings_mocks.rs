@@ -6,6 +6,7 @@
 //! Get/EnableImageBlockPublicAccess(State)) and the SSM API reference (GetServiceSetting,
 //! UpdateServiceSetting, ServiceSettingNotFound). Each test stands in for what AWS answers
 //! in an account that never set the setting, one that set it, and what `deploy` sends.
+//! Shield Advanced's proactive engagement the same way, through the real Shield client.
 
 use aws_sdk_ec2::operation::enable_image_block_public_access::EnableImageBlockPublicAccessOutput;
 use aws_sdk_ec2::operation::enable_snapshot_block_public_access::EnableSnapshotBlockPublicAccessOutput;
@@ -227,4 +228,201 @@ async fn default_host_management_is_read_and_pointed_at_the_baselines_role() {
         .await
         .unwrap();
     assert_eq!(update.num_calls(), 1);
+}
+
+fn shield(rules: &[&Rule]) -> SdkStacks {
+    let client = mock_client!(aws_sdk_shield, RuleMode::MatchAny, rules);
+    SdkStacks::with_client(cloudformation()).with_shield(client)
+}
+
+fn subscription(status: Option<aws_sdk_shield::types::ProactiveEngagementStatus>) -> Rule {
+    use aws_sdk_shield::operation::describe_subscription::DescribeSubscriptionOutput;
+    use aws_sdk_shield::types::{Subscription, SubscriptionLimits};
+    mock!(aws_sdk_shield::Client::describe_subscription).then_output(move || {
+        DescribeSubscriptionOutput::builder()
+            .subscription(
+                Subscription::builder()
+                    .set_proactive_engagement_status(status.clone())
+                    .subscription_limits(SubscriptionLimits::builder().build())
+                    .build(),
+            )
+            .build()
+    })
+}
+
+/// Shield Advanced's proactive engagement and emergency contacts, which the emulator does
+/// not implement (Shield API reference: DescribeSubscription's ProactiveEngagementStatus is
+/// absent until engagement was first set up, which AssociateProactiveEngagementDetails
+/// does with the contacts; afterwards UpdateEmergencyContactSettings and
+/// EnableProactiveEngagement).
+#[tokio::test]
+async fn shield_proactive_engagement_is_read_and_switched_on_with_the_security_contact() {
+    use aws_sdk_shield::operation::associate_proactive_engagement_details::AssociateProactiveEngagementDetailsOutput;
+    use aws_sdk_shield::operation::describe_emergency_contact_settings::DescribeEmergencyContactSettingsOutput;
+    use aws_sdk_shield::operation::enable_proactive_engagement::EnableProactiveEngagementOutput;
+    use aws_sdk_shield::operation::list_protections::{
+        ListProtectionsError, ListProtectionsOutput,
+    };
+    use aws_sdk_shield::operation::update_emergency_contact_settings::UpdateEmergencyContactSettingsOutput;
+    use aws_sdk_shield::types::error::ResourceNotFoundException;
+    use aws_sdk_shield::types::{EmergencyContact, ProactiveEngagementStatus, Protection};
+
+    let wanted = json!({
+        "ProactiveEngagementStatus": "ENABLED",
+        "EmergencyContacts": [{
+            "EmailAddress": "security@example.com",
+            "PhoneNumber": "+1 206 555 0100",
+            "ContactNotes": "Security team",
+        }],
+    });
+    let contact_sent = |list: &[EmergencyContact]| {
+        matches!(list, [c] if c.email_address() == "security@example.com"
+            && c.phone_number() == Some("+1 206 555 0100")
+            && c.contact_notes() == Some("Security team"))
+    };
+
+    // Subscribed, never set up: nothing protected ("not found"), no contacts.
+    let never = subscription(None);
+    let none_protected = mock!(aws_sdk_shield::Client::list_protections).then_error(|| {
+        ListProtectionsError::ResourceNotFoundException(
+            ResourceNotFoundException::builder().build(),
+        )
+    });
+    let no_contacts = mock!(aws_sdk_shield::Client::describe_emergency_contact_settings)
+        .then_output(|| DescribeEmergencyContactSettingsOutput::builder().build());
+    let associate = mock!(aws_sdk_shield::Client::associate_proactive_engagement_details)
+        .match_requests(move |r| contact_sent(r.emergency_contact_list()))
+        .then_output(|| AssociateProactiveEngagementDetailsOutput::builder().build());
+    let api = shield(&[&never, &none_protected, &no_contacts, &associate]);
+    let live = api
+        .read_setting(Setting::ShieldAdvanced, ACCOUNT, "global")
+        .await
+        .unwrap();
+    assert_eq!(
+        live,
+        Some(json!({
+            "Subscription": "ACTIVE",
+            "ProactiveEngagementStatus": "DISABLED",
+            "Protections": [],
+            "EmergencyContacts": [],
+        }))
+    );
+    api.apply_setting(Setting::ShieldAdvanced, ACCOUNT, "global", &wanted)
+        .await
+        .unwrap();
+    assert_eq!(associate.num_calls(), 1, "set up in one call");
+
+    // Set up once and switched off since: the contacts are written, then engagement on.
+    let disabled = subscription(Some(ProactiveEngagementStatus::Disabled));
+    let protected = mock!(aws_sdk_shield::Client::list_protections).then_output(|| {
+        ListProtectionsOutput::builder()
+            .protections(
+                Protection::builder()
+                    .resource_arn("arn:aws:cloudfront::111122223333:distribution/E1")
+                    .build(),
+            )
+            .build()
+    });
+    let contacts =
+        mock!(aws_sdk_shield::Client::describe_emergency_contact_settings).then_output(|| {
+            DescribeEmergencyContactSettingsOutput::builder()
+                .emergency_contact_list(
+                    EmergencyContact::builder()
+                        .email_address("old@example.com")
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        });
+    let update = mock!(aws_sdk_shield::Client::update_emergency_contact_settings)
+        .match_requests(move |r| contact_sent(r.emergency_contact_list()))
+        .then_output(|| UpdateEmergencyContactSettingsOutput::builder().build());
+    let enable = mock!(aws_sdk_shield::Client::enable_proactive_engagement)
+        .then_output(|| EnableProactiveEngagementOutput::builder().build());
+    let api = shield(&[&disabled, &protected, &contacts, &update, &enable]);
+    let live = api
+        .read_setting(Setting::ShieldAdvanced, ACCOUNT, "global")
+        .await
+        .unwrap();
+    assert_eq!(
+        live,
+        Some(json!({
+            "Subscription": "ACTIVE",
+            "ProactiveEngagementStatus": "DISABLED",
+            "Protections": ["arn:aws:cloudfront::111122223333:distribution/E1"],
+            "EmergencyContacts": [
+                {"EmailAddress": "old@example.com", "PhoneNumber": "", "ContactNotes": ""}
+            ],
+        }))
+    );
+    api.apply_setting(Setting::ShieldAdvanced, ACCOUNT, "global", &wanted)
+        .await
+        .unwrap();
+    assert_eq!((update.num_calls(), enable.num_calls()), (1, 1));
+    assert_eq!(associate.num_calls(), 1, "not set up a second time");
+}
+
+/// Shield Advanced's protections in a subscribed account (the emulator cannot play one, see
+/// tests/drift_emulator.rs): each listed resource is protected under the baseline's name; one
+/// protected already (AWS: ResourceAlreadyExistsException) is left as it is. An account that
+/// does not subscribe is refused with a sentence, never subscribed.
+#[tokio::test]
+async fn shield_protections_are_created_and_a_missing_subscription_is_refused() {
+    use aws_sdk_shield::operation::create_protection::{
+        CreateProtectionError, CreateProtectionOutput,
+    };
+    use aws_sdk_shield::operation::describe_subscription::DescribeSubscriptionError;
+    use aws_sdk_shield::types::error::{ResourceAlreadyExistsException, ResourceNotFoundException};
+    use aws_sdk_shield::types::ProactiveEngagementStatus;
+
+    let alb =
+        "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/50dc6c495c0c9188";
+    let cdn = "arn:aws:cloudfront::111122223333:distribution/E1";
+    let wanted = json!({"Protections": [alb, cdn]});
+    let on = subscription(Some(ProactiveEngagementStatus::Enabled));
+    let create_alb = mock!(aws_sdk_shield::Client::create_protection)
+        .match_requests(move |r| {
+            r.resource_arn() == Some(alb)
+                && r.name() == Some("cfn-baseline-loadbalancer-app-web-50dc6c495c0c9188")
+        })
+        .then_output(|| {
+            CreateProtectionOutput::builder()
+                .protection_id("p-1")
+                .build()
+        });
+    let create_cdn = mock!(aws_sdk_shield::Client::create_protection)
+        .match_requests(move |r| r.resource_arn() == Some(cdn))
+        .then_error(|| {
+            CreateProtectionError::ResourceAlreadyExistsException(
+                ResourceAlreadyExistsException::builder().build(),
+            )
+        });
+    let api = shield(&[&on, &create_alb, &create_cdn]);
+    api.apply_setting(Setting::ShieldAdvanced, ACCOUNT, "global", &wanted)
+        .await
+        .unwrap();
+    assert_eq!((create_alb.num_calls(), create_cdn.num_calls()), (1, 1));
+
+    let off = mock!(aws_sdk_shield::Client::describe_subscription).then_error(|| {
+        DescribeSubscriptionError::ResourceNotFoundException(
+            ResourceNotFoundException::builder().build(),
+        )
+    });
+    let api = shield(&[&off]);
+    assert_eq!(
+        api.read_setting(Setting::ShieldAdvanced, ACCOUNT, "global")
+            .await
+            .unwrap(),
+        Some(json!({"Subscription": "INACTIVE"}))
+    );
+    let refused = api
+        .apply_setting(Setting::ShieldAdvanced, ACCOUNT, "global", &wanted)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused
+            .contains("does not subscribe to Shield Advanced, and the baseline never subscribes"),
+        "{refused}"
+    );
 }

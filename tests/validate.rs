@@ -184,6 +184,27 @@ fn table_of_bad_baselines() {
             ],
         ),
         (
+            "Shield settings AWS would refuse",
+            format!(
+                "{HEAD}accounts: ['111111111111', '222222222222']\nshield:\n  proactive_engagement: true\n  protections:\n    \
+                 - not-an-arn\n    \
+                 - arn:aws:s3:::bucket/key\n    \
+                 - arn:aws:cloudfront::333333333333:distribution/E1\n    \
+                 - arn:aws:route53:::hostedzone/Z1\n    \
+                 - arn:aws:cloudfront::111111111111:distribution/E2\n    \
+                 - arn:aws:cloudfront::111111111111:distribution/E2\n"
+            ),
+            vec![
+                "error: shield.proactive_engagement: proactive engagement needs someone for the Shield Response Team to call",
+                "hint: add `security_contact: {name, email, phone}`",
+                "error: shield.protections[0]: \"not-an-arn\" is not an ARN",
+                "error: shield.protections[1]: Shield Advanced cannot protect this kind of resource (s3 bucket)",
+                "error: shield.protections[2]: account 333333333333 is not one of the baseline's `accounts`",
+                "error: shield.protections[3]: this ARN names no account, and the baseline has several",
+                "error: shield.protections[5]: arn:aws:cloudfront::111111111111:distribution/E2 is listed twice",
+            ],
+        ),
+        (
             "home region that cannot record global IAM types",
             "version: 1\nname: acme\nhome_region: il-central-1\nalerts: {email: [sec@example.com]}\n".to_string(),
             vec!["bad.yaml:3:14: error: home_region: AWS Config cannot record global IAM resources in il-central-1"],

@@ -566,19 +566,6 @@ pub trait DriftApi: StackApi {
     ) -> impl Future<Output = ApiResult<Vec<ResourceDrift>>> + Send;
 }
 
-/// The IAM account password policy (global, per account).
-pub trait PasswordPolicyApi: Send + Sync + 'static {
-    /// None when the account has no password policy.
-    fn password_policy(
-        &self,
-    ) -> impl Future<Output = ApiResult<Option<crate::settings::AccountPasswordPolicy>>> + Send;
-
-    fn set_password_policy(
-        &self,
-        policy: &crate::settings::AccountPasswordPolicy,
-    ) -> impl Future<Output = ApiResult<()>> + Send;
-}
-
 /// What deploy and plan need from CloudFormation, per region.
 pub trait StackApi: Send + Sync + 'static {
     fn describe_stack(

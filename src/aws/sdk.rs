@@ -349,6 +349,8 @@ pub struct SdkStacks {
     /// settings the emulator does not implement).
     pub(super) fixed_ec2: Option<aws_sdk_ec2::Client>,
     pub(super) fixed_ssm: Option<aws_sdk_ssm::Client>,
+    /// A Shield client (canned responses, for proactive engagement).
+    pub(super) fixed_shield: Option<aws_sdk_shield::Client>,
     /// The run's budget for losing the network, shared by every account's clients.
     pub(super) reach: Arc<Reachability>,
 }
@@ -362,6 +364,7 @@ impl SdkStacks {
             fixed_securityhub: None,
             fixed_ec2: None,
             fixed_ssm: None,
+            fixed_shield: None,
             reach,
         }
     }
@@ -383,6 +386,7 @@ impl SdkStacks {
             fixed_securityhub: None,
             fixed_ec2: None,
             fixed_ssm: None,
+            fixed_shield: None,
             reach: Arc::new(Reachability::new(Duration::from_secs(60))),
         }
     }
@@ -403,6 +407,12 @@ impl SdkStacks {
     /// Uses this SSM client for every region.
     pub fn with_ssm(mut self, client: aws_sdk_ssm::Client) -> SdkStacks {
         self.fixed_ssm = Some(client);
+        self
+    }
+
+    /// Uses this Shield client (global).
+    pub fn with_shield(mut self, client: aws_sdk_shield::Client) -> SdkStacks {
+        self.fixed_shield = Some(client);
         self
     }
 
@@ -883,66 +893,6 @@ impl DriftApi for SdkStacks {
                     }
                 }
                 Ok(out)
-            })
-            .await
-    }
-}
-
-impl PasswordPolicyApi for SdkStacks {
-    async fn password_policy(&self) -> ApiResult<Option<crate::settings::AccountPasswordPolicy>> {
-        self.reach
-            .call("PasswordPolicy", || async move {
-                let out = match self.iam().get_account_password_policy().send().await {
-                    Ok(out) => out,
-                    Err(e) => {
-                        if e.as_service_error()
-                            .is_some_and(|s| s.is_no_such_entity_exception())
-                        {
-                            return Ok(None);
-                        }
-                        return Err(api_error("GetAccountPasswordPolicy", e));
-                    }
-                };
-                let Some(p) = out.password_policy() else {
-                    return Ok(None);
-                };
-                let positive = |v: Option<i32>| v.filter(|n| *n > 0).map(|n| n as u32);
-                Ok(Some(crate::settings::AccountPasswordPolicy {
-                    minimum_password_length: positive(p.minimum_password_length()).unwrap_or(0),
-                    require_symbols: p.require_symbols(),
-                    require_numbers: p.require_numbers(),
-                    require_uppercase_characters: p.require_uppercase_characters(),
-                    require_lowercase_characters: p.require_lowercase_characters(),
-                    allow_users_to_change_password: p.allow_users_to_change_password(),
-                    max_password_age: positive(p.max_password_age()),
-                    password_reuse_prevention: positive(p.password_reuse_prevention()),
-                    hard_expiry: p.hard_expiry().unwrap_or(false),
-                }))
-            })
-            .await
-    }
-
-    async fn set_password_policy(
-        &self,
-        p: &crate::settings::AccountPasswordPolicy,
-    ) -> ApiResult<()> {
-        self.reach
-            .call("SetPasswordPolicy", || async move {
-                self.iam()
-                    .update_account_password_policy()
-                    .minimum_password_length(p.minimum_password_length as i32)
-                    .require_symbols(p.require_symbols)
-                    .require_numbers(p.require_numbers)
-                    .require_uppercase_characters(p.require_uppercase_characters)
-                    .require_lowercase_characters(p.require_lowercase_characters)
-                    .allow_users_to_change_password(p.allow_users_to_change_password)
-                    .set_max_password_age(p.max_password_age.map(|n| n as i32))
-                    .set_password_reuse_prevention(p.password_reuse_prevention.map(|n| n as i32))
-                    .hard_expiry(p.hard_expiry)
-                    .send()
-                    .await
-                    .map_err(|e| api_error("UpdateAccountPasswordPolicy", e))?;
-                Ok(())
             })
             .await
     }

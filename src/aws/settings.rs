@@ -1,5 +1,5 @@
 //! The settings outside CloudFormation that have no type of their own, through their
-//! services' clients: the account's security contact (AWS Account API), Amazon Inspector's
+//! services' clients: the IAM account password policy, the account's security contact (AWS Account API), Amazon Inspector's
 //! scanning (Inspector API, per region), and the account settings: the S3 account public
 //! access block (S3 Control), EBS encryption by default, the instance metadata defaults and
 //! the snapshot and AMI public access blocks (EC2, per region), public sharing of SSM
@@ -19,7 +19,9 @@ use serde_json::{json, Value as Json};
 
 use super::sdk::{api_error, SdkStacks};
 use super::*;
-use crate::settings::{Setting, DEFAULT_HOST_MANAGEMENT_SETTING, SSM_DOCUMENT_SHARING_SETTING};
+use crate::settings::{
+    AccountPasswordPolicy, Setting, DEFAULT_HOST_MANAGEMENT_SETTING, SSM_DOCUMENT_SHARING_SETTING,
+};
 
 impl SettingsApi for SdkStacks {
     async fn read_setting(
@@ -29,6 +31,33 @@ impl SettingsApi for SdkStacks {
         region: &str,
     ) -> ApiResult<Option<Json>> {
         match setting {
+            Setting::PasswordPolicy => {
+                let out = self
+                    .send_or_absent(
+                        "GetAccountPasswordPolicy",
+                        || self.iam().get_account_password_policy().send(),
+                        |e| e.is_no_such_entity_exception(),
+                    )
+                    .await?;
+                let Some(p) = out.as_ref().and_then(|o| o.password_policy()) else {
+                    return Ok(None);
+                };
+                let positive = |v: Option<i32>| v.filter(|n| *n > 0).map(|n| n as u32);
+                Ok(Some(
+                    AccountPasswordPolicy {
+                        minimum_password_length: positive(p.minimum_password_length()).unwrap_or(0),
+                        require_symbols: p.require_symbols(),
+                        require_numbers: p.require_numbers(),
+                        require_uppercase_characters: p.require_uppercase_characters(),
+                        require_lowercase_characters: p.require_lowercase_characters(),
+                        allow_users_to_change_password: p.allow_users_to_change_password(),
+                        max_password_age: positive(p.max_password_age()),
+                        password_reuse_prevention: positive(p.password_reuse_prevention()),
+                        hard_expiry: p.hard_expiry().unwrap_or(false),
+                    }
+                    .to_json(),
+                ))
+            }
             Setting::SecurityContact => {
                 let out = self
                     .send_or_absent(
@@ -164,6 +193,7 @@ impl SettingsApi for SdkStacks {
                 self.read_service_setting(DEFAULT_HOST_MANAGEMENT_SETTING, region)
                     .await
             }
+            Setting::ShieldAdvanced => self.read_shield().await.map(Some),
         }
     }
 
@@ -177,6 +207,30 @@ impl SettingsApi for SdkStacks {
     ) -> ApiResult<()> {
         let text = |key: &str| p[key].as_str().unwrap_or_default().to_string();
         match setting {
+            Setting::PasswordPolicy => {
+                let p: AccountPasswordPolicy =
+                    serde_json::from_value(p.clone()).map_err(|e| ApiError::Api {
+                        code: "InvalidPolicy".to_string(),
+                        message: format!("the wanted password policy does not read back: {e}"),
+                    })?;
+                self.send("UpdateAccountPasswordPolicy", || {
+                    self.iam()
+                        .update_account_password_policy()
+                        .minimum_password_length(p.minimum_password_length as i32)
+                        .require_symbols(p.require_symbols)
+                        .require_numbers(p.require_numbers)
+                        .require_uppercase_characters(p.require_uppercase_characters)
+                        .require_lowercase_characters(p.require_lowercase_characters)
+                        .allow_users_to_change_password(p.allow_users_to_change_password)
+                        .set_max_password_age(p.max_password_age.map(|n| n as i32))
+                        .set_password_reuse_prevention(
+                            p.password_reuse_prevention.map(|n| n as i32),
+                        )
+                        .hard_expiry(p.hard_expiry)
+                        .send()
+                })
+                .await?;
+            }
             Setting::SecurityContact => {
                 self.send("PutAlternateContact", || {
                     aws_sdk_account::Client::new(&self.config)
@@ -282,12 +336,184 @@ impl SettingsApi for SdkStacks {
                 self.update_service_setting(DEFAULT_HOST_MANAGEMENT_SETTING, &value, region)
                     .await?;
             }
+            Setting::ShieldAdvanced => self.apply_shield(p).await?,
         }
         Ok(())
     }
 }
 
 impl SdkStacks {
+    /// Shield Advanced's API is global, served from us-east-1.
+    fn shield(&self) -> aws_sdk_shield::Client {
+        match &self.fixed_shield {
+            Some(c) => c.clone(),
+            None => regional!(self, aws_sdk_shield, "us-east-1"),
+        }
+    }
+
+    /// The subscription, or None when the account does not subscribe.
+    async fn shield_subscription(&self) -> ApiResult<Option<aws_sdk_shield::types::Subscription>> {
+        let shield = self.shield();
+        let out = self
+            .send_or_absent(
+                "DescribeSubscription",
+                || shield.describe_subscription().send(),
+                |e| e.is_resource_not_found_exception(),
+            )
+            .await?;
+        Ok(out.and_then(|o| o.subscription))
+    }
+
+    /// `{Subscription: ACTIVE | INACTIVE}`, and when subscribed the proactive engagement
+    /// status, the emergency contacts and the protected resources' ARNs (sorted).
+    async fn read_shield(&self) -> ApiResult<Json> {
+        let Some(subscription) = self.shield_subscription().await? else {
+            return Ok(json!({"Subscription": "INACTIVE"}));
+        };
+        let shield = self.shield();
+        let mut arns = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            // Shield answers "not found" when nothing is protected.
+            let page = self
+                .send_or_absent(
+                    "ListProtections",
+                    || {
+                        shield
+                            .list_protections()
+                            .set_next_token(token.clone())
+                            .send()
+                    },
+                    |e| e.is_resource_not_found_exception(),
+                )
+                .await?;
+            let Some(page) = page else { break };
+            arns.extend(
+                page.protections()
+                    .iter()
+                    .filter_map(|p| p.resource_arn().map(str::to_string)),
+            );
+            match page.next_token() {
+                Some(next) if !next.is_empty() => token = Some(next.to_string()),
+                _ => break,
+            }
+        }
+        arns.sort();
+        let mut out = json!({
+            "Subscription": "ACTIVE",
+            "ProactiveEngagementStatus": subscription
+                .proactive_engagement_status()
+                .map_or("DISABLED", |s| s.as_str()),
+            "Protections": arns,
+        });
+        let contacts = match self
+            .send_or_absent(
+                "DescribeEmergencyContactSettings",
+                || shield.describe_emergency_contact_settings().send(),
+                |e| e.is_resource_not_found_exception(),
+            )
+            .await
+        {
+            Ok(contacts) => contacts,
+            // An endpoint without this call (the emulator) still answers the rest: the
+            // contacts are left out, and compare as not set.
+            Err(ApiError::Unsupported(_)) => return Ok(out),
+            Err(e) => return Err(e),
+        };
+        out["EmergencyContacts"] = contacts
+            .map(|c| {
+                c.emergency_contact_list()
+                    .iter()
+                    .map(|c| {
+                        json!({
+                            "EmailAddress": c.email_address(),
+                            "PhoneNumber": c.phone_number().unwrap_or_default(),
+                            "ContactNotes": c.contact_notes().unwrap_or_default(),
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+            .into();
+        Ok(out)
+    }
+
+    /// Protects every listed resource not protected yet and turns proactive engagement on
+    /// with the baseline's contact; never subscribes, never removes a protection.
+    async fn apply_shield(&self, p: &Json) -> ApiResult<()> {
+        let Some(subscription) = self.shield_subscription().await? else {
+            return Err(ApiError::Api {
+                code: "NotSubscribed".to_string(),
+                message: "the account does not subscribe to Shield Advanced, and the baseline \
+                          never subscribes (a one-year commitment): subscribe in the Shield \
+                          console, or remove `shield.protections` and \
+                          `shield.proactive_engagement`"
+                    .to_string(),
+            });
+        };
+        let shield = self.shield();
+        for arn in p["Protections"].as_array().into_iter().flatten() {
+            let Some(arn) = arn.as_str() else { continue };
+            let name = crate::settings::shield_protection_name(arn);
+            // Protected already (by hand, or by an earlier run): nothing to do.
+            self.send_or_absent(
+                "CreateProtection",
+                || {
+                    shield
+                        .create_protection()
+                        .name(&name)
+                        .resource_arn(arn)
+                        .send()
+                },
+                |e| e.is_resource_already_exists_exception(),
+            )
+            .await?;
+        }
+        if p["ProactiveEngagementStatus"].as_str() == Some("ENABLED") {
+            let contacts: Vec<aws_sdk_shield::types::EmergencyContact> = p["EmergencyContacts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| {
+                    aws_sdk_shield::types::EmergencyContact::builder()
+                        .email_address(c["EmailAddress"].as_str().unwrap_or_default())
+                        .phone_number(c["PhoneNumber"].as_str().unwrap_or_default())
+                        .contact_notes(c["ContactNotes"].as_str().unwrap_or_default())
+                        .build()
+                        .ok()
+                })
+                .collect();
+            match subscription.proactive_engagement_status() {
+                // Never set up: the contacts and the engagement in one call.
+                None => {
+                    self.send("AssociateProactiveEngagementDetails", || {
+                        shield
+                            .associate_proactive_engagement_details()
+                            .set_emergency_contact_list(Some(contacts.clone()))
+                            .send()
+                    })
+                    .await?;
+                }
+                Some(status) => {
+                    self.send("UpdateEmergencyContactSettings", || {
+                        shield
+                            .update_emergency_contact_settings()
+                            .set_emergency_contact_list(Some(contacts.clone()))
+                            .send()
+                    })
+                    .await?;
+                    if *status != aws_sdk_shield::types::ProactiveEngagementStatus::Enabled {
+                        self.send("EnableProactiveEngagement", || {
+                            shield.enable_proactive_engagement().send()
+                        })
+                        .await?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Sends one request within the run's budget for reaching AWS; its error becomes ours.
     async fn send<O, E, F, Fut>(&self, op: &'static str, request: F) -> ApiResult<O>
     where

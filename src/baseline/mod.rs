@@ -97,6 +97,43 @@ impl Baseline {
         out
     }
 
+    /// What the render leaves out of some of `regions` because AWS does not offer it there
+    /// (the region table): (what, the regions). For `regions: all`, whose regions are known
+    /// only once each account is asked; listed regions get validation warnings instead.
+    pub fn left_out(
+        &self,
+        account: Option<&str>,
+        regions: &[String],
+    ) -> Vec<(&'static str, Vec<String>)> {
+        let mut out = Vec::new();
+        for (what, capability) in [
+            ("Macie (AWS::Macie::Session)", regions::Capability::Macie),
+            (
+                "Detective (AWS::Detective::Graph)",
+                regions::Capability::Detective,
+            ),
+            ("Slack alerts (AWS Chatbot)", regions::Capability::Chatbot),
+        ] {
+            let skipped: Vec<String> = regions
+                .iter()
+                .filter(|r| !regions::offers(r, capability))
+                .filter(|r| {
+                    let c = self.components_for(account, r);
+                    match capability {
+                        regions::Capability::Macie => c.macie.enabled,
+                        regions::Capability::Detective => c.detective.enabled,
+                        _ => self.file.alerts.slack.is_some(),
+                    }
+                })
+                .cloned()
+                .collect();
+            if !skipped.is_empty() {
+                out.push((what, skipped));
+            }
+        }
+        out
+    }
+
     /// Target account ids; empty means "the caller's account".
     /// The tags every stack gets: the baseline's tags plus `cfn-baseline:baseline` (its name).
     pub fn stack_tags(&self) -> Vec<(String, String)> {

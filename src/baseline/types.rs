@@ -62,6 +62,8 @@ pub struct BaselineFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_contact: Option<SecurityContact>,
     #[serde(default)]
+    pub shield: Shield,
+    #[serde(default)]
     pub overrides: Vec<Override>,
     #[serde(default)]
     pub deployment: Deployment,
@@ -676,6 +678,63 @@ pub struct AccountLevelSettings {
     /// EBS snapshots cannot be shared publicly, including those shared before (per region;
     /// EC2 snapshot block public access, `block-all-sharing`).
     pub snapshot_public_sharing_blocked: bool,
+}
+
+/// AWS Shield. Shield Standard protects every account at no cost and needs nothing; plan and
+/// drift report whether an account subscribes to Shield Advanced. The baseline never
+/// subscribes (a one-year commitment, billed monthly): these keys take effect in accounts
+/// that do.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Shield {
+    /// The Shield Response Team contacts the account's security contact (`security_contact`,
+    /// required) during an attack on a protected resource.
+    pub proactive_engagement: bool,
+    /// Resources Shield Advanced protects, by ARN: Application and Classic Load Balancers,
+    /// CloudFront distributions, Global Accelerator accelerators, Route 53 hosted zones and
+    /// Elastic IP allocations. Each is protected in the account its ARN names.
+    pub protections: Vec<String>,
+}
+
+/// The parts of a resource ARN Shield cares about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShieldArn<'a> {
+    pub service: &'a str,
+    /// `loadbalancer`, `distribution`, ...: the resource part up to its first `/`.
+    pub resource_type: &'a str,
+    /// None for ARNs with no account field (Route 53 hosted zones).
+    pub account: Option<&'a str>,
+}
+
+impl<'a> ShieldArn<'a> {
+    /// `arn:<partition>:<service>:<region>:<account>:<type>/<id>`; None when not that shape.
+    pub fn parse(arn: &'a str) -> Option<ShieldArn<'a>> {
+        let mut parts = arn.splitn(6, ':');
+        let (Some("arn"), Some(partition), Some(service), Some(_region), Some(account), Some(rest)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return None;
+        };
+        let (resource_type, id) = rest.split_once('/')?;
+        if partition.is_empty() || service.is_empty() || id.is_empty() {
+            return None;
+        }
+        let account = match account {
+            "" => None,
+            a if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => Some(a),
+            _ => return None,
+        };
+        Some(ShieldArn {
+            service,
+            resource_type,
+            account,
+        })
+    }
 }
 
 /// Whom AWS contacts about security issues in the account (the SECURITY alternate contact).

@@ -28,6 +28,7 @@ pub fn check(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
     if let Some(contact) = &file.security_contact {
         check_security_contact(contact, diags);
     }
+    check_shield(file, diags);
     check_regions(file, diags);
     check_accounts(file, diags);
     check_tags(file, diags);
@@ -697,6 +698,90 @@ fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec
             )
             .hint("turn `config` on to see patch compliance with the other checks"),
         );
+    }
+}
+
+/// What Shield Advanced can protect: (service, resource type) of the ARN.
+const SHIELD_RESOURCES: [(&str, &str); 5] = [
+    ("elasticloadbalancing", "loadbalancer"),
+    ("cloudfront", "distribution"),
+    ("globalaccelerator", "accelerator"),
+    ("route53", "hostedzone"),
+    ("ec2", "eip-allocation"),
+];
+
+/// `shield`: proactive engagement needs someone to call; each protection is an ARN Shield
+/// can protect, listed once, in an account the baseline reaches.
+fn check_shield(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
+    let s = &file.shield;
+    if s.proactive_engagement && file.security_contact.is_none() {
+        diags.push(
+            Diagnostic::error(
+                p(&["shield", "proactive_engagement"]),
+                "proactive engagement needs someone for the Shield Response Team to call",
+            )
+            .hint("add `security_contact: {name, email, phone}`: it becomes Shield's emergency contact"),
+        );
+    }
+    if file.deployment.mode == DeploymentMode::Stacksets
+        && (s.proactive_engagement || !s.protections.is_empty())
+    {
+        diags.push(
+            Diagnostic::warning(
+                p(&["shield"]),
+                "Shield Advanced's proactive engagement and protections are not set in stack-set mode (no CloudFormation type)",
+            )
+            .hint("use `deployment.mode: stacks`"),
+        );
+    }
+    let accounts: Vec<&str> = file.accounts.iter().map(|a| a.id.as_str()).collect();
+    let mut seen = BTreeSet::new();
+    for (i, arn) in s.protections.iter().enumerate() {
+        let path = at(p(&["shield", "protections"]), i);
+        let Some(parsed) = ShieldArn::parse(arn) else {
+            diags.push(
+                Diagnostic::error(path, format!("{arn:?} is not an ARN"))
+                    .hint("write the resource's full ARN, e.g. arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"),
+            );
+            continue;
+        };
+        if !SHIELD_RESOURCES.contains(&(parsed.service, parsed.resource_type)) {
+            diags.push(
+                Diagnostic::error(
+                    path,
+                    format!(
+                        "Shield Advanced cannot protect this kind of resource ({} {})",
+                        parsed.service, parsed.resource_type
+                    ),
+                )
+                .hint("it protects load balancers, CloudFront distributions, Global Accelerator accelerators, Route 53 hosted zones and Elastic IP allocations"),
+            );
+            continue;
+        }
+        if !seen.insert(arn.as_str()) {
+            diags.push(
+                Diagnostic::error(path, format!("{arn} is listed twice"))
+                    .hint("list each resource once"),
+            );
+            continue;
+        }
+        match parsed.account {
+            None if accounts.len() > 1 => diags.push(
+                Diagnostic::error(
+                    path,
+                    "this ARN names no account, and the baseline has several",
+                )
+                .hint("protect it in its own account with a baseline for that account, or leave it out"),
+            ),
+            Some(a) if !accounts.is_empty() && !accounts.contains(&a) => diags.push(
+                Diagnostic::error(
+                    path,
+                    format!("account {a} is not one of the baseline's `accounts`"),
+                )
+                .hint("a resource is protected in the account that owns it: add the account, or leave the resource out"),
+            ),
+            _ => {}
+        }
     }
 }
 

@@ -10,19 +10,16 @@ use super::controls;
 use super::settings as other_settings;
 use super::{load_baseline, resolve_source, ExitStatus};
 use crate::adopt::{self, Facts, Place};
-use crate::aws::{
-    self, AccountAccess, ControlsApi, DiscoveryApi, PasswordPolicyApi, SettingsApi, StackApi,
-};
+use crate::aws::{self, AccountAccess, ControlsApi, DiscoveryApi, SettingsApi, StackApi};
 use crate::baseline::{Baseline, BASELINE_TAG};
 use crate::cli::{DeployArgs, DiffFormat, GlobalArgs};
 use crate::deploy::{self, Fate, Job, Options, Phase, Prepared, PreparedStack, Tracker};
-use crate::diff;
+
 use crate::fanout::{self, Limits};
 use crate::live_plan::{LivePlan, SettingPlan};
 use crate::output::Printer;
 use crate::plan::CALLER_ACCOUNT_LABEL;
 use crate::render::{render_all, RenderedStack, Renderer};
-use crate::settings::{self, AccountPasswordPolicy};
 
 pub fn plan(global: &GlobalArgs, args: &DeployArgs, printer: &mut Printer) -> Result<ExitStatus> {
     run(global, args, printer, false)
@@ -69,8 +66,6 @@ pub struct Group<A = aws::SdkStacks> {
     pub account_id: String,
     pub api: Arc<A>,
     pub jobs: Vec<Job>,
-    /// The password policy the baseline wants there.
-    pub policy: AccountPasswordPolicy,
 }
 
 impl<A> Clone for Group<A> {
@@ -80,7 +75,6 @@ impl<A> Clone for Group<A> {
             account_id: self.account_id.clone(),
             api: self.api.clone(),
             jobs: self.jobs.clone(),
-            policy: self.policy.clone(),
         }
     }
 }
@@ -117,7 +111,6 @@ impl<A> Group<A> {
                 .filter(|s| s.spec.account.as_deref().is_none_or(|a| a == account))
                 .map(|s| Job::new(s, tags.clone()))
                 .collect(),
-            policy: AccountPasswordPolicy::wanted(baseline, named.then_some(account)),
         }
     }
 }
@@ -232,7 +225,7 @@ async fn run_async(
 /// Plans (and with `run.execute`, deploys) every group's stacks and the account password
 /// policy; reports through `printer`. Generic over the narrow interfaces, so fakes drive it
 /// in tests exactly as the SDK does in use.
-pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
+pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
     printer: &mut Printer,
     run: &DeployRun,
     baseline: &Baseline,
@@ -252,7 +245,7 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + Sett
         reached.join(", ")
     ));
     // Every account at once: one listing per region, then a change set only where something
-    // differs, and the password policy read alongside. Ctrl-C deletes what was created so far.
+    // differs. Ctrl-C deletes what was created so far.
     let found = fanout::across(groups.to_vec(), printer, &keys, "preparing", |g, tx| {
         prepare_account(g, options.clone(), tx)
     })
@@ -266,7 +259,6 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + Sett
     };
     let mut prepared = Vec::new();
     let mut listings = Vec::new();
-    let mut policies = Vec::new();
     let mut problems = Vec::new();
     for (g, found) in groups.iter().zip(found) {
         match found.listing {
@@ -274,16 +266,6 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + Sett
             Err(e) => {
                 problems.push(format!("listing the stacks of account {}: {e}", g.label));
                 listings.push(deploy::Listing::default());
-            }
-        }
-        match found.policy {
-            Ok(policy) => policies.push(policy),
-            Err(e) => {
-                problems.push(format!(
-                    "reading the IAM password policy of account {}: {e}",
-                    g.label
-                ));
-                policies.push(None);
             }
         }
         prepared.push(found.prepared);
@@ -316,25 +298,7 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + Sett
             }
         }
     }
-    // The account password policy, outside CloudFormation: compared now, set after the stacks.
-    let mut policy_updates: Vec<usize> = Vec::new();
     let mut settings = Vec::new();
-    for (i, (g, live)) in groups.iter().zip(&policies).enumerate() {
-        let changes = policy_diff(&g.label, live.as_ref(), &g.policy);
-        let action = match (changes.is_empty(), live.is_some()) {
-            (true, _) => "unchanged",
-            (false, true) => "update",
-            (false, false) => "set",
-        };
-        if !changes.is_empty() {
-            policy_updates.push(i);
-        }
-        settings.push(SettingPlan {
-            key: format!("{}/iam-password-policy", g.label),
-            action,
-            changes,
-        });
-    }
     // Security Hub controls, outside CloudFormation: compared now, set after the stacks.
     let controls = controls::read_all(baseline, groups, &options.limits).await;
     let mut control_updates: Vec<usize> = Vec::new();
@@ -360,6 +324,7 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + Sett
                     key: read.key(),
                     action,
                     changes,
+                    notes: Vec::new(),
                 });
             }
         }
@@ -386,11 +351,22 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + Sett
                 };
                 if !changes.is_empty() {
                     other_updates.push(k);
+                    // Known now to fail after the stacks: refused before any change.
+                    if run.execute && read.needs_subscription() {
+                        problems.push(format!(
+                            "{}: the account does not subscribe to Shield Advanced, so its \
+                             protections and proactive engagement cannot be set (the baseline \
+                             never subscribes: a one-year commitment); subscribe in the Shield \
+                             console, or remove them from `shield`",
+                            read.key()
+                        ));
+                    }
                 }
                 settings.push(SettingPlan {
                     key: read.key(),
                     action,
                     changes,
+                    notes: read.note().into_iter().collect(),
                 });
             }
         }
@@ -425,7 +401,6 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + Sett
         .iter()
         .filter(|p| matches!(p.state, Prepared::Pending { .. }))
         .count()
-        + policy_updates.len()
         + control_updates.len()
         + other_updates.len();
     let failed = all
@@ -467,7 +442,7 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + Sett
         });
     }
     if pending > 0 && !run.yes {
-        let settings = policy_updates.len() + control_updates.len() + other_updates.len();
+        let settings = control_updates.len() + other_updates.len();
         if !fanout::confirmed(pending - settings, settings).await {
             // The cursor may still be on the prompt line.
             printer.status("");
@@ -498,16 +473,6 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + Sett
         printer.status(&summary_table(&reports));
     }
     if failures == 0 {
-        for i in &policy_updates {
-            let g = &groups[*i];
-            g.api.set_password_policy(&g.policy).await.map_err(|e| {
-                anyhow::anyhow!(
-                    "setting the IAM password policy of account {}: {e}",
-                    g.label
-                )
-            })?;
-            printer.success(&format!("{}: IAM password policy set", g.label));
-        }
         for k in &control_updates {
             let read = &controls[*k];
             let line = controls::apply(groups[read.group].api.as_ref(), read)
@@ -530,10 +495,9 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + Sett
                 })?;
             printer.success(&line);
         }
-    } else if !policy_updates.is_empty() || !control_updates.is_empty() || !other_updates.is_empty()
-    {
+    } else if !control_updates.is_empty() || !other_updates.is_empty() {
         printer.warning(
-            "the settings outside CloudFormation (IAM password policy, Security Hub controls, security contact) were not changed because a stack failed",
+            "the settings outside CloudFormation (IAM password policy, Security Hub controls, account settings) were not changed because a stack failed",
         );
     }
     if failures > 0 {
@@ -592,76 +556,25 @@ pub async fn plan_or_deploy<A: StackApi + PasswordPolicyApi + ControlsApi + Sett
 struct AccountPrep {
     listing: aws::ApiResult<deploy::Listing>,
     prepared: Vec<PreparedStack>,
-    policy: aws::ApiResult<Option<AccountPasswordPolicy>>,
 }
 
-/// Lists the account's stacks (one call per region), prepares its change sets from that, and
-/// reads its password policy meanwhile.
-async fn prepare_account<A: StackApi + PasswordPolicyApi>(
+/// Lists the account's stacks (one call per region) and prepares its change sets from that.
+async fn prepare_account<A: StackApi>(
     g: Group<A>,
     options: Options,
     tx: fanout::Tx,
 ) -> AccountPrep {
     let regions = g.regions();
     let (api, jobs) = (g.api.clone(), g.jobs);
-    let stacks = async {
-        let listing = deploy::Listing::of(api.clone(), regions, &options.limits).await;
-        let prepared = match &listing {
-            Ok(l) => {
-                deploy::prepare_listed(api.clone(), jobs, options.clone(), tx, Arc::new(l.clone()))
-                    .await
-            }
-            Err(_) => Vec::new(),
-        };
-        (listing, prepared)
+    let listing = deploy::Listing::of(api.clone(), regions, &options.limits).await;
+    let prepared = match &listing {
+        Ok(l) => {
+            deploy::prepare_listed(api.clone(), jobs, options.clone(), tx, Arc::new(l.clone()))
+                .await
+        }
+        Err(_) => Vec::new(),
     };
-    let policy = async {
-        let _place = options.limits.acquire().await;
-        g.api.password_policy().await
-    };
-    let ((listing, prepared), policy) = tokio::join!(stacks, policy);
-    AccountPrep {
-        listing,
-        prepared,
-        policy,
-    }
-}
-
-/// The password policy's differences from the live one to the wanted one, classified.
-fn policy_diff(
-    label: &str,
-    live: Option<&AccountPasswordPolicy>,
-    wanted: &AccountPasswordPolicy,
-) -> Vec<diff::Change> {
-    settings::setting_changes(
-        settings::password_policy_stack(label, live),
-        settings::password_policy_stack(label, Some(wanted)),
-    )
-}
-
-/// The password policy's differences as plan lines (empty when it is as wanted).
-pub(super) fn policy_changes(
-    label: &str,
-    live: Option<&AccountPasswordPolicy>,
-    wanted: &AccountPasswordPolicy,
-) -> String {
-    let mut out = String::new();
-    for c in &policy_diff(label, live, wanted) {
-        let what = match (&c.old, &c.new) {
-            (Some(o), Some(n)) if !c.path.is_empty() => format!("{o} → {n}"),
-            (None, Some(n)) if !c.path.is_empty() => format!("set to {n}"),
-            (Some(o), None) => format!("removed (was {o})"),
-            _ => "set".to_string(),
-        };
-        let field = c.path.trim_start_matches("Properties.");
-        let field = if field.is_empty() { "policy" } else { field };
-        out.push_str(&format!(
-            "    ~ {field}: {what} ({}: {})\n",
-            c.impact.as_str(),
-            c.explanation
-        ));
-    }
-    out
+    AccountPrep { listing, prepared }
 }
 
 /// Deletes every account's prepared change sets (and empty new stacks); says what it could
@@ -1061,6 +974,14 @@ pub async fn resolve_regions<A: DiscoveryApi>(
                     skipped.join(", ")
                 }
             ));
+            let account = (!baseline.account_ids().is_empty()).then_some(g.account_id.as_str());
+            for (what, regions) in baseline.left_out(account, &wanted) {
+                printer.warning(&format!(
+                    "account {}: {what} is not offered in {}: left out there",
+                    g.label,
+                    regions.join(", ")
+                ));
+            }
             per_account.insert(g.account_id.clone(), wanted);
         }
     }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::deploy::{adopt_existing, connect_groups, resolve_regions, Group};
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{ControlsApi, PasswordPolicyApi, SettingsApi, StackApi, StackSetApi};
+use crate::aws::{ControlsApi, SettingsApi, StackApi, StackSetApi};
 use crate::baseline::{Baseline, Source, BASELINE_TAG};
 use crate::cli::{DiffArgs, DiffFormat, FailOn, GlobalArgs};
 use crate::deploy::Listing;
@@ -122,7 +122,6 @@ pub fn exit_status(verdict: Verdict, fail_on: FailOn) -> ExitStatus {
 /// The render of a baseline as one side of a diff: every stack and the account settings.
 pub fn render_side(baseline: &Baseline, stacks: &[RenderedStack]) -> Vec<StackInput> {
     let mut side: Vec<StackInput> = stacks.iter().map(|s| input(s, baseline)).collect();
-    side.extend(settings::wanted_stacks(baseline));
     side.extend(settings::wanted_control_stacks(baseline));
     side.extend(settings::wanted_setting_stacks(baseline));
     side
@@ -208,10 +207,10 @@ fn read_render_dir(dir: &Path) -> Result<(Vec<StackInput>, bool, bool)> {
         .collect::<Result<_>>()?;
     let mut has_controls = has_settings;
     for a in manifest.account_settings.unwrap_or_default() {
-        stacks.push(settings::password_policy_stack(
-            &a.account,
-            Some(&a.iam_password_policy),
-        ));
+        // Manifests from before the password policy was one of the settings.
+        if let Some(policy) = &a.iam_password_policy {
+            stacks.push(settings::password_policy_stack(&a.account, Some(policy)));
+        }
         match &a.securityhub_controls {
             Some(regions) => {
                 for (region, disabled) in regions {
@@ -309,7 +308,7 @@ type ToRead = (usize, String, String, Vec<(String, String)>);
 /// every rendered stack, the stacks tagged with the baseline's name in the same regions that
 /// the render no longer has, and the IAM password policy. Generic over the narrow
 /// interfaces, so fakes drive it in tests.
-pub async fn compare_live<A: StackApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
+pub async fn compare_live<A: StackApi + ControlsApi + SettingsApi>(
     args: &DiffArgs,
     printer: &mut Printer,
     baseline: &Baseline,
@@ -415,16 +414,6 @@ pub async fn compare_live<A: StackApi + PasswordPolicyApi + ControlsApi + Settin
             ),
         });
     }
-    // The account password policy, outside CloudFormation.
-    for g in groups {
-        match g.api.password_policy().await {
-            Ok(policy) => old_side.push(settings::password_policy_stack(&g.label, policy.as_ref())),
-            Err(e) => errors.push(format!(
-                "the IAM account password policy of {}: {e}",
-                g.label
-            )),
-        }
-    }
     // Security Hub controls, outside CloudFormation.
     let mut new_side = new_side;
     let mut no_control_api = Vec::new();
@@ -442,7 +431,8 @@ pub async fn compare_live<A: StackApi + PasswordPolicyApi + ControlsApi + Settin
             Ok(_) => old_side.push(read.live_stack().expect("read")),
         }
     }
-    // The other settings outside CloudFormation (the security contact).
+    // The other settings outside CloudFormation (the password policy, the security contact,
+    // the account settings, ...).
     let mut no_setting_api = Vec::new();
     for read in super::settings::read_all(baseline, groups, &limits).await {
         match &read.live {

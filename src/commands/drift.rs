@@ -10,14 +10,12 @@ use serde_json::Value as Json;
 
 use super::controls::{self, ControlsRead};
 use super::deploy::{
-    abandon_all, adopt_existing, connect_groups, discard_all, execute_all, policy_changes,
-    print_summary, resolve_regions, resume_command, stop_report, Group,
+    abandon_all, adopt_existing, connect_groups, discard_all, execute_all, print_summary,
+    resolve_regions, resume_command, stop_report, Group,
 };
 use super::settings::{self as other_settings, SettingRead};
 use super::{load_baseline, resolve_source, ExitStatus};
-use crate::aws::{
-    BeforeValueFrom, ControlsApi, DriftApi, PasswordPolicyApi, ResourceChange, SettingsApi,
-};
+use crate::aws::{BeforeValueFrom, ControlsApi, DriftApi, ResourceChange, SettingsApi};
 use crate::baseline::Baseline;
 use crate::cli::{DiffFormat, DriftArgs, DriftScope, GlobalArgs};
 use crate::deploy::{self, FailureKind, Options, Prepared, PreparedStack};
@@ -63,7 +61,7 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
 
 /// Detects drift in every group's stacks and password policy, reports it, and with
 /// `--reapply` reverts it. Generic over the narrow interfaces, so fakes drive it in tests.
-pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
+pub async fn check<A: DriftApi + ControlsApi + SettingsApi>(
     args: &DriftArgs,
     printer: &mut Printer,
     baseline: &Baseline,
@@ -137,37 +135,6 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
             .map(|(i, c)| drift::stack_diff(c, &groups[*i].label, &rendered[&c.job.key]))
             .collect();
 
-        // The password policy, outside CloudFormation.
-        // (group, the live policy) where the policy drifted.
-        let mut policy_drift: Vec<(usize, Option<settings::AccountPasswordPolicy>)> = Vec::new();
-        if check_settings {
-            for (i, g) in groups.iter().enumerate() {
-                match g.api.password_policy().await {
-                    Ok(live) => {
-                        if setting_drift(
-                            settings::password_policy_stack(&g.label, Some(&g.policy)),
-                            settings::password_policy_stack(&g.label, live.as_ref()),
-                            &mut stack_diffs,
-                        ) {
-                            policy_drift.push((i, live));
-                        }
-                    }
-                    Err(e) => stack_diffs.push(StackDiff {
-                        account: g.label.clone(),
-                        region: settings::GLOBAL_REGION.to_string(),
-                        stack_name: settings::PASSWORD_POLICY_STACK.to_string(),
-                        component: Some("iam".to_string()),
-                        status: StackStatus::Unchecked,
-                        changes: vec![],
-                        not_checked: vec![NotChecked {
-                            resource: Some(settings::PASSWORD_POLICY_ID.to_string()),
-                            resource_type: settings::PASSWORD_POLICY_TYPE.to_string(),
-                            reason: format!("could not read it: {e}"),
-                        }],
-                    }),
-                }
-            }
-        }
         // Security Hub controls, outside CloudFormation.
         let mut control_drift: Vec<ControlsRead> = Vec::new();
         if check_settings {
@@ -206,6 +173,7 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
         }
         // The other settings outside CloudFormation (the security contact).
         let mut other_drift: Vec<SettingRead> = Vec::new();
+        let mut setting_notes = Vec::new();
         if check_settings {
             for read in other_settings::read_all(baseline, groups, &options.limits).await {
                 match &read.live {
@@ -213,7 +181,7 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
                         account: read.label.clone(),
                         region: read.wanted.region.clone(),
                         stack_name: read.wanted.setting.stack_name().to_string(),
-                        component: Some(read.wanted.setting.stack_name().to_string()),
+                        component: Some(read.wanted.setting.component().to_string()),
                         status: StackStatus::Unchecked,
                         changes: vec![],
                         not_checked: vec![NotChecked {
@@ -227,6 +195,9 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
                         }],
                     }),
                     Ok(_) => {
+                        if let Some(note) = read.note() {
+                            setting_notes.push(format!("{}: {note}", read.key()));
+                        }
                         if setting_drift(
                             read.wanted_stack(),
                             read.live_stack().expect("read"),
@@ -251,6 +222,7 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
             }
             DriftScope::All => {}
         }
+        notes.extend(setting_notes);
         let accounts: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
         let report = Report {
             kind: Kind::Drift,
@@ -286,7 +258,6 @@ pub async fn check<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
             &checks,
             &report,
             &SettingsDrift {
-                policy: policy_drift,
                 controls: control_drift,
                 other: other_drift,
             },
@@ -314,10 +285,9 @@ fn setting_drift(
     drifted
 }
 
-/// The settings outside CloudFormation that drifted: (group, live password policy), and
-/// the Security Hub controls of a region.
+/// The settings outside CloudFormation that drifted: the Security Hub controls of a
+/// region, and the others (the password policy among them).
 struct SettingsDrift {
-    policy: Vec<(usize, Option<settings::AccountPasswordPolicy>)>,
     controls: Vec<ControlsRead>,
     /// The other settings ([`crate::settings::Setting`]) that drifted.
     other: Vec<SettingRead>,
@@ -325,7 +295,7 @@ struct SettingsDrift {
 
 /// Reverts what drifted: a drift-aware change set per drifted stack, then the password
 /// policy and the Security Hub controls. Returns the exit status of the whole run.
-async fn reapply<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
+async fn reapply<A: DriftApi + ControlsApi + SettingsApi>(
     args: &DriftArgs,
     printer: &mut Printer,
     groups: &[Group<A>],
@@ -334,7 +304,7 @@ async fn reapply<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
     drifted_settings: &SettingsDrift,
     options: Options,
 ) -> Result<ExitStatus> {
-    let (policy_drift, control_drift) = (&drifted_settings.policy, &drifted_settings.controls);
+    let control_drift = &drifted_settings.controls;
     let drifted_keys: Vec<(String, bool)> = report
         .stacks
         .iter()
@@ -424,19 +394,6 @@ async fn reapply<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
         ));
         unreverted_weakening |= weakening_of(key);
     }
-    for (i, live) in policy_drift {
-        let g = &groups[*i];
-        text.push_str(&format!(
-            "~ {}/iam-password-policy  {}\n{}",
-            g.label,
-            if live.is_some() {
-                "restore"
-            } else {
-                "set (there is none)"
-            },
-            policy_changes(&g.label, live.as_ref(), &g.policy)
-        ));
-    }
     for read in control_drift {
         text.push_str(&format!("~ {}  restore\n", read.key()));
         for c in read.changes() {
@@ -463,7 +420,7 @@ async fn reapply<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
             }
         ));
         for c in read.changes() {
-            text.push_str(&format!("    {}\n", c.target()));
+            text.push_str(&crate::live_plan::setting_line(&c));
         }
     }
     printer.result(&text);
@@ -486,8 +443,7 @@ async fn reapply<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
         .flatten()
         .filter(|p| matches!(p.state, Prepared::Pending { .. }))
         .count();
-    let settings_to_restore =
-        policy_drift.len() + control_drift.len() + drifted_settings.other.len();
+    let settings_to_restore = control_drift.len() + drifted_settings.other.len();
     if pending + settings_to_restore == 0 {
         discard_all(groups, &prepared, printer, &revert_options.tracker).await;
         return Ok(if unreverted_weakening || !report.complete() {
@@ -523,20 +479,6 @@ async fn reapply<A: DriftApi + PasswordPolicyApi + ControlsApi + SettingsApi>(
             printer.error(&reason.to_string());
             unreverted_weakening |= weakening_of(&r.job.key);
             failures.push(r.job.key.clone());
-        }
-    }
-    for (i, _) in policy_drift {
-        let g = &groups[*i];
-        match g.api.set_password_policy(&g.policy).await {
-            Ok(()) => printer.success(&format!("{}: IAM password policy restored", g.label)),
-            Err(e) => {
-                printer.error(&format!(
-                    "{}: restoring the IAM password policy: {e}",
-                    g.label
-                ));
-                unreverted_weakening = true;
-                failures.push(format!("{}/iam-password-policy", g.label));
-            }
         }
     }
     for read in control_drift {

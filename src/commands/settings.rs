@@ -67,6 +67,21 @@ impl SettingRead {
         matches!(self.live, Err(crate::aws::ApiError::Unsupported(_)))
     }
 
+    /// A line about what was read, beside the comparison ([`crate::settings::Setting::note`]).
+    pub fn note(&self) -> Option<String> {
+        let live = self.live.as_ref().ok()?;
+        self.wanted
+            .setting
+            .note(live.as_ref(), &self.wanted.properties)
+    }
+
+    /// Whether the setting needs a Shield Advanced subscription the account does not have.
+    pub fn needs_subscription(&self) -> bool {
+        self.wanted.setting == crate::settings::Setting::ShieldAdvanced
+            && matches!(&self.live, Ok(Some(l)) if l["Subscription"] != "ACTIVE")
+            && !self.changes().is_empty()
+    }
+
     /// Whether anything is set there now.
     pub fn is_set(&self) -> bool {
         matches!(self.live, Ok(Some(_)))

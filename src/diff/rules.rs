@@ -175,6 +175,9 @@ pub const RULES: &[Rule] = &[
     rule("stack.default_host_management", "stack/default-host-management", "", Expect::Present,
         "Default Host Management Configuration is no longer set by the baseline here",
         "Systems Manager manages the EC2 instances here without instance profiles"),
+    rule("stack.shield_advanced", "stack/shield-advanced", "", Expect::Present,
+        "Shield Advanced is no longer read or managed by the baseline in this account",
+        "the baseline reads Shield Advanced in this account and manages what it lists"),
     neutral("stack.securityhub_controls", "stack/securityhub-controls", "",
         "the Security Hub controls of this account and region are no longer set by the baseline (Security Hub is switched off here, reported with its stack)"),
     rule("stack.other", "stack/*", "", Expect::Present,
@@ -522,6 +525,20 @@ pub const RULES: &[Rule] = &[
         "Systems Manager manages every EC2 instance, with or without an instance profile"),
     neutral("ssm.default_host_management.role", "AWS::SSM::DefaultHostManagement", "Properties.*",
         "Default Host Management uses another role: check that it carries AmazonSSMManagedEC2InstanceDefaultPolicy"),
+
+    // Shield Advanced (outside CloudFormation): only where the account subscribes.
+    rule("shield.advanced", "AWS::Shield::Advanced", "", Expect::Present,
+        "Shield Advanced is no longer managed: its protections and proactive engagement are left as they are",
+        "Shield Advanced's protections and proactive engagement are managed"),
+    rule("shield.protections", "AWS::Shield::Advanced", "Properties.Protections", Expect::Superset,
+        "a resource loses Shield Advanced's protection: DDoS mitigation, cost protection and the response team no longer cover it",
+        "another resource is protected by Shield Advanced"),
+    rule("shield.proactive_engagement", "AWS::Shield::Advanced", "Properties.ProactiveEngagementStatus",
+        Expect::Value { secure: "ENABLED", absent: Some("DISABLED") },
+        "proactive engagement is off: the Shield Response Team no longer calls during an attack",
+        "the Shield Response Team calls the emergency contact during an attack"),
+    neutral("shield.emergency_contacts", "AWS::Shield::Advanced", "Properties.EmergencyContacts*",
+        "Shield's emergency contacts change: check that someone answers the new ones"),
 
     // The account's security contact (outside CloudFormation).
     rule("account.security_contact", "AWS::Account::AlternateContact", "", Expect::Present,

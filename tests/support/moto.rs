@@ -199,6 +199,20 @@ impl Moto {
         )
     }
 
+    pub fn shield(&self) -> aws_sdk_shield::Client {
+        let creds =
+            aws_sdk_shield::config::Credentials::new("testing", "testing", None, None, "test");
+        aws_sdk_shield::Client::from_conf(
+            aws_sdk_shield::Config::builder()
+                .behavior_version(aws_sdk_shield::config::BehaviorVersion::latest())
+                .http_client(http_client())
+                .region(aws_sdk_shield::config::Region::new("us-east-1"))
+                .endpoint_url(&self.endpoint)
+                .credentials_provider(creds)
+                .build(),
+        )
+    }
+
     /// An S3 Control client that sends to the emulator's address as it is (its endpoint
     /// rules would put the account id in front of the host, `<account>.127.0.0.1`).
     pub fn s3control(&self) -> aws_sdk_s3control::Client {
