@@ -692,6 +692,7 @@ impl Ctx<'_> {
             json!({
                 "finding_frequency": g.finding_frequency,
                 "features": features,
+                "malware_protection": malware_protection(&g.s3_malware_protection),
             }),
         );
         Json::Object(map)
@@ -768,6 +769,38 @@ fn rule_parameters(id: &str, pp: &PasswordPolicy) -> Json {
         }),
         _ => Json::Null,
     }
+}
+
+/// Malware Protection for S3 in one region: a plan per bucket (logical id from the bucket
+/// name, stable across renders) and what the one scan role is scoped to. Null when no
+/// bucket is listed.
+fn malware_protection(buckets: &[crate::baseline::MalwareProtectedBucket]) -> Json {
+    if buckets.is_empty() {
+        return Json::Null;
+    }
+    let mut kms_keys: Vec<&str> = buckets
+        .iter()
+        .filter_map(|b| b.kms_key.as_deref())
+        .collect();
+    kms_keys.sort_unstable();
+    kms_keys.dedup();
+    let plans: Vec<Json> = buckets
+        .iter()
+        .map(|b| {
+            json!({
+                "logical_id": format!("MalwareProtectionPlan{}", &sha256_hex(b.bucket.as_bytes())[..10]),
+                "bucket": b.bucket,
+                "prefixes": b.prefixes,
+                "tagging": if b.tag_objects { "ENABLED" } else { "DISABLED" },
+            })
+        })
+        .collect();
+    json!({
+        "plans": plans,
+        "buckets": buckets.iter().map(|b| &b.bucket).collect::<Vec<_>>(),
+        "tagged_buckets": buckets.iter().filter(|b| b.tag_objects).map(|b| &b.bucket).collect::<Vec<_>>(),
+        "kms_keys": kms_keys,
+    })
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

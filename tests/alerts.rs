@@ -364,6 +364,11 @@ const DEFAULT_TABLE: &[(&str, usize, usize, &str)] = &[
         "GuardDutyFindingsRule",
     ),
     ("guardduty-severity-8", 1, 1, "GuardDutyFindingsRule"),
+    // Malware in an upload alerts once, as GuardDuty's finding (which Chatbot formats); the
+    // scan-result events that come with every scan alert nowhere.
+    ("guardduty-s3-malicious-file", 1, 1, "GuardDutyFindingsRule"),
+    ("guardduty-malware-scan-threats-found", 0, 0, ""),
+    ("guardduty-malware-scan-no-threats", 0, 0, ""),
     (
         "securityhub-control-failed-new-active-critical",
         1,
@@ -519,7 +524,12 @@ fn email_targets_turn_each_finding_into_text_a_person_reads() {
                     format!("severity {}", event["detail"]["severity"]),
                     event["detail"]["type"].as_str().unwrap().to_string(),
                     event["detail"]["title"].as_str().unwrap().to_string(),
-                    "Resource: Instance".into(),
+                    format!(
+                        "Resource: {}",
+                        event["detail"]["resource"]["resourceType"]
+                            .as_str()
+                            .unwrap()
+                    ),
                     format!("search=id%3D{}", event["detail"]["id"].as_str().unwrap()),
                 ]),
                 "aws.securityhub" if finding.get("Compliance").is_some() => want.extend([

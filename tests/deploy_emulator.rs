@@ -401,3 +401,101 @@ async fn ctrl_c_at_the_prompt_deletes_the_change_sets() {
         .unwrap();
     assert!(body.template_body().unwrap().contains("FIFTEEN_MINUTES"));
 }
+
+/// Malware Protection for S3 through moto. Its CloudFormation creates the IAM role (IAM is
+/// one of the types it implements) but not the plan (AWS::GuardDuty::MalwareProtectionPlan
+/// is unknown to it and skipped), so this proves the stack body and the role GuardDuty
+/// would assume, not a plan scanning: the plan's properties are checked in
+/// tests/render.rs and by cfn-lint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malware_protection_deploys_its_plan_and_a_role_scoped_to_the_bucket() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let text = cfn_baseline::baseline::DEFAULT_BASELINE
+        .replacen("email: []", "email: [security@example.com]", 1)
+        .replacen(
+            "  s3_malware_protection: []",
+            "  s3_malware_protection: [{bucket: acme-uploads, prefixes: [incoming/]}]",
+            1,
+        );
+    assert!(
+        text.contains("acme-uploads"),
+        "the default baseline's list moved"
+    );
+    fs::write(dir.path().join("baseline.yaml"), text).unwrap();
+    let out = moto.run(dir.path(), &["plan"]);
+    assert!(
+        stdout(&out).contains("+ Add MalwareProtectionRole (AWS::IAM::Role)")
+            && stdout(&out).contains("(AWS::GuardDuty::MalwareProtectionPlan)"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let cf = moto.cloudformation("us-east-1").await;
+    let body = cf
+        .get_template()
+        .stack_name("baseline-guardduty")
+        .send()
+        .await
+        .unwrap()
+        .template_body()
+        .unwrap()
+        .to_string();
+    assert!(
+        body.contains("AWS::GuardDuty::MalwareProtectionPlan") && body.contains("acme-uploads"),
+        "{body}"
+    );
+    let iam = moto.iam();
+    let roles = iam.list_roles().send().await.unwrap();
+    let role = roles
+        .roles()
+        .iter()
+        .find(|r| {
+            r.assume_role_policy_document()
+                .is_some_and(|d| d.contains("malware-protection-plan.guardduty.amazonaws.com"))
+        })
+        .expect("the scan role exists");
+    let policy = iam
+        .get_role_policy()
+        .role_name(role.role_name())
+        .policy_name("malware-protection-plan")
+        .send()
+        .await
+        .unwrap();
+    let document = urlencoding_decode(policy.policy_document());
+    assert!(
+        document
+            .contains("arn:aws:s3:::acme-uploads/malware-protection-resource-validation-object")
+            && !document.contains("arn:aws:s3:::*"),
+        "{document}"
+    );
+}
+
+/// IAM returns policy documents URL-encoded.
+fn urlencoding_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -284,3 +284,79 @@ for t in types:
     assert!(!has("ap-southeast-3", "acme-macie") && !has("ap-southeast-3", "acme-detective"));
     assert!(has("ap-southeast-3", "acme-guardduty"));
 }
+
+#[test]
+fn malware_protection_plans_render_in_their_region_with_a_role_scoped_to_their_buckets() {
+    let stacks = render(&load_file(&repo_root().join("examples/complete.yaml")));
+    let guardduty = |region: &str| {
+        &stacks
+            .iter()
+            .find(|s| s.spec.region == region && s.spec.stack_name == "acme-guardduty")
+            .unwrap()
+            .template
+            .value["Resources"]
+    };
+    // complete.yaml protects one bucket, through an override for us-east-1 only.
+    let here = guardduty("us-east-1");
+    let plans: Vec<&serde_json::Value> = here
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::GuardDuty::MalwareProtectionPlan")
+        .collect();
+    assert_eq!(plans.len(), 1);
+    let plan = &plans[0]["Properties"];
+    assert_eq!(
+        plan["ProtectedResource"]["S3Bucket"],
+        serde_json::json!({"BucketName": "acme-customer-uploads", "ObjectPrefixes": ["incoming/"]})
+    );
+    assert_eq!(plan["Actions"]["Tagging"]["Status"], "ENABLED");
+    assert_eq!(
+        plan["Role"],
+        serde_json::json!({"Fn::GetAtt": ["MalwareProtectionRole", "Arn"]})
+    );
+    let role = &here["MalwareProtectionRole"]["Properties"];
+    assert_eq!(
+        role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
+        "malware-protection-plan.guardduty.amazonaws.com"
+    );
+    // Every S3 permission names the listed bucket, nothing wider.
+    let statements = role["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    let s3: Vec<String> = statements
+        .iter()
+        .filter(|s| s["Action"].to_string().contains("s3:"))
+        .flat_map(|s| s["Resource"].as_array().cloned().unwrap_or_default())
+        .map(|r| r["Fn::Sub"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(s3.len(), 4, "{s3:?}");
+    for r in &s3 {
+        assert!(
+            r.starts_with("arn:${AWS::Partition}:s3:::acme-customer-uploads"),
+            "{r}"
+        );
+    }
+    let kms = statements
+        .iter()
+        .find(|s| s["Sid"] == "AllowDecryptForMalwareScan")
+        .expect("the bucket's key");
+    assert_eq!(
+        kms["Resource"],
+        serde_json::json!([
+            "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        ])
+    );
+    assert_eq!(
+        kms["Condition"]["StringLike"]["kms:ViaService"],
+        "s3.*.amazonaws.com"
+    );
+    // No bucket there: no role, no plan.
+    let there = guardduty("eu-west-1");
+    assert!(there.get("MalwareProtectionRole").is_none());
+    assert!(!there
+        .as_object()
+        .unwrap()
+        .values()
+        .any(|r| r["Type"] == "AWS::GuardDuty::MalwareProtectionPlan"));
+}

@@ -184,6 +184,32 @@ fn table_of_bad_baselines() {
             ],
         ),
         (
+            "Malware Protection buckets AWS would refuse",
+            format!(
+                "{HEAD}guardduty:\n  s3_malware_protection:\n    \
+                 - {{bucket: s3://Uploads}}\n    \
+                 - {{bucket: acme-uploads, prefixes: [a/, b/, c/, d/, e/, f/]}}\n    \
+                 - {{bucket: acme-uploads, kms_key: alias/uploads}}\n"
+            ),
+            vec![
+                "error: guardduty.s3_malware_protection[0].bucket: \"s3://Uploads\" is not an S3 bucket name",
+                "error: guardduty.s3_malware_protection[1].prefixes: 6 prefixes, and Malware Protection for S3 takes at most 5",
+                "error: guardduty.s3_malware_protection[2].bucket: bucket acme-uploads is listed twice",
+                "error: guardduty.s3_malware_protection[2].kms_key: \"alias/uploads\" is not a KMS key ARN",
+            ],
+        ),
+        (
+            "a Malware Protection bucket in every region",
+            "version: 1\nname: acme\nhome_region: us-east-1\nregions: [us-east-1, eu-west-1]\n\
+             alerts: {email: [sec@example.com]}\n\
+             guardduty: {s3_malware_protection: [{bucket: acme-uploads}]}\n"
+                .to_string(),
+            vec![
+                "error: guardduty.s3_malware_protection[0]: bucket acme-uploads would get a Malware Protection plan in both us-east-1 and eu-west-1, but a bucket lives in one region",
+                "hint: list it under an override for its region",
+            ],
+        ),
+        (
             "Shield settings AWS would refuse",
             format!(
                 "{HEAD}accounts: ['111111111111', '222222222222']\nshield:\n  proactive_engagement: true\n  protections:\n    \
@@ -349,6 +375,29 @@ fn a_disabled_controls_standard_is_accepted_with_a_warning() {
     assert!(ok, "{report}");
     assert!(
         report.contains("`standard: aws-foundational-security-best-practices` is no longer needed: IAM.6 is disabled in every enabled standard that has it"),
+        "{report}"
+    );
+}
+
+#[test]
+fn malware_protection_that_would_do_nothing_or_never_alert_is_named() {
+    let (ok, report) = diagnostics(
+        "version: 1\nname: acme\nhome_region: us-east-1\nalerts: {email: [a@example.com], guardduty_min_severity: critical}\n\
+         guardduty: {s3_malware_protection: [{bucket: acme-uploads}]}\n\
+         overrides:\n  - match: {region: us-east-1}\n    guardduty: {enabled: false}\n",
+    );
+    assert!(ok, "{report}");
+    assert!(
+        report.contains("warning: overrides[0].guardduty.s3_malware_protection: GuardDuty is off"),
+        "{report}"
+    );
+    let (ok, report) = diagnostics(
+        "version: 1\nname: acme\nhome_region: us-east-1\nalerts: {email: [a@example.com], guardduty_min_severity: critical}\n\
+         guardduty: {s3_malware_protection: [{bucket: acme-uploads}]}\n",
+    );
+    assert!(ok, "{report}");
+    assert!(
+        report.contains("warning: alerts.guardduty_min_severity: malware found in a protected bucket (GuardDuty finding Object:S3/MaliciousFile, severity 8) is below this threshold"),
         "{report}"
     );
 }

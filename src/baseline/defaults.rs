@@ -52,6 +52,7 @@ impl Default for GuardDuty {
             existing: Existing::Adopt,
             finding_frequency: FindingFrequency::FIFTEEN_MINUTES,
             features: GuardDutyFeatures::default(),
+            s3_malware_protection: Vec::new(),
         }
     }
 }

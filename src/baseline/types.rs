@@ -418,6 +418,34 @@ pub struct GuardDuty {
     pub existing: Existing,
     pub finding_frequency: FindingFrequency,
     pub features: GuardDutyFeatures,
+    /// Malware Protection for S3: buckets whose new objects GuardDuty scans (billed per GB
+    /// scanned and per object). A bucket lives in one region: with several regions, list it
+    /// under an override for its region.
+    pub s3_malware_protection: Vec<MalwareProtectedBucket>,
+}
+
+/// One bucket under GuardDuty Malware Protection for S3
+/// (`AWS::GuardDuty::MalwareProtectionPlan`).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MalwareProtectedBucket {
+    /// The bucket's name (in the account and region it is listed for).
+    pub bucket: String,
+    /// Scan only objects under these key prefixes (up to 5); empty: the whole bucket.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefixes: Vec<String>,
+    /// Tag each scanned object with `GuardDutyMalwareScanStatus` (the result), so bucket
+    /// policies can deny reads of objects not yet found clean.
+    #[serde(default = "default_true")]
+    pub tag_objects: bool,
+    /// The ARN of the KMS key the bucket encrypts with (SSE-KMS), which the scan role may
+    /// then decrypt with through S3 only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key: Option<String>,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]

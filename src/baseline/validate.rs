@@ -29,6 +29,7 @@ pub fn check(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
         check_security_contact(contact, diags);
     }
     check_shield(file, diags);
+    check_malware_regions(file, diags);
     check_regions(file, diags);
     check_accounts(file, diags);
     check_tags(file, diags);
@@ -644,6 +645,30 @@ fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec
     }
     check_config(&c.config, diags);
     check_guardduty(&c.guardduty, diags);
+    let malware = &c.guardduty.s3_malware_protection;
+    if !malware.is_empty() && !c.guardduty.enabled {
+        diags.push(
+            Diagnostic::warning(
+                p(&["guardduty", "s3_malware_protection"]),
+                "GuardDuty is off (`guardduty.enabled: false`), so the listed buckets get no Malware Protection plan",
+            )
+            .hint("switch GuardDuty on, or empty the list"),
+        );
+    }
+    // Malware found in an upload alerts as GuardDuty's finding Object:S3/MaliciousFile,
+    // of severity 8 (high).
+    if !malware.is_empty()
+        && c.guardduty.enabled
+        && c.alerts.guardduty_min_severity.threshold() > 8.0
+    {
+        diags.push(
+            Diagnostic::warning(
+                p(&["alerts", "guardduty_min_severity"]),
+                "malware found in a protected bucket (GuardDuty finding Object:S3/MaliciousFile, severity 8) is below this threshold and will not alert",
+            )
+            .hint("set `guardduty_min_severity: high` or lower"),
+        );
+    }
     check_securityhub(&c.securityhub, region, diags);
     let age = c.access_analyzer.unused_access_age_days;
     if !(1..=365).contains(&age) {
@@ -698,6 +723,67 @@ fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec
             )
             .hint("turn `config` on to see patch compliance with the other checks"),
         );
+    }
+}
+
+/// A bucket lives in one region: the same bucket under Malware Protection in two regions of
+/// one account would fail the second plan.
+fn check_malware_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
+    let Some(home) = file.home_region.as_deref() else {
+        return;
+    };
+    let accounts: Vec<Option<&str>> = if file.accounts.is_empty() {
+        vec![None]
+    } else {
+        file.accounts.iter().map(|a| Some(a.id.as_str())).collect()
+    };
+    let regions: Vec<&str> = match &file.regions {
+        Regions::All => regions::KNOWN_REGIONS.to_vec(),
+        Regions::List(list) if list.is_empty() => vec![home],
+        Regions::List(list) => list.iter().map(String::as_str).collect(),
+    };
+    let mut reported = BTreeSet::new();
+    for account in &accounts {
+        let mut first: std::collections::BTreeMap<String, &str> = Default::default();
+        for region in &regions {
+            let Ok(c) = components_for(file, *account, region) else {
+                continue;
+            };
+            if !c.guardduty.enabled {
+                continue;
+            }
+            for b in &c.guardduty.s3_malware_protection {
+                let Some(other) = first.get(&b.bucket).copied() else {
+                    first.insert(b.bucket.clone(), region);
+                    continue;
+                };
+                if other == *region || !reported.insert(b.bucket.clone()) {
+                    continue;
+                }
+                let listed = file
+                    .guardduty
+                    .s3_malware_protection
+                    .iter()
+                    .position(|t| t.bucket == b.bucket);
+                let path = match listed {
+                    Some(i) => at(p(&["guardduty", "s3_malware_protection"]), i),
+                    None => p(&["guardduty", "s3_malware_protection"]),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        path,
+                        format!(
+                            "bucket {} would get a Malware Protection plan in both {other} and {region}, but a bucket lives in one region",
+                            b.bucket
+                        ),
+                    )
+                    .hint(format!(
+                        "list it under an override for its region, e.g. `overrides: [{{match: {{region: {other}}}, guardduty: {{s3_malware_protection: [{{bucket: {}}}]}}}}]`",
+                        b.bucket
+                    )),
+                );
+            }
+        }
     }
 }
 
@@ -1076,7 +1162,84 @@ fn check_config(config: &Config, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// An S3 bucket name as S3 allows it for new buckets: 3-63 lowercase letters, digits, dots
+/// and hyphens, starting and ending with a letter or digit, no `..`, not an IP address.
+fn valid_bucket_name(name: &str) -> bool {
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    (3..=63).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && edge(name.chars().next())
+        && edge(name.chars().last())
+        && !name.contains("..")
+        && name.parse::<std::net::Ipv4Addr>().is_err()
+}
+
+/// Malware Protection for S3 takes up to 5 object prefixes per bucket.
+const MAX_MALWARE_PREFIXES: usize = 5;
+
 fn check_guardduty(g: &GuardDuty, diags: &mut Vec<Diagnostic>) {
+    let mut seen = BTreeSet::new();
+    for (i, b) in g.s3_malware_protection.iter().enumerate() {
+        let path = at(p(&["guardduty", "s3_malware_protection"]), i);
+        if !valid_bucket_name(&b.bucket) {
+            diags.push(
+                Diagnostic::error(
+                    at(path.clone(), "bucket"),
+                    format!("{:?} is not an S3 bucket name", b.bucket),
+                )
+                .hint("3-63 lowercase letters, digits, dots and hyphens, e.g. `acme-uploads`; the name only, not an ARN or s3:// URL"),
+            );
+        } else if !seen.insert(b.bucket.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    at(path.clone(), "bucket"),
+                    format!("bucket {} is listed twice", b.bucket),
+                )
+                .hint("one plan per bucket: merge the entries' prefixes"),
+            );
+        }
+        if b.prefixes.len() > MAX_MALWARE_PREFIXES {
+            diags.push(
+                Diagnostic::error(
+                    at(path.clone(), "prefixes"),
+                    format!(
+                        "{} prefixes, and Malware Protection for S3 takes at most {MAX_MALWARE_PREFIXES}",
+                        b.prefixes.len()
+                    ),
+                )
+                .hint("use shorter common prefixes, or leave `prefixes` out to scan the whole bucket"),
+            );
+        }
+        for (j, prefix) in b.prefixes.iter().enumerate() {
+            if prefix.is_empty() || prefix.len() > 1024 {
+                diags.push(Diagnostic::error(
+                    at(at(path.clone(), "prefixes"), j),
+                    "a prefix is 1-1024 characters",
+                ));
+            }
+        }
+        if let Some(key) = &b.kms_key {
+            let parts: Vec<&str> = key.splitn(6, ':').collect();
+            let ok = parts.len() == 6
+                && parts[0] == "arn"
+                && parts[2] == "kms"
+                && parts[5]
+                    .strip_prefix("key/")
+                    .is_some_and(|id| !id.is_empty());
+            if !ok {
+                diags.push(
+                    Diagnostic::error(
+                        at(path.clone(), "kms_key"),
+                        format!("{key:?} is not a KMS key ARN"),
+                    )
+                    .hint("the key's ARN, e.g. arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab (an alias does not work in the role's policy)"),
+                );
+            }
+        }
+    }
+
     if g.features.runtime_monitoring && g.features.eks_runtime_monitoring {
         diags.push(
             Diagnostic::error(

@@ -208,6 +208,17 @@ pub const RULES: &[Rule] = &[
     rule("guardduty.feature", "AWS::GuardDuty::Detector", "Properties.Features[*]", Expect::Present,
         "a GuardDuty protection plan is no longer enabled by the baseline",
         "a GuardDuty protection plan is enabled"),
+    rule("guardduty.malware_plan", "AWS::GuardDuty::MalwareProtectionPlan", "", Expect::Present,
+        "a bucket is no longer scanned for malware: uploads to it reach readers unchecked",
+        "new objects in a bucket are scanned for malware"),
+    rule("guardduty.malware_plan.tagging", "AWS::GuardDuty::MalwareProtectionPlan",
+        "Properties.Actions.Tagging.Status", Expect::Value { secure: "ENABLED", absent: Some("DISABLED") },
+        "scanned objects are no longer tagged with the result: bucket policies cannot hold back objects not found clean",
+        "scanned objects are tagged with the scan result"),
+    rule("guardduty.malware_plan.prefixes", "AWS::GuardDuty::MalwareProtectionPlan",
+        "Properties.ProtectedResource.S3Bucket.ObjectPrefixes", Expect::Custom(scan_prefixes),
+        "fewer objects are scanned for malware: uploads outside the prefixes go unchecked",
+        "more of the bucket is scanned for malware"),
 
     // CloudTrail.
     rule("cloudtrail.trail", "AWS::CloudTrail::Trail", "", Expect::Present,
@@ -825,6 +836,21 @@ fn ownership(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
     let enforced = |v: Option<&Json>| leaves(v).contains("BucketOwnerEnforced");
     let (a, b) = (enforced(c.old.as_ref()), enforced(c.new.as_ref()));
     (a != b).then(|| (weaker_if(a), ""))
+}
+
+/// A Malware Protection plan's object prefixes: none means the whole bucket, so adding the
+/// list narrows the scan, dropping it widens it; within a list, a dropped prefix narrows.
+fn scan_prefixes(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
+    let (a, b) = (leaves(c.old.as_ref()), leaves(c.new.as_ref()));
+    let impact = match (a.is_empty(), b.is_empty()) {
+        (true, true) => return None,
+        (true, false) => Impact::Weakening,
+        (false, true) => Impact::Strengthening,
+        (false, false) if a.difference(&b).count() > 0 => Impact::Weakening,
+        (false, false) if b.difference(&a).count() > 0 => Impact::Strengthening,
+        (false, false) => return None,
+    };
+    Some((impact, ""))
 }
 
 /// GuardDuty's `severity: [{numeric: [">=", 7]}]`: a higher floor alerts on less.
