@@ -555,6 +555,8 @@ pub enum Setting {
     /// Shield Advanced, account-wide: read in every account (whether it subscribes); where
     /// it does, the proactive engagement and the protections the baseline lists.
     ShieldAdvanced,
+    /// Macie's sensitive-data discovery jobs the baseline keeps, per region (Macie API).
+    MacieJobs,
 }
 
 /// The SSM service setting that governs public sharing of documents.
@@ -570,7 +572,7 @@ pub fn default_host_management_role(baseline_name: &str) -> String {
 }
 
 impl Setting {
-    pub const ALL: [Setting; 11] = [
+    pub const ALL: [Setting; 12] = [
         Setting::PasswordPolicy,
         Setting::SecurityContact,
         Setting::S3PublicAccessBlock,
@@ -582,6 +584,7 @@ impl Setting {
         Setting::SsmDocumentSharing,
         Setting::DefaultHostManagement,
         Setting::ShieldAdvanced,
+        Setting::MacieJobs,
     ];
 
     /// The pseudo-stack's name.
@@ -598,6 +601,7 @@ impl Setting {
             Setting::SsmDocumentSharing => "ssm-documents-public-sharing",
             Setting::DefaultHostManagement => "default-host-management",
             Setting::ShieldAdvanced => "shield-advanced",
+            Setting::MacieJobs => "macie-jobs",
         }
     }
 
@@ -615,6 +619,7 @@ impl Setting {
             Setting::SsmDocumentSharing => "AWS::SSM::ServiceSetting",
             Setting::DefaultHostManagement => "AWS::SSM::DefaultHostManagement",
             Setting::ShieldAdvanced => "AWS::Shield::Advanced",
+            Setting::MacieJobs => "AWS::Macie::ClassificationJobs",
         }
     }
 
@@ -631,6 +636,7 @@ impl Setting {
             Setting::SsmDocumentSharing => "DocumentsPublicSharing",
             Setting::DefaultHostManagement => "DefaultHostManagement",
             Setting::ShieldAdvanced => "ShieldAdvanced",
+            Setting::MacieJobs => "ClassificationJobs",
         }
     }
 
@@ -656,6 +662,7 @@ impl Setting {
             Setting::SsmDocumentSharing => "public sharing of SSM documents",
             Setting::DefaultHostManagement => "Default Host Management Configuration",
             Setting::ShieldAdvanced => "Shield Advanced",
+            Setting::MacieJobs => "the Macie discovery jobs",
         }
     }
 
@@ -708,7 +715,8 @@ impl Setting {
             | Setting::SecurityContact
             | Setting::Inspector
             | Setting::DefaultHostManagement
-            | Setting::ShieldAdvanced => return None,
+            | Setting::ShieldAdvanced
+            | Setting::MacieJobs => return None,
         })
     }
 }
@@ -838,6 +846,16 @@ pub fn wanted_settings(
                 }),
             });
         }
+        if c.macie.enabled
+            && !c.macie.jobs.is_empty()
+            && crate::baseline::regions::offers(region, crate::baseline::regions::Capability::Macie)
+        {
+            out.push(WantedSetting {
+                setting: Setting::MacieJobs,
+                region: region.clone(),
+                properties: json!({"Jobs": macie_jobs(&c.macie.jobs)}),
+            });
+        }
         let inspector = c.inspector;
         if !inspector.enabled {
             continue;
@@ -854,6 +872,52 @@ pub fn wanted_settings(
         });
     }
     out
+}
+
+/// The prefix of the names of the Macie jobs the baseline keeps (how it finds them).
+pub const MACIE_JOB_PREFIX: &str = "cfn-baseline-";
+
+/// A job schedule as the pseudo-resource holds it: `once`, `daily`, `weekly:MONDAY`,
+/// `monthly:1`.
+pub fn job_schedule(s: &crate::baseline::JobSchedule) -> String {
+    use crate::baseline::JobSchedule;
+    match s {
+        JobSchedule::Once => "once".to_string(),
+        JobSchedule::Daily => "daily".to_string(),
+        JobSchedule::Weekly(day) => format!("weekly:{}", day.api_name()),
+        JobSchedule::Monthly(day) => format!("monthly:{day}"),
+    }
+}
+
+/// Job name -> {Buckets (sorted), Schedule, ManagedDataIdentifiers: RECOMMENDED, ALL or the
+/// sorted ids}.
+fn macie_jobs(jobs: &[crate::baseline::MacieJob]) -> Json {
+    use crate::baseline::ManagedIdentifiers;
+    let map: serde_json::Map<String, Json> = jobs
+        .iter()
+        .map(|j| {
+            let mut buckets = j.buckets.clone();
+            buckets.sort();
+            let identifiers = match &j.managed_identifiers {
+                ManagedIdentifiers::Recommended => json!("RECOMMENDED"),
+                ManagedIdentifiers::All => json!("ALL"),
+                ManagedIdentifiers::Include(ids) => {
+                    let mut ids = ids.clone();
+                    ids.sort();
+                    json!(ids)
+                }
+            };
+            (
+                j.name.clone(),
+                json!({
+                    "Buckets": buckets,
+                    "Schedule": job_schedule(&j.schedule),
+                    "ManagedDataIdentifiers": identifiers,
+                }),
+            )
+        })
+        .collect();
+    Json::Object(map)
 }
 
 /// What the baseline asks of Shield Advanced in one account (`None`: the caller's, which

@@ -1934,6 +1934,46 @@ async fn account_settings_are_turned_on_per_region_and_false_leaves_them_alone()
     assert_eq!(again.code, 0, "{}{}", again.out, again.err);
 }
 
+const WITH_MACIE_JOBS: &str = "version: 1\nname: baseline\nhome_region: us-east-1\n\
+alerts: {email: [sec@example.com]}\n\
+macie:\n  enabled: true\n  jobs:\n    \
+- {name: uploads-weekly, buckets: [acme-uploads], schedule: {weekly: monday}}\n";
+
+#[tokio::test(start_paused = true)]
+async fn macie_jobs_are_planned_then_kept_and_a_slower_schedule_is_weakening() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    // Macie has no job of the baseline's yet.
+    cloud.settings.lock().unwrap().insert(
+        "us-east-1/macie-jobs".into(),
+        serde_json::json!({"Jobs": {}}),
+    );
+    let plan = plan_with(&cloud, false, WITH_MACIE_JOBS, DiffFormat::Text, false).await;
+    assert_eq!(plan.code, 2, "{}{}", plan.out, plan.err);
+    assert!(
+        plan.out
+            .contains("~ current/us-east-1/macie-jobs  update\n")
+            && plan.out.contains("~ Jobs.uploads-weekly: set to"),
+        "{}",
+        plan.out
+    );
+    let run = plan_with(&cloud, true, WITH_MACIE_JOBS, DiffFormat::Text, false).await;
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    assert_eq!(cloud.calls_like("apply_setting us-east-1/macie-jobs"), 1);
+    let again = plan_with(&cloud, false, WITH_MACIE_JOBS, DiffFormat::Text, false).await;
+    assert_eq!(again.code, 0, "{}{}", again.out, again.err);
+
+    // The job run monthly instead: shown as weakening.
+    let monthly = WITH_MACIE_JOBS.replace("{weekly: monday}", "{monthly: 1}");
+    let plan = plan_with(&cloud, false, &monthly, DiffFormat::Text, false).await;
+    assert!(
+        plan.out.contains(
+            "~ Jobs.uploads-weekly.Schedule: \"weekly:MONDAY\" → \"monthly:1\" (weakening"
+        ),
+        "{}",
+        plan.out
+    );
+}
+
 const WITH_SHIELD: &str = "version: 1\nname: baseline\nhome_region: us-east-1\n\
 alerts: {email: [sec@example.com]}\n\
 security_contact: {name: Security team, email: security@example.com, phone: '+1 206 555 0100'}\n\

@@ -426,3 +426,170 @@ async fn shield_protections_are_created_and_a_missing_subscription_is_refused() 
         "{refused}"
     );
 }
+
+fn macie(rules: &[&Rule]) -> SdkStacks {
+    let client = mock_client!(aws_sdk_macie2, RuleMode::MatchAny, rules);
+    SdkStacks::with_client(cloudformation()).with_macie(client)
+}
+
+/// Macie's discovery jobs, which neither CloudFormation nor the emulator knows (Macie API
+/// reference: ListClassificationJobs, DescribeClassificationJob, CreateClassificationJob,
+/// UpdateClassificationJob with jobStatus CANCELLED, the only change a job takes). The
+/// baseline's jobs are those named `cfn-baseline-<name>`; others are not its business.
+#[tokio::test]
+async fn macie_jobs_are_read_created_and_replaced_when_changed() {
+    use aws_sdk_macie2::operation::create_classification_job::CreateClassificationJobOutput;
+    use aws_sdk_macie2::operation::describe_classification_job::DescribeClassificationJobOutput;
+    use aws_sdk_macie2::operation::list_classification_jobs::ListClassificationJobsOutput;
+    use aws_sdk_macie2::operation::update_classification_job::UpdateClassificationJobOutput;
+    use aws_sdk_macie2::types::{
+        DayOfWeek, JobScheduleFrequency, JobStatus, JobSummary, JobType,
+        ManagedDataIdentifierSelector, S3BucketDefinitionForJob, S3JobDefinition, WeeklySchedule,
+    };
+
+    // One job of the baseline's, weekly on Mondays over one bucket, and one of someone else's.
+    let listed = mock!(aws_sdk_macie2::Client::list_classification_jobs).then_output(|| {
+        ListClassificationJobsOutput::builder()
+            .items(
+                JobSummary::builder()
+                    .job_id("job-1")
+                    .name("cfn-baseline-uploads")
+                    .job_status(JobStatus::Idle)
+                    .build(),
+            )
+            .items(
+                JobSummary::builder()
+                    .job_id("job-2")
+                    .name("quarterly-audit")
+                    .job_status(JobStatus::Idle)
+                    .build(),
+            )
+            .build()
+    });
+    let described = mock!(aws_sdk_macie2::Client::describe_classification_job)
+        .match_requests(|r| r.job_id() == Some("job-1"))
+        .then_output(|| {
+            DescribeClassificationJobOutput::builder()
+                .job_id("job-1")
+                .name("cfn-baseline-uploads")
+                .job_type(JobType::Scheduled)
+                .schedule_frequency(
+                    JobScheduleFrequency::builder()
+                        .weekly_schedule(
+                            WeeklySchedule::builder()
+                                .day_of_week(DayOfWeek::Monday)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .s3_job_definition(
+                    S3JobDefinition::builder()
+                        .bucket_definitions(
+                            S3BucketDefinitionForJob::builder()
+                                .account_id(ACCOUNT)
+                                .buckets("acme-uploads")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .managed_data_identifier_selector(ManagedDataIdentifierSelector::Recommended)
+                .build()
+        });
+    let api = macie(&[&listed, &described]);
+    let live = api
+        .read_setting(Setting::MacieJobs, ACCOUNT, REGION)
+        .await
+        .unwrap();
+    assert_eq!(
+        live,
+        Some(json!({"Jobs": {"uploads": {
+            "Buckets": ["acme-uploads"],
+            "Schedule": "weekly:MONDAY",
+            "ManagedDataIdentifiers": "RECOMMENDED",
+        }}}))
+    );
+    assert_eq!(described.num_calls(), 1, "someone else's job is not read");
+
+    // The baseline now wants it daily over two buckets, with a second job run once: the
+    // first is cancelled and created anew, the second created; the other job is left alone.
+    let cancel = mock!(aws_sdk_macie2::Client::update_classification_job)
+        .match_requests(|r| {
+            r.job_id() == Some("job-1") && r.job_status() == Some(&JobStatus::Cancelled)
+        })
+        .then_output(|| UpdateClassificationJobOutput::builder().build());
+    let create_daily = mock!(aws_sdk_macie2::Client::create_classification_job)
+        .match_requests(|r| {
+            r.name() == Some("cfn-baseline-uploads")
+                && r.job_type() == Some(&JobType::Scheduled)
+                && r.schedule_frequency()
+                    .is_some_and(|f| f.daily_schedule().is_some())
+                && r.initial_run() == Some(true)
+                && r.s3_job_definition().is_some_and(|d| {
+                    d.bucket_definitions().len() == 1
+                        && d.bucket_definitions()[0].account_id() == Some(ACCOUNT)
+                        && d.bucket_definitions()[0].buckets() == ["acme-exports", "acme-uploads"]
+                })
+        })
+        .then_output(|| {
+            CreateClassificationJobOutput::builder()
+                .job_id("job-3")
+                .build()
+        });
+    let create_once = mock!(aws_sdk_macie2::Client::create_classification_job)
+        .match_requests(|r| {
+            r.name() == Some("cfn-baseline-archive")
+                && r.job_type() == Some(&JobType::OneTime)
+                && r.schedule_frequency().is_none()
+                && r.managed_data_identifier_selector()
+                    == Some(&ManagedDataIdentifierSelector::Include)
+                && r.managed_data_identifier_ids() == ["AWS_CREDENTIALS"]
+        })
+        .then_output(|| {
+            CreateClassificationJobOutput::builder()
+                .job_id("job-4")
+                .build()
+        });
+    let api = macie(&[&listed, &described, &cancel, &create_daily, &create_once]);
+    let wanted = json!({"Jobs": {
+        "uploads": {
+            "Buckets": ["acme-exports", "acme-uploads"],
+            "Schedule": "daily",
+            "ManagedDataIdentifiers": "RECOMMENDED",
+        },
+        "archive": {
+            "Buckets": ["acme-archive"],
+            "Schedule": "once",
+            "ManagedDataIdentifiers": ["AWS_CREDENTIALS"],
+        },
+    }});
+    api.apply_setting(Setting::MacieJobs, ACCOUNT, REGION, &wanted)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            cancel.num_calls(),
+            create_daily.num_calls(),
+            create_once.num_calls()
+        ),
+        (1, 1, 1)
+    );
+
+    // As wanted already: nothing is sent.
+    let same = json!({"Jobs": {"uploads": {
+        "Buckets": ["acme-uploads"],
+        "Schedule": "weekly:MONDAY",
+        "ManagedDataIdentifiers": "RECOMMENDED",
+    }}});
+    let api = macie(&[&listed, &described, &cancel, &create_daily, &create_once]);
+    api.apply_setting(Setting::MacieJobs, ACCOUNT, REGION, &same)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            cancel.num_calls(),
+            create_daily.num_calls(),
+            create_once.num_calls()
+        ),
+        (1, 1, 1)
+    );
+}

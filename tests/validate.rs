@@ -210,6 +210,40 @@ fn table_of_bad_baselines() {
             ],
         ),
         (
+            "Macie jobs AWS would refuse",
+            format!(
+                "{HEAD}macie:\n  enabled: true\n  jobs:\n    \
+                 - {{name: 'weekly uploads', buckets: [acme-uploads], schedule: daily}}\n    \
+                 - {{name: audit, buckets: [], schedule: {{monthly: 32}}}}\n    \
+                 - {{name: audit, buckets: [Bad_Bucket], schedule: once, managed_identifiers: {{include: [credit card]}}}}\n"
+            ),
+            vec![
+                "error: macie.jobs[0].name: \"weekly uploads\" is not a job name",
+                "error: macie.jobs[1].buckets: a job needs at least one bucket",
+                "error: macie.jobs[1].schedule: day 32 of the month is outside 1-31",
+                "error: macie.jobs[2].name: job audit is listed twice",
+                "error: macie.jobs[2].buckets[0]: \"Bad_Bucket\" is not an S3 bucket name",
+                "error: macie.jobs[2].managed_identifiers: \"credit card\" is not a managed data identifier id",
+            ],
+        ),
+        (
+            "a Macie schedule that is not one",
+            format!("{HEAD}macie:\n  enabled: true\n  jobs:\n    - {{name: a, buckets: [acme-x], schedule: weekly}}\n"),
+            vec![
+                "bad.yaml:8:46: error: macie.jobs[0].schedule: unknown schedule `weekly`: expected `once`, `daily`, `{weekly: monday}` or `{monthly: 1}`",
+            ],
+        ),
+        (
+            "a Macie job in every region",
+            "version: 1\nname: acme\nhome_region: us-east-1\nregions: [us-east-1, eu-west-1]\n\
+             alerts: {email: [sec@example.com]}\n\
+             macie: {enabled: true, jobs: [{name: uploads, buckets: [acme-uploads], schedule: {weekly: monday}}]}\n"
+                .to_string(),
+            vec![
+                "error: macie.jobs[0]: Macie job uploads would be created in both us-east-1 and eu-west-1, but its buckets live in one region",
+            ],
+        ),
+        (
             "Shield settings AWS would refuse",
             format!(
                 "{HEAD}accounts: ['111111111111', '222222222222']\nshield:\n  proactive_engagement: true\n  protections:\n    \
@@ -400,4 +434,15 @@ fn malware_protection_that_would_do_nothing_or_never_alert_is_named() {
         report.contains("warning: alerts.guardduty_min_severity: malware found in a protected bucket (GuardDuty finding Object:S3/MaliciousFile, severity 8) is below this threshold"),
         "{report}"
     );
+}
+
+#[test]
+fn a_required_key_with_a_bad_value_is_reported_once_not_also_as_missing() {
+    let (ok, report) = diagnostics(
+        "version: 1\nname: acme\nhome_region: us-east-1\nalerts: {email: [a@example.com]}\n\
+         macie:\n  enabled: true\n  jobs:\n    - {name: a, buckets: [acme-x], schedule: weekly}\n",
+    );
+    assert!(!ok);
+    assert!(report.contains("unknown schedule `weekly`"), "{report}");
+    assert!(!report.contains("missing required key"), "{report}");
 }

@@ -351,6 +351,8 @@ pub struct SdkStacks {
     pub(super) fixed_ssm: Option<aws_sdk_ssm::Client>,
     /// A Shield client (canned responses, for proactive engagement).
     pub(super) fixed_shield: Option<aws_sdk_shield::Client>,
+    /// A Macie client for every region (canned responses, for discovery jobs).
+    pub(super) fixed_macie: Option<aws_sdk_macie2::Client>,
     /// The run's budget for losing the network, shared by every account's clients.
     pub(super) reach: Arc<Reachability>,
 }
@@ -365,6 +367,7 @@ impl SdkStacks {
             fixed_ec2: None,
             fixed_ssm: None,
             fixed_shield: None,
+            fixed_macie: None,
             reach,
         }
     }
@@ -387,6 +390,7 @@ impl SdkStacks {
             fixed_ec2: None,
             fixed_ssm: None,
             fixed_shield: None,
+            fixed_macie: None,
             reach: Arc::new(Reachability::new(Duration::from_secs(60))),
         }
     }
@@ -407,6 +411,12 @@ impl SdkStacks {
     /// Uses this SSM client for every region.
     pub fn with_ssm(mut self, client: aws_sdk_ssm::Client) -> SdkStacks {
         self.fixed_ssm = Some(client);
+        self
+    }
+
+    /// Uses this Macie client for every region.
+    pub fn with_macie(mut self, client: aws_sdk_macie2::Client) -> SdkStacks {
+        self.fixed_macie = Some(client);
         self
     }
 

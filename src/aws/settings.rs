@@ -194,6 +194,12 @@ impl SettingsApi for SdkStacks {
                     .await
             }
             Setting::ShieldAdvanced => self.read_shield().await.map(Some),
+            Setting::MacieJobs => {
+                let jobs = self.macie_jobs(region).await?;
+                let map: serde_json::Map<String, Json> =
+                    jobs.into_iter().map(|j| (j.name, j.spec)).collect();
+                Ok(Some(json!({"Jobs": map})))
+            }
         }
     }
 
@@ -337,12 +343,215 @@ impl SettingsApi for SdkStacks {
                     .await?;
             }
             Setting::ShieldAdvanced => self.apply_shield(p).await?,
+            Setting::MacieJobs => self.apply_macie_jobs(account, region, p).await?,
         }
         Ok(())
     }
 }
 
+/// One of the baseline's Macie jobs as found: its id, the baseline's name for it, and its
+/// properties as the pseudo-resource holds them.
+struct MacieJob {
+    id: String,
+    name: String,
+    spec: Json,
+}
+
 impl SdkStacks {
+    fn macie(&self, region: &str) -> aws_sdk_macie2::Client {
+        match &self.fixed_macie {
+            Some(c) => c.clone(),
+            None => regional!(self, aws_sdk_macie2, region),
+        }
+    }
+
+    /// The baseline's jobs in a region (named `cfn-baseline-<name>`, not cancelled).
+    async fn macie_jobs(&self, region: &str) -> ApiResult<Vec<MacieJob>> {
+        use aws_sdk_macie2::types::{JobStatus, JobType, ManagedDataIdentifierSelector};
+        let macie = self.macie(region);
+        let mut summaries = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .send("ListClassificationJobs", || {
+                    macie
+                        .list_classification_jobs()
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await?;
+            summaries.extend(page.items().iter().cloned());
+            match page.next_token() {
+                Some(next) if !next.is_empty() => token = Some(next.to_string()),
+                _ => break,
+            }
+        }
+        let mut jobs = Vec::new();
+        for s in summaries {
+            let (Some(id), Some(full)) = (s.job_id(), s.name()) else {
+                continue;
+            };
+            let Some(name) = full.strip_prefix(crate::settings::MACIE_JOB_PREFIX) else {
+                continue;
+            };
+            if s.job_status() == Some(&JobStatus::Cancelled) {
+                continue;
+            }
+            let d = self
+                .send("DescribeClassificationJob", || {
+                    macie.describe_classification_job().job_id(id).send()
+                })
+                .await?;
+            let mut buckets: Vec<String> = d
+                .s3_job_definition()
+                .map(|def| {
+                    def.bucket_definitions()
+                        .iter()
+                        .flat_map(|b| b.buckets().iter().cloned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            buckets.sort();
+            let f = d.schedule_frequency();
+            let schedule = if d.job_type() == Some(&JobType::OneTime) {
+                "once".to_string()
+            } else if let Some(w) = f.and_then(|f| f.weekly_schedule()) {
+                format!("weekly:{}", w.day_of_week().map_or("", |d| d.as_str()))
+            } else if let Some(m) = f.and_then(|f| f.monthly_schedule()) {
+                format!("monthly:{}", m.day_of_month().unwrap_or(1))
+            } else {
+                "daily".to_string()
+            };
+            let identifiers = match d.managed_data_identifier_selector() {
+                Some(ManagedDataIdentifierSelector::All) => json!("ALL"),
+                Some(ManagedDataIdentifierSelector::Include) => {
+                    let mut ids = d.managed_data_identifier_ids().to_vec();
+                    ids.sort();
+                    json!(ids)
+                }
+                Some(ManagedDataIdentifierSelector::Recommended) | None => json!("RECOMMENDED"),
+                Some(other) => json!(other.as_str()),
+            };
+            jobs.push(MacieJob {
+                id: id.to_string(),
+                name: name.to_string(),
+                spec: json!({
+                    "Buckets": buckets,
+                    "Schedule": schedule,
+                    "ManagedDataIdentifiers": identifiers,
+                }),
+            });
+        }
+        Ok(jobs)
+    }
+
+    /// Brings the region's jobs to the wanted ones. Macie cannot change a job's buckets,
+    /// schedule or identifiers, so a changed job is cancelled and created anew; a job the
+    /// baseline no longer lists is cancelled. Cancelling keeps the job's findings.
+    async fn apply_macie_jobs(&self, account: &str, region: &str, p: &Json) -> ApiResult<()> {
+        use aws_sdk_macie2::types::{
+            DailySchedule, DayOfWeek, JobScheduleFrequency, JobStatus, JobType,
+            ManagedDataIdentifierSelector, MonthlySchedule, S3BucketDefinitionForJob,
+            S3JobDefinition, WeeklySchedule,
+        };
+        let macie = self.macie(region);
+        let wanted = p["Jobs"].as_object().cloned().unwrap_or_default();
+        let live = self.macie_jobs(region).await?;
+        for job in &live {
+            if wanted.get(&job.name) == Some(&job.spec) {
+                continue;
+            }
+            self.send("UpdateClassificationJob", || {
+                macie
+                    .update_classification_job()
+                    .job_id(&job.id)
+                    .job_status(JobStatus::Cancelled)
+                    .send()
+            })
+            .await?;
+        }
+        for (name, spec) in &wanted {
+            if live.iter().any(|j| &j.name == name && &j.spec == spec) {
+                continue;
+            }
+            let buckets: Vec<String> = spec["Buckets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|b| b.as_str().map(str::to_string))
+                .collect();
+            let definition = S3JobDefinition::builder()
+                .bucket_definitions(
+                    S3BucketDefinitionForJob::builder()
+                        .account_id(account)
+                        .set_buckets(Some(buckets))
+                        .build(),
+                )
+                .build();
+            let schedule = spec["Schedule"].as_str().unwrap_or("once");
+            let frequency = match schedule.split_once(':') {
+                Some(("weekly", day)) => Some(
+                    JobScheduleFrequency::builder()
+                        .weekly_schedule(
+                            WeeklySchedule::builder()
+                                .day_of_week(DayOfWeek::from(day))
+                                .build(),
+                        )
+                        .build(),
+                ),
+                Some(("monthly", day)) => Some(
+                    JobScheduleFrequency::builder()
+                        .monthly_schedule(
+                            MonthlySchedule::builder()
+                                .day_of_month(day.parse().unwrap_or(1))
+                                .build(),
+                        )
+                        .build(),
+                ),
+                _ if schedule == "daily" => Some(
+                    JobScheduleFrequency::builder()
+                        .daily_schedule(DailySchedule::builder().build())
+                        .build(),
+                ),
+                _ => None,
+            };
+            let (selector, ids) = match &spec["ManagedDataIdentifiers"] {
+                Json::Array(ids) => (
+                    ManagedDataIdentifierSelector::Include,
+                    Some(
+                        ids.iter()
+                            .filter_map(|i| i.as_str().map(str::to_string))
+                            .collect(),
+                    ),
+                ),
+                Json::String(s) if s == "ALL" => (ManagedDataIdentifierSelector::All, None),
+                _ => (ManagedDataIdentifierSelector::Recommended, None),
+            };
+            let full_name = format!("{}{name}", crate::settings::MACIE_JOB_PREFIX);
+            self.send("CreateClassificationJob", || {
+                macie
+                    .create_classification_job()
+                    .name(&full_name)
+                    .description("Kept by cfn-baseline")
+                    .job_type(if frequency.is_some() {
+                        JobType::Scheduled
+                    } else {
+                        JobType::OneTime
+                    })
+                    .set_schedule_frequency(frequency.clone())
+                    // A scheduled job first inspects what is there already.
+                    .initial_run(true)
+                    .s3_job_definition(definition.clone())
+                    .managed_data_identifier_selector(selector.clone())
+                    .set_managed_data_identifier_ids(ids.clone())
+                    .tags("managed-by", "cfn-baseline")
+                    .send()
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Shield Advanced's API is global, served from us-east-1.
     fn shield(&self) -> aws_sdk_shield::Client {
         match &self.fixed_shield {

@@ -237,6 +237,7 @@ impl Default for Macie {
             enabled: false,
             finding_frequency: FindingFrequency::FIFTEEN_MINUTES,
             automated_discovery: false,
+            jobs: Vec::new(),
         }
     }
 }

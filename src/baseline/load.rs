@@ -214,6 +214,8 @@ fn collect_pruning<T: DeserializeOwned>(
     prefix: &[Seg],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<T> {
+    // The entries removed so far: a required one then reads as missing, which is not news.
+    let mut removed: Vec<Vec<Seg>> = Vec::new();
     // Each round removes one entry, so this always ends; the bound is a safety net.
     for _ in 0..1000 {
         let err = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
@@ -231,11 +233,22 @@ fn collect_pruning<T: DeserializeOwned>(
         }
         path.extend(rel.iter().cloned());
         let message = err.into_inner().to_string();
+        let pruned_before = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+            .is_some_and(|field| {
+                let mut at = rel.clone();
+                at.push(Seg::Key(field.to_string()));
+                removed.contains(&at)
+            });
         let (diag, removal) = describe(path, rel, &message);
-        diags.push(diag);
+        if !pruned_before {
+            diags.push(diag);
+        }
         if !remove_entry(value, &removal) {
             return None;
         }
+        removed.push(removal);
     }
     None
 }

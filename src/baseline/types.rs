@@ -674,6 +674,145 @@ pub struct Macie {
     /// Automated sensitive-data discovery: Macie samples every bucket daily (billed per
     /// object analysed).
     pub automated_discovery: bool,
+    /// Sensitive-data discovery jobs over listed buckets, on a schedule (billed per GB
+    /// inspected). Created through the Macie API: CloudFormation has no type for them. A
+    /// job's buckets live in one region: with several regions, list it under an override.
+    pub jobs: Vec<MacieJob>,
+}
+
+/// A Macie sensitive-data discovery job the baseline keeps in a region.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MacieJob {
+    /// Letters, digits, `-` and `_`, up to 64; Macie shows it as `cfn-baseline-<name>`.
+    pub name: String,
+    /// The buckets to inspect, in the account and region the job is listed for.
+    pub buckets: Vec<String>,
+    /// `once`, `daily`, `{weekly: monday}` or `{monthly: 1}` (day of the month, 1-31).
+    pub schedule: JobSchedule,
+    /// Macie's managed data identifiers to use: `recommended` (its default set), `all`, or
+    /// `{include: [CREDIT_CARD_NUMBER, ...]}`.
+    #[serde(default)]
+    pub managed_identifiers: ManagedIdentifiers,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(try_from = "ScheduleForm", into = "ScheduleForm")]
+#[schemars(with = "ScheduleForm")]
+pub enum JobSchedule {
+    Once,
+    Daily,
+    Weekly(Weekday),
+    Monthly(u8),
+}
+
+/// How a schedule is written: a word, or a one-key map.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ScheduleForm {
+    /// `once` or `daily`.
+    Word(String),
+    Weekly {
+        weekly: Weekday,
+    },
+    Monthly {
+        monthly: u8,
+    },
+}
+
+impl TryFrom<ScheduleForm> for JobSchedule {
+    type Error = String;
+    fn try_from(f: ScheduleForm) -> Result<Self, String> {
+        match f {
+            ScheduleForm::Word(w) if w == "once" => Ok(JobSchedule::Once),
+            ScheduleForm::Word(w) if w == "daily" => Ok(JobSchedule::Daily),
+            ScheduleForm::Word(w) => Err(format!(
+                "unknown schedule `{w}`: expected `once`, `daily`, `{{weekly: monday}}` or `{{monthly: 1}}`"
+            )),
+            ScheduleForm::Weekly { weekly } => Ok(JobSchedule::Weekly(weekly)),
+            ScheduleForm::Monthly { monthly } => Ok(JobSchedule::Monthly(monthly)),
+        }
+    }
+}
+
+impl From<JobSchedule> for ScheduleForm {
+    fn from(s: JobSchedule) -> Self {
+        match s {
+            JobSchedule::Once => ScheduleForm::Word("once".into()),
+            JobSchedule::Daily => ScheduleForm::Word("daily".into()),
+            JobSchedule::Weekly(weekly) => ScheduleForm::Weekly { weekly },
+            JobSchedule::Monthly(monthly) => ScheduleForm::Monthly { monthly },
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl Weekday {
+    /// Macie's name for it.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Weekday::Monday => "MONDAY",
+            Weekday::Tuesday => "TUESDAY",
+            Weekday::Wednesday => "WEDNESDAY",
+            Weekday::Thursday => "THURSDAY",
+            Weekday::Friday => "FRIDAY",
+            Weekday::Saturday => "SATURDAY",
+            Weekday::Sunday => "SUNDAY",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(try_from = "IdentifiersForm", into = "IdentifiersForm")]
+#[schemars(with = "IdentifiersForm")]
+pub enum ManagedIdentifiers {
+    #[default]
+    Recommended,
+    All,
+    Include(Vec<String>),
+}
+
+/// How the identifiers are written: `recommended`, `all`, or `{include: [...]}`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum IdentifiersForm {
+    Word(String),
+    Include { include: Vec<String> },
+}
+
+impl TryFrom<IdentifiersForm> for ManagedIdentifiers {
+    type Error = String;
+    fn try_from(f: IdentifiersForm) -> Result<Self, String> {
+        match f {
+            IdentifiersForm::Word(w) if w == "recommended" => Ok(ManagedIdentifiers::Recommended),
+            IdentifiersForm::Word(w) if w == "all" => Ok(ManagedIdentifiers::All),
+            IdentifiersForm::Word(w) => Err(format!(
+                "unknown value `{w}`: expected `recommended`, `all` or `{{include: [CREDIT_CARD_NUMBER, ...]}}`"
+            )),
+            IdentifiersForm::Include { include } => Ok(ManagedIdentifiers::Include(include)),
+        }
+    }
+}
+
+impl From<ManagedIdentifiers> for IdentifiersForm {
+    fn from(m: ManagedIdentifiers) -> Self {
+        match m {
+            ManagedIdentifiers::Recommended => IdentifiersForm::Word("recommended".into()),
+            ManagedIdentifiers::All => IdentifiersForm::Word("all".into()),
+            ManagedIdentifiers::Include(include) => IdentifiersForm::Include { include },
+        }
+    }
 }
 
 /// Amazon Detective: a behavior graph per region (`AWS::Detective::Graph`) built from

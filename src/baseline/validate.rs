@@ -283,6 +283,15 @@ fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
                 .hint("use `deployment.mode: stacks`, or Inspector's delegated administrator and auto-enable"),
             );
         }
+        if !file.macie.jobs.is_empty() {
+            diags.push(
+                Diagnostic::warning(
+                    p(&["macie", "jobs"]),
+                    "Macie discovery jobs are not created in stack-set mode (they have no CloudFormation type)",
+                )
+                .hint("use `deployment.mode: stacks`"),
+            );
+        }
     }
     if file.regions.is_all() && file.deployment.mode == DeploymentMode::Stacksets {
         diags.push(
@@ -645,6 +654,7 @@ fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec
     }
     check_config(&c.config, diags);
     check_guardduty(&c.guardduty, diags);
+    check_macie_jobs(&c.macie, diags);
     let malware = &c.guardduty.s3_malware_protection;
     if !malware.is_empty() && !c.guardduty.enabled {
         diags.push(
@@ -749,10 +759,43 @@ fn check_malware_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
             let Ok(c) = components_for(file, *account, region) else {
                 continue;
             };
-            if !c.guardduty.enabled {
-                continue;
+            let jobs = if c.macie.enabled {
+                c.macie.jobs.as_slice()
+            } else {
+                &[]
+            };
+            for job in jobs {
+                let key = format!("job:{}", job.name);
+                let Some(other) = first.get(&key).copied() else {
+                    first.insert(key, region);
+                    continue;
+                };
+                if other == *region || !reported.insert(key) {
+                    continue;
+                }
+                let path = match file.macie.jobs.iter().position(|j| j.name == job.name) {
+                    Some(i) => at(p(&["macie", "jobs"]), i),
+                    None => p(&["macie", "jobs"]),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        path,
+                        format!(
+                            "Macie job {} would be created in both {other} and {region}, but its buckets live in one region",
+                            job.name
+                        ),
+                    )
+                    .hint(format!(
+                        "list it under an override for its region, e.g. `overrides: [{{match: {{region: {other}}}, macie: {{jobs: [...]}}}}]`"
+                    )),
+                );
             }
-            for b in &c.guardduty.s3_malware_protection {
+            let malware = if c.guardduty.enabled {
+                c.guardduty.s3_malware_protection.as_slice()
+            } else {
+                &[]
+            };
+            for b in malware {
                 let Some(other) = first.get(&b.bucket).copied() else {
                     first.insert(b.bucket.clone(), region);
                     continue;
@@ -1174,6 +1217,100 @@ fn valid_bucket_name(name: &str) -> bool {
         && edge(name.chars().last())
         && !name.contains("..")
         && name.parse::<std::net::Ipv4Addr>().is_err()
+}
+
+/// Macie jobs: named once each, over valid buckets, on a schedule Macie takes.
+fn check_macie_jobs(m: &Macie, diags: &mut Vec<Diagnostic>) {
+    if !m.jobs.is_empty() && !m.enabled {
+        diags.push(
+            Diagnostic::warning(
+                p(&["macie", "jobs"]),
+                "Macie is off (`macie.enabled: false`), so its jobs are not created",
+            )
+            .hint("switch Macie on, or empty the list"),
+        );
+    }
+    let mut names = BTreeSet::new();
+    for (i, job) in m.jobs.iter().enumerate() {
+        let path = at(p(&["macie", "jobs"]), i);
+        let name_ok = (1..=64).contains(&job.name.len())
+            && job
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !name_ok {
+            diags.push(
+                Diagnostic::error(
+                    at(path.clone(), "name"),
+                    format!("{:?} is not a job name", job.name),
+                )
+                .hint("1-64 letters, digits, `-` and `_`, e.g. `uploads-weekly`"),
+            );
+        } else if !names.insert(job.name.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    at(path.clone(), "name"),
+                    format!("job {} is listed twice", job.name),
+                )
+                .hint("give each job its own name"),
+            );
+        }
+        if job.buckets.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    at(path.clone(), "buckets"),
+                    "a job needs at least one bucket",
+                )
+                .hint("list the buckets to inspect, e.g. `buckets: [acme-uploads]`"),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for (j, bucket) in job.buckets.iter().enumerate() {
+            let at_bucket = at(at(path.clone(), "buckets"), j);
+            if !valid_bucket_name(bucket) {
+                diags.push(
+                    Diagnostic::error(at_bucket, format!("{bucket:?} is not an S3 bucket name"))
+                        .hint("the bucket's name only, e.g. `acme-uploads`"),
+                );
+            } else if !seen.insert(bucket.as_str()) {
+                diags.push(Diagnostic::error(
+                    at_bucket,
+                    format!("bucket {bucket} is listed twice in this job"),
+                ));
+            }
+        }
+        if let JobSchedule::Monthly(day) = job.schedule {
+            if !(1..=31).contains(&day) {
+                diags.push(
+                    Diagnostic::error(
+                        at(path.clone(), "schedule"),
+                        format!("day {day} of the month is outside 1-31"),
+                    )
+                    .hint("Macie runs a monthly job on the last day of shorter months"),
+                );
+            }
+        }
+        if let ManagedIdentifiers::Include(ids) = &job.managed_identifiers {
+            let bad = ids.iter().find(|id| {
+                id.is_empty()
+                    || !id
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            });
+            if ids.is_empty() || bad.is_some() {
+                diags.push(
+                    Diagnostic::error(
+                        at(path.clone(), "managed_identifiers"),
+                        match bad {
+                            Some(id) => format!("{id:?} is not a managed data identifier id"),
+                            None => "`include` lists no identifier".to_string(),
+                        },
+                    )
+                    .hint("Macie's ids are upper case, e.g. CREDIT_CARD_NUMBER, AWS_CREDENTIALS; or use `recommended`"),
+                );
+            }
+        }
+    }
 }
 
 /// Malware Protection for S3 takes up to 5 object prefixes per bucket.

@@ -175,6 +175,9 @@ pub const RULES: &[Rule] = &[
     rule("stack.default_host_management", "stack/default-host-management", "", Expect::Present,
         "Default Host Management Configuration is no longer set by the baseline here",
         "Systems Manager manages the EC2 instances here without instance profiles"),
+    rule("stack.macie_jobs", "stack/macie-jobs", "", Expect::Present,
+        "the Macie discovery jobs of this region are no longer kept by the baseline",
+        "the baseline keeps Macie discovery jobs here"),
     rule("stack.shield_advanced", "stack/shield-advanced", "", Expect::Present,
         "Shield Advanced is no longer read or managed by the baseline in this account",
         "the baseline reads Shield Advanced in this account and manages what it lists"),
@@ -537,6 +540,23 @@ pub const RULES: &[Rule] = &[
     neutral("ssm.default_host_management.role", "AWS::SSM::DefaultHostManagement", "Properties.*",
         "Default Host Management uses another role: check that it carries AmazonSSMManagedEC2InstanceDefaultPolicy"),
 
+    // Macie's discovery jobs (outside CloudFormation), one pseudo-resource per region.
+    rule("macie.job.schedule", "AWS::Macie::ClassificationJobs", "Properties.Jobs.*.Schedule",
+        Expect::Custom(job_schedule),
+        "a discovery job runs less often: sensitive data is found later",
+        "a discovery job runs more often"),
+    rule("macie.job.buckets", "AWS::Macie::ClassificationJobs", "Properties.Jobs.*.Buckets",
+        Expect::Superset,
+        "a discovery job inspects fewer buckets",
+        "a discovery job inspects more buckets"),
+    rule("macie.job.identifiers", "AWS::Macie::ClassificationJobs",
+        "Properties.Jobs.*.ManagedDataIdentifiers", Expect::Custom(job_identifiers),
+        "a discovery job looks for fewer kinds of sensitive data",
+        "a discovery job looks for more kinds of sensitive data"),
+    rule("macie.job", "AWS::Macie::ClassificationJobs", "Properties.Jobs.*", Expect::Present,
+        "a discovery job is removed (cancelled): its buckets are no longer inspected on schedule",
+        "a discovery job inspects buckets for sensitive data"),
+
     // Shield Advanced (outside CloudFormation): only where the account subscribes.
     rule("shield.advanced", "AWS::Shield::Advanced", "", Expect::Present,
         "Shield Advanced is no longer managed: its protections and proactive engagement are left as they are",
@@ -836,6 +856,51 @@ fn ownership(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
     let enforced = |v: Option<&Json>| leaves(v).contains("BucketOwnerEnforced");
     let (a, b) = (enforced(c.old.as_ref()), enforced(c.new.as_ref()));
     (a != b).then(|| (weaker_if(a), ""))
+}
+
+/// How many days apart a job schedule runs (`once`: never again).
+fn schedule_days(v: Option<&Json>) -> Option<u32> {
+    let s = v?.as_str()?;
+    Some(match s.split_once(':').map_or(s, |(kind, _)| kind) {
+        "daily" => 1,
+        "weekly" => 7,
+        "monthly" => 31,
+        "once" => u32::MAX,
+        _ => return None,
+    })
+}
+
+/// A discovery job's schedule: running less often weakens; another day at the same pace
+/// does not.
+fn job_schedule(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
+    let (a, b) = (
+        schedule_days(c.old.as_ref())?,
+        schedule_days(c.new.as_ref())?,
+    );
+    (a != b).then(|| (weaker_if(b > a), ""))
+}
+
+/// A job's managed data identifiers: ALL covers most, then Macie's RECOMMENDED set, then an
+/// explicit list (where dropping an id weakens).
+fn job_identifiers(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
+    let rank = |v: Option<&Json>| match v {
+        Some(Json::String(s)) if s == "ALL" => Some(0),
+        Some(Json::String(s)) if s == "RECOMMENDED" => Some(1),
+        Some(Json::Array(_)) => Some(2),
+        _ => None,
+    };
+    let (a, b) = (rank(c.old.as_ref())?, rank(c.new.as_ref())?);
+    if a != b {
+        return Some((weaker_if(b > a), ""));
+    }
+    let (old, new) = (leaves(c.old.as_ref()), leaves(c.new.as_ref()));
+    if old.difference(&new).count() > 0 {
+        Some((Impact::Weakening, ""))
+    } else if new.difference(&old).count() > 0 {
+        Some((Impact::Strengthening, ""))
+    } else {
+        None
+    }
 }
 
 /// A Malware Protection plan's object prefixes: none means the whole bucket, so adding the
