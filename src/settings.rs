@@ -559,6 +559,11 @@ pub enum Setting {
     MacieJobs,
 }
 
+/// Why Shield Advanced's protections and proactive engagement cannot be set.
+pub const SHIELD_NOT_SUBSCRIBED: &str = "the account does not subscribe to Shield Advanced, and \
+     the baseline never subscribes (a one-year commitment): subscribe in the Shield console, \
+     or remove `shield.protections` and `shield.proactive_engagement`";
+
 /// The SSM service setting that governs public sharing of documents.
 pub const SSM_DOCUMENT_SHARING_SETTING: &str = "/ssm/documents/console/public-sharing-permission";
 
@@ -666,13 +671,20 @@ impl Setting {
         }
     }
 
+    /// Why the setting cannot be brought to what the baseline wants, whatever deploy does
+    /// (None: it can): Shield Advanced's settings in an account that does not subscribe.
+    pub fn refusal(self, live: Option<&Json>) -> Option<&'static str> {
+        let subscribed = live.and_then(|l| l["Subscription"].as_str()) == Some("ACTIVE");
+        (self == Setting::ShieldAdvanced && !subscribed).then_some(SHIELD_NOT_SUBSCRIBED)
+    }
+
     /// A line for plan and drift about what was read, beside the comparison: for Shield,
     /// whether the account subscribes to Shield Advanced.
     pub fn note(self, live: Option<&Json>, wanted: &Json) -> Option<String> {
         if self != Setting::ShieldAdvanced {
             return None;
         }
-        let subscribed = live.and_then(|l| l["Subscription"].as_str()) == Some("ACTIVE");
+        let subscribed = self.refusal(live).is_none();
         let asked = wanted.as_object().is_some_and(|w| !w.is_empty());
         Some(match (subscribed, asked) {
             (true, _) => {

@@ -653,11 +653,7 @@ impl SdkStacks {
         let Some(subscription) = self.shield_subscription().await? else {
             return Err(ApiError::Api {
                 code: "NotSubscribed".to_string(),
-                message: "the account does not subscribe to Shield Advanced, and the baseline \
-                          never subscribes (a one-year commitment): subscribe in the Shield \
-                          console, or remove `shield.protections` and \
-                          `shield.proactive_engagement`"
-                    .to_string(),
+                message: crate::settings::SHIELD_NOT_SUBSCRIBED.to_string(),
             });
         };
         let shield = self.shield();

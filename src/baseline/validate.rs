@@ -553,17 +553,8 @@ fn check_targets(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
     let Some(home) = file.home_region.as_deref() else {
         return;
     };
-    let accounts: Vec<Option<&str>> = if file.accounts.is_empty() {
-        vec![None]
-    } else {
-        file.accounts.iter().map(|a| Some(a.id.as_str())).collect()
-    };
-    // With `regions: all`, every region an account may have enabled is checked.
-    let regions: Vec<&str> = match &file.regions {
-        Regions::All => regions::KNOWN_REGIONS.to_vec(),
-        Regions::List(list) if list.is_empty() => vec![home],
-        Regions::List(list) => list.iter().map(String::as_str).collect(),
-    };
+    let accounts = target_accounts(file);
+    let regions = target_regions(file, home);
     let base = match components_for(
         &BaselineFile {
             overrides: vec![],
@@ -736,93 +727,112 @@ fn check_components(c: &Components, is_home: bool, region: &str, diags: &mut Vec
     }
 }
 
-/// A bucket lives in one region: the same bucket under Malware Protection in two regions of
-/// one account would fail the second plan.
+/// Target accounts (`None`: the caller's) as validation checks them.
+fn target_accounts(file: &BaselineFile) -> Vec<Option<&str>> {
+    if file.accounts.is_empty() {
+        vec![None]
+    } else {
+        file.accounts.iter().map(|a| Some(a.id.as_str())).collect()
+    }
+}
+
+/// Target regions as validation checks them: with `regions: all`, every region an account
+/// may have enabled.
+fn target_regions<'a>(file: &'a BaselineFile, home: &'a str) -> Vec<&'a str> {
+    match &file.regions {
+        Regions::All => regions::KNOWN_REGIONS.to_vec(),
+        Regions::List(list) if list.is_empty() => vec![home],
+        Regions::List(list) => list.iter().map(String::as_str).collect(),
+    }
+}
+
+/// Something that lives in one region (a Malware Protection bucket, a Macie job's buckets)
+/// as a target lists it.
+struct OneRegion {
+    /// Tells it apart within one account.
+    key: String,
+    /// Where the file lists it, when at the top level.
+    listed: Vec<Seg>,
+    /// "bucket x would get a Malware Protection plan", ...
+    what: String,
+    /// "a bucket lives in one region", ...
+    why: &'static str,
+    /// The override's component settings for the hint.
+    example: String,
+}
+
+/// Listed once per target, but created in every region it is merged into: the second
+/// region would fail (a Malware Protection plan, a Macie job over buckets elsewhere).
 fn check_malware_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
     let Some(home) = file.home_region.as_deref() else {
         return;
     };
-    let accounts: Vec<Option<&str>> = if file.accounts.is_empty() {
-        vec![None]
-    } else {
-        file.accounts.iter().map(|a| Some(a.id.as_str())).collect()
-    };
-    let regions: Vec<&str> = match &file.regions {
-        Regions::All => regions::KNOWN_REGIONS.to_vec(),
-        Regions::List(list) if list.is_empty() => vec![home],
-        Regions::List(list) => list.iter().map(String::as_str).collect(),
+    let regions = target_regions(file, home);
+    let listed_at = |section: &str, key: &str, i: Option<usize>| match i {
+        Some(i) => at(p(&[section, key]), i),
+        None => p(&[section, key]),
     };
     let mut reported = BTreeSet::new();
-    for account in &accounts {
+    for account in target_accounts(file) {
         let mut first: std::collections::BTreeMap<String, &str> = Default::default();
         for region in &regions {
-            let Ok(c) = components_for(file, *account, region) else {
+            let Ok(c) = components_for(file, account, region) else {
                 continue;
             };
-            let jobs = if c.macie.enabled {
-                c.macie.jobs.as_slice()
-            } else {
-                &[]
-            };
-            for job in jobs {
-                let key = format!("job:{}", job.name);
-                let Some(other) = first.get(&key).copied() else {
-                    first.insert(key, region);
-                    continue;
-                };
-                if other == *region || !reported.insert(key) {
-                    continue;
-                }
-                let path = match file.macie.jobs.iter().position(|j| j.name == job.name) {
-                    Some(i) => at(p(&["macie", "jobs"]), i),
-                    None => p(&["macie", "jobs"]),
-                };
-                diags.push(
-                    Diagnostic::error(
-                        path,
-                        format!(
-                            "Macie job {} would be created in both {other} and {region}, but its buckets live in one region",
-                            job.name
-                        ),
-                    )
-                    .hint(format!(
-                        "list it under an override for its region, e.g. `overrides: [{{match: {{region: {other}}}, macie: {{jobs: [...]}}}}]`"
-                    )),
-                );
-            }
-            let malware = if c.guardduty.enabled {
-                c.guardduty.s3_malware_protection.as_slice()
-            } else {
-                &[]
-            };
-            for b in malware {
-                let Some(other) = first.get(&b.bucket).copied() else {
-                    first.insert(b.bucket.clone(), region);
-                    continue;
-                };
-                if other == *region || !reported.insert(b.bucket.clone()) {
-                    continue;
-                }
-                let listed = file
-                    .guardduty
-                    .s3_malware_protection
-                    .iter()
-                    .position(|t| t.bucket == b.bucket);
-                let path = match listed {
-                    Some(i) => at(p(&["guardduty", "s3_malware_protection"]), i),
-                    None => p(&["guardduty", "s3_malware_protection"]),
-                };
-                diags.push(
-                    Diagnostic::error(
-                        path,
-                        format!(
-                            "bucket {} would get a Malware Protection plan in both {other} and {region}, but a bucket lives in one region",
-                            b.bucket
-                        ),
-                    )
-                    .hint(format!(
-                        "list it under an override for its region, e.g. `overrides: [{{match: {{region: {other}}}, guardduty: {{s3_malware_protection: [{{bucket: {}}}]}}}}]`",
+            let jobs = c
+                .macie
+                .jobs
+                .iter()
+                .filter(|_| c.macie.enabled)
+                .map(|job| OneRegion {
+                    key: format!("job:{}", job.name),
+                    listed: listed_at(
+                        "macie",
+                        "jobs",
+                        file.macie.jobs.iter().position(|j| j.name == job.name),
+                    ),
+                    what: format!("Macie job {} would be created", job.name),
+                    why: "its buckets live in one region",
+                    example: "macie: {jobs: [...]}".to_string(),
+                });
+            let buckets = c
+                .guardduty
+                .s3_malware_protection
+                .iter()
+                .filter(|_| c.guardduty.enabled)
+                .map(|b| OneRegion {
+                    key: b.bucket.clone(),
+                    listed: listed_at(
+                        "guardduty",
+                        "s3_malware_protection",
+                        file.guardduty
+                            .s3_malware_protection
+                            .iter()
+                            .position(|t| t.bucket == b.bucket),
+                    ),
+                    what: format!("bucket {} would get a Malware Protection plan", b.bucket),
+                    why: "a bucket lives in one region",
+                    example: format!(
+                        "guardduty: {{s3_malware_protection: [{{bucket: {}}}]}}",
                         b.bucket
+                    ),
+                });
+            for item in jobs.chain(buckets) {
+                let Some(other) = first.get(&item.key).copied() else {
+                    first.insert(item.key, region);
+                    continue;
+                };
+                if other == *region || !reported.insert(item.key) {
+                    continue;
+                }
+                diags.push(
+                    Diagnostic::error(
+                        item.listed,
+                        format!("{} in both {other} and {region}, but {}", item.what, item.why),
+                    )
+                    .hint(format!(
+                        "list it under an override for its region, e.g. `overrides: [{{match: {{region: {other}}}, {}}}]`",
+                        item.example
                     )),
                 );
             }

@@ -352,14 +352,8 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
                 if !changes.is_empty() {
                     other_updates.push(k);
                     // Known now to fail after the stacks: refused before any change.
-                    if run.execute && read.needs_subscription() {
-                        problems.push(format!(
-                            "{}: the account does not subscribe to Shield Advanced, so its \
-                             protections and proactive engagement cannot be set (the baseline \
-                             never subscribes: a one-year commitment); subscribe in the Shield \
-                             console, or remove them from `shield`",
-                            read.key()
-                        ));
+                    if let Some(why) = read.refusal().filter(|_| run.execute) {
+                        problems.push(format!("{}: {why}", read.key()));
                     }
                 }
                 settings.push(SettingPlan {

@@ -75,11 +75,11 @@ impl SettingRead {
             .note(live.as_ref(), &self.wanted.properties)
     }
 
-    /// Whether the setting needs a Shield Advanced subscription the account does not have.
-    pub fn needs_subscription(&self) -> bool {
-        self.wanted.setting == crate::settings::Setting::ShieldAdvanced
-            && matches!(&self.live, Ok(Some(l)) if l["Subscription"] != "ACTIVE")
-            && !self.changes().is_empty()
+    /// Why what was read cannot be brought to what the baseline wants
+    /// ([`crate::settings::Setting::refusal`]); None when it can, or could not be read.
+    pub fn refusal(&self) -> Option<&'static str> {
+        let live = self.live.as_ref().ok()?;
+        self.wanted.setting.refusal(live.as_ref())
     }
 
     /// Whether anything is set there now.
