@@ -114,6 +114,8 @@ pub struct Facts<'a> {
     pub config_role_exists: bool,
     /// `config.create_service_linked_role`, when the baseline still sets it.
     pub config_role_override: Option<bool>,
+    /// The stack's deployed template, when it is deployed.
+    pub deployed: Option<&'a Json>,
 }
 
 impl Facts<'_> {
@@ -123,7 +125,7 @@ impl Facts<'_> {
             .is_some_and(|rs| rs.iter().any(|r| r.logical_id == logical_id && !r.deleted))
     }
 
-    /// The stack exists with live resources (an import must then go through an update).
+    /// The stack exists with live resources (an import then keeps them as they are).
     fn live(&self) -> bool {
         self.stack.is_some_and(|rs| rs.iter().any(|r| !r.deleted))
     }
@@ -206,12 +208,21 @@ pub fn decide(
         }
         Component::Securityhub => {
             let ours = facts.owns("Hub");
-            if let Some(h) = found
-                .hub
-                .as_ref()
-                .filter(|h| !ours || h.administrator.is_some())
-            {
-                match (&h.administrator, policy) {
+            match found.hub.as_ref() {
+                // The stack holds the hub: standards enabled outside it since (in the console,
+                // by another tool) are adopted as the hub's would be.
+                Some(h) if ours && h.administrator.is_none() => {
+                    changed |= existing_standards(
+                        &mut out,
+                        &mut refusals,
+                        &mut value,
+                        h,
+                        policy,
+                        place,
+                        facts,
+                    );
+                }
+                Some(h) if !ours || h.administrator.is_some() => match (&h.administrator, policy) {
                     (Some(admin), _) => {
                         out.notes.push(format!(
                             "Security Hub is managed by administrator account {admin}: the hub is left to it"
@@ -222,35 +233,36 @@ pub fn decide(
                         out.notes.push(format!("adopt hub {}", h.arn));
                         out.imports
                             .push(target("Hub", "AWS::SecurityHub::Hub", "ARN", &h.arn));
-                        match &h.standards {
-                            Some(enabled) => {
-                                for (logical_id, arn) in standards(&value, place) {
-                                    if let Some((_, sub)) = enabled.iter().find(|(a, _)| *a == arn) {
-                                        out.notes.push(format!("adopt standard {arn}"));
-                                        out.imports.push(target(
-                                            &logical_id,
-                                            "AWS::SecurityHub::Standard",
-                                            "StandardsSubscriptionArn",
-                                            sub,
-                                        ));
-                                    }
-                                }
-                            }
-                            None => out.notes.push(
-                                "the enabled standards could not be read (GetEnabledStandards); one already enabled would fail to be created".into(),
-                            ),
-                        }
+                        changed |= existing_standards(
+                            &mut out,
+                            &mut refusals,
+                            &mut value,
+                            h,
+                            policy,
+                            place,
+                            facts,
+                        );
                     }
                     (None, Existing::Skip) => {
                         out.notes.push(
                             "the hub exists: left alone, standards deploy (existing: skip)".into(),
                         );
                         changed |= remove(&mut value, "Hub");
+                        changed |= existing_standards(
+                            &mut out,
+                            &mut refusals,
+                            &mut value,
+                            h,
+                            policy,
+                            place,
+                            facts,
+                        );
                     }
                     (None, Existing::Fail) => {
                         refusals.push(format!("Security Hub is already enabled in {region}"))
                     }
-                }
+                },
+                _ => {}
             }
         }
         Component::Config => {
@@ -399,23 +411,15 @@ pub fn decide(
         }
     }
 
-    if !out.imports.is_empty() && facts.live() {
-        refusals.push(format!(
-            "{} exist outside the deployed stack in {region}; adopting into a deployed stack is not supported: delete them or the stack",
-            out.imports
-                .iter()
-                .map(|i| format!("{} {}", i.resource_type, i.identifier))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
     if !refusals.is_empty() {
         out.refusal = Some(refusals.join("; "));
         return out;
     }
     out.imports.sort();
     if !out.imports.is_empty() {
-        out.import_body = Some(import_template(&value, &out.imports, place));
+        // Into a deployed stack, the import keeps what the stack holds as it is deployed.
+        let base = facts.deployed.filter(|_| facts.live());
+        out.import_body = Some(import_template(&value, &out.imports, place, base));
     }
     out.empty = resources(&value).is_empty();
     if changed {
@@ -431,6 +435,60 @@ fn target(logical_id: &str, resource_type: &str, key: &str, id: &str) -> ImportT
         identifier_key: key.to_string(),
         identifier: id.to_string(),
     }
+}
+
+/// The standards the template enables that are enabled already outside the stack: imported
+/// (adopt), left out of the template (skip) or refused (fail). Whether the template changed.
+fn existing_standards(
+    out: &mut Adoption,
+    refusals: &mut Vec<String>,
+    value: &mut Json,
+    hub: &crate::aws::FoundHub,
+    policy: Existing,
+    place: &Place,
+    facts: &Facts,
+) -> bool {
+    let wanted: Vec<(String, String)> = standards(value, place)
+        .into_iter()
+        .filter(|(logical_id, _)| !facts.owns(logical_id))
+        .collect();
+    if wanted.is_empty() {
+        return false;
+    }
+    let Some(enabled) = &hub.standards else {
+        out.notes.push(
+            "the enabled standards could not be read (GetEnabledStandards); one already enabled would fail to be created".into(),
+        );
+        return false;
+    };
+    let mut changed = false;
+    for (logical_id, arn) in wanted {
+        let Some((_, subscription)) = enabled.iter().find(|(a, _)| *a == arn) else {
+            continue;
+        };
+        match policy {
+            Existing::Adopt => {
+                out.notes.push(format!("adopt standard {arn}"));
+                out.imports.push(target(
+                    &logical_id,
+                    "AWS::SecurityHub::Standard",
+                    "StandardsSubscriptionArn",
+                    subscription,
+                ));
+            }
+            Existing::Skip => {
+                out.notes.push(format!(
+                    "standard {arn} is enabled already: left alone (existing: skip)"
+                ));
+                changed |= remove(value, &logical_id);
+            }
+            Existing::Fail => refusals.push(format!(
+                "standard {arn} is already enabled in {}",
+                place.region
+            )),
+        }
+    }
+    changed
 }
 
 /// Removes a resource and every `DependsOn` on it. `true` when it was there.
@@ -499,21 +557,32 @@ fn standards(template: &Json, place: &Place) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The template of an IMPORT change set: only the resources to import (an import may not
-/// create or change anything else), each with its deletion policy, and only the properties
-/// that do not refer to resources outside the import, except a `Ref` to a named resource,
-/// which becomes its name (a trail's bucket). The update that follows sets the rest.
-pub fn import_template(template: &Json, imports: &[ImportTarget], place: &Place) -> String {
-    // Named resources outside the import: a Ref to one is its name.
+/// The template of an IMPORT change set. An import may not create or change anything else, so
+/// for a new stack it holds only the resources to import, and for a deployed stack (`base`)
+/// its deployed template as it is plus the resources to import. Each imported resource has
+/// its deletion policy and only the properties that do not refer to resources outside the
+/// stack and the import, except a `Ref` to a named resource, which becomes its name (a
+/// trail's bucket). The update that follows sets the rest.
+pub fn import_template(
+    template: &Json,
+    imports: &[ImportTarget],
+    place: &Place,
+    base: Option<&Json>,
+) -> String {
+    let held: BTreeSet<String> = base
+        .map(|b| resources(b).into_iter().map(|(k, _)| k.clone()).collect())
+        .unwrap_or_default();
+    let ids: BTreeSet<&str> = imports.iter().map(|i| i.logical_id.as_str()).collect();
+    let there = |id: &str| ids.contains(id) || held.contains(id);
+    // Named resources outside the stack and the import: a Ref to one is its name.
     let names: BTreeMap<String, String> = lookups(template, place)
         .into_iter()
-        .filter(|(id, _)| !imports.iter().any(|i| i.logical_id == *id))
+        .filter(|(id, _)| !there(id))
         .filter(|(_, l)| {
             l.resource_type == "AWS::S3::Bucket" || l.resource_type == "AWS::Logs::LogGroup"
         })
         .map(|(id, l)| (id, l.name))
         .collect();
-    let ids: BTreeSet<&str> = imports.iter().map(|i| i.logical_id.as_str()).collect();
     let all: BTreeSet<String> = resources(template)
         .into_iter()
         .map(|(k, _)| k.clone())
@@ -521,9 +590,9 @@ pub fn import_template(template: &Json, imports: &[ImportTarget], place: &Place)
     let outside: BTreeSet<&str> = all
         .iter()
         .map(String::as_str)
-        .filter(|id| !ids.contains(id))
+        .filter(|id| !there(id))
         .collect();
-    let mut out = BTreeMap::new();
+    let mut out = serde_json::Map::new();
     for (id, resource) in resources(template) {
         if !ids.contains(id.as_str()) {
             continue;
@@ -547,15 +616,30 @@ pub fn import_template(template: &Json, imports: &[ImportTarget], place: &Place)
         }
         out.insert(id.clone(), Json::Object(r));
     }
-    let mut doc = serde_json::Map::new();
-    if let Some(v) = template.get("AWSTemplateFormatVersion") {
-        doc.insert("AWSTemplateFormatVersion".into(), v.clone());
-    }
-    doc.insert(
-        "Description".into(),
-        json!("cfn-baseline: bring existing resources under this stack"),
-    );
-    doc.insert("Resources".into(), json!(out));
+    let doc = match base.and_then(Json::as_object) {
+        Some(deployed) => {
+            let mut doc = deployed.clone();
+            let held = doc
+                .entry("Resources")
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .expect("a template's Resources is a map");
+            held.extend(out);
+            doc
+        }
+        None => {
+            let mut doc = serde_json::Map::new();
+            if let Some(v) = template.get("AWSTemplateFormatVersion") {
+                doc.insert("AWSTemplateFormatVersion".into(), v.clone());
+            }
+            doc.insert(
+                "Description".into(),
+                json!("cfn-baseline: bring existing resources under this stack"),
+            );
+            doc.insert("Resources".into(), Json::Object(out));
+            doc
+        }
+    };
     serde_json::to_string_pretty(&Json::Object(doc)).expect("JSON")
 }
 
@@ -976,11 +1060,21 @@ mod tests {
             "RetainExceptOnCreate"
         );
 
-        // Into a deployed stack: refused, with what is where.
-        let live = holding("Key", "AWS::KMS::Key");
+        // Into a deployed stack that holds the key and the log bucket: the import keeps the
+        // deployed template as it is (an import may change nothing else) and adds the bucket,
+        // whose references to what the stack holds stay references.
+        let deployed = json!({"Description": "as deployed", "Resources": {
+            "Key": {"Type": "AWS::KMS::Key", "Properties": {"Description": "old"}},
+            "Logs": template["Resources"]["Logs"].clone()},
+            "Outputs": {"KeyArn": {"Value": {"Fn::GetAtt": ["Key", "Arn"]}}}});
+        let live = [
+            holding("Key", "AWS::KMS::Key")[0].clone(),
+            holding("Logs", "AWS::S3::Bucket")[0].clone(),
+        ];
         let facts = Facts {
             found: Some(&found),
             stack: Some(&live),
+            deployed: Some(&deployed),
             ..Facts::default()
         };
         let a = decide(
@@ -990,10 +1084,92 @@ mod tests {
             &PLACE,
             &facts,
         );
-        assert!(a
-            .refusal
-            .unwrap()
-            .contains("archive-111111111111-eu-west-1"));
+        assert_eq!(a.refusal, None);
+        assert_eq!(a.imports.len(), 1, "{:?}", a.imports);
+        let import: Json = serde_json::from_str(a.import_body.as_deref().unwrap()).unwrap();
+        assert_eq!(import["Description"], "as deployed");
+        assert_eq!(import["Outputs"], deployed["Outputs"]);
+        assert_eq!(import["Resources"]["Key"], deployed["Resources"]["Key"]);
+        assert_eq!(import["Resources"]["Logs"], deployed["Resources"]["Logs"]);
+        let props = &import["Resources"]["Archive"]["Properties"];
+        assert_eq!(props["Encryption"], json!({"Fn::GetAtt": ["Key", "Arn"]}));
+        assert_eq!(props["Logging"], json!({"Ref": "Logs"}));
+    }
+
+    fn hub_template() -> Json {
+        json!({"Resources": {
+            "Hub": {"Type": "AWS::SecurityHub::Hub", "Properties": {}},
+            "Fsbp": {"Type": "AWS::SecurityHub::Standard", "DependsOn": "Hub", "Properties": {
+                "StandardsArn": {"Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}::standards/aws-foundational-security-best-practices/v/1.0.0"}}},
+            "Cis": {"Type": "AWS::SecurityHub::Standard", "DependsOn": "Hub", "Properties": {
+                "StandardsArn": {"Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}::standards/cis-aws-foundations-benchmark/v/3.0.0"}}}}})
+    }
+
+    #[test]
+    fn a_standard_enabled_outside_the_stack_that_holds_the_hub_is_adopted_skipped_or_refused() {
+        // The stack holds the hub and FSBP; someone enabled CIS 3.0 in the console since,
+        // and the baseline now asks for it.
+        let cis = "arn:aws:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/3.0.0";
+        let subscription =
+            "arn:aws:securityhub:eu-west-1:111111111111:subscription/cis-aws-foundations-benchmark/v/3.0.0";
+        let found = Found {
+            hub: Some(FoundHub {
+                arn: "arn:aws:securityhub:eu-west-1:111111111111:hub/default".into(),
+                standards: Some(vec![(cis.into(), subscription.into())]),
+                administrator: None,
+            }),
+            ..Found::default()
+        };
+        let template = hub_template();
+        let mut deployed = template.clone();
+        deployed["Resources"].as_object_mut().unwrap().remove("Cis");
+        let live = [
+            holding("Hub", "AWS::SecurityHub::Hub")[0].clone(),
+            holding("Fsbp", "AWS::SecurityHub::Standard")[0].clone(),
+        ];
+        let facts = Facts {
+            found: Some(&found),
+            stack: Some(&live),
+            deployed: Some(&deployed),
+            ..Facts::default()
+        };
+        let decide_with =
+            |policy| decide(Component::Securityhub, &template, policy, &PLACE, &facts);
+
+        let adopt = decide_with(Existing::Adopt);
+        assert_eq!(
+            adopt.imports,
+            vec![target(
+                "Cis",
+                "AWS::SecurityHub::Standard",
+                "StandardsSubscriptionArn",
+                subscription
+            )]
+        );
+        assert_eq!(adopt.notes, vec![format!("adopt standard {cis}")]);
+        let import: Json = serde_json::from_str(adopt.import_body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            import["Resources"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            vec!["Hub", "Fsbp", "Cis"]
+        );
+
+        let skip = decide_with(Existing::Skip);
+        assert!(
+            skip.imports.is_empty() && skip.refusal.is_none(),
+            "{skip:?}"
+        );
+        let body: Json = serde_json::from_str(skip.body.as_deref().unwrap()).unwrap();
+        assert!(body["Resources"].get("Cis").is_none());
+
+        let fail = decide_with(Existing::Fail);
+        assert_eq!(
+            fail.refusal,
+            Some(format!("standard {cis} is already enabled in eu-west-1"))
+        );
     }
 
     #[test]

@@ -542,11 +542,12 @@ async fn prepare_inner<A: StackApi>(
         _ => ChangeSetKind::Create,
     };
 
-    // A new stack whose resources partly exist already: import those first.
+    // Resources of the stack that exist outside it already: import those first (into a new
+    // stack, or into the deployed one as it is).
     let adoption = job
         .adoption
         .as_deref()
-        .filter(|a| kind == ChangeSetKind::Create && !a.imports.is_empty());
+        .filter(|a| !a.imports.is_empty() && !options.revert_drift);
     let (kind, template_body, resources_to_import) = match adoption {
         Some(a) => (
             ChangeSetKind::Import,
@@ -1014,7 +1015,14 @@ async fn execute_one<A: StackApi>(api: &A, p: PreparedStack, options: &Options, 
         }
         adopted = true;
         status(tx, &job.key, "adopted; updating it to the baseline");
-        match prepare_one(api, &job, options, tx, None).await {
+        // The import is done: what is left is the update (the stack now holds what was
+        // imported, and its deployed template is the import's).
+        let update = Job {
+            adoption: None,
+            deployed: None,
+            ..job.clone()
+        };
+        match prepare_one(api, &update, options, tx, None).await {
             Prepared::Pending {
                 change_set_id: id,
                 kind: next,

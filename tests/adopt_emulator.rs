@@ -279,3 +279,82 @@ fn deploying_into_an_account_that_has_the_services_adopts_them_and_converges() {
         stderr(&again)
     );
 }
+
+/// Which regions an account has enabled comes from EC2 DescribeRegions, which the emulator
+/// answers as AWS does: every region of the partition with its opt-in status, the opt-in
+/// regions (Hong Kong, Bahrain, ...) `not-opted-in` in a new account. A listed region that is
+/// not enabled stops the run before anything is asked of CloudFormation.
+#[test]
+fn a_listed_region_the_account_has_not_enabled_stops_the_run_before_any_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let moto = Moto::start_in(dir.path());
+    std::fs::write(
+        dir.path().join("baseline.yaml"),
+        BASELINE.replace("[us-east-1, eu-west-1]", "[us-east-1, ap-east-1]"),
+    )
+    .unwrap();
+    start_recording(&moto);
+    let plan = moto.run(dir.path(), &["deploy", "--yes"]);
+    let err = stderr(&plan);
+    assert_eq!(plan.status.code(), Some(1), "{}{err}", stdout(&plan));
+    assert!(
+        err.contains(
+            "account current: ap-east-1 not enabled (named in `regions`); nothing was changed"
+        ),
+        "{err}"
+    );
+    assert!(
+        change_sets(&moto).is_empty(),
+        "nothing was asked of CloudFormation"
+    );
+}
+
+/// `regions: all` targets the regions the account has enabled, and lists the rest as skipped.
+#[test]
+fn regions_all_targets_the_enabled_regions_and_lists_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let moto = Moto::start_in(dir.path());
+    std::fs::write(
+        dir.path().join("baseline.yaml"),
+        BASELINE.replace("[us-east-1, eu-west-1]", "all"),
+    )
+    .unwrap();
+    let enabled = python(
+        &moto,
+        "print(sorted(r['RegionName'] for r in client('ec2').describe_regions(AllRegions=True)['Regions'] \
+         if r['OptInStatus'] != 'not-opted-in' and not r['RegionName'].startswith(('cn-', 'us-gov-'))))",
+    );
+    let plan = moto.run(dir.path(), &["plan", "--compact"]);
+    let (out, err) = (stdout(&plan), stderr(&plan));
+    assert_eq!(plan.status.code(), Some(2), "{out}{err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("regions: all →"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        line.contains("not enabled there, skipped: ") && line.contains("ap-east-1"),
+        "{line}"
+    );
+    let regions: Vec<String> = enabled
+        .trim()
+        .trim_matches(['[', ']'])
+        .split(", ")
+        .map(|r| r.trim_matches('\'').to_string())
+        .collect();
+    assert!(regions.len() > 10, "{regions:?}");
+    assert!(
+        line.contains(&format!("→ {} enabled region(s)", regions.len())),
+        "{line} vs {regions:?}"
+    );
+    for region in &regions {
+        assert!(
+            out.contains(&format!("/{region}/baseline-guardduty")),
+            "{region} planned:\n{out}"
+        );
+        assert!(
+            !line.contains(&format!(" {region},")),
+            "{region} is enabled: {line}"
+        );
+    }
+    assert!(!out.contains("/ap-east-1/"), "{out}");
+}

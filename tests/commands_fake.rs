@@ -145,7 +145,47 @@ impl StackApi for Cloud {
     async fn create_change_set(&self, r: &ChangeSetRequest) -> ApiResult<String> {
         self.call(format!("create_change_set {}", r.stack_name));
         let mut stacks = self.stacks.lock().unwrap();
+        // An import into a deployed stack: as in AWS, the template must hold every resource
+        // the stack holds, unchanged, and add only the resources it imports.
+        if let Some(held) = stacks
+            .get(&at(&r.region, &r.stack_name))
+            .filter(|s| r.kind == ChangeSetKind::Import && s.status.is_deployed())
+            .map(|s| resources(&s.body))
+        {
+            let wanted = resources(&r.template_body);
+            let changed: Vec<&String> = held
+                .iter()
+                .filter(|(id, res)| wanted.get(*id) != Some(res))
+                .map(|(id, _)| id)
+                .collect();
+            if !changed.is_empty() {
+                return Err(ApiError::Api {
+                    code: "ValidationError".into(),
+                    message: format!(
+                        "You have modified resources {changed:?} in your template that are not being imported. Update, create or delete operations cannot be executed during import operations."
+                    ),
+                });
+            }
+            let added: Vec<&String> = wanted
+                .keys()
+                .filter(|id| !held.contains_key(*id))
+                .filter(|id| !r.resources_to_import.iter().any(|t| t.logical_id == **id))
+                .collect();
+            if !added.is_empty() {
+                return Err(ApiError::Api {
+                    code: "ValidationError".into(),
+                    message: format!("Resources {added:?} is missing from ResourceToImport list"),
+                });
+            }
+        }
         let old = match r.kind {
+            ChangeSetKind::Import
+                if stacks
+                    .get(&at(&r.region, &r.stack_name))
+                    .is_some_and(|s| s.status.is_deployed()) =>
+            {
+                resources(&stacks[&at(&r.region, &r.stack_name)].body)
+            }
             ChangeSetKind::Create | ChangeSetKind::Import => {
                 if stacks.contains_key(&at(&r.region, &r.stack_name)) {
                     return Err(ApiError::Api {
@@ -1363,6 +1403,82 @@ async fn an_account_that_already_has_the_services_is_adopted_then_unchanged() {
     assert!(!again.out.contains("adopt"), "{}", again.out);
     // Discovery reads each deployed template once, and plan uses what it read.
     assert_eq!(cloud.calls_like("get_template") - before, STACKS.len());
+}
+
+/// The baseline is deployed; since, someone enabled NIST 800-53 in the Security Hub console,
+/// and the baseline now asks for it. Creating the standard would fail (already enabled), so it
+/// is imported into the deployed stack, whose template the import keeps as it is (the fake
+/// refuses an import that changes or adds anything else, as AWS does).
+#[tokio::test(start_paused = true)]
+async fn a_standard_enabled_outside_a_deployed_stack_is_imported_into_it() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    let first = adopt_then(&cloud, true, baseline::DEFAULT_BASELINE).await;
+    assert_eq!(first.code, 0, "{}{}", first.out, first.err);
+    let deployed = cloud.stacks.lock().unwrap()["us-east-1/baseline-securityhub"]
+        .body
+        .clone();
+    let nist = "arn:aws:securityhub:us-east-1::standards/nist-800-53/v/5.0.0";
+    let subscription =
+        "arn:aws:securityhub:us-east-1:111111111111:subscription/nist-800-53/v/5.0.0";
+    cloud.found.lock().unwrap().insert(
+        "us-east-1".into(),
+        Found {
+            hub: Some(FoundHub {
+                arn: "arn:aws:securityhub:us-east-1:111111111111:hub/default".into(),
+                standards: Some(vec![(nist.into(), subscription.into())]),
+                administrator: None,
+            }),
+            ..Found::default()
+        },
+    );
+    let text = baseline::DEFAULT_BASELINE.replace(
+        "    - cis-aws-foundations-benchmark-v5\n",
+        "    - cis-aws-foundations-benchmark-v5\n    - nist-800-53-v5\n",
+    );
+    assert_ne!(text, baseline::DEFAULT_BASELINE);
+
+    let plan = adopt_then(&cloud, false, &text).await;
+    assert_eq!(plan.code, 2, "{}{}", plan.out, plan.err);
+    for expected in [
+        "< current/us-east-1/baseline-securityhub  adopt what exists, then update it to the baseline",
+        &format!("    · adopt standard {nist}"),
+        " to adopt,",
+    ] {
+        assert!(plan.out.contains(expected), "{expected:?} in:\n{}", plan.out);
+    }
+    assert!(
+        cloud.change_sets.lock().unwrap().is_empty(),
+        "plan leaves nothing"
+    );
+
+    let deploy = adopt_then(&cloud, true, &text).await;
+    assert_eq!(deploy.code, 0, "{}{}", deploy.out, deploy.err);
+    let calls = cloud.calls.lock().unwrap().clone();
+    let import = calls
+        .iter()
+        .find(|c| c.starts_with("import baseline-securityhub: "))
+        .unwrap_or_else(|| panic!("{calls:?}"));
+    assert!(import.ends_with(&format!("={subscription}")), "{import}");
+    let stack = cloud.stacks.lock().unwrap()["us-east-1/baseline-securityhub"].clone();
+    assert_eq!(
+        stack.status,
+        StackStatus::UpdateComplete,
+        "imported, then updated"
+    );
+    let held = resources(&stack.body);
+    for (id, resource) in resources(&deployed) {
+        assert!(held.contains_key(&id), "{id} kept");
+        let _ = resource;
+    }
+    assert_eq!(
+        held.len(),
+        resources(&deployed).len() + 1,
+        "one standard more"
+    );
+
+    let again = adopt_then(&cloud, false, &text).await;
+    assert_eq!(again.code, 0, "{}{}", again.out, again.err);
+    assert!(!again.out.contains("adopt"), "{}", again.out);
 }
 
 #[tokio::test(start_paused = true)]

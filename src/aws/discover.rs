@@ -291,27 +291,43 @@ impl DiscoveryApi for SdkStacks {
     }
 
     async fn enabled_regions(&self) -> ApiResult<Vec<String>> {
-        use aws_sdk_account::types::RegionOptStatus;
+        // EC2 DescribeRegions with AllRegions answers every region with its opt-in status:
+        // `opt-in-not-required` (enabled by default) and `opted-in` are enabled,
+        // `not-opted-in` is not. It needs ec2:DescribeRegions, which read-only roles have.
         self.reach
-            .call("ListRegions", || async move {
-                let account = aws_sdk_account::Client::new(&self.config);
-                let mut pages = account
-                    .list_regions()
-                    .region_opt_status_contains(RegionOptStatus::Enabled)
-                    .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
-                    .into_paginator()
-                    .send();
-                let mut out = Vec::new();
-                while let Some(page) = pages.next().await {
-                    let page = page.map_err(|e| api_error("ListRegions", e))?;
-                    out.extend(
-                        page.regions()
-                            .iter()
-                            .filter_map(|r| r.region_name().map(str::to_string)),
-                    );
-                }
-                out.sort();
-                Ok(out)
+            .call("DescribeRegions", || async move {
+                let ec2 = match &self.fixed_ec2 {
+                    Some(c) => c.clone(),
+                    None => aws_sdk_ec2::Client::new(&self.config),
+                };
+                let out = ec2
+                    .describe_regions()
+                    .all_regions(true)
+                    .send()
+                    .await
+                    .map_err(|e| api_error("DescribeRegions", e))?;
+                // Only this partition's regions (an endpoint serving several answers them all).
+                let home = self
+                    .config
+                    .region()
+                    .map(|r| r.to_string())
+                    .unwrap_or_default();
+                let partition = crate::baseline::regions::partition(&home);
+                let mut regions: Vec<String> = out
+                    .regions()
+                    .iter()
+                    .filter(|r| {
+                        r.region_name()
+                            .is_some_and(|n| crate::baseline::regions::partition(n) == partition)
+                    })
+                    .filter(|r| {
+                        matches!(r.opt_in_status(), Some("opt-in-not-required" | "opted-in"))
+                    })
+                    .filter_map(|r| r.region_name().map(str::to_string))
+                    .collect();
+                regions.sort();
+                regions.dedup();
+                Ok(regions)
             })
             .await
     }

@@ -857,6 +857,9 @@ pub async fn adopt_existing<A: DiscoveryApi + StackApi>(
                     .and_then(|r| r.as_deref()),
                 config_role_exists: found.config_role_exists,
                 config_role_override: components.config.create_service_linked_role,
+                deployed: found
+                    .templates
+                    .get(&(job.region.clone(), job.stack_name.clone())),
             };
             let decided = adopt::decide(job.component, &job.template.value, policy, &place, &facts);
             if let Some(why) = &decided.refusal {
@@ -920,8 +923,8 @@ pub async fn resolve_regions<A: DiscoveryApi>(
         let g = &groups[i];
         let enabled = match (enabled, all) {
             (Ok(enabled), _) => enabled,
-            // Listed regions are only checked when the account can say (ListRegions needs
-            // account:ListRegions; an emulator may not have it).
+            // Listed regions are only checked when the account can say (DescribeRegions
+            // needs ec2:DescribeRegions).
             (Err(e), false) => {
                 printer.warning(&format!(
                     "account {}: could not check that the listed regions are enabled ({e}); going on as if they are",
@@ -1022,6 +1025,8 @@ struct AccountFound {
     /// (region, stack name) -> the stack id and deployed template of each live stack, for
     /// prepare to use rather than read again.
     deployed: std::collections::HashMap<(String, String), (String, Arc<str>)>,
+    /// (region, stack name) -> the deployed template of each live stack, read.
+    templates: std::collections::HashMap<(String, String), serde_json::Value>,
     config_role_exists: bool,
 }
 
@@ -1092,6 +1097,7 @@ async fn discover_account<A: DiscoveryApi + StackApi>(
     .await;
     let mut stacks = std::collections::HashMap::new();
     let mut deployed = std::collections::HashMap::new();
+    let mut read = std::collections::HashMap::new();
     for job in jobs {
         stacks.insert((job.region.clone(), job.stack_name.clone()), None);
     }
@@ -1110,7 +1116,10 @@ async fn discover_account<A: DiscoveryApi + StackApi>(
         };
         stacks.insert(key.clone(), Some(adopt::held(&state, template.as_ref())));
         if let Some(b) = body.filter(|_| state.status.is_deployed()) {
-            deployed.insert(key, (state.stack_id.clone(), Arc::from(b)));
+            deployed.insert(key.clone(), (state.stack_id.clone(), Arc::from(b)));
+            if let Some(t) = template {
+                read.insert(key, t.value);
+            }
         }
     }
     let wants_role = jobs.iter().any(|j| {
@@ -1128,6 +1137,7 @@ async fn discover_account<A: DiscoveryApi + StackApi>(
         regions: Default::default(),
         stacks,
         deployed,
+        templates: read,
         config_role_exists,
     };
     for (region, found) in regions {
