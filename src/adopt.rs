@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value as Json};
 
-use crate::aws::{Found, ImportTarget, Lookup, StackState};
+use crate::aws::{Found, ImportTarget, Lookup, StackState, DETECTIVE_GRAPH, MACIE_SESSION};
 use crate::baseline::Existing;
 use crate::diff::{self, Change, StackInput};
 use crate::plan::Component;
@@ -18,12 +18,19 @@ pub const CONTROL_TOWER_RECORDER: &str = "aws-controltower-BaselineConfigRecorde
 
 /// Named resource types looked up by name, with the property that names them and the one an
 /// import identifies them by; whether an import can bring them under a stack.
-const NAMED: [(&str, &str, &str, bool); 5] = [
+const NAMED: [(&str, &str, &str, bool); 7] = [
     ("AWS::S3::Bucket", "BucketName", "BucketName", true),
     ("AWS::Logs::LogGroup", "LogGroupName", "LogGroupName", true),
     ("AWS::SNS::Topic", "TopicName", "TopicArn", true),
     ("AWS::CloudTrail::Trail", "TrailName", "TrailName", true),
-    ("AWS::KMS::Alias", "AliasName", "AliasName", false),
+    ("AWS::KMS::Alias", "AliasName", "AliasName", true),
+    ("AWS::Events::Rule", "Name", "Arn", true),
+    (
+        "AWS::Chatbot::SlackChannelConfiguration",
+        "ConfigurationName",
+        "Arn",
+        true,
+    ),
 ];
 
 /// Where a stack is, for resolving the names it renders with `Fn::Sub`.
@@ -34,12 +41,16 @@ pub struct Place<'a> {
     pub partition: &'a str,
 }
 
-/// The named resources a rendered template creates, with their names resolved.
+/// The named resources a rendered template creates, with their names resolved, and the
+/// region's singletons it creates that discovery asks for by type (Macie's session,
+/// Detective's graph).
 pub fn lookups(template: &Json, place: &Place) -> Vec<(String, Lookup)> {
     let mut out = Vec::new();
     for (logical_id, resource) in resources(template) {
         let ty = resource["Type"].as_str().unwrap_or_default();
-        if let Some((_, prop, _, _)) = NAMED.iter().find(|(t, ..)| *t == ty) {
+        if ty == MACIE_SESSION || ty == DETECTIVE_GRAPH {
+            out.push((logical_id.clone(), Lookup::singleton(ty)));
+        } else if let Some((_, prop, _, _)) = NAMED.iter().find(|(t, ..)| *t == ty) {
             if let Some(name) = resolve(&resource["Properties"][prop], place) {
                 out.push((
                     logical_id.clone(),
@@ -372,13 +383,71 @@ pub fn decide(
         }
         // Nothing singular to adopt: associations are named freely.
         Component::Alerts | Component::Patching | Component::Waf => {}
-        // Singletons that are not discovered yet (no Macie or Detective client): a session
-        // or graph that exists already makes the create fail, which the README says.
-        Component::Macie | Component::Detective => {}
+        Component::Macie => {
+            let ours = facts.owns("Session");
+            if let Some(m) = found
+                .macie
+                .as_ref()
+                .filter(|m| !ours || m.administrator.is_some())
+            {
+                match (&m.administrator, policy) {
+                    (Some(admin), _) => {
+                        out.notes.push(format!(
+                            "Macie is managed by administrator account {admin}: the session is left to it"
+                        ));
+                        changed |= remove(&mut value, "Session");
+                    }
+                    (None, Existing::Adopt) => {
+                        out.notes.push(format!(
+                            "adopt the Macie session ({})",
+                            m.status
+                                .as_deref()
+                                .unwrap_or("its settings could not be read")
+                        ));
+                        out.imports.push(target(
+                            "Session",
+                            MACIE_SESSION,
+                            "AwsAccountId",
+                            place.account_id,
+                        ));
+                        out.settings = macie_settings(m, &value);
+                    }
+                    (None, Existing::Skip) => {
+                        out.notes
+                            .push("Macie is on here: left alone (existing: skip)".into());
+                        changed |= remove(&mut value, "Session");
+                    }
+                    (None, Existing::Fail) => {
+                        refusals.push(format!("Macie is already enabled in {region}"))
+                    }
+                }
+            }
+        }
+        Component::Detective => {
+            if let Some(arn) = found.graph.as_ref().filter(|_| !facts.owns("Graph")) {
+                match policy {
+                    Existing::Adopt => {
+                        out.notes.push(format!("adopt behavior graph {arn}"));
+                        out.imports
+                            .push(target("Graph", DETECTIVE_GRAPH, "Arn", arn));
+                    }
+                    Existing::Skip => {
+                        out.notes.push(format!(
+                            "behavior graph {arn} exists: left alone (existing: skip)"
+                        ));
+                        changed |= remove(&mut value, "Graph");
+                    }
+                    Existing::Fail => refusals.push(format!(
+                        "a Detective behavior graph ({arn}) already exists in {region}"
+                    )),
+                }
+            }
+        }
     }
 
     // Named resources the stack would create that exist outside it: leftovers of a failed
     // create or of a deleted stack, or someone else's.
+    let mut import_values = Vec::new();
     for (logical_id, lookup) in lookups(&value, place) {
         let Some(id) = found.named.get(&lookup) else {
             continue;
@@ -399,8 +468,25 @@ pub fn decide(
             Existing::Skip => refusals.push(format!(
                 "{what} already exists in {region}; `existing: skip` cannot leave out a resource the rest of the stack uses (use adopt)"
             )),
+            // An alias is imported pointing where it points (its key stays outside the
+            // stack, untouched); the update then points it at the baseline's key.
+            Existing::Adopt
+                if lookup.resource_type == "AWS::KMS::Alias"
+                    && !found.alias_targets.contains_key(&lookup.name) =>
+            {
+                refusals.push(format!(
+                    "{what} already exists in {region} and points to no key that can be read; delete it or point it at a key"
+                ))
+            }
             Existing::Adopt => {
-                out.notes.push(format!("adopt {what}"));
+                if let Some(key) = found.alias_targets.get(&lookup.name) {
+                    out.notes.push(format!(
+                        "adopt {what}; it points to key {key}, which is left as it is, and the update points it at the baseline's key"
+                    ));
+                    import_values.push((logical_id.clone(), "TargetKeyId", json!(key)));
+                } else {
+                    out.notes.push(format!("adopt {what}"));
+                }
                 let key = NAMED
                     .iter()
                     .find(|(t, ..)| *t == lookup.resource_type)
@@ -419,7 +505,13 @@ pub fn decide(
     if !out.imports.is_empty() {
         // Into a deployed stack, the import keeps what the stack holds as it is deployed.
         let base = facts.deployed.filter(|_| facts.live());
-        out.import_body = Some(import_template(&value, &out.imports, place, base));
+        out.import_body = Some(import_template(
+            &value,
+            &out.imports,
+            place,
+            base,
+            &import_values,
+        ));
     }
     out.empty = resources(&value).is_empty();
     if changed {
@@ -568,6 +660,7 @@ pub fn import_template(
     imports: &[ImportTarget],
     place: &Place,
     base: Option<&Json>,
+    values: &[(String, &str, Json)],
 ) -> String {
     let held: BTreeSet<String> = base
         .map(|b| resources(b).into_iter().map(|(k, _)| k.clone()).collect())
@@ -607,11 +700,15 @@ pub fn import_template(
                 .unwrap_or_else(|| json!("Retain")),
         );
         if let Some(props) = resource["Properties"].as_object() {
-            let kept: serde_json::Map<String, Json> = props
+            let mut kept: serde_json::Map<String, Json> = props
                 .iter()
                 .map(|(k, v)| (k.clone(), named_refs(v, &names)))
                 .filter(|(_, v)| !refers_to(v, &outside))
                 .collect();
+            // Values as they are, for properties the import must have (an alias's key).
+            for (_, key, value) in values.iter().filter(|(lid, ..)| lid == id) {
+                kept.insert(key.to_string(), value.clone());
+            }
             r.insert("Properties".into(), Json::Object(kept));
         }
         out.insert(id.clone(), Json::Object(r));
@@ -705,6 +802,46 @@ fn refers_to(value: &Json, ids: &BTreeSet<&str>) -> bool {
     }
 }
 
+/// The existing Macie session's settings against the render's, classified by the diff rules
+/// (a paused Macie the baseline turns on is strengthening).
+fn macie_settings(m: &crate::aws::FoundMacie, template: &Json) -> Vec<Change> {
+    let Some(rendered) = template["Resources"].get("Session") else {
+        return Vec::new();
+    };
+    // Only what was read is compared.
+    let mut live = json!({});
+    let mut wanted = json!({});
+    for (key, value) in [
+        ("Status", &m.status),
+        ("FindingPublishingFrequency", &m.finding_frequency),
+    ] {
+        if let (Some(v), Some(w)) = (value, rendered["Properties"].get(key)) {
+            live[key] = json!(v);
+            wanted[key] = w.clone();
+        }
+    }
+    compare_one("Session", MACIE_SESSION, live, wanted)
+}
+
+/// One resource's properties, as they are and as the baseline wants them, through the diff
+/// rules.
+fn compare_one(logical_id: &str, resource_type: &str, live: Json, wanted: Json) -> Vec<Change> {
+    let side = |props: Json| StackInput {
+        account: "live".into(),
+        region: String::new(),
+        stack_name: "existing".into(),
+        template: Template::shared(
+            json!({"Resources": {logical_id: {"Type": resource_type, "Properties": props}}}),
+        ),
+        tags: None,
+    };
+    diff::compare(&[side(live)], &[side(wanted)], "existing", "baseline")
+        .stacks
+        .into_iter()
+        .flat_map(|s| s.changes)
+        .collect()
+}
+
 /// The existing detector's settings against the render's, classified by the diff rules
 /// (a protection plan that is off and the baseline turns on is strengthening).
 fn detector_settings(d: &crate::aws::FoundDetector, template: &Json) -> Vec<Change> {
@@ -743,19 +880,12 @@ fn detector_settings(d: &crate::aws::FoundDetector, template: &Json) -> Vec<Chan
             }
         }
     }
-    let side = |resource: Json| StackInput {
-        account: "live".into(),
-        region: String::new(),
-        stack_name: "guardduty".into(),
-        template: Template::shared(json!({"Resources": {"Detector": resource}})),
-        tags: None,
-    };
-    let live = json!({"Type": "AWS::GuardDuty::Detector", "Properties": live_props});
-    diff::compare(&[side(live)], &[side(wanted)], "existing", "baseline")
-        .stacks
-        .into_iter()
-        .flat_map(|s| s.changes)
-        .collect()
+    compare_one(
+        "Detector",
+        "AWS::GuardDuty::Detector",
+        live_props,
+        wanted["Properties"].take(),
+    )
 }
 
 #[cfg(test)]
@@ -1094,6 +1224,221 @@ mod tests {
         let props = &import["Resources"]["Archive"]["Properties"];
         assert_eq!(props["Encryption"], json!({"Fn::GetAtt": ["Key", "Arn"]}));
         assert_eq!(props["Logging"], json!({"Ref": "Logs"}));
+    }
+
+    #[test]
+    fn an_alias_outside_the_stacks_is_imported_where_it_points_and_its_key_left_alone() {
+        let template = json!({"Resources": {
+            "LogsKey": {"Type": "AWS::KMS::Key", "Properties": {"EnableKeyRotation": true}},
+            "LogsKeyAlias": {"Type": "AWS::KMS::Alias", "Properties": {
+                "AliasName": "alias/baseline-logs", "TargetKeyId": {"Ref": "LogsKey"}}}}});
+        let lookup = Lookup {
+            resource_type: "AWS::KMS::Alias".into(),
+            name: "alias/baseline-logs".into(),
+        };
+        let mut found = Found {
+            named: [(lookup, "alias/baseline-logs".to_string())].into(),
+            ..Found::default()
+        };
+        // Where it points cannot be read: nothing to import it with.
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Cloudtrail,
+            &template,
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert!(a.refusal.unwrap().contains("points to no key"));
+
+        found
+            .alias_targets
+            .insert("alias/baseline-logs".into(), "1234abcd-old".into());
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Cloudtrail,
+            &template,
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert_eq!(a.refusal, None);
+        assert_eq!(
+            a.imports,
+            vec![target(
+                "LogsKeyAlias",
+                "AWS::KMS::Alias",
+                "AliasName",
+                "alias/baseline-logs"
+            )]
+        );
+        let import: Json = serde_json::from_str(a.import_body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            import["Resources"]["LogsKeyAlias"]["Properties"],
+            json!({"AliasName": "alias/baseline-logs", "TargetKeyId": "1234abcd-old"})
+        );
+        assert!(
+            import["Resources"].get("LogsKey").is_none(),
+            "the old key is not imported"
+        );
+        assert!(
+            a.notes[0].contains("points to key 1234abcd-old"),
+            "{:?}",
+            a.notes
+        );
+        // The render is deployed as it is: the update points the alias at the new key.
+        assert!(a.body.is_none());
+    }
+
+    fn macie_template() -> Json {
+        json!({"Resources": {"Session": {"Type": "AWS::Macie::Session", "Properties": {
+            "Status": "ENABLED", "FindingPublishingFrequency": "FIFTEEN_MINUTES",
+            "AutomatedDiscoveryStatus": "DISABLED"}}}})
+    }
+
+    #[test]
+    fn a_macie_that_is_on_is_imported_by_account_left_to_its_administrator_or_refused() {
+        let on = |administrator: Option<&str>| Found {
+            macie: Some(crate::aws::FoundMacie {
+                status: Some("PAUSED".into()),
+                finding_frequency: Some("SIX_HOURS".into()),
+                administrator: administrator.map(str::to_string),
+            }),
+            ..Found::default()
+        };
+        let found = on(None);
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let with = |policy| decide(Component::Macie, &macie_template(), policy, &PLACE, &facts);
+        let adopt = with(Existing::Adopt);
+        assert_eq!(
+            adopt.imports,
+            vec![target(
+                "Session",
+                MACIE_SESSION,
+                "AwsAccountId",
+                "111111111111"
+            )]
+        );
+        assert_eq!(
+            adopt.notes,
+            vec!["adopt the Macie session (PAUSED)".to_string()]
+        );
+        // Paused, then on again: strengthening, by the diff rules.
+        let status = adopt
+            .settings
+            .iter()
+            .find(|c| c.path.contains("Status"))
+            .unwrap_or_else(|| panic!("{:#?}", adopt.settings));
+        assert_eq!(
+            status.impact,
+            crate::diff::Impact::Strengthening,
+            "{status:?}"
+        );
+        assert!(adopt
+            .settings
+            .iter()
+            .any(|c| c.path.contains("FindingPublishingFrequency")));
+        assert!(with(Existing::Skip).empty);
+        assert_eq!(
+            with(Existing::Fail).refusal.as_deref(),
+            Some("Macie is already enabled in eu-west-1")
+        );
+
+        let member = on(Some("999999999999"));
+        let facts = Facts {
+            found: Some(&member),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Macie,
+            &macie_template(),
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert!(a.empty && a.imports.is_empty(), "{a:?}");
+        assert!(a.notes[0].contains("managed by administrator account 999999999999"));
+    }
+
+    #[test]
+    fn an_existing_behavior_graph_is_imported_by_its_arn_unless_the_stack_holds_it() {
+        let template = json!({"Resources": {"Graph": {"Type": "AWS::Detective::Graph",
+            "Properties": {"AutoEnableMembers": false}}}});
+        let arn = "arn:aws:detective:eu-west-1:111111111111:graph:0123abcd";
+        let found = Found {
+            graph: Some(arn.into()),
+            ..Found::default()
+        };
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Detective,
+            &template,
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert_eq!(
+            a.imports,
+            vec![target("Graph", DETECTIVE_GRAPH, "Arn", arn)]
+        );
+        let owned = holding("Graph", DETECTIVE_GRAPH);
+        let facts = Facts {
+            found: Some(&found),
+            stack: Some(&owned),
+            ..Facts::default()
+        };
+        assert_eq!(
+            decide(
+                Component::Detective,
+                &template,
+                Existing::Fail,
+                &PLACE,
+                &facts
+            ),
+            Adoption::default()
+        );
+    }
+
+    #[test]
+    fn singletons_are_asked_for_by_type_and_named_rules_by_name() {
+        let template = json!({"Resources": {
+            "Session": {"Type": "AWS::Macie::Session", "Properties": {}},
+            "Rule": {"Type": "AWS::Events::Rule", "Properties": {"Name": "baseline-guardduty-findings"}},
+            "Slack": {"Type": "AWS::Chatbot::SlackChannelConfiguration",
+                      "Properties": {"ConfigurationName": "security-alerts"}}}});
+        let found = lookups(&template, &PLACE);
+        assert_eq!(
+            found,
+            vec![
+                ("Session".into(), Lookup::singleton(MACIE_SESSION)),
+                (
+                    "Rule".into(),
+                    Lookup {
+                        resource_type: "AWS::Events::Rule".into(),
+                        name: "baseline-guardduty-findings".into()
+                    }
+                ),
+                (
+                    "Slack".into(),
+                    Lookup {
+                        resource_type: "AWS::Chatbot::SlackChannelConfiguration".into(),
+                        name: "security-alerts".into()
+                    }
+                ),
+            ]
+        );
     }
 
     fn hub_template() -> Json {

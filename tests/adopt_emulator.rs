@@ -358,3 +358,73 @@ fn regions_all_targets_the_enabled_regions_and_lists_the_rest() {
     }
     assert!(!out.contains("/ap-east-1/"), "{out}");
 }
+
+/// Macie already on (the emulator starts every account with it enabled, as an account where
+/// someone turned it on by hand), an alert rule of the name the baseline gives its GuardDuty
+/// rule and a KMS alias of the name it gives its alert key, made by someone before. AWS would refuse to create either a second time;
+/// the emulator's CloudFormation would not, so the IMPORT change sets are read from its
+/// request recorder. The emulator answers GetMacieSession with time stamps that have no
+/// zone, which the SDK cannot read: the session is known to exist and its settings are not
+/// (the settings compared are proven through canned responses in src/aws/discover.rs and
+/// the decisions in src/adopt.rs).
+#[test]
+fn plan_adopts_a_macie_that_is_on_and_an_alert_rule_of_the_same_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let moto = Moto::start_in(dir.path());
+    let seeded = python(
+        &moto,
+        "print(client('events').put_rule(Name='baseline-guardduty-findings', \
+         EventPattern='{\"source\": [\"aws.guardduty\"]}')['RuleArn'])\n\
+         key = client('kms').create_key()['KeyMetadata']['KeyId']\n\
+         client('kms').create_alias(AliasName='alias/baseline-alerts', TargetKeyId=key)\n\
+         print(key)",
+    );
+    let (rule, key) = seeded.trim().split_once('\n').unwrap();
+    assert!(
+        rule.starts_with("arn:aws:events:us-east-1:123456789012:rule/"),
+        "{rule}"
+    );
+    std::fs::write(
+        dir.path().join("baseline.yaml"),
+        "version: 1\nname: baseline\nhome_region: us-east-1\nregions: [us-east-1]\n\
+         alerts:\n  email: [security@example.com]\nmacie:\n  enabled: true\n",
+    )
+    .unwrap();
+    start_recording(&moto);
+    let plan = moto.run(dir.path(), &["plan"]);
+    let out = stdout(&plan);
+    assert_eq!(plan.status.code(), Some(2), "{out}{}", stderr(&plan));
+    for expected in [
+        "    · adopt the Macie session (its settings could not be read)",
+        "    · adopt AWS::Events::Rule `baseline-guardduty-findings`",
+        &format!("    · adopt AWS::KMS::Alias `alias/baseline-alerts`; it points to key {key}, which is left as it is"),
+    ] {
+        assert!(out.contains(expected), "{expected:?} in:\n{out}");
+    }
+    let imports: Vec<String> = change_sets(&moto)
+        .into_iter()
+        .filter(|f| f.contains("ChangeSetType=IMPORT"))
+        .collect();
+    assert_eq!(imports.len(), 2, "{imports:#?}");
+    let import_of = |stack: &str| {
+        imports
+            .iter()
+            .find(|f| f.contains(&format!("StackName={stack}&")))
+            .unwrap_or_else(|| panic!("no import for {stack}: {imports:#?}"))
+            .clone()
+    };
+    let macie = import_of("baseline-macie");
+    assert!(
+        macie.contains("ResourceType=AWS::Macie::Session") && macie.contains(".value=123456789012"),
+        "{macie}"
+    );
+    let alerts = import_of("baseline-alerts");
+    assert!(
+        alerts.contains("ResourceType=AWS::Events::Rule")
+            && alerts.contains(&format!(".value={rule}"))
+            && alerts.contains("ResourceType=AWS::KMS::Alias")
+            && alerts.contains(".value=alias/baseline-alerts")
+            && alerts.contains(&format!("\"TargetKeyId\": \"{key}\"")),
+        "{alerts}"
+    );
+}

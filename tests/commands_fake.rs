@@ -1300,6 +1300,9 @@ fn lived_in_account() -> std::sync::Arc<Cloud> {
             role_arn: None,
         }],
         delivery_channels: vec!["default".into()],
+        macie: None,
+        graph: None,
+        alias_targets: Default::default(),
         named: [(archive, name)].into(),
     };
     cloud

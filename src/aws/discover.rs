@@ -164,6 +164,115 @@ impl SdkStacks {
         Ok((recorders, channels))
     }
 
+    /// Macie in a region, when it is on. Macie that is off answers GetMacieSession with
+    /// AccessDenied ("Macie is not enabled"), as a caller without the permission would be: both
+    /// read as off, and a session that exists after all makes the create fail with its reason.
+    async fn macie_session(&self, region: &str) -> ApiResult<Option<FoundMacie>> {
+        let macie = self.macie(region);
+        let got = match macie.get_macie_session().send().await {
+            Ok(out) => Some(out),
+            Err(e)
+                if e.as_service_error().is_some_and(|s| {
+                    s.is_access_denied_exception() || s.is_resource_not_found_exception()
+                }) =>
+            {
+                return Ok(None)
+            }
+            // Answered with success, in a body the SDK cannot read (the emulator's time
+            // stamps have no zone): the session exists; its settings are not known.
+            Err(e) if e.raw_response().is_some_and(|r| r.status().is_success()) => None,
+            Err(e) => return Ok(unknown(Err(api_error("GetMacieSession", e)))?.flatten()),
+        };
+        let administrator = unknown(
+            macie
+                .get_administrator_account()
+                .send()
+                .await
+                .map_err(|e| api_error("GetAdministratorAccount", e)),
+        )?
+        .and_then(|a| {
+            a.administrator()
+                .and_then(|a| a.account_id())
+                .map(str::to_string)
+        });
+        Ok(Some(FoundMacie {
+            status: got
+                .as_ref()
+                .and_then(|g| g.status())
+                .map(|s| s.as_str().to_string()),
+            finding_frequency: got
+                .as_ref()
+                .and_then(|g| g.finding_publishing_frequency())
+                .map(|f| f.as_str().to_string()),
+            administrator,
+        }))
+    }
+
+    /// The behavior graph this account administers in a region (ListGraphs lists only those).
+    async fn graph(&self, region: &str) -> ApiResult<Option<String>> {
+        let detective = self.detective(region);
+        let out = unknown(
+            detective
+                .list_graphs()
+                .send()
+                .await
+                .map_err(|e| api_error("ListGraphs", e)),
+        )?;
+        Ok(out.and_then(|o| {
+            o.graph_list()
+                .iter()
+                .find_map(|g| g.arn().map(str::to_string))
+        }))
+    }
+
+    /// The Slack channel configuration of that name (names are the account's, in every
+    /// region), by its ARN. Chatbot's API answers in four regions; it is asked in one.
+    async fn chat_configuration(&self, region: &str, name: &str) -> ApiResult<Option<String>> {
+        const CHATBOT_API_REGIONS: [&str; 4] =
+            ["us-east-2", "us-west-2", "eu-west-1", "ap-southeast-1"];
+        if crate::baseline::regions::partition(region) != "aws" {
+            return Ok(None);
+        }
+        let at = if CHATBOT_API_REGIONS.contains(&region) {
+            region
+        } else {
+            CHATBOT_API_REGIONS[0]
+        };
+        let chatbot = self.chatbot(at);
+        let mut pages = chatbot
+            .describe_slack_channel_configurations()
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let Some(page) =
+                unknown(page.map_err(|e| api_error("DescribeSlackChannelConfigurations", e)))?
+            else {
+                return Ok(None);
+            };
+            if let Some(c) = page
+                .slack_channel_configurations()
+                .iter()
+                .find(|c| c.configuration_name() == Some(name))
+            {
+                return Ok(Some(c.chat_configuration_arn().to_string()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The key a KMS alias points to.
+    async fn alias_target(&self, region: &str, name: &str) -> ApiResult<Option<String>> {
+        let kms = regional!(self, aws_sdk_kms, region);
+        let mut pages = kms.list_aliases().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error("ListAliases", e))?;
+            if let Some(a) = page.aliases().iter().find(|a| a.alias_name() == Some(name)) {
+                return Ok(a.target_key_id().map(str::to_string));
+            }
+        }
+        Ok(None)
+    }
+
     /// The identifier an import names the resource by, when it exists.
     async fn named(&self, region: &str, lookup: &Lookup) -> ApiResult<Option<String>> {
         let name = lookup.name.as_str();
@@ -221,6 +330,25 @@ impl SdkStacks {
                 }
                 Ok(None)
             }
+            "AWS::Events::Rule" => {
+                let events = regional!(self, aws_sdk_eventbridge, region);
+                match events.describe_rule().name(name).send().await {
+                    Ok(out) => Ok(out.arn().map(str::to_string)),
+                    Err(e)
+                        if e.as_service_error()
+                            .is_some_and(|s| s.is_resource_not_found_exception()) =>
+                    {
+                        Ok(None)
+                    }
+                    Err(e) => match api_error("DescribeRule", e) {
+                        ApiError::NotFound(_) => Ok(None),
+                        e => Err(e),
+                    },
+                }
+            }
+            "AWS::Chatbot::SlackChannelConfiguration" => {
+                self.chat_configuration(region, name).await
+            }
             "AWS::CloudTrail::Trail" => {
                 let ct = regional!(self, aws_sdk_cloudtrail, region);
                 let out = ct
@@ -272,9 +400,27 @@ impl DiscoveryApi for SdkStacks {
                     self.analyzers(region)
                 );
                 let (recorders, delivery_channels) = recorders?;
+                // Macie and Detective are asked only where the render turns them on.
+                let wants = |ty: &str| lookups.iter().any(|l| l.resource_type == ty);
+                let macie = if wants(MACIE_SESSION) {
+                    self.macie_session(region).await?
+                } else {
+                    None
+                };
+                let graph = if wants(DETECTIVE_GRAPH) {
+                    self.graph(region).await?
+                } else {
+                    None
+                };
                 let mut named = BTreeMap::new();
-                for lookup in lookups {
+                let mut alias_targets = BTreeMap::new();
+                for lookup in lookups.iter().filter(|l| l.is_named()) {
                     if let Some(id) = self.named(region, lookup).await? {
+                        if lookup.resource_type == "AWS::KMS::Alias" {
+                            if let Some(key) = self.alias_target(region, &lookup.name).await? {
+                                alias_targets.insert(lookup.name.clone(), key);
+                            }
+                        }
                         named.insert(lookup.clone(), id);
                     }
                 }
@@ -284,6 +430,9 @@ impl DiscoveryApi for SdkStacks {
                     hub: hub?,
                     recorders,
                     delivery_channels,
+                    macie,
+                    graph,
+                    alias_targets,
                     named,
                 })
             })
@@ -351,5 +500,154 @@ impl DiscoveryApi for SdkStacks {
                 }
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The lookups the emulator cannot answer (it has neither Detective nor Chatbot, and
+    //! answers GetMacieSession for a Macie that is off with ResourceNotFound where AWS says
+    //! AccessDenied), through canned responses over the real clients.
+
+    use aws_sdk_chatbot::operation::describe_slack_channel_configurations::DescribeSlackChannelConfigurationsOutput;
+    use aws_sdk_chatbot::types::SlackChannelConfiguration;
+    use aws_sdk_detective::operation::list_graphs::ListGraphsOutput;
+    use aws_sdk_detective::types::Graph;
+    use aws_sdk_macie2::operation::get_macie_session::GetMacieSessionError;
+    use aws_sdk_macie2::types::error::AccessDeniedException;
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+
+    use super::*;
+
+    fn stacks() -> SdkStacks {
+        SdkStacks::with_client(aws_sdk_cloudformation::Client::from_conf(
+            aws_sdk_cloudformation::Config::builder()
+                .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
+                .region(aws_sdk_cloudformation::config::Region::new("eu-west-1"))
+                .build(),
+        ))
+    }
+
+    fn slack(name: &str) -> SlackChannelConfiguration {
+        SlackChannelConfiguration::builder()
+            .configuration_name(name)
+            .chat_configuration_arn(format!(
+                "arn:aws:chatbot::111122223333:chat-configuration/slack-channel/{name}"
+            ))
+            .slack_team_name("team")
+            .slack_team_id("T0123")
+            .slack_channel_id("C0123")
+            .slack_channel_name("security")
+            .iam_role_arn("arn:aws:iam::111122223333:role/chatbot")
+            .set_sns_topic_arns(Some(vec![]))
+            .build()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_graph_this_account_administers_is_found_by_its_arn() {
+        let arn = "arn:aws:detective:eu-west-1:111122223333:graph:0123abcd";
+        let one = mock!(aws_sdk_detective::Client::list_graphs).then_output(move || {
+            ListGraphsOutput::builder()
+                .graph_list(Graph::builder().arn(arn).build())
+                .build()
+        });
+        let api =
+            stacks().with_detective(mock_client!(aws_sdk_detective, RuleMode::MatchAny, [&one]));
+        assert_eq!(api.graph("eu-west-1").await.unwrap().as_deref(), Some(arn));
+
+        let none = mock!(aws_sdk_detective::Client::list_graphs)
+            .then_output(|| ListGraphsOutput::builder().build());
+        let api =
+            stacks().with_detective(mock_client!(aws_sdk_detective, RuleMode::MatchAny, [&none]));
+        assert_eq!(api.graph("eu-west-1").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_slack_channel_configuration_is_found_by_name_on_a_later_page() {
+        let first = mock!(aws_sdk_chatbot::Client::describe_slack_channel_configurations)
+            .match_requests(|r| r.next_token().is_none())
+            .then_output(|| {
+                DescribeSlackChannelConfigurationsOutput::builder()
+                    .slack_channel_configurations(slack("someone-elses"))
+                    .next_token("page-2")
+                    .build()
+            });
+        let second = mock!(aws_sdk_chatbot::Client::describe_slack_channel_configurations)
+            .match_requests(|r| r.next_token() == Some("page-2"))
+            .then_output(|| {
+                DescribeSlackChannelConfigurationsOutput::builder()
+                    .slack_channel_configurations(slack("security-alerts"))
+                    .build()
+            });
+        let api = stacks().with_chatbot(mock_client!(
+            aws_sdk_chatbot,
+            RuleMode::MatchAny,
+            [&first, &second]
+        ));
+        assert_eq!(
+            api.chat_configuration("eu-central-1", "security-alerts")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("arn:aws:chatbot::111122223333:chat-configuration/slack-channel/security-alerts")
+        );
+        assert_eq!(
+            api.chat_configuration("eu-central-1", "missing")
+                .await
+                .unwrap(),
+            None
+        );
+        // Outside the commercial partition Chatbot is not asked.
+        assert_eq!(
+            api.chat_configuration("cn-north-1", "security-alerts")
+                .await
+                .unwrap(),
+            None
+        );
+    }
+
+    #[tokio::test]
+    async fn a_paused_member_macie_is_read_with_its_settings_and_administrator() {
+        use aws_sdk_macie2::operation::get_administrator_account::GetAdministratorAccountOutput;
+        use aws_sdk_macie2::operation::get_macie_session::GetMacieSessionOutput;
+        use aws_sdk_macie2::types::{FindingPublishingFrequency, Invitation, MacieStatus};
+        let session = mock!(aws_sdk_macie2::Client::get_macie_session).then_output(|| {
+            GetMacieSessionOutput::builder()
+                .status(MacieStatus::Paused)
+                .finding_publishing_frequency(FindingPublishingFrequency::SixHours)
+                .build()
+        });
+        let admin = mock!(aws_sdk_macie2::Client::get_administrator_account).then_output(|| {
+            GetAdministratorAccountOutput::builder()
+                .administrator(Invitation::builder().account_id("999999999999").build())
+                .build()
+        });
+        let api = stacks().with_macie(mock_client!(
+            aws_sdk_macie2,
+            RuleMode::MatchAny,
+            [&session, &admin]
+        ));
+        assert_eq!(
+            api.macie_session("eu-west-1").await.unwrap(),
+            Some(FoundMacie {
+                status: Some("PAUSED".into()),
+                finding_frequency: Some("SIX_HOURS".into()),
+                administrator: Some("999999999999".into()),
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn a_macie_that_is_off_answers_access_denied_and_reads_as_off() {
+        let off = mock!(aws_sdk_macie2::Client::get_macie_session).then_error(|| {
+            GetMacieSessionError::AccessDeniedException(
+                AccessDeniedException::builder()
+                    .message("Macie is not enabled.")
+                    .build(),
+            )
+        });
+        let api = stacks().with_macie(mock_client!(aws_sdk_macie2, RuleMode::MatchAny, [&off]));
+        assert_eq!(api.macie_session("eu-west-1").await.unwrap(), None);
     }
 }

@@ -377,13 +377,35 @@ pub trait StackSetApi: Send + Sync + 'static {
     fn role_exists(&self, role_name: &str) -> impl Future<Output = ApiResult<bool>> + Send;
 }
 
-/// A resource the render names, to look for by that name.
+/// A resource the render names, to look for by that name; or one of a region's singletons
+/// (Macie's session, Detective's graph), asked for by its type with no name.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Lookup {
     /// The CloudFormation type (`AWS::S3::Bucket`, `AWS::Logs::LogGroup`, `AWS::SNS::Topic`,
-    /// `AWS::KMS::Alias`, `AWS::CloudTrail::Trail`).
+    /// `AWS::KMS::Alias`, `AWS::CloudTrail::Trail`, `AWS::Events::Rule`,
+    /// `AWS::Chatbot::SlackChannelConfiguration`; `AWS::Macie::Session`,
+    /// `AWS::Detective::Graph`).
     pub resource_type: String,
     pub name: String,
+}
+
+/// The singletons asked for by type: what exists is in `Found::macie` and `Found::graph`.
+pub const MACIE_SESSION: &str = "AWS::Macie::Session";
+pub const DETECTIVE_GRAPH: &str = "AWS::Detective::Graph";
+
+impl Lookup {
+    /// A singleton of a region, asked for by its type.
+    pub fn singleton(resource_type: &str) -> Lookup {
+        Lookup {
+            resource_type: resource_type.to_string(),
+            name: String::new(),
+        }
+    }
+
+    /// Looked for by name (not a singleton).
+    pub fn is_named(&self) -> bool {
+        !self.name.is_empty()
+    }
 }
 
 /// A protection plan (or one of its additional configurations): name and status.
@@ -425,6 +447,16 @@ pub struct FoundAnalyzer {
     pub kind: String,
 }
 
+/// Amazon Macie in a region, when it is on (enabled or paused).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FoundMacie {
+    /// `ENABLED` or `PAUSED`; `None` when the answer could not be read.
+    pub status: Option<String>,
+    pub finding_frequency: Option<String>,
+    /// The administrator account that manages it, when it is a member's.
+    pub administrator: Option<String>,
+}
+
 /// What one account and region already has, found through the services' own APIs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Found {
@@ -434,6 +466,12 @@ pub struct Found {
     pub hub: Option<FoundHub>,
     pub recorders: Vec<FoundRecorder>,
     pub delivery_channels: Vec<String>,
+    /// Macie, when it is on; `None` also when the endpoint could not say.
+    pub macie: Option<FoundMacie>,
+    /// The ARN of the Detective behavior graph this account administers here.
+    pub graph: Option<String>,
+    /// The key each KMS alias found by name points to (alias name -> key id).
+    pub alias_targets: std::collections::BTreeMap<String, String>,
     /// The named resources looked for that exist, with the identifier an import names them
     /// by (the name itself, or the topic's ARN).
     pub named: std::collections::BTreeMap<Lookup, String>,

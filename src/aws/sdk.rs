@@ -353,6 +353,9 @@ pub struct SdkStacks {
     pub(super) fixed_shield: Option<aws_sdk_shield::Client>,
     /// A Macie client for every region (canned responses, for discovery jobs).
     pub(super) fixed_macie: Option<aws_sdk_macie2::Client>,
+    /// Chatbot and Detective clients (canned responses: the emulator has neither service).
+    pub(super) fixed_chatbot: Option<aws_sdk_chatbot::Client>,
+    pub(super) fixed_detective: Option<aws_sdk_detective::Client>,
     /// The run's budget for losing the network, shared by every account's clients.
     pub(super) reach: Arc<Reachability>,
 }
@@ -368,6 +371,8 @@ impl SdkStacks {
             fixed_ssm: None,
             fixed_shield: None,
             fixed_macie: None,
+            fixed_chatbot: None,
+            fixed_detective: None,
             reach,
         }
     }
@@ -391,6 +396,8 @@ impl SdkStacks {
             fixed_ssm: None,
             fixed_shield: None,
             fixed_macie: None,
+            fixed_chatbot: None,
+            fixed_detective: None,
             reach: Arc::new(Reachability::new(Duration::from_secs(60))),
         }
     }
@@ -420,6 +427,18 @@ impl SdkStacks {
         self
     }
 
+    /// Uses this Chatbot client.
+    pub fn with_chatbot(mut self, client: aws_sdk_chatbot::Client) -> SdkStacks {
+        self.fixed_chatbot = Some(client);
+        self
+    }
+
+    /// Uses this Detective client for every region.
+    pub fn with_detective(mut self, client: aws_sdk_detective::Client) -> SdkStacks {
+        self.fixed_detective = Some(client);
+        self
+    }
+
     /// Uses this Shield client (global).
     pub fn with_shield(mut self, client: aws_sdk_shield::Client) -> SdkStacks {
         self.fixed_shield = Some(client);
@@ -430,6 +449,29 @@ impl SdkStacks {
         match &self.fixed_ec2 {
             Some(c) => c.clone(),
             None => regional!(self, aws_sdk_ec2, region),
+        }
+    }
+
+    pub(super) fn macie(&self, region: &str) -> aws_sdk_macie2::Client {
+        match &self.fixed_macie {
+            Some(c) => c.clone(),
+            None => regional!(self, aws_sdk_macie2, region),
+        }
+    }
+
+    pub(super) fn detective(&self, region: &str) -> aws_sdk_detective::Client {
+        match &self.fixed_detective {
+            Some(c) => c.clone(),
+            None => regional!(self, aws_sdk_detective, region),
+        }
+    }
+
+    /// Chatbot's API answers in a few regions only, and a configuration is the account's
+    /// in every region: asked in `region` (one of those).
+    pub(super) fn chatbot(&self, region: &str) -> aws_sdk_chatbot::Client {
+        match &self.fixed_chatbot {
+            Some(c) => c.clone(),
+            None => regional!(self, aws_sdk_chatbot, region),
         }
     }
 

@@ -358,13 +358,6 @@ struct MacieJob {
 }
 
 impl SdkStacks {
-    fn macie(&self, region: &str) -> aws_sdk_macie2::Client {
-        match &self.fixed_macie {
-            Some(c) => c.clone(),
-            None => regional!(self, aws_sdk_macie2, region),
-        }
-    }
-
     /// The baseline's jobs in a region (named `cfn-baseline-<name>`, not cancelled).
     async fn macie_jobs(&self, region: &str) -> ApiResult<Vec<MacieJob>> {
         use aws_sdk_macie2::types::{JobStatus, JobType, ManagedDataIdentifierSelector};

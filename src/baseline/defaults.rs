@@ -235,6 +235,7 @@ impl Default for Macie {
     fn default() -> Self {
         Macie {
             enabled: false,
+            existing: Existing::Adopt,
             finding_frequency: FindingFrequency::FIFTEEN_MINUTES,
             automated_discovery: false,
             jobs: Vec::new(),

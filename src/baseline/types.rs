@@ -669,6 +669,8 @@ pub enum InspectorScan {
 #[serde(default, deny_unknown_fields)]
 pub struct Macie {
     pub enabled: bool,
+    /// What to do with a Macie that is already on in a region (see `guardduty.existing`).
+    pub existing: Existing,
     /// How often updated policy findings are published to EventBridge and Security Hub.
     pub finding_frequency: FindingFrequency,
     /// Automated sensitive-data discovery: Macie samples every bucket daily (billed per
@@ -822,6 +824,8 @@ impl From<ManagedIdentifiers> for IdentifiersForm {
 #[serde(default, deny_unknown_fields)]
 pub struct Detective {
     pub enabled: bool,
+    /// What to do with a behavior graph the account already has in a region.
+    pub existing: Existing,
 }
 
 /// Account-level settings that have no CloudFormation type, applied through the service APIs

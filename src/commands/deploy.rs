@@ -838,10 +838,11 @@ pub async fn adopt_existing<A: DiscoveryApi + StackApi>(
                 crate::plan::Component::Config => components.config.existing,
                 crate::plan::Component::Guardduty => components.guardduty.existing,
                 crate::plan::Component::Securityhub => components.securityhub.existing,
-                crate::plan::Component::Patching
-                | crate::plan::Component::Waf
-                | crate::plan::Component::Macie
-                | crate::plan::Component::Detective => crate::baseline::Existing::Adopt,
+                crate::plan::Component::Macie => components.macie.existing,
+                crate::plan::Component::Detective => components.detective.existing,
+                crate::plan::Component::Patching | crate::plan::Component::Waf => {
+                    crate::baseline::Existing::Adopt
+                }
                 crate::plan::Component::AccessAnalyzer => components.access_analyzer.existing,
             };
             let place = Place {
