@@ -3,6 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use aws_sdk_cloudformation::config::http::HttpResponse;
+use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
+
 use super::sdk::{api_error, SdkStacks};
 use super::*;
 
@@ -25,6 +28,23 @@ pub(super) async fn detector_id(gd: &aws_sdk_guardduty::Client) -> ApiResult<Opt
         .await
         .map_err(|e| api_error("ListDetectors", e))?;
     Ok(ids.detector_ids().first().cloned())
+}
+
+/// The administrator account a GetAdministratorAccount answer names (GuardDuty, Security
+/// Hub and Macie each have one); `None` also when the endpoint cannot say.
+async fn administrator<O, E>(
+    answer: impl std::future::Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    account: impl FnOnce(&O) -> Option<&str>,
+) -> ApiResult<Option<String>>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let answer = unknown(
+        answer
+            .await
+            .map_err(|e| api_error("GetAdministratorAccount", e)),
+    )?;
+    Ok(answer.as_ref().and_then(account).map(str::to_string))
 }
 
 impl SdkStacks {
@@ -62,18 +82,11 @@ impl SdkStacks {
                 )
             })
             .collect();
-        let administrator = unknown(
-            gd.get_administrator_account()
-                .detector_id(&id)
-                .send()
-                .await
-                .map_err(|e| api_error("GetAdministratorAccount", e)),
-        )?
-        .and_then(|a| {
-            a.administrator()
-                .and_then(|a| a.account_id())
-                .map(str::to_string)
-        });
+        let administrator = administrator(
+            gd.get_administrator_account().detector_id(&id).send(),
+            |a| a.administrator().and_then(|a| a.account_id()),
+        )
+        .await?;
         Ok(Some(FoundDetector {
             id,
             finding_frequency: got
@@ -120,17 +133,10 @@ impl SdkStacks {
                 })
                 .collect()
         });
-        let administrator = unknown(
-            sh.get_administrator_account()
-                .send()
-                .await
-                .map_err(|e| api_error("GetAdministratorAccount", e)),
-        )?
-        .and_then(|a| {
-            a.administrator()
-                .and_then(|a| a.account_id())
-                .map(str::to_string)
-        });
+        let administrator = administrator(sh.get_administrator_account().send(), |a| {
+            a.administrator().and_then(|a| a.account_id())
+        })
+        .await?;
         Ok(Some(FoundHub {
             arn,
             standards,
@@ -183,18 +189,10 @@ impl SdkStacks {
             Err(e) if e.raw_response().is_some_and(|r| r.status().is_success()) => None,
             Err(e) => return Ok(unknown(Err(api_error("GetMacieSession", e)))?.flatten()),
         };
-        let administrator = unknown(
-            macie
-                .get_administrator_account()
-                .send()
-                .await
-                .map_err(|e| api_error("GetAdministratorAccount", e)),
-        )?
-        .and_then(|a| {
-            a.administrator()
-                .and_then(|a| a.account_id())
-                .map(str::to_string)
-        });
+        let administrator = administrator(macie.get_administrator_account().send(), |a| {
+            a.administrator().and_then(|a| a.account_id())
+        })
+        .await?;
         Ok(Some(FoundMacie {
             status: got
                 .as_ref()
