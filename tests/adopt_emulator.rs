@@ -428,3 +428,41 @@ fn plan_adopts_a_macie_that_is_on_and_an_alert_rule_of_the_same_name() {
         "{alerts}"
     );
 }
+
+/// Deploy, not only plan: the Macie the emulator starts with is imported into a new stack,
+/// the update follows, and a second deploy is up to date.
+#[test]
+fn deploying_where_macie_is_on_adopts_it_and_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    let moto = Moto::start_in(dir.path());
+    std::fs::write(
+        dir.path().join("baseline.yaml"),
+        "version: 1\nname: baseline\nhome_region: us-east-1\nregions: [us-east-1]\n\
+         alerts:\n  email: [security@example.com]\nmacie:\n  enabled: true\n",
+    )
+    .unwrap();
+    start_recording(&moto);
+    let deploy = moto.run(dir.path(), &["deploy", "--yes"]);
+    let out = stdout(&deploy);
+    assert_eq!(deploy.status.code(), Some(0), "{out}{}", stderr(&deploy));
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("current/us-east-1/baseline-macie "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(row.contains(" adopted "), "{row}");
+    let macie: Vec<String> = change_sets(&moto)
+        .into_iter()
+        .filter(|f| f.contains("StackName=baseline-macie&"))
+        .collect();
+    assert!(
+        macie[0].contains("ChangeSetType=IMPORT") && macie[1].contains("ChangeSetType=UPDATE"),
+        "the import, then the update: {macie:#?}"
+    );
+    let again = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("everything is up to date"),
+        "{}",
+        stderr(&again)
+    );
+}
