@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value as Json};
 
-use crate::aws::{Found, ImportTarget, Lookup, StackState, DETECTIVE_GRAPH, MACIE_SESSION};
+use crate::aws::{
+    Found, ImportTarget, Lookup, StackState, DETECTIVE_GRAPH, MACIE_SESSION, SECURITY_HUB_STANDARD,
+};
 use crate::baseline::Existing;
 use crate::diff::{self, Change, StackInput};
 use crate::plan::Component;
@@ -48,7 +50,7 @@ pub fn lookups(template: &Json, place: &Place) -> Vec<(String, Lookup)> {
     let mut out = Vec::new();
     for (logical_id, resource) in resources(template) {
         let ty = resource["Type"].as_str().unwrap_or_default();
-        if ty == MACIE_SESSION || ty == DETECTIVE_GRAPH {
+        if ty == MACIE_SESSION || ty == DETECTIVE_GRAPH || ty == SECURITY_HUB_STANDARD {
             out.push((logical_id.clone(), Lookup::singleton(ty)));
         } else if let Some((_, prop, _, _)) = NAMED.iter().find(|(t, ..)| *t == ty) {
             if let Some(name) = resolve(&resource["Properties"][prop], place) {
@@ -218,6 +220,18 @@ pub fn decide(
             }
         }
         Component::Securityhub => {
+            // A standard the region does not offer would fail to be created: left out there,
+            // with a note. (Known only where Security Hub answers DescribeStandards.)
+            if let Some(offered) = &found.standards_offered {
+                for (logical_id, arn) in standards(&value, place) {
+                    if !offered.contains(&arn) && !facts.owns(&logical_id) {
+                        out.notes.push(format!(
+                            "standard {arn} is not offered in {region} (DescribeStandards): left out here"
+                        ));
+                        changed |= remove(&mut value, &logical_id);
+                    }
+                }
+            }
             let ours = facts.owns("Hub");
             match found.hub.as_ref() {
                 // The stack holds the hub: standards enabled outside it since (in the console,
@@ -1448,6 +1462,47 @@ mod tests {
                 "StandardsArn": {"Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}::standards/aws-foundational-security-best-practices/v/1.0.0"}}},
             "Cis": {"Type": "AWS::SecurityHub::Standard", "DependsOn": "Hub", "Properties": {
                 "StandardsArn": {"Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}::standards/cis-aws-foundations-benchmark/v/3.0.0"}}}}})
+    }
+
+    #[test]
+    fn a_standard_the_region_does_not_offer_is_left_out_there_with_a_note() {
+        let fsbp =
+            "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0";
+        let found = Found {
+            standards_offered: Some(vec![fsbp.into()]),
+            ..Found::default()
+        };
+        let facts = Facts {
+            found: Some(&found),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Securityhub,
+            &hub_template(),
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        let body: Json = serde_json::from_str(a.body.as_deref().unwrap()).unwrap();
+        assert!(body["Resources"].get("Cis").is_none() && body["Resources"].get("Fsbp").is_some());
+        assert_eq!(
+            a.notes,
+            vec!["standard arn:aws:securityhub:eu-west-1::standards/cis-aws-foundations-benchmark/v/3.0.0 is not offered in eu-west-1 (DescribeStandards): left out here".to_string()]
+        );
+        // Not known (the call refused): the render stands.
+        let unknown = Found::default();
+        let facts = Facts {
+            found: Some(&unknown),
+            ..Facts::default()
+        };
+        let a = decide(
+            Component::Securityhub,
+            &hub_template(),
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert!(a.body.is_none() && a.notes.is_empty(), "{a:?}");
     }
 
     #[test]

@@ -869,7 +869,12 @@ pub fn wanted_settings(
             });
         }
         let inspector = c.inspector;
-        if !inspector.enabled {
+        if !inspector.enabled
+            || !crate::baseline::regions::offers(
+                region,
+                crate::baseline::regions::Capability::Inspector,
+            )
+        {
             continue;
         }
         let properties: serde_json::Map<String, Json> = inspector

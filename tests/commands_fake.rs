@@ -1302,6 +1302,7 @@ fn lived_in_account() -> std::sync::Arc<Cloud> {
         delivery_channels: vec!["default".into()],
         macie: None,
         graph: None,
+        standards_offered: None,
         alias_targets: Default::default(),
         named: [(archive, name)].into(),
     };

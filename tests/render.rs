@@ -238,6 +238,7 @@ for t in types:
     let rows = [
         (Capability::Macie, "AWS::Macie::Session"),
         (Capability::Detective, "AWS::Detective::Graph"),
+        (Capability::Inspector, "AWS::InspectorV2::Filter"),
     ];
     let types: Vec<&str> = rows.iter().map(|(_, t)| *t).collect();
     let out = Command::new(test_python())

@@ -13,15 +13,6 @@ use crate::settings::{ControlAssociation, ControlSettings, ControlUpdate, LiveCo
 /// BatchGet/BatchUpdateStandardsControlAssociations take at most this many at once.
 const BATCH: usize = 100;
 
-impl SdkStacks {
-    fn securityhub(&self, region: &str) -> aws_sdk_securityhub::Client {
-        if let Some(c) = &self.fixed_securityhub {
-            return c.clone();
-        }
-        regional!(self, aws_sdk_securityhub, region)
-    }
-}
-
 impl ControlsApi for SdkStacks {
     async fn controls(
         &self,

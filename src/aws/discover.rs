@@ -206,6 +206,36 @@ impl SdkStacks {
         }))
     }
 
+    /// The Security Hub standards a region offers (DescribeStandards); `None` when it cannot
+    /// say (an account without Security Hub may be refused the call).
+    async fn standards_offered(&self, region: &str) -> ApiResult<Option<Vec<String>>> {
+        let sh = self.securityhub(region);
+        let mut pages = sh.describe_standards().into_paginator().send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = match page {
+                Ok(p) => p,
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_invalid_access_exception()) =>
+                {
+                    return Ok(None)
+                }
+                Err(e) => {
+                    // Not known when the endpoint lacks the call or refuses it.
+                    unknown::<()>(Err(api_error("DescribeStandards", e)))?;
+                    return Ok(None);
+                }
+            };
+            out.extend(
+                page.standards()
+                    .iter()
+                    .filter_map(|s| s.standards_arn().map(str::to_string)),
+            );
+        }
+        Ok(Some(out))
+    }
+
     /// The behavior graph this account administers in a region (ListGraphs lists only those).
     async fn graph(&self, region: &str) -> ApiResult<Option<String>> {
         let detective = self.detective(region);
@@ -410,6 +440,11 @@ impl DiscoveryApi for SdkStacks {
                 } else {
                     None
                 };
+                let standards_offered = if wants(SECURITY_HUB_STANDARD) {
+                    self.standards_offered(region).await?
+                } else {
+                    None
+                };
                 let mut named = BTreeMap::new();
                 let mut alias_targets = BTreeMap::new();
                 for lookup in lookups.iter().filter(|l| l.is_named()) {
@@ -430,6 +465,7 @@ impl DiscoveryApi for SdkStacks {
                     delivery_channels,
                     macie,
                     graph,
+                    standards_offered,
                     alias_targets,
                     named,
                 })
@@ -634,6 +670,44 @@ mod tests {
                 administrator: Some("999999999999".into()),
             })
         );
+    }
+
+    #[tokio::test]
+    async fn the_standards_a_region_offers_are_read_and_a_refusal_says_nothing() {
+        use aws_sdk_securityhub::operation::describe_standards::{
+            DescribeStandardsError, DescribeStandardsOutput,
+        };
+        use aws_sdk_securityhub::types::error::InvalidAccessException;
+        use aws_sdk_securityhub::types::Standard;
+        let fsbp = "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0";
+        let offered =
+            mock!(aws_sdk_securityhub::Client::describe_standards).then_output(move || {
+                DescribeStandardsOutput::builder()
+                    .standards(Standard::builder().standards_arn(fsbp).build())
+                    .build()
+            });
+        let api = stacks().with_securityhub(mock_client!(
+            aws_sdk_securityhub,
+            RuleMode::MatchAny,
+            [&offered]
+        ));
+        assert_eq!(
+            api.standards_offered("eu-west-1").await.unwrap(),
+            Some(vec![fsbp.to_string()])
+        );
+        let refused = mock!(aws_sdk_securityhub::Client::describe_standards).then_error(|| {
+            DescribeStandardsError::InvalidAccessException(
+                InvalidAccessException::builder()
+                    .message("Account is not subscribed to AWS Security Hub")
+                    .build(),
+            )
+        });
+        let api = stacks().with_securityhub(mock_client!(
+            aws_sdk_securityhub,
+            RuleMode::MatchAny,
+            [&refused]
+        ));
+        assert_eq!(api.standards_offered("eu-west-1").await.unwrap(), None);
     }
 
     #[tokio::test]

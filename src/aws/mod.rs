@@ -389,9 +389,11 @@ pub struct Lookup {
     pub name: String,
 }
 
-/// The singletons asked for by type: what exists is in `Found::macie` and `Found::graph`.
+/// What is asked for by type: what exists is in `Found::macie` and `Found::graph`, and the
+/// standards a region offers in `Found::standards_offered`.
 pub const MACIE_SESSION: &str = "AWS::Macie::Session";
 pub const DETECTIVE_GRAPH: &str = "AWS::Detective::Graph";
+pub const SECURITY_HUB_STANDARD: &str = "AWS::SecurityHub::Standard";
 
 impl Lookup {
     /// A singleton of a region, asked for by its type.
@@ -470,6 +472,9 @@ pub struct Found {
     pub macie: Option<FoundMacie>,
     /// The ARN of the Detective behavior graph this account administers here.
     pub graph: Option<String>,
+    /// The Security Hub standards the region offers (their ARNs, from DescribeStandards);
+    /// `None` when it could not say.
+    pub standards_offered: Option<Vec<String>>,
     /// The key each KMS alias found by name points to (alias name -> key id).
     pub alias_targets: std::collections::BTreeMap<String, String>,
     /// The named resources looked for that exist, with the identifier an import names them

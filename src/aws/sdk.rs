@@ -452,6 +452,13 @@ impl SdkStacks {
         }
     }
 
+    pub(super) fn securityhub(&self, region: &str) -> aws_sdk_securityhub::Client {
+        match &self.fixed_securityhub {
+            Some(c) => c.clone(),
+            None => regional!(self, aws_sdk_securityhub, region),
+        }
+    }
+
     pub(super) fn macie(&self, region: &str) -> aws_sdk_macie2::Client {
         match &self.fixed_macie {
             Some(c) => c.clone(),

@@ -113,6 +113,7 @@ impl Baseline {
                 regions::Capability::Detective,
             ),
             ("Slack alerts (AWS Chatbot)", regions::Capability::Chatbot),
+            ("Inspector scanning", regions::Capability::Inspector),
         ] {
             let skipped: Vec<String> = regions
                 .iter()
@@ -122,6 +123,7 @@ impl Baseline {
                     match capability {
                         regions::Capability::Macie => c.macie.enabled,
                         regions::Capability::Detective => c.detective.enabled,
+                        regions::Capability::Inspector => c.inspector.enabled,
                         _ => self.file.alerts.slack.is_some(),
                     }
                 })

@@ -112,6 +112,8 @@ pub enum Capability {
     Macie,
     /// Amazon Detective through CloudFormation (`AWS::Detective::Graph`).
     Detective,
+    /// Amazon Inspector (v2), switched on through its API.
+    Inspector,
 }
 
 /// One row of the table: a capability, the known regions that lack it, and the source.
@@ -125,7 +127,7 @@ pub struct Lacking {
 /// here. The sources are the AWS Config managed rules that check each plan: their pages
 /// list the regions where the plan exists (China and GovCloud, outside the known regions,
 /// are left out here).
-pub const LACKING: [Lacking; 7] = [
+pub const LACKING: [Lacking; 8] = [
     Lacking {
         capability: Capability::GuardDutyRuntimeMonitoring,
         regions: &["ca-west-1"],
@@ -217,6 +219,14 @@ pub const LACKING: [Lacking; 7] = [
         ],
         source: "CloudFormation's resource types per region, as cfn-lint 1.51 lists them \
                  (data/schemas/providers/<region>.py): AWS::Detective::Graph is absent there",
+    },
+    Lacking {
+        capability: Capability::Inspector,
+        regions: &["ap-east-2", "ap-southeast-6"],
+        source: "CloudFormation's resource types per region, as cfn-lint 1.51 lists them \
+                 (data/schemas/providers/<region>.py): no AWS::InspectorV2 type there (Filter, \
+                 CisScanConfiguration), taken as Inspector not offered (the same method gives \
+                 exactly the Macie row above)",
     },
 ];
 

@@ -318,10 +318,28 @@ fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
             );
         }
         // Switched on there by the top level or by a region's override.
-        let (macie, detective) = match components_for(file, None, region) {
-            Ok(c) => (c.macie.enabled, c.detective.enabled),
-            Err(_) => (file.macie.enabled, file.detective.enabled),
+        let (macie, detective, inspector) = match components_for(file, None, region) {
+            Ok(c) => (c.macie.enabled, c.detective.enabled, c.inspector.enabled),
+            Err(_) => (
+                file.macie.enabled,
+                file.detective.enabled,
+                file.inspector.enabled,
+            ),
         };
+        if inspector
+            && regions::is_known(region)
+            && !regions::offers(region, regions::Capability::Inspector)
+        {
+            diags.push(
+                Diagnostic::warning(
+                    path.clone(),
+                    format!(
+                        "Amazon Inspector is not offered in {region}: scanning is left out there"
+                    ),
+                )
+                .hint("leave the region out, or scan its workloads another way"),
+            );
+        }
         for (on, capability, what) in [
             (
                 macie,
