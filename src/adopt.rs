@@ -916,6 +916,14 @@ mod tests {
         }]
     }
 
+    /// Facts of what discovery found, for a stack that does not exist.
+    fn only(found: &Found) -> Facts<'_> {
+        Facts {
+            found: Some(found),
+            ..Facts::default()
+        }
+    }
+
     const PLACE: Place = Place {
         account_id: "111111111111",
         region: "eu-west-1",
@@ -947,10 +955,7 @@ mod tests {
     #[test]
     fn an_existing_detector_is_imported_and_its_missing_protection_shows_as_strengthened() {
         let found = found_detector(None);
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let a = decide(
             Component::Guardduty,
             &detector_template(),
@@ -986,10 +991,7 @@ mod tests {
     #[test]
     fn a_member_detector_is_left_to_its_administrator_and_skip_and_fail_do_what_they_say() {
         let found = found_detector(Some("999999999999"));
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let a = decide(
             Component::Guardduty,
             &detector_template(),
@@ -1001,10 +1003,7 @@ mod tests {
         assert!(a.notes[0].contains("managed by administrator account 999999999999"));
 
         let found = found_detector(None);
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let skip = decide(
             Component::Guardduty,
             &detector_template(),
@@ -1083,10 +1082,7 @@ mod tests {
             delivery_channels: vec!["my-channel".into()],
             ..Found::default()
         };
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let a = decide(
             Component::Config,
             &config_template(),
@@ -1129,10 +1125,7 @@ mod tests {
             }],
             ..Found::default()
         };
-        let facts = Facts {
-            found: Some(&ct),
-            ..Facts::default()
-        };
+        let facts = only(&ct);
         let a = decide(
             Component::Config,
             &config_template(),
@@ -1165,10 +1158,7 @@ mod tests {
             named: [(lookup, "archive-111111111111-eu-west-1".to_string())].into(),
             ..Found::default()
         };
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let a = decide(
             Component::Cloudtrail,
             &template,
@@ -1255,10 +1245,7 @@ mod tests {
             ..Found::default()
         };
         // Where it points cannot be read: nothing to import it with.
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let a = decide(
             Component::Cloudtrail,
             &template,
@@ -1271,10 +1258,7 @@ mod tests {
         found
             .alias_targets
             .insert("alias/baseline-logs".into(), "1234abcd-old".into());
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let a = decide(
             Component::Cloudtrail,
             &template,
@@ -1327,10 +1311,7 @@ mod tests {
             ..Found::default()
         };
         let found = on(None);
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let with = |policy| decide(Component::Macie, &macie_template(), policy, &PLACE, &facts);
         let adopt = with(Existing::Adopt);
         assert_eq!(
@@ -1368,10 +1349,7 @@ mod tests {
         );
 
         let member = on(Some("999999999999"));
-        let facts = Facts {
-            found: Some(&member),
-            ..Facts::default()
-        };
+        let facts = only(&member);
         let a = decide(
             Component::Macie,
             &macie_template(),
@@ -1392,10 +1370,7 @@ mod tests {
             graph: Some(arn.into()),
             ..Found::default()
         };
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let a = decide(
             Component::Detective,
             &template,
@@ -1472,10 +1447,7 @@ mod tests {
             standards_offered: Some(vec![fsbp.into()]),
             ..Found::default()
         };
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let a = decide(
             Component::Securityhub,
             &hub_template(),
@@ -1491,10 +1463,7 @@ mod tests {
         );
         // Not known (the call refused): the render stands.
         let unknown = Found::default();
-        let facts = Facts {
-            found: Some(&unknown),
-            ..Facts::default()
-        };
+        let facts = only(&unknown);
         let a = decide(
             Component::Securityhub,
             &hub_template(),
@@ -1589,10 +1558,7 @@ mod tests {
             named: [(lookup, "acme-trail".to_string())].into(),
             ..Found::default()
         };
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let a = decide(
             Component::Cloudtrail,
             &template,
@@ -1625,10 +1591,7 @@ mod tests {
             }),
             ..Found::default()
         };
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let a = decide(
             Component::Securityhub,
             &template,
@@ -1667,10 +1630,7 @@ mod tests {
     #[test]
     fn an_existing_account_analyzer_is_imported_under_its_own_name_and_keeps_it() {
         let found = found_analyzer();
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let a = decide(
             Component::AccessAnalyzer,
             &analyzer_template(),
@@ -1727,10 +1687,7 @@ mod tests {
             .contains("ConsoleAnalyzer-1f2e"));
 
         // skip leaves it out; fail stops.
-        let facts = Facts {
-            found: Some(&found),
-            ..Facts::default()
-        };
+        let facts = only(&found);
         let skip = decide(
             Component::AccessAnalyzer,
             &analyzer_template(),
@@ -1755,10 +1712,7 @@ mod tests {
             analyzers: vec![found.analyzers[1].clone()],
             ..Found::default()
         };
-        let facts = Facts {
-            found: Some(&org_only),
-            ..Facts::default()
-        };
+        let facts = only(&org_only);
         let none = decide(
             Component::AccessAnalyzer,
             &analyzer_template(),

@@ -39,6 +39,10 @@ print(d['DetectorId'])
 const BASELINE: &str = "version: 1\nname: baseline\nhome_region: us-east-1\n\
     regions: [us-east-1, eu-west-1]\nalerts:\n  email: [security@example.com]\n";
 
+/// One region with Macie on.
+const MACIE_BASELINE: &str = "version: 1\nname: baseline\nhome_region: us-east-1\n\
+    regions: [us-east-1]\nalerts:\n  email: [security@example.com]\nmacie:\n  enabled: true\n";
+
 /// The emulator's recorded requests since recording started, as JSON lines.
 fn recording(moto: &Moto) -> Vec<serde_json::Value> {
     let text = python(
@@ -384,12 +388,7 @@ fn plan_adopts_a_macie_that_is_on_and_an_alert_rule_of_the_same_name() {
         rule.starts_with("arn:aws:events:us-east-1:123456789012:rule/"),
         "{rule}"
     );
-    std::fs::write(
-        dir.path().join("baseline.yaml"),
-        "version: 1\nname: baseline\nhome_region: us-east-1\nregions: [us-east-1]\n\
-         alerts:\n  email: [security@example.com]\nmacie:\n  enabled: true\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("baseline.yaml"), MACIE_BASELINE).unwrap();
     start_recording(&moto);
     let plan = moto.run(dir.path(), &["plan"]);
     let out = stdout(&plan);
@@ -435,12 +434,7 @@ fn plan_adopts_a_macie_that_is_on_and_an_alert_rule_of_the_same_name() {
 fn deploying_where_macie_is_on_adopts_it_and_converges() {
     let dir = tempfile::tempdir().unwrap();
     let moto = Moto::start_in(dir.path());
-    std::fs::write(
-        dir.path().join("baseline.yaml"),
-        "version: 1\nname: baseline\nhome_region: us-east-1\nregions: [us-east-1]\n\
-         alerts:\n  email: [security@example.com]\nmacie:\n  enabled: true\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("baseline.yaml"), MACIE_BASELINE).unwrap();
     start_recording(&moto);
     let deploy = moto.run(dir.path(), &["deploy", "--yes"]);
     let out = stdout(&deploy);

@@ -288,14 +288,15 @@ impl SdkStacks {
         Ok(None)
     }
 
-    /// The key a KMS alias points to.
-    async fn alias_target(&self, region: &str, name: &str) -> ApiResult<Option<String>> {
+    /// A KMS alias of that name, when it exists, with the key it points to (`None` when it
+    /// points to none that can be read). One listing answers both.
+    async fn alias(&self, region: &str, name: &str) -> ApiResult<Option<Option<String>>> {
         let kms = regional!(self, aws_sdk_kms, region);
         let mut pages = kms.list_aliases().into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| api_error("ListAliases", e))?;
             if let Some(a) = page.aliases().iter().find(|a| a.alias_name() == Some(name)) {
-                return Ok(a.target_key_id().map(str::to_string));
+                return Ok(Some(a.target_key_id().map(str::to_string)));
             }
         }
         Ok(None)
@@ -347,17 +348,7 @@ impl SdkStacks {
                 }
                 Ok(None)
             }
-            "AWS::KMS::Alias" => {
-                let kms = regional!(self, aws_sdk_kms, region);
-                let mut pages = kms.list_aliases().into_paginator().send();
-                while let Some(page) = pages.next().await {
-                    let page = page.map_err(|e| api_error("ListAliases", e))?;
-                    if page.aliases().iter().any(|a| a.alias_name() == Some(name)) {
-                        return Ok(Some(name.to_string()));
-                    }
-                }
-                Ok(None)
-            }
+            "AWS::KMS::Alias" => Ok(self.alias(region, name).await?.map(|_| name.to_string())),
             "AWS::Events::Rule" => {
                 let events = regional!(self, aws_sdk_eventbridge, region);
                 match events.describe_rule().name(name).send().await {
@@ -448,12 +439,15 @@ impl DiscoveryApi for SdkStacks {
                 let mut named = BTreeMap::new();
                 let mut alias_targets = BTreeMap::new();
                 for lookup in lookups.iter().filter(|l| l.is_named()) {
-                    if let Some(id) = self.named(region, lookup).await? {
-                        if lookup.resource_type == "AWS::KMS::Alias" {
-                            if let Some(key) = self.alias_target(region, &lookup.name).await? {
+                    // An alias is read once for whether it exists and where it points.
+                    if lookup.resource_type == "AWS::KMS::Alias" {
+                        if let Some(target) = self.alias(region, &lookup.name).await? {
+                            if let Some(key) = target {
                                 alias_targets.insert(lookup.name.clone(), key);
                             }
+                            named.insert(lookup.clone(), lookup.name.clone());
                         }
+                    } else if let Some(id) = self.named(region, lookup).await? {
                         named.insert(lookup.clone(), id);
                     }
                 }
