@@ -131,13 +131,19 @@ impl Reachability {
         Fut: Future<Output = ApiResult<T>>,
     {
         let mut pause = FIRST_PAUSE;
+        // Why the latest try failed to reach AWS: once one try may have arrived, the call
+        // can no longer be reported as never sent.
+        let mut tried: Option<String> = None;
         loop {
             let started = Instant::now();
             let deadline = self.since().map(|s| s + self.budget);
             if deadline.is_some_and(|d| d <= started) {
-                return Err(ApiError::NotSent(
-                    self.gave_up(&format!("{op} not attempted")),
-                ));
+                // Another call's outage may have begun earlier than this call's, moving the
+                // end of the budget while this one waited to try again.
+                return Err(match tried {
+                    Some(why) => ApiError::Transport(self.gave_up(&why)),
+                    None => ApiError::NotSent(self.gave_up(&format!("{op} not attempted"))),
+                });
             }
             let result = match deadline {
                 Some(d) => match tokio::time::timeout_at(d, call()).await {
@@ -154,6 +160,7 @@ impl Reachability {
                 }
             };
             let since = self.unreachable(started, &why);
+            tried = Some(why.clone());
             let end = since + self.budget;
             if Instant::now() + pause >= end {
                 // Another try could not finish within the budget.
@@ -205,6 +212,29 @@ mod tests {
         assert!(matches!(out, Err(ApiError::NotSent(m)) if m.contains("not attempted")));
         assert_eq!(calls.load(Ordering::SeqCst), tries);
         assert_eq!(before.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_call_tried_once_is_never_reported_as_not_sent() {
+        // A call that failed to reach AWS waits to try again; meanwhile a call that was sent
+        // long before fails too, so the outage began earlier and the budget ends while the
+        // first waits. Its request may have arrived: it is reported as unreachable, not as
+        // never sent (for ExecuteChangeSet that is the difference between "unknown" and
+        // "change set ready").
+        let reach = Reachability::new(Duration::from_secs(5));
+        let slow = reach.call("Slow", || async {
+            tokio::time::sleep(Duration::from_millis(4900)).await;
+            lost()
+        });
+        let quick = async {
+            tokio::time::sleep(Duration::from_millis(4800)).await;
+            reach.call("ExecuteChangeSet", || async { lost() }).await
+        };
+        let (_, quick) = tokio::join!(slow, quick);
+        match quick {
+            Err(ApiError::Transport(m)) => assert!(m.contains("stopped trying"), "{m}"),
+            other => panic!("expected unreachable, got {other:?}"),
+        }
     }
 
     #[tokio::test(start_paused = true)]
