@@ -31,6 +31,32 @@ pub struct LivePlan {
     pub settings: Vec<SettingPlan>,
     /// Stacks of this baseline the render no longer has: listed, never deleted.
     pub left_in_place: Vec<String>,
+    /// With `organization`: its accounts by role, in the order they are set up.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub organization: Vec<RoleAccounts>,
+}
+
+/// The accounts of one role in an organization.
+#[derive(Clone, Debug, Serialize)]
+pub struct RoleAccounts {
+    pub role: crate::baseline::AccountRole,
+    pub accounts: Vec<String>,
+}
+
+impl RoleAccounts {
+    /// `1. management   111111111111`, for the text and markdown plans.
+    fn line(&self, step: usize) -> String {
+        let accounts = if self.accounts.is_empty() {
+            "(none listed)".to_string()
+        } else {
+            self.accounts.join(", ")
+        };
+        let role = match self.role {
+            crate::baseline::AccountRole::Member => "members".to_string(),
+            other => other.describe().to_string(),
+        };
+        format!("{step}. {role:<12} {accounts}")
+    }
 }
 
 /// Stacks of one name whose plans are the same: action, resource changes and weakening.
@@ -278,12 +304,40 @@ impl LivePlan {
             stacks,
             settings,
             left_in_place,
+            organization: Vec::new(),
         }
+    }
+
+    /// The organization's accounts by role, in the order they are set up.
+    pub fn with_organization(
+        mut self,
+        order: Vec<(crate::baseline::AccountRole, Vec<String>)>,
+    ) -> LivePlan {
+        self.organization = order
+            .into_iter()
+            .map(|(role, accounts)| RoleAccounts { role, accounts })
+            .collect();
+        self
+    }
+
+    fn organization_lines(&self) -> Vec<String> {
+        self.organization
+            .iter()
+            .enumerate()
+            .map(|(i, r)| r.line(i + 1))
+            .collect()
     }
 
     /// Every stack with its resource changes, replacements called out, then the summary line.
     pub fn text(&self, compact: bool) -> String {
         let mut out = String::new();
+        if !self.organization.is_empty() {
+            out.push_str("Organization, set up in this order:\n");
+            for line in self.organization_lines() {
+                out.push_str(&format!("  {line}\n"));
+            }
+            out.push('\n');
+        }
         for s in &self.stacks {
             let counts = if s.resources.is_empty() {
                 String::new()
@@ -381,6 +435,13 @@ impl LivePlan {
     pub fn markdown(&self) -> String {
         let mut out = format!("### cfn-baseline plan: `{}`\n\n", self.baseline);
         out.push_str(&format!("**{}**\n\n", self.summary.line()));
+        if !self.organization.is_empty() {
+            out.push_str("Organization, set up in this order:\n\n");
+            for line in self.organization_lines() {
+                out.push_str(&format!("    {line}\n"));
+            }
+            out.push('\n');
+        }
         let weakening: Vec<(String, &Change)> = self
             .groups
             .iter()

@@ -647,46 +647,19 @@ impl Ctx<'_> {
             "GuardDuty detector with the chosen protection plans",
         );
         let status = |on: bool| if on { "ENABLED" } else { "DISABLED" };
-        let mut features = vec![
-            json!({"name": "S3_DATA_EVENTS", "status": status(f.s3_data_events)}),
-            json!({"name": "EKS_AUDIT_LOGS", "status": status(f.eks_audit_logs)}),
-            json!({"name": "EBS_MALWARE_PROTECTION", "status": status(f.ebs_malware_protection)}),
-            json!({"name": "RDS_LOGIN_EVENTS", "status": status(f.rds_login_events)}),
-            json!({"name": "LAMBDA_NETWORK_LOGS", "status": status(f.lambda_network_logs)}),
-        ];
-        // What this region offers (one table, regions::LACKING): a plan or agent it lacks
-        // is not asked for.
-        let offers = |c: Capability| regions::offers(self.region, c);
-        // GuardDuty rejects EKS_RUNTIME_MONITORING and RUNTIME_MONITORING together; the
-        // newer feature is listed unless the older one is asked for.
-        if f.eks_runtime_monitoring && !f.runtime_monitoring {
-            if offers(Capability::GuardDutyEksAgent) {
-                features.push(json!({
-                    "name": "EKS_RUNTIME_MONITORING",
-                    "status": "ENABLED",
-                    "additional": [{"name": "EKS_ADDON_MANAGEMENT", "status": status(f.runtime_agent_management)}],
-                }));
-            }
-        } else if offers(Capability::GuardDutyRuntimeMonitoring) {
-            let agents = status(f.runtime_monitoring && f.runtime_agent_management);
-            let additional: Vec<Json> = [
-                (Capability::GuardDutyEksAgent, "EKS_ADDON_MANAGEMENT"),
-                (
-                    Capability::GuardDutyEcsFargateAgent,
-                    "ECS_FARGATE_AGENT_MANAGEMENT",
-                ),
-                (Capability::GuardDutyEc2Agent, "EC2_AGENT_MANAGEMENT"),
-            ]
+        let features: Vec<Json> = guardduty_features(f, self.region)
             .into_iter()
-            .filter(|(c, _)| offers(*c))
-            .map(|(_, name)| json!({"name": name, "status": agents}))
+            .map(|feature| {
+                let mut out = json!({"name": feature.name, "status": status(feature.on)});
+                if let Some(additional) = feature.additional {
+                    out["additional"] = additional
+                        .into_iter()
+                        .map(|(name, on)| json!({"name": name, "status": status(on)}))
+                        .collect();
+                }
+                out
+            })
             .collect();
-            features.push(json!({
-                "name": "RUNTIME_MONITORING",
-                "status": status(f.runtime_monitoring),
-                "additional": additional,
-            }));
-        }
         map.insert(
             "guardduty".into(),
             json!({
@@ -801,6 +774,67 @@ fn malware_protection(buckets: &[crate::baseline::MalwareProtectedBucket]) -> Js
         "tagged_buckets": buckets.iter().filter(|b| b.tag_objects).map(|b| &b.bucket).collect::<Vec<_>>(),
         "kms_keys": kms_keys,
     })
+}
+
+/// One GuardDuty protection plan as a region's detector takes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuardDutyFeature {
+    pub name: &'static str,
+    pub on: bool,
+    /// The plan's agent settings (Runtime Monitoring's), when it has them.
+    pub additional: Option<Vec<(&'static str, bool)>>,
+}
+
+/// The protection plans the baseline sets in a region, on or off, by GuardDuty's names. What
+/// the region does not offer (one table, regions::LACKING) is left out.
+pub fn guardduty_features(
+    f: &crate::baseline::GuardDutyFeatures,
+    region: &str,
+) -> Vec<GuardDutyFeature> {
+    let plain = |name, on| GuardDutyFeature {
+        name,
+        on,
+        additional: None,
+    };
+    let mut features = vec![
+        plain("S3_DATA_EVENTS", f.s3_data_events),
+        plain("EKS_AUDIT_LOGS", f.eks_audit_logs),
+        plain("EBS_MALWARE_PROTECTION", f.ebs_malware_protection),
+        plain("RDS_LOGIN_EVENTS", f.rds_login_events),
+        plain("LAMBDA_NETWORK_LOGS", f.lambda_network_logs),
+    ];
+    let offers = |c: Capability| regions::offers(region, c);
+    // GuardDuty rejects EKS_RUNTIME_MONITORING and RUNTIME_MONITORING together; the newer
+    // feature is listed unless the older one is asked for.
+    if f.eks_runtime_monitoring && !f.runtime_monitoring {
+        if offers(Capability::GuardDutyEksAgent) {
+            features.push(GuardDutyFeature {
+                name: "EKS_RUNTIME_MONITORING",
+                on: true,
+                additional: Some(vec![("EKS_ADDON_MANAGEMENT", f.runtime_agent_management)]),
+            });
+        }
+    } else if offers(Capability::GuardDutyRuntimeMonitoring) {
+        let agents = f.runtime_monitoring && f.runtime_agent_management;
+        let additional = [
+            (Capability::GuardDutyEksAgent, "EKS_ADDON_MANAGEMENT"),
+            (
+                Capability::GuardDutyEcsFargateAgent,
+                "ECS_FARGATE_AGENT_MANAGEMENT",
+            ),
+            (Capability::GuardDutyEc2Agent, "EC2_AGENT_MANAGEMENT"),
+        ]
+        .into_iter()
+        .filter(|(c, _)| offers(*c))
+        .map(|(_, name)| (name, agents))
+        .collect();
+        features.push(GuardDutyFeature {
+            name: "RUNTIME_MONITORING",
+            on: f.runtime_monitoring,
+            additional: Some(additional),
+        });
+    }
+    features
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -557,6 +557,78 @@ pub enum Setting {
     ShieldAdvanced,
     /// Macie's sensitive-data discovery jobs the baseline keeps, per region (Macie API).
     MacieJobs,
+    /// In an organization's management account, account-wide: the services with trusted
+    /// access to the organization and the delegated administrators registered through
+    /// AWS Organizations (AWS Config, IAM Access Analyzer).
+    OrgDelegations,
+    /// In an organization's management account, per region: the delegated administrator of
+    /// each service that names its own (GuardDuty, Security Hub, Macie, Inspector,
+    /// Detective), through that service's API.
+    OrgServiceAdmins,
+    /// In an organization's security account, per region: GuardDuty's organization
+    /// configuration (every member, new ones included, with the baseline's protection plans).
+    OrgGuardDuty,
+    /// ... Security Hub's organization configuration (every member, default standards).
+    OrgSecurityHub,
+    /// ... Macie's organization configuration (every new member).
+    OrgMacie,
+    /// ... Inspector's organization configuration (the baseline's scan types, new members).
+    OrgInspector,
+}
+
+/// The pseudo-resource types of the organization's delegations.
+pub const ORG_DELEGATIONS_TYPE: &str = "AWS::Organizations::Delegations";
+pub const ORG_SERVICE_ADMINS_TYPE: &str = "AWS::Organizations::ServiceAdministrators";
+
+/// The service principals the management account gives trusted access and registers the
+/// security account for through AWS Organizations.
+pub const CONFIG_PRINCIPAL: &str = "config.amazonaws.com";
+pub const ACCESS_ANALYZER_PRINCIPAL: &str = "access-analyzer.amazonaws.com";
+
+/// The services that name their delegated administrator through their own API (which also
+/// gives them trusted access), as the per-region pseudo-resource keys them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdminService {
+    GuardDuty,
+    SecurityHub,
+    Macie,
+    Inspector,
+    Detective,
+}
+
+impl AdminService {
+    pub const ALL: [AdminService; 5] = [
+        AdminService::GuardDuty,
+        AdminService::SecurityHub,
+        AdminService::Macie,
+        AdminService::Inspector,
+        AdminService::Detective,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AdminService::GuardDuty => "GuardDuty",
+            AdminService::SecurityHub => "SecurityHub",
+            AdminService::Macie => "Macie",
+            AdminService::Inspector => "Inspector",
+            AdminService::Detective => "Detective",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<AdminService> {
+        AdminService::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// Whether a region has the service ([`crate::baseline::regions`]'s table).
+    pub fn offered_in(self, region: &str) -> bool {
+        use crate::baseline::regions::{offers, Capability};
+        match self {
+            AdminService::GuardDuty | AdminService::SecurityHub => true,
+            AdminService::Macie => offers(region, Capability::Macie),
+            AdminService::Inspector => offers(region, Capability::Inspector),
+            AdminService::Detective => offers(region, Capability::Detective),
+        }
+    }
 }
 
 /// Why Shield Advanced's protections and proactive engagement cannot be set.
@@ -577,7 +649,7 @@ pub fn default_host_management_role(baseline_name: &str) -> String {
 }
 
 impl Setting {
-    pub const ALL: [Setting; 12] = [
+    pub const ALL: [Setting; 18] = [
         Setting::PasswordPolicy,
         Setting::SecurityContact,
         Setting::S3PublicAccessBlock,
@@ -590,6 +662,12 @@ impl Setting {
         Setting::DefaultHostManagement,
         Setting::ShieldAdvanced,
         Setting::MacieJobs,
+        Setting::OrgDelegations,
+        Setting::OrgServiceAdmins,
+        Setting::OrgGuardDuty,
+        Setting::OrgSecurityHub,
+        Setting::OrgMacie,
+        Setting::OrgInspector,
     ];
 
     /// The pseudo-stack's name.
@@ -607,6 +685,12 @@ impl Setting {
             Setting::DefaultHostManagement => "default-host-management",
             Setting::ShieldAdvanced => "shield-advanced",
             Setting::MacieJobs => "macie-jobs",
+            Setting::OrgDelegations => "organization-delegations",
+            Setting::OrgServiceAdmins => "organization-administrators",
+            Setting::OrgGuardDuty => "organization-guardduty",
+            Setting::OrgSecurityHub => "organization-securityhub",
+            Setting::OrgMacie => "organization-macie",
+            Setting::OrgInspector => "organization-inspector",
         }
     }
 
@@ -625,6 +709,12 @@ impl Setting {
             Setting::DefaultHostManagement => "AWS::SSM::DefaultHostManagement",
             Setting::ShieldAdvanced => "AWS::Shield::Advanced",
             Setting::MacieJobs => "AWS::Macie::ClassificationJobs",
+            Setting::OrgDelegations => ORG_DELEGATIONS_TYPE,
+            Setting::OrgServiceAdmins => ORG_SERVICE_ADMINS_TYPE,
+            Setting::OrgGuardDuty => "AWS::GuardDuty::OrganizationConfiguration",
+            Setting::OrgSecurityHub => "AWS::SecurityHub::OrganizationConfiguration",
+            Setting::OrgMacie => "AWS::Macie::OrganizationConfiguration",
+            Setting::OrgInspector => "AWS::Inspector2::OrganizationConfiguration",
         }
     }
 
@@ -642,6 +732,12 @@ impl Setting {
             Setting::DefaultHostManagement => "DefaultHostManagement",
             Setting::ShieldAdvanced => "ShieldAdvanced",
             Setting::MacieJobs => "ClassificationJobs",
+            Setting::OrgDelegations => "Delegations",
+            Setting::OrgServiceAdmins => "ServiceAdministrators",
+            Setting::OrgGuardDuty
+            | Setting::OrgSecurityHub
+            | Setting::OrgMacie
+            | Setting::OrgInspector => "OrganizationConfiguration",
         }
     }
 
@@ -668,23 +764,72 @@ impl Setting {
             Setting::DefaultHostManagement => "Default Host Management Configuration",
             Setting::ShieldAdvanced => "Shield Advanced",
             Setting::MacieJobs => "the Macie discovery jobs",
+            Setting::OrgDelegations => {
+                "the organization's trusted access and delegated administrators"
+            }
+            Setting::OrgServiceAdmins => "the security services' delegated administrators",
+            Setting::OrgGuardDuty => "GuardDuty's organization configuration",
+            Setting::OrgSecurityHub => "Security Hub's organization configuration",
+            Setting::OrgMacie => "Macie's organization configuration",
+            Setting::OrgInspector => "Inspector's organization configuration",
         }
     }
 
     /// Why the setting cannot be brought to what the baseline wants, whatever deploy does
-    /// (None: it can): Shield Advanced's settings in an account that does not subscribe.
-    pub fn refusal(self, live: Option<&Json>) -> Option<&'static str> {
-        let subscribed = live.and_then(|l| l["Subscription"].as_str()) == Some("ACTIVE");
-        (self == Setting::ShieldAdvanced && !subscribed).then_some(SHIELD_NOT_SUBSCRIBED)
+    /// (None: it can): Shield Advanced's settings in an account that does not subscribe; a
+    /// service whose delegated administrator is another account than the security account
+    /// (a service has one, and the baseline never removes one it did not set).
+    pub fn refusal(self, live: Option<&Json>, wanted: &Json) -> Option<String> {
+        match self {
+            Setting::ShieldAdvanced => {
+                let subscribed = live.and_then(|l| l["Subscription"].as_str()) == Some("ACTIVE");
+                (!subscribed).then(|| SHIELD_NOT_SUBSCRIBED.to_string())
+            }
+            Setting::OrgServiceAdmins => {
+                let live = live?.as_object()?;
+                let taken: Vec<String> = wanted
+                    .as_object()?
+                    .iter()
+                    .filter_map(|(service, want)| {
+                        let have = live.get(service)?.as_str()?;
+                        (Some(have) != want.as_str()).then(|| format!("{service}'s is {have}"))
+                    })
+                    .collect();
+                (!taken.is_empty()).then(|| {
+                    format!(
+                        "another account is the delegated administrator ({}), and a service has only one: \
+                         remove it in that service's console of the management account (Settings, delegated administrator), \
+                         or name that account as `organization.security_account`",
+                        taken.join(", ")
+                    )
+                })
+            }
+            Setting::OrgSecurityHub => (live?["ConfigurationType"].as_str() == Some("CENTRAL"))
+                .then(|| {
+                    "Security Hub runs under central configuration in this organization: its \
+                     configuration policies decide which accounts it is on in, and the baseline \
+                     does not manage them yet; set `organization.auto_enable: false` or return \
+                     to local configuration"
+                        .to_string()
+                }),
+            _ => None,
+        }
     }
 
     /// A line for plan and drift about what was read, beside the comparison: for Shield,
     /// whether the account subscribes to Shield Advanced.
     pub fn note(self, live: Option<&Json>, wanted: &Json) -> Option<String> {
+        if self.is_auto_enable() && live.is_none() {
+            return Some(
+                "read once the security account is the service's delegated administrator (and, for \
+                 GuardDuty, has its detector): set after the management account's delegations and the stacks"
+                    .to_string(),
+            );
+        }
         if self != Setting::ShieldAdvanced {
             return None;
         }
-        let subscribed = self.refusal(live).is_none();
+        let subscribed = self.refusal(live, wanted).is_none();
         let asked = wanted.as_object().is_some_and(|w| !w.is_empty());
         Some(match (subscribed, asked) {
             (true, _) => {
@@ -701,6 +846,18 @@ impl Setting {
             (false, false) => "Shield Advanced: not subscribed (Shield Standard protects the account at no cost; the baseline never subscribes: a one-year commitment)".to_string(),
             (false, true) => "Shield Advanced: not subscribed, so proactive engagement and protections cannot be set (the baseline never subscribes: a one-year commitment; subscribe in the Shield console, or remove them from `shield`)".to_string(),
         })
+    }
+
+    /// Whether it is a service's organization configuration (auto-enable), in the security
+    /// account.
+    pub fn is_auto_enable(self) -> bool {
+        matches!(
+            self,
+            Setting::OrgGuardDuty
+                | Setting::OrgSecurityHub
+                | Setting::OrgMacie
+                | Setting::OrgInspector
+        )
     }
 
     /// The properties that turn the setting on, as its service names them (the account
@@ -728,7 +885,13 @@ impl Setting {
             | Setting::Inspector
             | Setting::DefaultHostManagement
             | Setting::ShieldAdvanced
-            | Setting::MacieJobs => return None,
+            | Setting::MacieJobs
+            | Setting::OrgDelegations
+            | Setting::OrgServiceAdmins
+            | Setting::OrgGuardDuty
+            | Setting::OrgSecurityHub
+            | Setting::OrgMacie
+            | Setting::OrgInspector => return None,
         })
     }
 }
@@ -821,6 +984,7 @@ pub fn wanted_settings(
         region: GLOBAL_REGION.to_string(),
         properties: shield_properties(baseline, account),
     });
+    out.extend(organization_settings(baseline, account, regions));
     let home = baseline.components_for(account, baseline.home_region());
     if home.account_settings.s3_block_public_access {
         out.push(on(Setting::S3PublicAccessBlock, GLOBAL_REGION));
@@ -887,6 +1051,128 @@ pub fn wanted_settings(
             region: region.clone(),
             properties: Json::Object(properties),
         });
+    }
+    out
+}
+
+/// What the management account of an organization delegates to the security account: the
+/// enabled services' trusted access and delegated administrators (none in other accounts).
+fn organization_settings(
+    baseline: &Baseline,
+    account: Option<&str>,
+    regions: &[String],
+) -> Vec<WantedSetting> {
+    let Some(org) = &baseline.file.organization else {
+        return Vec::new();
+    };
+    if account == Some(org.security_account.as_str()) && org.auto_enable {
+        return auto_enable_settings(baseline, &org.security_account, regions);
+    }
+    if account != Some(org.management_account.as_str()) {
+        return Vec::new();
+    }
+    let security = org.security_account.as_str();
+    // What the security account runs decides what it administers.
+    let at = |region: &str| baseline.components_for(Some(security), region);
+    let home = at(baseline.home_region());
+    let mut principals = Vec::new();
+    if home.config.enabled {
+        principals.push(CONFIG_PRINCIPAL);
+    }
+    if home.access_analyzer.enabled {
+        principals.push(ACCESS_ANALYZER_PRINCIPAL);
+    }
+    principals.sort_unstable();
+    let mut out = Vec::new();
+    if !principals.is_empty() {
+        out.push(WantedSetting {
+            setting: Setting::OrgDelegations,
+            region: GLOBAL_REGION.to_string(),
+            properties: json!({
+                "TrustedAccess": principals,
+                "DelegatedAdministrators": principals
+                    .iter()
+                    .map(|p| format!("{p}={security}"))
+                    .collect::<Vec<_>>(),
+            }),
+        });
+    }
+    for region in regions {
+        let c = at(region);
+        let admins: serde_json::Map<String, Json> = AdminService::ALL
+            .into_iter()
+            .filter(|s| s.offered_in(region))
+            .filter(|s| match s {
+                AdminService::GuardDuty => c.guardduty.enabled,
+                AdminService::SecurityHub => c.securityhub.enabled,
+                AdminService::Macie => c.macie.enabled,
+                AdminService::Inspector => c.inspector.enabled,
+                AdminService::Detective => c.detective.enabled,
+            })
+            .map(|s| (s.key().to_string(), json!(security)))
+            .collect();
+        if !admins.is_empty() {
+            out.push(WantedSetting {
+                setting: Setting::OrgServiceAdmins,
+                region: region.clone(),
+                properties: Json::Object(admins),
+            });
+        }
+    }
+    out
+}
+
+/// The security account's organization configurations: each enabled service switches itself
+/// on in every member account, new ones included, where the region offers it.
+fn auto_enable_settings(
+    baseline: &Baseline,
+    security: &str,
+    regions: &[String],
+) -> Vec<WantedSetting> {
+    let mut out = Vec::new();
+    for region in regions {
+        let c = baseline.components_for(Some(security), region);
+        let mut add = |setting: Setting, properties: Json| {
+            out.push(WantedSetting {
+                setting,
+                region: region.clone(),
+                properties,
+            })
+        };
+        if c.guardduty.enabled {
+            let mut p = serde_json::Map::new();
+            p.insert("AutoEnableOrganizationMembers".into(), json!("ALL"));
+            for f in crate::plan::guardduty_features(&c.guardduty.features, region) {
+                if !f.on {
+                    continue;
+                }
+                p.insert(f.name.to_string(), json!("ALL"));
+                for (name, on) in f.additional.into_iter().flatten() {
+                    if on {
+                        p.insert(format!("{}:{name}", f.name), json!("ALL"));
+                    }
+                }
+            }
+            add(Setting::OrgGuardDuty, Json::Object(p));
+        }
+        if c.securityhub.enabled {
+            add(
+                Setting::OrgSecurityHub,
+                json!({"AutoEnable": true, "AutoEnableStandards": "DEFAULT"}),
+            );
+        }
+        if c.macie.enabled && AdminService::Macie.offered_in(region) {
+            add(Setting::OrgMacie, json!({"AutoEnable": true}));
+        }
+        if c.inspector.enabled && AdminService::Inspector.offered_in(region) {
+            let p: serde_json::Map<String, Json> = c
+                .inspector
+                .scan
+                .iter()
+                .map(|s| (inspector_key(*s).to_string(), json!(true)))
+                .collect();
+            add(Setting::OrgInspector, Json::Object(p));
+        }
     }
     out
 }
@@ -1030,4 +1316,171 @@ pub fn wanted_setting_stacks(baseline: &Baseline) -> Vec<StackInput> {
                 .map(move |w| setting_stack(&label, w.setting, &w.region, Some(&w.properties)))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod organization_tests {
+    use super::*;
+
+    fn baseline(extra: &str) -> Baseline {
+        let text = format!(
+            "version: 1\nname: org\nhome_region: us-east-1\nregions: [us-east-1, ap-east-2]\n\
+             accounts: [\"111111111111\", \"222222222222\", \"333333333333\", \"444444444444\"]\n\
+             organization: {{management_account: \"111111111111\", security_account: \"222222222222\", \
+             log_archive_account: \"333333333333\"}}\n{extra}"
+        );
+        crate::baseline::load(crate::baseline::Source {
+            name: "org.yaml".into(),
+            text,
+        })
+        .expect("valid")
+        .0
+    }
+
+    fn of(b: &Baseline, account: &str, setting: Setting) -> Vec<WantedSetting> {
+        wanted_settings(b, Some(account), &b.regions())
+            .into_iter()
+            .filter(|w| w.setting == setting)
+            .collect()
+    }
+
+    #[test]
+    fn only_the_management_account_delegates_and_only_what_is_enabled_and_offered() {
+        let b = baseline("macie: {enabled: true}\ninspector: {enabled: true}\n");
+        let d = of(&b, "111111111111", Setting::OrgDelegations);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0].properties,
+            json!({
+                "TrustedAccess": ["access-analyzer.amazonaws.com", "config.amazonaws.com"],
+                "DelegatedAdministrators": [
+                    "access-analyzer.amazonaws.com=222222222222",
+                    "config.amazonaws.com=222222222222",
+                ],
+            })
+        );
+        let admins = of(&b, "111111111111", Setting::OrgServiceAdmins);
+        let by_region: Vec<(&str, &Json)> = admins
+            .iter()
+            .map(|w| (w.region.as_str(), &w.properties))
+            .collect();
+        // ap-east-2 offers neither Macie nor Inspector (the region table).
+        assert_eq!(
+            by_region,
+            vec![
+                (
+                    "us-east-1",
+                    &json!({"GuardDuty": "222222222222", "Inspector": "222222222222",
+                            "Macie": "222222222222", "SecurityHub": "222222222222"})
+                ),
+                (
+                    "ap-east-2",
+                    &json!({"GuardDuty": "222222222222", "SecurityHub": "222222222222"})
+                ),
+            ]
+        );
+        for other in ["222222222222", "333333333333", "444444444444"] {
+            assert!(of(&b, other, Setting::OrgDelegations).is_empty(), "{other}");
+            assert!(
+                of(&b, other, Setting::OrgServiceAdmins).is_empty(),
+                "{other}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_security_accounts_components_decide_what_is_delegated() {
+        let b = baseline(
+            "overrides:\n  - match: {account: \"222222222222\"}\n    config: {enabled: false}\n    guardduty: {enabled: false}\n",
+        );
+        let d = of(&b, "111111111111", Setting::OrgDelegations);
+        assert_eq!(
+            d[0].properties["TrustedAccess"],
+            json!(["access-analyzer.amazonaws.com"])
+        );
+        let admins = of(&b, "111111111111", Setting::OrgServiceAdmins);
+        assert!(admins
+            .iter()
+            .all(|w| w.properties.get("GuardDuty").is_none()));
+    }
+
+    #[test]
+    fn the_security_account_auto_enables_each_enabled_service_where_offered() {
+        let b = baseline("macie: {enabled: true}\ninspector: {enabled: true, scan: [ec2, ecr]}\n");
+        let security: Vec<(Setting, String)> =
+            wanted_settings(&b, Some("222222222222"), &b.regions())
+                .into_iter()
+                .filter(|w| w.setting.is_auto_enable())
+                .map(|w| (w.setting, w.region))
+                .collect();
+        let at = |region: &str| -> Vec<Setting> {
+            security
+                .iter()
+                .filter(|(_, r)| r == region)
+                .map(|(s, _)| *s)
+                .collect()
+        };
+        assert_eq!(
+            at("us-east-1"),
+            vec![
+                Setting::OrgGuardDuty,
+                Setting::OrgSecurityHub,
+                Setting::OrgMacie,
+                Setting::OrgInspector
+            ]
+        );
+        assert_eq!(
+            at("ap-east-2"),
+            vec![Setting::OrgGuardDuty, Setting::OrgSecurityHub]
+        );
+        let gd = wanted_settings(&b, Some("222222222222"), &b.regions())
+            .into_iter()
+            .find(|w| w.setting == Setting::OrgGuardDuty && w.region == "us-east-1")
+            .unwrap();
+        assert_eq!(gd.properties["AutoEnableOrganizationMembers"], "ALL");
+        assert_eq!(gd.properties["S3_DATA_EVENTS"], "ALL");
+        assert_eq!(
+            gd.properties["RUNTIME_MONITORING:EC2_AGENT_MANAGEMENT"],
+            "ALL"
+        );
+        let inspector = wanted_settings(&b, Some("222222222222"), &b.regions())
+            .into_iter()
+            .find(|w| w.setting == Setting::OrgInspector)
+            .unwrap();
+        assert_eq!(inspector.properties, json!({"Ec2": true, "Ecr": true}));
+        // Members and the other roles set none; without auto_enable, neither does security.
+        for other in ["111111111111", "333333333333", "444444444444"] {
+            assert!(wanted_settings(&b, Some(other), &b.regions())
+                .iter()
+                .all(|w| !w.setting.is_auto_enable()));
+        }
+        let off = crate::baseline::load(crate::baseline::Source {
+            name: "org.yaml".into(),
+            text: "version: 1\nname: org\nhome_region: us-east-1\n\
+                   accounts: [\"111111111111\", \"222222222222\", \"333333333333\"]\n\
+                   organization: {management_account: \"111111111111\", security_account: \"222222222222\", \
+                   log_archive_account: \"333333333333\", auto_enable: false}\n"
+                .into(),
+        })
+        .expect("valid")
+        .0;
+        assert!(wanted_settings(&off, Some("222222222222"), &off.regions())
+            .iter()
+            .all(|w| !w.setting.is_auto_enable()));
+    }
+
+    #[test]
+    fn another_delegated_administrator_is_refused_and_none_is_not() {
+        let wanted = json!({"GuardDuty": "222222222222", "Macie": "222222222222"});
+        let s = Setting::OrgServiceAdmins;
+        assert_eq!(s.refusal(Some(&json!({})), &wanted), None);
+        assert_eq!(
+            s.refusal(Some(&json!({"GuardDuty": "222222222222"})), &wanted),
+            None
+        );
+        let why = s
+            .refusal(Some(&json!({"Macie": "999999999999"})), &wanted)
+            .expect("refused");
+        assert!(why.contains("Macie's is 999999999999"), "{why}");
+    }
 }

@@ -336,6 +336,25 @@ fn table_of_bad_baselines() {
             vec!["AWS Config needs the log archive that the cloudtrail stack creates"],
         ),
         (
+            "organization: three distinct quoted ids, each a target account",
+            format!("{HEAD}accounts: [\"111111111111\", \"222222222222\"]\norganization:\n  management_account: \"111111111111\"\n  security_account: \"111111111111\"\n  log_archive_account: 333333333333\n"),
+            vec![
+                "bad.yaml:9:24: error: organization.log_archive_account: account id 333333333333 must be a quoted string",
+                "bad.yaml:8:21: error: organization.security_account: account 111111111111 is already the organization's management account",
+                "organization.log_archive_account: account 333333333333 is not listed in `accounts`",
+                "hint: add it to `accounts` (with the `role_arn` that reaches it): the log archive account is set up by this baseline too",
+            ],
+        ),
+        (
+            "organization: an id that is not 12 digits, a key that does not exist",
+            format!("{HEAD}accounts: [\"111111111111\"]\norganization: {{management_account: \"111111111111\", security_account: \"12345\", log_archive_account: \"111111111112\", auto_enabled: true}}\n"),
+            vec![
+                "bad.yaml:6:70: error: organization.security_account: account id \"12345\" is not 12 digits",
+                "organization: unknown key `auto_enabled`",
+                "hint: did you mean `auto_enable`?",
+            ],
+        ),
+        (
             "password policy outside IAM's range",
             format!("{HEAD}iam: {{password_policy: {{min_length: 4, reuse_prevention: 30}}}}\n"),
             vec!["min_length 4 is outside 6-128", "reuse_prevention 30 is outside 1-24"],

@@ -16,6 +16,7 @@ macro_rules! regional {
 mod alerts;
 mod controls;
 mod discover;
+mod organization;
 mod reach;
 mod sdk;
 mod settings;

@@ -356,6 +356,8 @@ pub struct SdkStacks {
     /// Chatbot and Detective clients (canned responses: the emulator has neither service).
     pub(super) fixed_chatbot: Option<aws_sdk_chatbot::Client>,
     pub(super) fixed_detective: Option<aws_sdk_detective::Client>,
+    pub(super) fixed_organizations: Option<aws_sdk_organizations::Client>,
+    pub(super) fixed_guardduty: Option<aws_sdk_guardduty::Client>,
     /// The run's budget for losing the network, shared by every account's clients.
     pub(super) reach: Arc<Reachability>,
 }
@@ -373,6 +375,8 @@ impl SdkStacks {
             fixed_macie: None,
             fixed_chatbot: None,
             fixed_detective: None,
+            fixed_organizations: None,
+            fixed_guardduty: None,
             reach,
         }
     }
@@ -398,6 +402,8 @@ impl SdkStacks {
             fixed_macie: None,
             fixed_chatbot: None,
             fixed_detective: None,
+            fixed_organizations: None,
+            fixed_guardduty: None,
             reach: Arc::new(Reachability::new(Duration::from_secs(60))),
         }
     }
@@ -464,6 +470,35 @@ impl SdkStacks {
             Some(c) => c.clone(),
             None => regional!(self, aws_sdk_macie2, region),
         }
+    }
+
+    /// Organizations answers in one region of each partition; the SDK's endpoint rules
+    /// send every region's requests there.
+    pub(super) fn organizations(&self) -> aws_sdk_organizations::Client {
+        match &self.fixed_organizations {
+            Some(c) => c.clone(),
+            None => aws_sdk_organizations::Client::new(&self.config),
+        }
+    }
+
+    /// The GuardDuty client of a region (for the organization configuration).
+    pub(super) fn guardduty(&self, region: &str) -> aws_sdk_guardduty::Client {
+        match &self.fixed_guardduty {
+            Some(c) => c.clone(),
+            None => regional!(self, aws_sdk_guardduty, region),
+        }
+    }
+
+    /// Uses this GuardDuty client (every region).
+    pub fn with_guardduty(mut self, client: aws_sdk_guardduty::Client) -> SdkStacks {
+        self.fixed_guardduty = Some(client);
+        self
+    }
+
+    /// Uses this Organizations client.
+    pub fn with_organizations(mut self, client: aws_sdk_organizations::Client) -> SdkStacks {
+        self.fixed_organizations = Some(client);
+        self
     }
 
     pub(super) fn detective(&self, region: &str) -> aws_sdk_detective::Client {

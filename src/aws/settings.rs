@@ -194,6 +194,12 @@ impl SettingsApi for SdkStacks {
                     .await
             }
             Setting::ShieldAdvanced => self.read_shield().await.map(Some),
+            Setting::OrgDelegations => self.read_delegations().await.map(Some),
+            Setting::OrgServiceAdmins => self.read_service_admins(region).await.map(Some),
+            Setting::OrgGuardDuty
+            | Setting::OrgSecurityHub
+            | Setting::OrgMacie
+            | Setting::OrgInspector => self.read_auto_enable(setting, region).await,
             Setting::MacieJobs => {
                 let jobs = self.macie_jobs(region).await?;
                 let map: serde_json::Map<String, Json> =
@@ -344,6 +350,12 @@ impl SettingsApi for SdkStacks {
             }
             Setting::ShieldAdvanced => self.apply_shield(p).await?,
             Setting::MacieJobs => self.apply_macie_jobs(account, region, p).await?,
+            Setting::OrgDelegations => self.apply_delegations(p).await?,
+            Setting::OrgServiceAdmins => self.apply_service_admins(region, p).await?,
+            Setting::OrgGuardDuty
+            | Setting::OrgSecurityHub
+            | Setting::OrgMacie
+            | Setting::OrgInspector => self.apply_auto_enable(setting, region, p).await?,
         }
         Ok(())
     }
@@ -713,7 +725,7 @@ impl SdkStacks {
     }
 
     /// Sends one request within the run's budget for reaching AWS; its error becomes ours.
-    async fn send<O, E, F, Fut>(&self, op: &'static str, request: F) -> ApiResult<O>
+    pub(super) async fn send<O, E, F, Fut>(&self, op: &'static str, request: F) -> ApiResult<O>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
@@ -728,7 +740,7 @@ impl SdkStacks {
 
     /// [`SdkStacks::send`] for a read whose service says "there is none" with an error:
     /// that error (`absent`) is `None`.
-    async fn send_or_absent<O, E, F, Fut>(
+    pub(super) async fn send_or_absent<O, E, F, Fut>(
         &self,
         op: &'static str,
         request: F,

@@ -97,6 +97,9 @@ const ACCOUNT_ID_PATHS: &[&[&str]] = &[
     &["accounts", "*", "id"],
     &["deployment", "accounts", "*"],
     &["overrides", "*", "match", "account"],
+    &["organization", "management_account"],
+    &["organization", "security_account"],
+    &["organization", "log_archive_account"],
 ];
 
 /// Every account id written as an unquoted number is an error, whatever its digits: YAML

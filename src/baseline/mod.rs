@@ -149,6 +149,35 @@ impl Baseline {
         tags
     }
 
+    /// What an account is in the organization (None without `organization`).
+    pub fn role_of(&self, account: &str) -> Option<AccountRole> {
+        self.file.organization.as_ref().map(|o| o.role_of(account))
+    }
+
+    /// The organization's accounts by role, in the order they are set up (management, log
+    /// archive, security, members); empty without `organization`.
+    pub fn organization_order(&self) -> Vec<(AccountRole, Vec<String>)> {
+        let Some(org) = &self.file.organization else {
+            return Vec::new();
+        };
+        [
+            AccountRole::Management,
+            AccountRole::LogArchive,
+            AccountRole::Security,
+            AccountRole::Member,
+        ]
+        .into_iter()
+        .map(|role| {
+            let accounts = self
+                .account_ids()
+                .into_iter()
+                .filter(|a| org.role_of(a) == role)
+                .collect();
+            (role, accounts)
+        })
+        .collect()
+    }
+
     pub fn account_ids(&self) -> Vec<String> {
         self.file.accounts.iter().map(|a| a.id.clone()).collect()
     }

@@ -63,6 +63,10 @@ pub struct BaselineFile {
     pub security_contact: Option<SecurityContact>,
     #[serde(default)]
     pub shield: Shield,
+    /// An AWS organization run from a security account: the management account delegates
+    /// each enabled service to it. Not managed when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<Organization>,
     #[serde(default)]
     pub overrides: Vec<Override>,
     #[serde(default)]
@@ -925,6 +929,64 @@ pub struct SecurityContact {
 
 fn default_contact_title() -> String {
     "Security".to_string()
+}
+
+/// The accounts of an AWS organization by role, as AWS's Security Reference Architecture
+/// lays them out. Each is also listed in `accounts`; the home region is where findings and
+/// logs are gathered.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// The organization's management account: it delegates each service to the security
+    /// account.
+    #[schemars(with = "AccountId")]
+    pub management_account: String,
+    /// The delegated administrator of every enabled security service.
+    #[schemars(with = "AccountId")]
+    pub security_account: String,
+    /// Where the organization's logs are archived.
+    #[schemars(with = "AccountId")]
+    pub log_archive_account: String,
+    /// The security account switches the services on in every member account, new ones
+    /// included, by itself.
+    #[serde(default = "default_true")]
+    pub auto_enable: bool,
+}
+
+/// What an account is in an organization, in the order they are set up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccountRole {
+    Management,
+    LogArchive,
+    Security,
+    Member,
+}
+
+impl AccountRole {
+    pub fn describe(self) -> &'static str {
+        match self {
+            AccountRole::Management => "management",
+            AccountRole::LogArchive => "log archive",
+            AccountRole::Security => "security",
+            AccountRole::Member => "member",
+        }
+    }
+}
+
+impl Organization {
+    /// The role of an account of the organization.
+    pub fn role_of(&self, account: &str) -> AccountRole {
+        if account == self.management_account {
+            AccountRole::Management
+        } else if account == self.log_archive_account {
+            AccountRole::LogArchive
+        } else if account == self.security_account {
+            AccountRole::Security
+        } else {
+            AccountRole::Member
+        }
+    }
 }
 
 /// Network guardrails: AWS Config rules for security groups and network ACLs open to the

@@ -32,6 +32,9 @@ pub fn check(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
     check_malware_regions(file, diags);
     check_regions(file, diags);
     check_accounts(file, diags);
+    if let Some(org) = &file.organization {
+        check_organization(file, org, diags);
+    }
     check_tags(file, diags);
     check_overrides(file, diags);
     check_targets(file, diags);
@@ -249,6 +252,15 @@ fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
                 .hint("set it per account with `deployment.mode: stacks`, or through AWS Organizations"),
             );
         }
+        if file.organization.is_some() {
+            diags.push(
+                Diagnostic::warning(
+                    p(&["organization"]),
+                    "the organization's delegated administrators and the services' organization configurations are not set in stack-set mode (they have no CloudFormation type)",
+                )
+                .hint("set them once with `deployment.mode: stacks` for the management and security accounts, then deploy the stack sets"),
+            );
+        }
         if file.patching.default_host_management {
             diags.push(
                 Diagnostic::warning(
@@ -434,6 +446,49 @@ fn check_accounts(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
                     .hint("use the name of a profile in ~/.aws/config"),
                 );
             }
+        }
+    }
+}
+
+/// Three distinct 12-digit ids, each a target account (the tool deploys into all three).
+fn check_organization(file: &BaselineFile, org: &Organization, diags: &mut Vec<Diagnostic>) {
+    let roles = [
+        ("management_account", &org.management_account),
+        ("security_account", &org.security_account),
+        ("log_archive_account", &org.log_archive_account),
+    ];
+    let listed: BTreeSet<&str> = file.accounts.iter().map(|a| a.id.as_str()).collect();
+    for (i, (key, id)) in roles.iter().enumerate() {
+        let path = p(&["organization", key]);
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            diags.push(
+                Diagnostic::error(path, format!("account id {id:?} is not 12 digits")).hint(
+                    "write AWS account ids as quoted 12-digit strings, e.g. \"012345678901\"",
+                ),
+            );
+            continue;
+        }
+        if let Some((other, _)) = roles[..i].iter().find(|(_, o)| o == id) {
+            diags.push(
+                Diagnostic::error(
+                    path,
+                    format!("account {id} is already the organization's {}", other.replace('_', " ")),
+                )
+                .hint("the management, security and log archive accounts are three different accounts, as AWS's Security Reference Architecture has them"),
+            );
+            continue;
+        }
+        if !listed.contains(id.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    path,
+                    format!("account {id} is not listed in `accounts`"),
+                )
+                .hint(format!(
+                    "add it to `accounts` (with the `role_arn` that reaches it): the {} is set up by this baseline too",
+                    key.replace('_', " ")
+                )),
+            );
         }
     }
 }

@@ -196,9 +196,31 @@ pub(super) async fn connect_groups(
         // Every account's clients share the run's network budget.
         printer.watch_network(api.network());
     }
+    if let Some(org) = &baseline.file.organization {
+        // The organization's own accounts carry what the members rely on: none is skipped.
+        let missing: Vec<String> = [
+            &org.management_account,
+            &org.log_archive_account,
+            &org.security_account,
+        ]
+        .into_iter()
+        .filter(|a| connections.unreachable.contains(a))
+        .map(|a| format!("{a} ({} account)", org.role_of(a).describe()))
+        .collect();
+        if !missing.is_empty() {
+            bail!(
+                "cannot reach the organization's {}; nothing was changed (give each a `role_arn` or \
+                 `profile` in `accounts`)",
+                missing.join(", ")
+            );
+        }
+    }
+    // Management, then log archive, then security, then members (the order given otherwise).
+    let mut reached_accounts = connections.reached;
+    reached_accounts.sort_by_key(|(account, _, _)| baseline.role_of(account));
     let mut groups = Vec::new();
     let mut reached = Vec::new();
-    for (account, how, api) in connections.reached {
+    for (account, how, api) in reached_accounts {
         reached.push(format!("{account} ({how})"));
         groups.push(Group::of(baseline, stacks, &account, Arc::new(api)));
     }
@@ -385,7 +407,8 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
             unreadable.join(", ")
         ));
     }
-    let plan = LivePlan::new(baseline.name(), &all, settings, left_in_place);
+    let plan = LivePlan::new(baseline.name(), &all, settings, left_in_place)
+        .with_organization(baseline.organization_order());
     printer.result(&match run.format {
         DiffFormat::Text => plan.text(run.compact),
         DiffFormat::Markdown => plan.markdown(),

@@ -77,9 +77,11 @@ impl SettingRead {
 
     /// Why what was read cannot be brought to what the baseline wants
     /// ([`crate::settings::Setting::refusal`]); None when it can, or could not be read.
-    pub fn refusal(&self) -> Option<&'static str> {
+    pub fn refusal(&self) -> Option<String> {
         let live = self.live.as_ref().ok()?;
-        self.wanted.setting.refusal(live.as_ref())
+        self.wanted
+            .setting
+            .refusal(live.as_ref(), &self.wanted.properties)
     }
 
     /// Whether anything is set there now.

@@ -181,6 +181,15 @@ pub const RULES: &[Rule] = &[
     rule("stack.shield_advanced", "stack/shield-advanced", "", Expect::Present,
         "Shield Advanced is no longer read or managed by the baseline in this account",
         "the baseline reads Shield Advanced in this account and manages what it lists"),
+    rule("stack.organization_delegations", "stack/organization-delegations", "", Expect::Present,
+        "the organization's delegations to the security account are no longer managed by the baseline",
+        "the management account delegates the organization's services to the security account"),
+    rule("stack.organization_administrators", "stack/organization-administrators", "", Expect::Present,
+        "the security services' delegated administrator is no longer managed by the baseline here",
+        "the security account administers the security services of the organization here"),
+    rule("stack.organization_auto_enable", "stack/organization-*", "", Expect::Present,
+        "a service's organization configuration is no longer managed by the baseline here: new member accounts may go without it",
+        "a service switches itself on in the organization's member accounts here"),
     neutral("stack.securityhub_controls", "stack/securityhub-controls", "",
         "the Security Hub controls of this account and region are no longer set by the baseline (Security Hub is switched off here, reported with its stack)"),
     rule("stack.other", "stack/*", "", Expect::Present,
@@ -571,6 +580,58 @@ pub const RULES: &[Rule] = &[
     neutral("shield.emergency_contacts", "AWS::Shield::Advanced", "Properties.EmergencyContacts*",
         "Shield's emergency contacts change: check that someone answers the new ones"),
 
+    // An organization's delegations, from its management account (outside CloudFormation).
+    rule("organization.delegations", "AWS::Organizations::Delegations", "", Expect::Present,
+        "the organization's trusted access and delegated administrators are no longer managed",
+        "the security account is delegated the organization's services"),
+    rule("organization.trusted_access", "AWS::Organizations::Delegations", "Properties.TrustedAccess",
+        Expect::Superset,
+        "a service loses trusted access to the organization: it no longer acts in member accounts, new ones included",
+        "a service acts in every account of the organization, new ones included"),
+    rule("organization.delegated_administrators", "AWS::Organizations::Delegations",
+        "Properties.DelegatedAdministrators", Expect::Superset,
+        "a delegated administrator is removed: the security account no longer sees that service across the organization",
+        "the security account administers another service across the organization"),
+    rule("organization.service_administrators", "AWS::Organizations::ServiceAdministrators", "",
+        Expect::Present,
+        "the security services' delegated administrators are no longer managed",
+        "the security account administers the security services of every account"),
+    rule("organization.service_administrator", "AWS::Organizations::ServiceAdministrators",
+        "Properties.*", Expect::Custom(service_administrator),
+        "a service's delegated administrator is removed: its findings across the organization are no longer gathered in one account",
+        "the security account administers the service for every account of the organization"),
+
+    // The security account's organization configurations (outside CloudFormation): which
+    // member accounts each service switches itself on in.
+    rule("organization.guardduty", "AWS::GuardDuty::OrganizationConfiguration", "", Expect::Present,
+        "GuardDuty's organization configuration is no longer managed: new accounts may go unprotected",
+        "GuardDuty switches itself on in every member account, new ones included"),
+    rule("organization.guardduty.auto_enable", "AWS::GuardDuty::OrganizationConfiguration",
+        "Properties.*", Expect::Custom(auto_enable),
+        "GuardDuty (or one of its protection plans) no longer switches itself on in every member account",
+        "GuardDuty (or one of its protection plans) switches itself on in more member accounts"),
+    rule("organization.securityhub", "AWS::SecurityHub::OrganizationConfiguration", "", Expect::Present,
+        "Security Hub's organization configuration is no longer managed: new accounts may go unchecked",
+        "Security Hub switches itself on in every new member account"),
+    rule("organization.securityhub.auto_enable", "AWS::SecurityHub::OrganizationConfiguration",
+        "Properties.*", Expect::Custom(auto_enable),
+        "new member accounts no longer get Security Hub (or its default standards) by themselves",
+        "new member accounts get Security Hub with its default standards by themselves"),
+    rule("organization.macie", "AWS::Macie::OrganizationConfiguration", "", Expect::Present,
+        "Macie's organization configuration is no longer managed",
+        "Macie switches itself on in every new member account"),
+    rule("organization.macie.auto_enable", "AWS::Macie::OrganizationConfiguration",
+        "Properties.*", Expect::Custom(auto_enable),
+        "new member accounts no longer get Macie by themselves",
+        "new member accounts get Macie by themselves"),
+    rule("organization.inspector", "AWS::Inspector2::OrganizationConfiguration", "", Expect::Present,
+        "Inspector's organization configuration is no longer managed",
+        "Inspector switches itself on in every new member account"),
+    rule("organization.inspector.auto_enable", "AWS::Inspector2::OrganizationConfiguration",
+        "Properties.*", Expect::Custom(auto_enable),
+        "new member accounts no longer have a resource type scanned by themselves",
+        "new member accounts have another resource type scanned by themselves"),
+
     // The account's security contact (outside CloudFormation).
     rule("account.security_contact", "AWS::Account::AlternateContact", "", Expect::Present,
         "the account has no security contact: AWS's notices of security issues reach only the root email",
@@ -856,6 +917,43 @@ fn ownership(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
     let enforced = |v: Option<&Json>| leaves(v).contains("BucketOwnerEnforced");
     let (a, b) = (enforced(c.old.as_ref()), enforced(c.new.as_ref()));
     (a != b).then(|| (weaker_if(a), ""))
+}
+
+/// How many member accounts an organization configuration covers: every one (`ALL`,
+/// `true`, Security Hub's `DEFAULT` standards), new ones only (`NEW`), none (`NONE`, `false`,
+/// absent).
+fn coverage(v: Option<&Json>) -> Option<u8> {
+    Some(match v {
+        None | Some(Json::Bool(false)) => 0,
+        Some(Json::Bool(true)) => 2,
+        Some(Json::String(s)) => match s.as_str() {
+            "ALL" | "DEFAULT" => 2,
+            "NEW" => 1,
+            "NONE" => 0,
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// An organization configuration covering fewer member accounts weakens.
+fn auto_enable(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
+    let (a, b) = (coverage(c.old.as_ref())?, coverage(c.new.as_ref())?);
+    (a != b).then(|| (weaker_if(b < a), ""))
+}
+
+/// A service's delegated administrator: naming one strengthens, removing one weakens,
+/// moving it to another account neither (the rule's text says what to check).
+fn service_administrator(c: &RawChange, _: &Ctx) -> Option<(Impact, &'static str)> {
+    match (&c.old, &c.new) {
+        (None, Some(_)) => Some((Impact::Strengthening, "")),
+        (Some(_), None) => Some((Impact::Weakening, "")),
+        (Some(a), Some(b)) if a != b => Some((
+            Impact::Neutral,
+            "the delegated administrator moves to another account: findings are gathered there from now on",
+        )),
+        _ => None,
+    }
 }
 
 /// How many days apart a job schedule runs (`once`: never again).

@@ -1,0 +1,582 @@
+//! An organization's delegations, from its management account: trusted access and the
+//! delegated administrators registered through AWS Organizations (AWS Config, IAM Access
+//! Analyzer), and the delegated administrator each security service names through its own
+//! API (GuardDuty, Security Hub, Macie, Inspector, Detective), per region.
+
+use serde_json::{json, Value as Json};
+
+use super::sdk::SdkStacks;
+use super::*;
+use crate::settings::AdminService;
+
+/// What AWS says when the account is in no organization, in words.
+const NO_ORGANIZATION: &str = "the account is not in an AWS organization: create the organization \
+     in the management account (AWS Organizations console) first, or remove `organization`";
+
+/// The principal and account of a `principal=account` entry.
+fn entry(text: &str) -> Option<(&str, &str)> {
+    text.split_once('=')
+}
+
+fn texts(p: &Json, key: &str) -> Vec<String> {
+    p[key]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+/// An error of AWS Organizations, with the one that means "no organization" in words.
+fn in_organization(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Api { code, .. } if code == "AWSOrganizationsNotInUseException" => {
+            ApiError::Api {
+                code,
+                message: NO_ORGANIZATION.to_string(),
+            }
+        }
+        other => other,
+    }
+}
+
+impl SdkStacks {
+    /// `{TrustedAccess: [principal], DelegatedAdministrators: ["principal=account"]}`, sorted.
+    pub(super) async fn read_delegations(&self) -> ApiResult<Json> {
+        let org = self.organizations();
+        let mut trusted = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let out = self
+                .send("ListAWSServiceAccessForOrganization", || {
+                    org.list_aws_service_access_for_organization()
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await
+                .map_err(in_organization)?;
+            trusted.extend(
+                out.enabled_service_principals()
+                    .iter()
+                    .filter_map(|p| p.service_principal())
+                    .map(str::to_string),
+            );
+            token = out.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        // Every delegated administrator, then what each administers: no service principal
+        // is named, so none the endpoint does not know can fail the read.
+        let mut admins = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let out = self
+                .send("ListDelegatedAdministrators", || {
+                    org.list_delegated_administrators()
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await
+                .map_err(in_organization)?;
+            admins.extend(
+                out.delegated_administrators()
+                    .iter()
+                    .filter_map(|a| a.id())
+                    .map(str::to_string),
+            );
+            token = out.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        let mut delegated = Vec::new();
+        for account in admins {
+            let mut token: Option<String> = None;
+            loop {
+                let out = self
+                    .send("ListDelegatedServicesForAccount", || {
+                        org.list_delegated_services_for_account()
+                            .account_id(&account)
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await
+                    .map_err(in_organization)?;
+                delegated.extend(
+                    out.delegated_services()
+                        .iter()
+                        .filter_map(|s| s.service_principal())
+                        .map(|p| format!("{p}={account}")),
+                );
+                token = out.next_token().map(str::to_string);
+                if token.is_none() {
+                    break;
+                }
+            }
+        }
+        trusted.sort();
+        trusted.dedup();
+        delegated.sort();
+        delegated.dedup();
+        Ok(json!({"TrustedAccess": trusted, "DelegatedAdministrators": delegated}))
+    }
+
+    /// Gives trusted access, then registers the delegated administrators, that are missing;
+    /// nothing is disabled or deregistered.
+    pub(super) async fn apply_delegations(&self, wanted: &Json) -> ApiResult<()> {
+        let live = self.read_delegations().await?;
+        let org = self.organizations();
+        let have = texts(&live, "TrustedAccess");
+        for principal in texts(wanted, "TrustedAccess") {
+            if have.contains(&principal) {
+                continue;
+            }
+            self.send("EnableAWSServiceAccess", || {
+                org.enable_aws_service_access()
+                    .service_principal(&principal)
+                    .send()
+            })
+            .await?;
+        }
+        let have = texts(&live, "DelegatedAdministrators");
+        for wanted in texts(wanted, "DelegatedAdministrators") {
+            if have.contains(&wanted) {
+                continue;
+            }
+            let Some((principal, account)) = entry(&wanted) else {
+                continue;
+            };
+            self.send("RegisterDelegatedAdministrator", || {
+                org.register_delegated_administrator()
+                    .service_principal(principal)
+                    .account_id(account)
+                    .send()
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The delegated administrator of one service in a region (None: there is none, or the
+    /// endpoint does not implement the service).
+    async fn service_admin(
+        &self,
+        service: AdminService,
+        region: &str,
+    ) -> ApiResult<Option<String>> {
+        let got: ApiResult<Option<String>> = match service {
+            AdminService::GuardDuty => self
+                .send("ListOrganizationAdminAccounts", || {
+                    self.guardduty(region)
+                        .list_organization_admin_accounts()
+                        .send()
+                })
+                .await
+                .map(|o| {
+                    o.admin_accounts()
+                        .iter()
+                        .find(|a| {
+                            a.admin_status()
+                                == Some(&aws_sdk_guardduty::types::AdminStatus::Enabled)
+                        })
+                        .and_then(|a| a.admin_account_id())
+                        .map(str::to_string)
+                }),
+            AdminService::SecurityHub => self
+                .send("ListOrganizationAdminAccounts", || {
+                    self.securityhub(region)
+                        .list_organization_admin_accounts()
+                        .send()
+                })
+                .await
+                .map(|o| {
+                    o.admin_accounts()
+                        .iter()
+                        .find(|a| {
+                            a.status() == Some(&aws_sdk_securityhub::types::AdminStatus::Enabled)
+                        })
+                        .and_then(|a| a.account_id())
+                        .map(str::to_string)
+                }),
+            AdminService::Macie => self
+                .send("ListOrganizationAdminAccounts", || {
+                    self.macie(region).list_organization_admin_accounts().send()
+                })
+                .await
+                .map(|o| {
+                    o.admin_accounts()
+                        .iter()
+                        .find(|a| a.status() == Some(&aws_sdk_macie2::types::AdminStatus::Enabled))
+                        .and_then(|a| a.account_id())
+                        .map(str::to_string)
+                }),
+            AdminService::Inspector => self
+                .send("ListDelegatedAdminAccounts", || {
+                    regional!(self, aws_sdk_inspector2, region)
+                        .list_delegated_admin_accounts()
+                        .send()
+                })
+                .await
+                .map(|o| {
+                    o.delegated_admin_accounts()
+                        .iter()
+                        .find(|a| {
+                            a.status()
+                                == Some(&aws_sdk_inspector2::types::DelegatedAdminStatus::Enabled)
+                        })
+                        .and_then(|a| a.account_id())
+                        .map(str::to_string)
+                }),
+            AdminService::Detective => self
+                .send("ListOrganizationAdminAccounts", || {
+                    self.detective(region)
+                        .list_organization_admin_accounts()
+                        .send()
+                })
+                .await
+                .map(|o| {
+                    o.administrators()
+                        .first()
+                        .and_then(|a| a.account_id())
+                        .map(str::to_string)
+                }),
+        };
+        match got {
+            Err(ApiError::Unsupported(_)) => Ok(None),
+            other => other.map_err(in_organization),
+        }
+    }
+
+    /// `{GuardDuty: account, ...}` for each service the region offers that has a delegated
+    /// administrator.
+    pub(super) async fn read_service_admins(&self, region: &str) -> ApiResult<Json> {
+        let mut out = serde_json::Map::new();
+        for service in AdminService::ALL {
+            if !service.offered_in(region) {
+                continue;
+            }
+            if let Some(account) = self.service_admin(service, region).await? {
+                out.insert(service.key().to_string(), json!(account));
+            }
+        }
+        Ok(Json::Object(out))
+    }
+
+    /// Names the delegated administrator of each service that has none. One that has
+    /// another is refused before any change (plan's refusal), and never replaced here.
+    pub(super) async fn apply_service_admins(&self, region: &str, wanted: &Json) -> ApiResult<()> {
+        let live = self.read_service_admins(region).await?;
+        for (key, account) in wanted.as_object().into_iter().flatten() {
+            let (Some(service), Some(account)) = (AdminService::from_key(key), account.as_str())
+            else {
+                continue;
+            };
+            match live[key].as_str() {
+                Some(have) if have == account => continue,
+                Some(have) => {
+                    return Err(ApiError::Api {
+                        code: "DelegatedAdministratorTaken".to_string(),
+                        message: format!(
+                            "{key}'s delegated administrator in {region} is {have}, not {account}"
+                        ),
+                    })
+                }
+                None => {}
+            }
+            match service {
+                AdminService::GuardDuty => self
+                    .send("EnableOrganizationAdminAccount", || {
+                        self.guardduty(region)
+                            .enable_organization_admin_account()
+                            .admin_account_id(account)
+                            .send()
+                    })
+                    .await
+                    .map(drop),
+                AdminService::SecurityHub => self
+                    .send("EnableOrganizationAdminAccount", || {
+                        self.securityhub(region)
+                            .enable_organization_admin_account()
+                            .admin_account_id(account)
+                            .send()
+                    })
+                    .await
+                    .map(drop),
+                AdminService::Macie => self
+                    .send("EnableOrganizationAdminAccount", || {
+                        self.macie(region)
+                            .enable_organization_admin_account()
+                            .admin_account_id(account)
+                            .send()
+                    })
+                    .await
+                    .map(drop),
+                AdminService::Inspector => self
+                    .send("EnableDelegatedAdminAccount", || {
+                        regional!(self, aws_sdk_inspector2, region)
+                            .enable_delegated_admin_account()
+                            .delegated_admin_account_id(account)
+                            .send()
+                    })
+                    .await
+                    .map(drop),
+                AdminService::Detective => self
+                    .send("EnableOrganizationAdminAccount", || {
+                        self.detective(region)
+                            .enable_organization_admin_account()
+                            .account_id(account)
+                            .send()
+                    })
+                    .await
+                    .map(drop),
+            }
+            .map_err(in_organization)?;
+        }
+        Ok(())
+    }
+}
+
+/// Before the security account is a service's delegated administrator, the service refuses
+/// to describe its organization configuration there: nothing is set yet (plan says when it
+/// is read). Any other error stays one.
+fn before_delegation(result: ApiResult<Json>) -> ApiResult<Option<Json>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(ApiError::Api { code, .. })
+            if [
+                "AccessDeniedException",
+                "BadRequestException",
+                "InvalidAccessException",
+                "ResourceNotFoundException",
+                "ValidationException",
+            ]
+            .contains(&code.as_str()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// GuardDuty's `ALL` / `NEW` / `NONE`, as the pseudo-resource holds it.
+fn members(value: Option<&str>) -> Json {
+    json!(value.unwrap_or("NONE"))
+}
+
+impl SdkStacks {
+    /// The security account's organization configuration of one service in a region, as
+    /// [`crate::settings::Setting`]'s pseudo-resource holds it; None before it can be read.
+    pub(super) async fn read_auto_enable(
+        &self,
+        setting: crate::settings::Setting,
+        region: &str,
+    ) -> ApiResult<Option<Json>> {
+        use crate::settings::Setting;
+        match setting {
+            Setting::OrgGuardDuty => {
+                let gd = self.guardduty(region);
+                let ids = self
+                    .send("ListDetectors", || gd.list_detectors().send())
+                    .await?;
+                // The stack creates the detector: until then there is nothing to read.
+                let Some(id) = ids.detector_ids().first().cloned() else {
+                    return Ok(None);
+                };
+                before_delegation(
+                    self.send("DescribeOrganizationConfiguration", || {
+                        gd.describe_organization_configuration()
+                            .detector_id(&id)
+                            .send()
+                    })
+                    .await
+                    .map(|o| {
+                        let mut p = serde_json::Map::new();
+                        p.insert(
+                            "AutoEnableOrganizationMembers".into(),
+                            members(o.auto_enable_organization_members().map(|m| m.as_str())),
+                        );
+                        for f in o.features() {
+                            let Some(name) = f.name() else { continue };
+                            p.insert(
+                                name.as_str().to_string(),
+                                members(f.auto_enable().map(|s| s.as_str())),
+                            );
+                            for a in f.additional_configuration() {
+                                let Some(extra) = a.name() else { continue };
+                                p.insert(
+                                    format!("{}:{}", name.as_str(), extra.as_str()),
+                                    members(a.auto_enable().map(|s| s.as_str())),
+                                );
+                            }
+                        }
+                        Json::Object(p)
+                    }),
+                )
+            }
+            Setting::OrgSecurityHub => before_delegation(
+                self.send("DescribeOrganizationConfiguration", || {
+                    self.securityhub(region)
+                        .describe_organization_configuration()
+                        .send()
+                })
+                .await
+                .map(|o| {
+                    json!({
+                        "AutoEnable": o.auto_enable().unwrap_or(false),
+                        "AutoEnableStandards": o.auto_enable_standards().map_or("NONE", |s| s.as_str()),
+                        "ConfigurationType": o
+                            .organization_configuration()
+                            .and_then(|c| c.configuration_type())
+                            .map_or("LOCAL", |t| t.as_str()),
+                    })
+                }),
+            ),
+            Setting::OrgMacie => before_delegation(
+                self.send("DescribeOrganizationConfiguration", || {
+                    self.macie(region).describe_organization_configuration().send()
+                })
+                .await
+                .map(|o| json!({"AutoEnable": o.auto_enable().unwrap_or(false)})),
+            ),
+            Setting::OrgInspector => before_delegation(
+                self.send("DescribeOrganizationConfiguration", || {
+                    regional!(self, aws_sdk_inspector2, region)
+                        .describe_organization_configuration()
+                        .send()
+                })
+                .await
+                .map(|o| {
+                    let a = o.auto_enable();
+                    json!({
+                        "Ec2": a.is_some_and(|a| a.ec2()),
+                        "Ecr": a.is_some_and(|a| a.ecr()),
+                        "Lambda": a.and_then(|a| a.lambda()).unwrap_or(false),
+                        "LambdaCode": a.and_then(|a| a.lambda_code()).unwrap_or(false),
+                    })
+                }),
+            ),
+            other => unreachable!("{other:?} is not an organization configuration"),
+        }
+    }
+
+    /// Switches on what the baseline lists; what it does not list is left as it is.
+    pub(super) async fn apply_auto_enable(
+        &self,
+        setting: crate::settings::Setting,
+        region: &str,
+        wanted: &Json,
+    ) -> ApiResult<()> {
+        use crate::settings::Setting;
+        let on = |key: &str| wanted.get(key).is_some();
+        match setting {
+            Setting::OrgGuardDuty => {
+                use aws_sdk_guardduty::types::{
+                    AutoEnableMembers, OrgFeature, OrgFeatureAdditionalConfiguration,
+                    OrgFeatureStatus, OrganizationAdditionalConfiguration,
+                    OrganizationFeatureConfiguration,
+                };
+                let gd = self.guardduty(region);
+                let ids = self
+                    .send("ListDetectors", || gd.list_detectors().send())
+                    .await?;
+                let Some(id) = ids.detector_ids().first().cloned() else {
+                    return Err(ApiError::Api {
+                        code: "NoDetector".to_string(),
+                        message: format!(
+                            "the security account has no GuardDuty detector in {region} (its guardduty stack creates one)"
+                        ),
+                    });
+                };
+                let keys: Vec<&String> = wanted
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|m| m.keys())
+                    .filter(|k| *k != "AutoEnableOrganizationMembers")
+                    .collect();
+                let features: Vec<OrganizationFeatureConfiguration> = keys
+                    .iter()
+                    .filter(|k| !k.contains(':'))
+                    .map(|name| {
+                        let extra: Vec<OrganizationAdditionalConfiguration> = keys
+                            .iter()
+                            .filter_map(|k| k.strip_prefix(&format!("{name}:")))
+                            .map(|a| {
+                                OrganizationAdditionalConfiguration::builder()
+                                    .name(OrgFeatureAdditionalConfiguration::from(a))
+                                    .auto_enable(OrgFeatureStatus::All)
+                                    .build()
+                            })
+                            .collect();
+                        OrganizationFeatureConfiguration::builder()
+                            .name(OrgFeature::from(name.as_str()))
+                            .auto_enable(OrgFeatureStatus::All)
+                            .set_additional_configuration((!extra.is_empty()).then_some(extra))
+                            .build()
+                    })
+                    .collect();
+                self.send("UpdateOrganizationConfiguration", || {
+                    gd.update_organization_configuration()
+                        .detector_id(&id)
+                        .auto_enable_organization_members(AutoEnableMembers::All)
+                        .set_features(Some(features.clone()))
+                        .send()
+                })
+                .await?;
+            }
+            Setting::OrgSecurityHub => {
+                self.send("UpdateOrganizationConfiguration", || {
+                    self.securityhub(region)
+                        .update_organization_configuration()
+                        .auto_enable(true)
+                        .auto_enable_standards(
+                            aws_sdk_securityhub::types::AutoEnableStandards::Default,
+                        )
+                        .send()
+                })
+                .await?;
+            }
+            Setting::OrgMacie => {
+                self.send("UpdateOrganizationConfiguration", || {
+                    self.macie(region)
+                        .update_organization_configuration()
+                        .auto_enable(true)
+                        .send()
+                })
+                .await?;
+            }
+            Setting::OrgInspector => {
+                // The call sets every scan type: those the baseline does not list keep
+                // their value.
+                let live = self.read_auto_enable(setting, region).await?;
+                let keep = |key: &str| {
+                    on(key)
+                        || live
+                            .as_ref()
+                            .and_then(|l| l[key].as_bool())
+                            .unwrap_or(false)
+                };
+                let auto = aws_sdk_inspector2::types::AutoEnable::builder()
+                    .ec2(keep("Ec2"))
+                    .ecr(keep("Ecr"))
+                    .lambda(keep("Lambda"))
+                    .lambda_code(keep("LambdaCode"))
+                    .build()
+                    .map_err(|e| ApiError::Api {
+                        code: "InvalidAutoEnable".to_string(),
+                        message: e.to_string(),
+                    })?;
+                self.send("UpdateOrganizationConfiguration", || {
+                    regional!(self, aws_sdk_inspector2, region)
+                        .update_organization_configuration()
+                        .auto_enable(auto.clone())
+                        .send()
+                })
+                .await?;
+            }
+            other => unreachable!("{other:?} is not an organization configuration"),
+        }
+        Ok(())
+    }
+}
