@@ -131,7 +131,7 @@ pub fn plan_in(
     let mut specs = Vec::new();
     // Values depend on the region and the settings in force there, not on the account:
     // accounts with the same settings share them.
-    let mut shared: HashMap<(Component, String, String, bool, bool), Arc<Json>> = HashMap::new();
+    let mut shared: HashMap<SharedKey, Arc<Json>> = HashMap::new();
     for account in &accounts {
         let regions = regions_of(account.as_deref());
         let per_region: Vec<(String, Components)> = regions
@@ -141,13 +141,22 @@ pub fn plan_in(
         let config_anywhere = per_region.iter().any(|(_, c)| c.config.enabled);
         let home_components = baseline.components_for(account.as_deref(), &home);
         let trail_stack = home_components.cloudtrail.enabled;
+        // The organization's security account administers the others' services.
+        let org_security = baseline
+            .file
+            .organization
+            .as_ref()
+            .is_some_and(|o| account.as_deref() == Some(o.security_account.as_str()));
         for (region, components) in &per_region {
             let is_home = *region == home;
+            let others: Vec<String> = regions.iter().filter(|r| *r != region).cloned().collect();
             let ctx = Ctx {
                 baseline,
                 components,
                 region,
                 is_home,
+                org_security,
+                other_regions: &others,
             };
             let settings = serde_json::to_string(components).expect("settings serialize");
             let mut context = |component: Component, make: &dyn Fn() -> Json| {
@@ -158,6 +167,7 @@ pub fn plan_in(
                         settings.clone(),
                         config_anywhere,
                         trail_stack,
+                        org_security,
                     ))
                     .or_insert_with(|| Arc::new(make()))
                     .clone()
@@ -262,6 +272,11 @@ pub fn plan_in(
     specs
 }
 
+/// What a stack's render values depend on: component, region, the settings in force there
+/// (serialized), whether Config runs anywhere in the account, whether it has the trail
+/// stack, and whether it is the organization's security account.
+type SharedKey = (Component, String, String, bool, bool, bool);
+
 pub fn stack_name(baseline_name: &str, component: Component) -> String {
     format!("{baseline_name}-{component}")
 }
@@ -281,6 +296,10 @@ struct Ctx<'a> {
     components: &'a Components,
     region: &'a str,
     is_home: bool,
+    /// This account is the organization's security account.
+    org_security: bool,
+    /// The account's other regions (the finding aggregator links them).
+    other_regions: &'a [String],
 }
 
 impl Ctx<'_> {
@@ -407,6 +426,10 @@ impl Ctx<'_> {
                 "guardduty": guardduty,
                 "securityhub": securityhub,
                 "config": config,
+                // As administrator, an organization's security account receives every
+                // member's findings; each member alerts on its own, so this account alerts
+                // on its own findings (every finding reaches people once).
+                "own_findings_only": self.org_security,
             }),
         );
         Json::Object(map)
@@ -518,6 +541,12 @@ impl Ctx<'_> {
                 "recording_frequency": c.config.recording_frequency,
                 "rules": rules,
                 "remediation": remediation,
+                // The organization's security account gathers every member's recorders in
+                // the home region (it is Config's delegated administrator).
+                "aggregator": (self.org_security && self.is_home).then(|| json!({
+                    "name": format!("{name}-organization"),
+                    "role_name": format!("{name}-config-aggregator"),
+                })),
             }),
         );
         Json::Object(map)
@@ -534,6 +563,9 @@ impl Ctx<'_> {
             "access_analyzer".into(),
             json!({
                 "analyzer_name": format!("{name}-account"),
+                // In the organization's security account (Access Analyzer's delegated
+                // administrator): resources shared outside the organization, every member's.
+                "organization_analyzer": self.org_security.then(|| format!("{name}-organization")),
                 "unused": a.unused_access.then(|| json!({
                     "analyzer_name": format!("{name}-unused-access"),
                     "age_days": a.unused_access_age_days,
@@ -688,7 +720,20 @@ impl Ctx<'_> {
                 })
             })
             .collect();
-        map.insert("securityhub".into(), json!({"standards": standards}));
+        // In the organization's security account, the home region gathers the findings of the
+        // other regions (every member's, as administrator).
+        let aggregator = (self.org_security && self.is_home && !self.other_regions.is_empty())
+            .then(|| {
+                if self.baseline.file.regions.is_all() {
+                    json!({"mode": "ALL_REGIONS"})
+                } else {
+                    json!({"mode": "SPECIFIED_REGIONS", "regions": self.other_regions})
+                }
+            });
+        map.insert(
+            "securityhub".into(),
+            json!({"standards": standards, "finding_aggregator": aggregator}),
+        );
         Json::Object(map)
     }
 }

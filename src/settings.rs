@@ -574,6 +574,8 @@ pub enum Setting {
     OrgMacie,
     /// ... Inspector's organization configuration (the baseline's scan types, new members).
     OrgInspector,
+    /// ... Detective's organization configuration (new members join the behavior graph).
+    OrgDetective,
 }
 
 /// The pseudo-resource types of the organization's delegations.
@@ -649,7 +651,7 @@ pub fn default_host_management_role(baseline_name: &str) -> String {
 }
 
 impl Setting {
-    pub const ALL: [Setting; 18] = [
+    pub const ALL: [Setting; 19] = [
         Setting::PasswordPolicy,
         Setting::SecurityContact,
         Setting::S3PublicAccessBlock,
@@ -668,6 +670,7 @@ impl Setting {
         Setting::OrgSecurityHub,
         Setting::OrgMacie,
         Setting::OrgInspector,
+        Setting::OrgDetective,
     ];
 
     /// The pseudo-stack's name.
@@ -691,6 +694,7 @@ impl Setting {
             Setting::OrgSecurityHub => "organization-securityhub",
             Setting::OrgMacie => "organization-macie",
             Setting::OrgInspector => "organization-inspector",
+            Setting::OrgDetective => "organization-detective",
         }
     }
 
@@ -715,6 +719,7 @@ impl Setting {
             Setting::OrgSecurityHub => "AWS::SecurityHub::OrganizationConfiguration",
             Setting::OrgMacie => "AWS::Macie::OrganizationConfiguration",
             Setting::OrgInspector => "AWS::Inspector2::OrganizationConfiguration",
+            Setting::OrgDetective => "AWS::Detective::OrganizationConfiguration",
         }
     }
 
@@ -737,7 +742,8 @@ impl Setting {
             Setting::OrgGuardDuty
             | Setting::OrgSecurityHub
             | Setting::OrgMacie
-            | Setting::OrgInspector => "OrganizationConfiguration",
+            | Setting::OrgInspector
+            | Setting::OrgDetective => "OrganizationConfiguration",
         }
     }
 
@@ -772,6 +778,7 @@ impl Setting {
             Setting::OrgSecurityHub => "Security Hub's organization configuration",
             Setting::OrgMacie => "Macie's organization configuration",
             Setting::OrgInspector => "Inspector's organization configuration",
+            Setting::OrgDetective => "Detective's organization configuration",
         }
     }
 
@@ -857,6 +864,7 @@ impl Setting {
                 | Setting::OrgSecurityHub
                 | Setting::OrgMacie
                 | Setting::OrgInspector
+                | Setting::OrgDetective
         )
     }
 
@@ -891,7 +899,8 @@ impl Setting {
             | Setting::OrgGuardDuty
             | Setting::OrgSecurityHub
             | Setting::OrgMacie
-            | Setting::OrgInspector => return None,
+            | Setting::OrgInspector
+            | Setting::OrgDetective => return None,
         })
     }
 }
@@ -1172,6 +1181,9 @@ fn auto_enable_settings(
                 .map(|s| (inspector_key(*s).to_string(), json!(true)))
                 .collect();
             add(Setting::OrgInspector, Json::Object(p));
+        }
+        if c.detective.enabled && AdminService::Detective.offered_in(region) {
+            add(Setting::OrgDetective, json!({"AutoEnable": true}));
         }
     }
     out

@@ -696,3 +696,114 @@ fn the_test_notification_is_a_chatbot_custom_notification() {
         assert_ne!(v, "ok", "document {i} should not pass");
     }
 }
+
+/// CloudFormation's pseudo parameters in a rendered pattern, resolved as they would be in
+/// `account` and `region`.
+fn resolved(pattern: &Json, account: &str, region: &str) -> Json {
+    match pattern {
+        Json::Object(map) if map.len() == 1 && map.contains_key("Ref") => {
+            match map["Ref"].as_str() {
+                Some("AWS::AccountId") => json!(account),
+                Some("AWS::Region") => json!(region),
+                other => panic!("unexpected Ref {other:?}"),
+            }
+        }
+        Json::Object(map) => Json::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), resolved(v, account, region)))
+                .collect(),
+        ),
+        Json::Array(items) => {
+            Json::Array(items.iter().map(|v| resolved(v, account, region)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// A sample event as the `receiver` account's EventBridge gets it in `region`: the finding
+/// is `owner`'s, from `origin` (a member's findings reach its administrator; the home
+/// region's aggregator repeats the other regions').
+fn as_received(event: &Json, receiver: &str, region: &str, owner: &str, origin: &str) -> Json {
+    let mut e = event.clone();
+    e["account"] = json!(receiver);
+    e["region"] = json!(region);
+    if e["source"] == "aws.guardduty" {
+        e["detail"]["accountId"] = json!(owner);
+        e["detail"]["region"] = json!(origin);
+    } else {
+        e["detail"]["findings"][0]["AwsAccountId"] = json!(owner);
+        e["detail"]["findings"][0]["Region"] = json!(origin);
+    }
+    e
+}
+
+/// In an organization every finding alerts once: the member's own stack alerts on it; the
+/// security account, which as administrator receives every member's findings (and in its
+/// home region every region's, through the finding aggregator), alerts on its own findings
+/// of its own region only.
+#[test]
+fn in_an_organization_each_finding_alerts_once() {
+    const SECURITY: &str = "222222222222";
+    const MEMBER: &str = "444444444444";
+    let b = load_file(&repo_root().join("examples/organization.yaml"));
+    let stacks = render(&b);
+    let alerts_of = |account: &str| {
+        stacks
+            .iter()
+            .find(|s| {
+                s.spec.account.as_deref() == Some(account)
+                    && s.spec.region == "us-east-1"
+                    && s.spec.stack_name == "org-alerts"
+            })
+            .unwrap()
+            .template
+            .value
+            .clone()
+    };
+    let events = sample_events();
+    let count = |template: &Json, account: &str, event: &Json| {
+        resources_of_type(template, "AWS::Events::Rule")
+            .iter()
+            .filter(|(_, rule)| {
+                matches(
+                    &resolved(&rule["Properties"]["EventPattern"], account, "us-east-1"),
+                    event,
+                )
+            })
+            .count()
+    };
+    let (security, member) = (alerts_of(SECURITY), alerts_of(MEMBER));
+    for name in [
+        "guardduty-severity-8",
+        "securityhub-control-failed-new-active-critical",
+        "securityhub-inspector-high",
+    ] {
+        let event = &events[name];
+        let own = as_received(event, SECURITY, "us-east-1", SECURITY, "us-east-1");
+        assert_eq!(
+            count(&security, SECURITY, &own),
+            1,
+            "{name}: the security account's own"
+        );
+        let members = as_received(event, MEMBER, "us-east-1", MEMBER, "us-east-1");
+        assert_eq!(
+            count(&member, MEMBER, &members),
+            1,
+            "{name}: the member's own"
+        );
+        let forwarded = as_received(event, SECURITY, "us-east-1", MEMBER, "us-east-1");
+        assert_eq!(
+            count(&security, SECURITY, &forwarded),
+            0,
+            "{name}: a member's, forwarded"
+        );
+        if name.starts_with("securityhub") {
+            let aggregated = as_received(event, SECURITY, "us-east-1", SECURITY, "eu-west-1");
+            assert_eq!(
+                count(&security, SECURITY, &aggregated),
+                0,
+                "{name}: another region's, aggregated (its own region alerts on it)"
+            );
+        }
+    }
+}

@@ -164,6 +164,19 @@ print('inspector', as_account('{security}', 'inspector2').describe_organization_
 "#
     ));
     assert!(auto.contains("securityhub True DEFAULT"), "{auto}");
+    // The organization analyzer lives in the security account's stack only.
+    let analyzers = moto.python(&format!(
+        r#"{AS_ACCOUNT}
+for account in ['{security}', '123456789012']:
+    body = as_account(account, 'cloudformation').get_template(StackName='org-access-analyzer')['TemplateBody']
+    print(account, 'Type: ORGANIZATION' in body)
+"#
+    ));
+    assert!(
+        analyzers.contains(&format!("{security} True")),
+        "{analyzers}"
+    );
+    assert!(analyzers.contains("123456789012 False"), "{analyzers}");
     assert!(
         auto.contains("inspector {'ec2': True, 'ecr': True, 'lambda': True"),
         "{auto}"

@@ -284,3 +284,51 @@ async fn before_the_delegation_guardduty_reads_as_not_set() {
         .unwrap();
     assert_eq!(live, None);
 }
+
+/// Detective's organization configuration, which the emulator does not implement (Detective
+/// API reference: ListGraphs, DescribeOrganizationConfiguration and
+/// UpdateOrganizationConfiguration on the administrator's graph).
+#[tokio::test]
+async fn detective_new_members_join_the_graph_by_themselves() {
+    use aws_sdk_detective::operation::describe_organization_configuration::DescribeOrganizationConfigurationOutput;
+    use aws_sdk_detective::operation::list_graphs::ListGraphsOutput;
+    use aws_sdk_detective::operation::update_organization_configuration::UpdateOrganizationConfigurationOutput;
+    use aws_sdk_detective::types::Graph;
+
+    const GRAPH: &str = "arn:aws:detective:eu-west-1:222222222222:graph:abc";
+    let graphs = mock!(aws_sdk_detective::Client::list_graphs).then_output(|| {
+        ListGraphsOutput::builder()
+            .graph_list(Graph::builder().arn(GRAPH).build())
+            .build()
+    });
+    let described = mock!(aws_sdk_detective::Client::describe_organization_configuration)
+        .match_requests(|r| r.graph_arn() == Some(GRAPH))
+        .then_output(|| {
+            DescribeOrganizationConfigurationOutput::builder()
+                .auto_enable(false)
+                .build()
+        });
+    let updated = mock!(aws_sdk_detective::Client::update_organization_configuration)
+        .match_requests(|r| r.graph_arn() == Some(GRAPH) && r.auto_enable() == Some(true))
+        .then_output(|| UpdateOrganizationConfigurationOutput::builder().build());
+    let client = mock_client!(
+        aws_sdk_detective,
+        RuleMode::MatchAny,
+        &[&graphs, &described, &updated]
+    );
+    let api = organizations(&[]).with_detective(client);
+    let live = api
+        .read_setting(Setting::OrgDetective, SECURITY, "eu-west-1")
+        .await
+        .unwrap();
+    assert_eq!(live, Some(json!({"AutoEnable": false})));
+    api.apply_setting(
+        Setting::OrgDetective,
+        SECURITY,
+        "eu-west-1",
+        &json!({"AutoEnable": true}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(updated.num_calls(), 1);
+}

@@ -41,7 +41,7 @@ async fn instances(moto: &Moto, set: &str) -> Vec<String> {
 async fn the_organization_example_rolls_out_as_stack_sets() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
-    let example = fs::read_to_string(repo_root().join("examples/organization.yaml")).unwrap();
+    let example = fs::read_to_string(repo_root().join("examples/stacksets.yaml")).unwrap();
     fs::write(dir.path().join("baseline.yaml"), &example).unwrap();
 
     // Self-managed permissions: the administration role must exist first.

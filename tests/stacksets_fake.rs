@@ -331,9 +331,9 @@ async fn stack_set_command(fake: Fake, execute: bool) -> (u8, String, String) {
     use cfn_baseline::cli::DiffFormat;
     use cfn_baseline::commands::{self, DeployRun};
     use cfn_baseline::output::{Captured, Printer, Verbosity};
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/organization.yaml");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/stacksets.yaml");
     let (baseline, _) = cfn_baseline::baseline::load(cfn_baseline::baseline::Source {
-        name: "organization.yaml".into(),
+        name: "stacksets.yaml".into(),
         text: std::fs::read_to_string(path).unwrap(),
     })
     .unwrap();

@@ -457,8 +457,35 @@ impl SdkStacks {
                     })
                 }),
             ),
+            Setting::OrgDetective => {
+                let Some(graph) = self.detective_graph(region).await? else {
+                    return Ok(None);
+                };
+                before_delegation(
+                    self.send("DescribeOrganizationConfiguration", || {
+                        self.detective(region)
+                            .describe_organization_configuration()
+                            .graph_arn(&graph)
+                            .send()
+                    })
+                    .await
+                    .map(|o| json!({"AutoEnable": o.auto_enable()})),
+                )
+            }
             other => unreachable!("{other:?} is not an organization configuration"),
         }
+    }
+
+    /// The region's behavior graph (the security account's detective stack creates it).
+    async fn detective_graph(&self, region: &str) -> ApiResult<Option<String>> {
+        let graphs = self
+            .send("ListGraphs", || self.detective(region).list_graphs().send())
+            .await?;
+        Ok(graphs
+            .graph_list()
+            .first()
+            .and_then(|g| g.arn())
+            .map(str::to_string))
     }
 
     /// Switches on what the baseline lists; what it does not list is left as it is.
@@ -571,6 +598,24 @@ impl SdkStacks {
                     regional!(self, aws_sdk_inspector2, region)
                         .update_organization_configuration()
                         .auto_enable(auto.clone())
+                        .send()
+                })
+                .await?;
+            }
+            Setting::OrgDetective => {
+                let Some(graph) = self.detective_graph(region).await? else {
+                    return Err(ApiError::Api {
+                        code: "NoGraph".to_string(),
+                        message: format!(
+                            "the security account has no Detective behavior graph in {region} (its detective stack creates one)"
+                        ),
+                    });
+                };
+                self.send("UpdateOrganizationConfiguration", || {
+                    self.detective(region)
+                        .update_organization_configuration()
+                        .graph_arn(&graph)
+                        .auto_enable(true)
                         .send()
                 })
                 .await?;

@@ -199,7 +199,8 @@ impl SettingsApi for SdkStacks {
             Setting::OrgGuardDuty
             | Setting::OrgSecurityHub
             | Setting::OrgMacie
-            | Setting::OrgInspector => self.read_auto_enable(setting, region).await,
+            | Setting::OrgInspector
+            | Setting::OrgDetective => self.read_auto_enable(setting, region).await,
             Setting::MacieJobs => {
                 let jobs = self.macie_jobs(region).await?;
                 let map: serde_json::Map<String, Json> =
@@ -355,7 +356,8 @@ impl SettingsApi for SdkStacks {
             Setting::OrgGuardDuty
             | Setting::OrgSecurityHub
             | Setting::OrgMacie
-            | Setting::OrgInspector => self.apply_auto_enable(setting, region, p).await?,
+            | Setting::OrgInspector
+            | Setting::OrgDetective => self.apply_auto_enable(setting, region, p).await?,
         }
         Ok(())
     }
