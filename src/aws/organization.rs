@@ -42,79 +42,89 @@ fn in_organization(e: ApiError) -> ApiError {
 }
 
 impl SdkStacks {
+    /// Every page of a listing: `page` takes the next token and gives one page's items and
+    /// the token after it.
+    async fn all_pages<T, F, Fut>(&self, page: F) -> ApiResult<Vec<T>>
+    where
+        F: Fn(Option<String>) -> Fut,
+        Fut: std::future::Future<Output = ApiResult<(Vec<T>, Option<String>)>>,
+    {
+        let mut all = Vec::new();
+        let mut token = None;
+        loop {
+            let (items, next) = page(token).await.map_err(in_organization)?;
+            all.extend(items);
+            if next.is_none() {
+                return Ok(all);
+            }
+            token = next;
+        }
+    }
+
     /// `{TrustedAccess: [principal], DelegatedAdministrators: ["principal=account"]}`, sorted.
     pub(super) async fn read_delegations(&self) -> ApiResult<Json> {
         let org = self.organizations();
-        let mut trusted = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let out = self
-                .send("ListAWSServiceAccessForOrganization", || {
-                    org.list_aws_service_access_for_organization()
-                        .set_next_token(token.clone())
-                        .send()
-                })
-                .await
-                .map_err(in_organization)?;
-            trusted.extend(
-                out.enabled_service_principals()
-                    .iter()
-                    .filter_map(|p| p.service_principal())
-                    .map(str::to_string),
-            );
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
-        // Every delegated administrator, then what each administers: no service principal
-        // is named, so none the endpoint does not know can fail the read.
-        let mut admins = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let out = self
-                .send("ListDelegatedAdministrators", || {
-                    org.list_delegated_administrators()
-                        .set_next_token(token.clone())
-                        .send()
-                })
-                .await
-                .map_err(in_organization)?;
-            admins.extend(
-                out.delegated_administrators()
-                    .iter()
-                    .filter_map(|a| a.id())
-                    .map(str::to_string),
-            );
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
-        let mut delegated = Vec::new();
-        for account in admins {
-            let mut token: Option<String> = None;
-            loop {
+        let org = &org;
+        let mut trusted: Vec<String> = self
+            .all_pages(|token| async move {
                 let out = self
-                    .send("ListDelegatedServicesForAccount", || {
-                        org.list_delegated_services_for_account()
-                            .account_id(&account)
+                    .send("ListAWSServiceAccessForOrganization", || {
+                        org.list_aws_service_access_for_organization()
                             .set_next_token(token.clone())
                             .send()
                     })
-                    .await
-                    .map_err(in_organization)?;
-                delegated.extend(
-                    out.delegated_services()
+                    .await?;
+                let items = out
+                    .enabled_service_principals()
+                    .iter()
+                    .filter_map(|p| p.service_principal())
+                    .map(str::to_string)
+                    .collect();
+                Ok((items, out.next_token().map(str::to_string)))
+            })
+            .await?;
+        // Every delegated administrator, then what each administers: no service principal
+        // is named, so none the endpoint does not know can fail the read.
+        let admins: Vec<String> = self
+            .all_pages(|token| async move {
+                let out = self
+                    .send("ListDelegatedAdministrators", || {
+                        org.list_delegated_administrators()
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await?;
+                let items = out
+                    .delegated_administrators()
+                    .iter()
+                    .filter_map(|a| a.id())
+                    .map(str::to_string)
+                    .collect();
+                Ok((items, out.next_token().map(str::to_string)))
+            })
+            .await?;
+        let mut delegated = Vec::new();
+        for account in &admins {
+            delegated.extend(
+                self.all_pages(|token| async move {
+                    let out = self
+                        .send("ListDelegatedServicesForAccount", || {
+                            org.list_delegated_services_for_account()
+                                .account_id(account)
+                                .set_next_token(token.clone())
+                                .send()
+                        })
+                        .await?;
+                    let items: Vec<String> = out
+                        .delegated_services()
                         .iter()
                         .filter_map(|s| s.service_principal())
-                        .map(|p| format!("{p}={account}")),
-                );
-                token = out.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
-                }
-            }
+                        .map(|p| format!("{p}={account}"))
+                        .collect();
+                    Ok((items, out.next_token().map(str::to_string)))
+                })
+                .await?,
+            );
         }
         trusted.sort();
         trusted.dedup();
