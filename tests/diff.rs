@@ -382,3 +382,32 @@ fn every_shipped_template_equals_its_json_form() {
         );
     }
 }
+
+/// An organization's settings are compared offline too: auto-enable turned off and a service
+/// no longer delegated are weakening, each named where it is.
+#[test]
+fn an_organization_weakened_is_named_setting_by_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = fs::read_to_string(repo_root().join("examples/organization.yaml")).unwrap();
+    let weakened = example
+        .replacen("auto_enable: true", "auto_enable: false", 1)
+        .replacen(
+            "inspector:\n  enabled: true",
+            "inspector:\n  enabled: false",
+            1,
+        );
+    assert_ne!(weakened, example);
+    fs::write(dir.path().join("org.yaml"), &example).unwrap();
+    fs::write(dir.path().join("weakened.yaml"), weakened).unwrap();
+    let (code, out, err) = diff(dir.path(), &["weakened.yaml", "--against", "org.yaml"]);
+    assert_eq!(code, 3, "{out}{err}");
+    for expected in [
+        "- organization-guardduty  2 stacks: 2 removed",
+        "a service's organization configuration is no longer managed by the baseline here",
+        "~ organization-administrators  2 stacks: 2 changed",
+        "ServiceAdministrators.Properties.Inspector: removed (was 222222222222)",
+        "a service's delegated administrator is removed",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?}:\n{out}");
+    }
+}

@@ -182,6 +182,42 @@ for account in ['{security}', '123456789012']:
         "{auto}"
     );
 
+    // Someone removes Inspector's delegated administrator: drift reports it as weakening,
+    // and --reapply names the security account again.
+    moto.python(&format!(
+        "client('inspector2').disable_delegated_admin_account(delegatedAdminAccountId='{security}')\n"
+    ));
+    let drift = moto.run(dir.path(), &["drift", "--scope", "settings"]);
+    let text = stdout(&drift);
+    // 3, not 2: the emulator lacks the API of some settings, which are listed as not checked.
+    assert_eq!(drift.status.code(), Some(3), "{text}{}", stderr(&drift));
+    assert!(text.contains("NOT CHECKED"), "{text}");
+    assert!(
+        text.contains("~ organization-administrators  1 stack: 1 drifted"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "WEAKENS     ServiceAdministrators.Properties.Inspector: removed (was {security})"
+        )),
+        "{text}"
+    );
+    let reapply = moto.run(
+        dir.path(),
+        &["drift", "--scope", "settings", "--reapply", "--yes"],
+    );
+    assert_eq!(
+        reapply.status.code(),
+        Some(3),
+        "{}{}",
+        stdout(&reapply),
+        stderr(&reapply)
+    );
+    let back = moto.python(
+        "print([a['accountId'] for a in client('inspector2').list_delegated_admin_accounts()['delegatedAdminAccounts'] if a['status'] == 'ENABLED'])\n",
+    );
+    assert!(back.contains(&format!("['{security}']")), "{back}");
+
     // A second plan finds the delegations made. (Security Hub's ListOrganizationAdminAccounts
     // is missing from the emulator, so its administrator reads as none and is asked again.)
     let again = moto.run(dir.path(), &["plan"]);
