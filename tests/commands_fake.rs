@@ -2217,3 +2217,86 @@ async fn inspector_is_switched_on_per_region_and_never_switched_off() {
     );
     assert_eq!(inspector(&cloud, "us-east-1").unwrap()["Ecr"], "ENABLED");
 }
+
+/// In an organization the accounts are deployed role by role, each role's settings made
+/// before the next role's stacks (the management account's delegations before the security
+/// account's organization analyzer); a failure in one role stops the roles after it before
+/// they start, and their change sets are deleted.
+#[tokio::test]
+async fn in_an_organization_a_failed_management_account_stops_the_others_before_they_start() {
+    let text = "version: 1\nname: org\nhome_region: us-east-1\nalerts: {email: [s@example.com]}\n\
+        accounts: [\"111111111111\", \"222222222222\", \"333333333333\"]\n\
+        organization: {management_account: \"111111111111\", security_account: \"222222222222\", \
+        log_archive_account: \"333333333333\"}\n";
+    let (baseline, stacks) = baseline_from(text);
+    // In role order, as connect_groups sorts them: management, log archive, security.
+    let accounts = ["111111111111", "333333333333", "222222222222"];
+    let deploy = |clouds: &[std::sync::Arc<Cloud>]| {
+        let groups: Vec<Group<Cloud>> = accounts
+            .iter()
+            .zip(clouds)
+            .map(|(a, c)| Group::of(&baseline, &stacks, a, c.clone()))
+            .collect();
+        let baseline = &baseline;
+        async move {
+            let (out, err) = (Captured::default(), Captured::default());
+            let mut printer = Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal);
+            let run = DeployRun {
+                execute: true,
+                resume: "cfn-baseline deploy --yes".into(),
+                yes: true,
+                options: Options::default(),
+                format: DiffFormat::Text,
+                compact: false,
+            };
+            let result = commands::plan_or_deploy(&mut printer, &run, baseline, &groups, &[]).await;
+            let code = code(result, &mut printer);
+            Run {
+                code,
+                out: out.text(),
+                err: err.text(),
+            }
+        }
+    };
+
+    // All well: the management account's delegations come before the security account's
+    // first stack.
+    let clouds: Vec<std::sync::Arc<Cloud>> = (0..3).map(|_| Default::default()).collect();
+    let run = deploy(&clouds).await;
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    let delegated = run
+        .err
+        .find("111111111111/global/organization-delegations: ")
+        .unwrap_or_else(|| panic!("{}", run.err));
+    let security = run
+        .err
+        .find("222222222222/us-east-1/org-alerts  CREATE")
+        .unwrap_or_else(|| panic!("{}", run.err));
+    assert!(delegated < security, "{}", run.err);
+
+    // The management account's alert topic fails: nothing starts in the other accounts.
+    let clouds: Vec<std::sync::Arc<Cloud>> = (0..3).map(|_| Default::default()).collect();
+    clouds[0].fail.lock().unwrap().insert(
+        "org-alerts".into(),
+        ("AlertsTopic".into(), "AccessDenied: sns:CreateTopic".into()),
+    );
+    let run = deploy(&clouds).await;
+    assert_eq!(run.code, 1, "{}{}", run.out, run.err);
+    assert!(
+        run.err.contains(
+            "not started because an account set up before theirs in the organization failed"
+        ),
+        "{}",
+        run.err
+    );
+    for other in &clouds[1..] {
+        assert_eq!(
+            other.calls_like("execute"),
+            0,
+            "{:?}",
+            other.calls.lock().unwrap()
+        );
+        assert!(other.change_sets.lock().unwrap().is_empty());
+        assert_eq!(other.calls_like("apply_setting"), 0);
+    }
+}

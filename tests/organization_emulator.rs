@@ -119,6 +119,19 @@ fn the_management_account_delegates_each_service_to_the_security_account() {
         stdout(&deploy),
         stderr(&deploy)
     );
+    // Role by role: the management account's delegations are made before the security
+    // account's stacks start (its organization analyzer and Config aggregator need them).
+    let log = format!("{}{}", stdout(&deploy), stderr(&deploy));
+    let delegated = log
+        .find("123456789012/global/organization-delegations: ")
+        .expect("the delegations are made");
+    let security_started = log
+        .find(&format!(
+            "{security}/us-east-1/org-alerts  CREATE_IN_PROGRESS"
+        ))
+        .expect("the security account's stacks are deployed");
+    assert!(delegated < security_started, "{log}");
+
     // What the management account's services say now.
     let check = moto.python(
         r#"

@@ -469,16 +469,57 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
         }
     }
 
-    let reports = execute_all(groups, prepared.clone(), printer, &keys, options).await;
-    let Some(reports) = reports else {
-        printer.warning(
-            "interrupted: stacks already executing keep going in CloudFormation; deleting the change sets not yet executed",
-        );
-        abandon_all(groups, printer, tracker).await;
-        printer.status(&stop_report(groups, tracker, &run.resume));
-        bail!("interrupted during deployment");
-    };
-    let failures = reports.iter().filter(|r| r.outcome.is_failure()).count();
+    // With an organization, its accounts are deployed role by role (management, log archive,
+    // security, members), each role's settings made before the next role's stacks: the
+    // security account's organization analyzer and Config aggregator need the management
+    // account's delegations first. Otherwise every account at once, settings after.
+    let phases = phases_of(baseline, groups);
+    let mut reports = Vec::new();
+    let mut failures = 0;
+    let mut not_started = 0;
+    let mut applied = vec![false; groups.len()];
+    for (n, phase) in phases.iter().enumerate() {
+        if failures > 0 {
+            not_started += phase.iter().map(|i| groups[*i].jobs.len()).sum::<usize>();
+            continue;
+        }
+        let these: Vec<Group<A>> = phase.iter().map(|i| groups[*i].clone()).collect();
+        let their_keys: Vec<String> = these
+            .iter()
+            .flat_map(|g| g.jobs.iter().map(|j| j.key.clone()))
+            .collect();
+        let done = execute_all(
+            &these,
+            phase.iter().map(|i| prepared[*i].clone()).collect(),
+            printer,
+            &their_keys,
+            options,
+        )
+        .await;
+        let Some(done) = done else {
+            printer.warning(
+                "interrupted: stacks already executing keep going in CloudFormation; deleting the change sets not yet executed",
+            );
+            abandon_all(groups, printer, tracker).await;
+            printer.status(&stop_report(groups, tracker, &run.resume));
+            bail!("interrupted during deployment");
+        };
+        failures += done.iter().filter(|r| r.outcome.is_failure()).count();
+        reports.extend(done);
+        if failures == 0 && n + 1 < phases.len() {
+            apply_settings(
+                printer,
+                groups,
+                phase,
+                (&controls, &control_updates),
+                (&other, &other_updates),
+            )
+            .await?;
+            for i in phase {
+                applied[*i] = true;
+            }
+        }
+    }
     if failures > 0 {
         // The change sets of stacks skipped after a failure were never executed.
         discard_all(groups, &prepared, printer, tracker).await;
@@ -490,28 +531,15 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
         printer.status(&summary_table(&reports));
     }
     if failures == 0 {
-        for k in &control_updates {
-            let read = &controls[*k];
-            let line = controls::apply(groups[read.group].api.as_ref(), read)
-                .await
-                .map_err(|e| {
-                    anyhow::anyhow!("setting the Security Hub controls of {}: {e}", read.key())
-                })?;
-            printer.success(&line);
-        }
-        for k in &other_updates {
-            let read = &other[*k];
-            let line = other_settings::apply(groups[read.group].api.as_ref(), read)
-                .await
-                .map_err(|e| {
-                    anyhow::anyhow!(
-                        "setting {} of {}: {e}",
-                        read.wanted.setting.describe(),
-                        read.key()
-                    )
-                })?;
-            printer.success(&line);
-        }
+        let rest: Vec<usize> = (0..groups.len()).filter(|i| !applied[*i]).collect();
+        apply_settings(
+            printer,
+            groups,
+            &rest,
+            (&controls, &control_updates),
+            (&other, &other_updates),
+        )
+        .await?;
     } else if !control_updates.is_empty() || !other_updates.is_empty() {
         printer.warning(
             "the settings outside CloudFormation (IAM password policy, Security Hub controls, account settings) were not changed because a stack failed",
@@ -544,12 +572,20 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
                 "not executed (AWS could not be reached)",
             ),
             (skipped, "not started because a stack they depend on failed"),
+            (
+                not_started,
+                "not started because an account set up before theirs in the organization failed",
+            ),
         ]
         .into_iter()
         .filter(|(n, _)| *n > 0)
         .map(|(n, what)| format!("{n} {what}"))
         .collect();
-        bail!("of {} stack(s), {}", reports.len(), parts.join(", "));
+        bail!(
+            "of {} stack(s), {}",
+            reports.len() + not_started,
+            parts.join(", ")
+        );
     }
     let unprotected: Vec<&str> = reports
         .iter()
@@ -567,6 +603,62 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
         printer.success("everything is up to date");
     }
     Ok(ExitStatus::Success)
+}
+
+/// The groups (by index) deployed together, in order: one phase per organization role,
+/// or every group at once without `organization`.
+fn phases_of<A>(baseline: &Baseline, groups: &[Group<A>]) -> Vec<Vec<usize>> {
+    let mut phases: Vec<Vec<usize>> = Vec::new();
+    let mut last = None;
+    for (i, g) in groups.iter().enumerate() {
+        let role = baseline.role_of(&g.account_id);
+        match phases.last_mut() {
+            Some(phase) if last == Some(role) => phase.push(i),
+            _ => phases.push(vec![i]),
+        }
+        last = Some(role);
+    }
+    phases
+}
+
+/// Makes the settings outside CloudFormation of some groups (the Security Hub controls, then
+/// the others), printing a line for each.
+async fn apply_settings<A: ControlsApi + SettingsApi>(
+    printer: &mut Printer,
+    groups: &[Group<A>],
+    these: &[usize],
+    (controls, control_updates): (&[controls::ControlsRead], &[usize]),
+    (other, other_updates): (&[other_settings::SettingRead], &[usize]),
+) -> Result<()> {
+    for k in control_updates {
+        let read = &controls[*k];
+        if !these.contains(&read.group) {
+            continue;
+        }
+        let line = controls::apply(groups[read.group].api.as_ref(), read)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("setting the Security Hub controls of {}: {e}", read.key())
+            })?;
+        printer.success(&line);
+    }
+    for k in other_updates {
+        let read = &other[*k];
+        if !these.contains(&read.group) {
+            continue;
+        }
+        let line = other_settings::apply(groups[read.group].api.as_ref(), read)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "setting {} of {}: {e}",
+                    read.wanted.setting.describe(),
+                    read.key()
+                )
+            })?;
+        printer.success(&line);
+    }
+    Ok(())
 }
 
 /// What preparing one account found.
