@@ -11,7 +11,7 @@ use super::*;
 
 /// A call the endpoint does not implement (or this caller may not make) tells nothing:
 /// `None`, said as not known rather than as absent.
-fn unknown<T>(result: ApiResult<T>) -> ApiResult<Option<T>> {
+pub(super) fn unknown<T>(result: ApiResult<T>) -> ApiResult<Option<T>> {
     match result {
         Ok(v) => Ok(Some(v)),
         Err(ApiError::Unsupported(_)) => Ok(None),

@@ -253,10 +253,9 @@ impl SdkStacks {
                         .map(str::to_string)
                 }),
         };
-        match got {
-            Err(ApiError::Unsupported(_)) => Ok(None),
-            other => other.map_err(in_organization),
-        }
+        // Not implemented by the endpoint, or refused where the management account has not
+        // switched the service on (a service the baseline may not even enable): none known.
+        super::discover::unknown(got.map_err(in_organization)).map(Option::flatten)
     }
 
     /// `{GuardDuty: account, ...}` for each service the region offers that has a delegated
