@@ -13,11 +13,6 @@ use crate::settings::AdminService;
 const NO_ORGANIZATION: &str = "the account is not in an AWS organization: create the organization \
      in the management account (AWS Organizations console) first, or remove `organization`";
 
-/// The principal and account of a `principal=account` entry.
-fn entry(text: &str) -> Option<(&str, &str)> {
-    text.split_once('=')
-}
-
 fn texts(p: &Json, key: &str) -> Vec<String> {
     p[key]
         .as_array()
@@ -155,7 +150,8 @@ impl SdkStacks {
             if have.contains(&wanted) {
                 continue;
             }
-            let Some((principal, account)) = entry(&wanted) else {
+            // `principal=account`.
+            let Some((principal, account)) = wanted.split_once('=') else {
                 continue;
             };
             self.send("RegisterDelegatedAdministrator", || {

@@ -477,7 +477,6 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
     let mut reports = Vec::new();
     let mut failures = 0;
     let mut not_started = 0;
-    let mut applied = vec![false; groups.len()];
     for (n, phase) in phases.iter().enumerate() {
         if failures > 0 {
             not_started += phase.iter().map(|i| groups[*i].jobs.len()).sum::<usize>();
@@ -515,9 +514,6 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
                 (&other, &other_updates),
             )
             .await?;
-            for i in phase {
-                applied[*i] = true;
-            }
         }
     }
     if failures > 0 {
@@ -531,11 +527,11 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
         printer.status(&summary_table(&reports));
     }
     if failures == 0 {
-        let rest: Vec<usize> = (0..groups.len()).filter(|i| !applied[*i]).collect();
+        // Every phase ran; each but the last has made its settings.
         apply_settings(
             printer,
             groups,
-            &rest,
+            phases.last().map_or(&[][..], Vec::as_slice),
             (&controls, &control_updates),
             (&other, &other_updates),
         )
