@@ -177,6 +177,18 @@ pub fn decide(
     let found = facts.found.cloned().unwrap_or_default();
     let region = place.region;
 
+    // The Config service-linked role is in the home region's trail stack, or its config
+    // stack in an organization account without one.
+    let slr = "ConfigServiceLinkedRole";
+    if value["Resources"].get(slr).is_some()
+        && facts.config_role_override.is_none()
+        && facts.config_role_exists
+        && !facts.owns(slr)
+    {
+        out.notes
+            .push("AWSServiceRoleForConfig exists: not created".into());
+        changed |= remove(&mut value, slr);
+    }
     match component {
         Component::Guardduty => {
             // A detector an administrator manages is left to it even when this stack holds it
@@ -340,18 +352,6 @@ pub fn decide(
                 }
             }
         }
-        Component::Cloudtrail => {
-            let slr = "ConfigServiceLinkedRole";
-            if value["Resources"].get(slr).is_some()
-                && facts.config_role_override.is_none()
-                && facts.config_role_exists
-                && !facts.owns(slr)
-            {
-                out.notes
-                    .push("AWSServiceRoleForConfig exists: not created".into());
-                changed |= remove(&mut value, slr);
-            }
-        }
         Component::AccessAnalyzer => {
             // One analyzer of each type per account and region: an existing one is imported
             // under its own name (the name cannot change without replacing it), and keeps
@@ -396,7 +396,7 @@ pub fn decide(
             }
         }
         // Nothing singular to adopt: associations are named freely.
-        Component::Alerts | Component::Patching | Component::Waf => {}
+        Component::Alerts | Component::Cloudtrail | Component::Patching | Component::Waf => {}
         Component::Macie => {
             let ours = facts.owns("Session");
             if let Some(m) = found

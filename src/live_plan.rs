@@ -41,6 +41,9 @@ pub struct LivePlan {
 pub struct RoleAccounts {
     pub role: crate::baseline::AccountRole,
     pub accounts: Vec<String>,
+    /// What else this step does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub then: Option<String>,
 }
 
 impl RoleAccounts {
@@ -55,7 +58,10 @@ impl RoleAccounts {
             crate::baseline::AccountRole::Member => "members".to_string(),
             other => other.describe().to_string(),
         };
-        format!("{step}. {role:<12} {accounts}")
+        match &self.then {
+            Some(then) => format!("{step}. {role:<12} {accounts}, then {then}"),
+            None => format!("{step}. {role:<12} {accounts}"),
+        }
     }
 }
 
@@ -309,13 +315,21 @@ impl LivePlan {
     }
 
     /// The organization's accounts by role, in the order they are set up.
+    /// The organization's roles in order; `layout`: laid out by role (stack mode), where the
+    /// management account's trail and recorders follow the log archive's bucket.
     pub fn with_organization(
         mut self,
         order: Vec<(crate::baseline::AccountRole, Vec<String>)>,
+        layout: bool,
     ) -> LivePlan {
         self.organization = order
             .into_iter()
-            .map(|(role, accounts)| RoleAccounts { role, accounts })
+            .map(|(role, accounts)| RoleAccounts {
+                then: (layout && role == crate::baseline::AccountRole::LogArchive)
+                    .then(|| "the management account's trail and recorders".to_string()),
+                role,
+                accounts,
+            })
             .collect();
         self
     }

@@ -13,9 +13,9 @@ use sha2::{Digest, Sha256};
 use crate::baseline::alerts::{Suppressions, ALERTED_DIRECTLY};
 use crate::baseline::regions::{self, Capability};
 use crate::baseline::{
-    Baseline, Components, ConfigRules, DefaultSecurityGroup, PasswordPolicy, PatchReboot,
-    S3DataEvents, WafAction, DEFAULT_CONFIG_RULES, HOME_ONLY_CONFIG_RULES, NETWORK_CONFIG_RULES,
-    PATCHING_CONFIG_RULE, WAF_CONFIG_RULES,
+    AccountRole, Baseline, Components, ConfigRules, DefaultSecurityGroup, PasswordPolicy,
+    PatchReboot, S3DataEvents, WafAction, DEFAULT_CONFIG_RULES, HOME_ONLY_CONFIG_RULES,
+    NETWORK_CONFIG_RULES, PATCHING_CONFIG_RULE, WAF_CONFIG_RULES,
 };
 
 /// The directory and manifest label for "the account of the caller's credentials".
@@ -128,6 +128,7 @@ pub fn plan_in(
         baseline.account_ids().into_iter().map(Some).collect()
     };
     let home = baseline.home_region().to_string();
+    let layout = baseline.organization_layout();
     let mut specs = Vec::new();
     // Values depend on the region and the settings in force there, not on the account:
     // accounts with the same settings share them.
@@ -140,7 +141,17 @@ pub fn plan_in(
             .collect();
         let config_anywhere = per_region.iter().any(|(_, c)| c.config.enabled);
         let home_components = baseline.components_for(account.as_deref(), &home);
-        let trail_stack = home_components.cloudtrail.enabled;
+        // With an organization (stack mode), each account's role decides its stacks.
+        let role = layout
+            .zip(account.as_deref())
+            .map(|(org, account)| org.role_of(account));
+        // The organization trail is the management account's, its archive the log
+        // archive account's; the others have none of their own.
+        let trail_stack = home_components.cloudtrail.enabled
+            && matches!(
+                role,
+                None | Some(AccountRole::Management | AccountRole::LogArchive)
+            );
         // The organization's security account administers the others' services.
         let org_security = baseline
             .file
@@ -156,6 +167,7 @@ pub fn plan_in(
                 region,
                 is_home,
                 org_security,
+                role,
                 other_regions: &others,
             };
             let settings = serde_json::to_string(components).expect("settings serialize");
@@ -168,11 +180,18 @@ pub fn plan_in(
                         config_anywhere,
                         trail_stack,
                         org_security,
+                        role,
                     ))
                     .or_insert_with(|| Arc::new(make()))
                     .clone()
             };
-            let alerts = context(Component::Alerts, &|| ctx.alerts());
+            // An organization has one set of alert topics: the security account's, in the
+            // home region, fed by the findings Security Hub gathers there.
+            let alerts_stack = match role {
+                None => true,
+                Some(role) => role == AccountRole::Security && is_home,
+            };
+            let alerts = alerts_stack.then(|| context(Component::Alerts, &|| ctx.alerts()));
             let cloudtrail = (is_home && trail_stack)
                 .then(|| context(Component::Cloudtrail, &|| ctx.cloudtrail(config_anywhere)));
             let config = components
@@ -205,50 +224,69 @@ pub fn plan_in(
             let detective = (components.detective.enabled
                 && regions::offers(region, Capability::Detective))
             .then(|| context(Component::Detective, &|| ctx.detective()));
-            let mut add = |component: Component, context: Arc<Json>, depends_on: Vec<Component>| {
-                let spec = StackSpec {
-                    account: account.clone(),
-                    region: region.clone(),
-                    component,
-                    stack_name: stack_name(baseline.name(), component),
-                    order: component.order(),
-                    depends_on: Vec::new(),
-                    context,
+            // The log archive account's archive has no alerts stack to wait for: it goes
+            // in the first wave, so that the management account's trail finds it.
+            let archive_only = role == Some(AccountRole::LogArchive);
+            // Each dependency with its region: the trail stack (and, without one, the home
+            // region's config stack, which then holds the Config service-linked role) is
+            // in the home region.
+            let mut add =
+                |component: Component, context: Arc<Json>, depends_on: Vec<(Component, &str)>| {
+                    let spec = StackSpec {
+                        account: account.clone(),
+                        region: region.clone(),
+                        component,
+                        stack_name: stack_name(baseline.name(), component),
+                        order: match component {
+                            Component::Cloudtrail if archive_only => Component::Alerts.order(),
+                            // Without a trail stack the home region's config stack creates the
+                            // Config service-linked role: it goes before the other regions'.
+                            Component::Config if is_home && !trail_stack => {
+                                Component::Cloudtrail.order()
+                            }
+                            _ => component.order(),
+                        },
+                        depends_on: Vec::new(),
+                        context,
+                    };
+                    let depends_on = depends_on
+                        .into_iter()
+                        .map(|(dep, dep_region)| {
+                            format!(
+                                "{}/{}/{}",
+                                spec.account_label(),
+                                dep_region,
+                                stack_name(baseline.name(), dep)
+                            )
+                        })
+                        .collect();
+                    specs.push(StackSpec { depends_on, ..spec });
                 };
-                let depends_on = depends_on
-                    .into_iter()
-                    .map(|dep| {
-                        let dep_region = if dep == Component::Cloudtrail {
-                            &home
-                        } else {
-                            region
-                        };
-                        format!(
-                            "{}/{}/{}",
-                            spec.account_label(),
-                            dep_region,
-                            stack_name(baseline.name(), dep)
-                        )
-                    })
-                    .collect();
-                specs.push(StackSpec { depends_on, ..spec });
+            let on_alerts: Vec<(Component, &str)> = if alerts_stack {
+                vec![(Component::Alerts, region.as_str())]
+            } else {
+                vec![]
             };
-            add(Component::Alerts, alerts, vec![]);
+            if let Some(alerts) = alerts {
+                add(Component::Alerts, alerts, vec![]);
+            }
             if let Some(cloudtrail) = cloudtrail {
-                add(Component::Cloudtrail, cloudtrail, vec![Component::Alerts]);
+                add(Component::Cloudtrail, cloudtrail, on_alerts.clone());
             }
             if let Some(config) = config {
-                let mut deps = vec![Component::Alerts];
+                let mut deps = on_alerts.clone();
                 if trail_stack {
-                    deps.push(Component::Cloudtrail);
+                    deps.push((Component::Cloudtrail, home.as_str()));
+                } else if !is_home && home_components.config.enabled {
+                    deps.push((Component::Config, home.as_str()));
                 }
                 add(Component::Config, config, deps);
             }
             if let Some(guardduty) = guardduty {
-                add(Component::Guardduty, guardduty, vec![Component::Alerts]);
+                add(Component::Guardduty, guardduty, on_alerts.clone());
             }
             if let Some(securityhub) = securityhub {
-                add(Component::Securityhub, securityhub, vec![Component::Alerts]);
+                add(Component::Securityhub, securityhub, on_alerts.clone());
             }
             if let Some(patching) = patching {
                 add(Component::Patching, patching, vec![]);
@@ -274,8 +312,17 @@ pub fn plan_in(
 
 /// What a stack's render values depend on: component, region, the settings in force there
 /// (serialized), whether Config runs anywhere in the account, whether it has the trail
-/// stack, and whether it is the organization's security account.
-type SharedKey = (Component, String, String, bool, bool, bool);
+/// stack, whether it is the organization's security account, and its role in an
+/// organization laid out by role.
+type SharedKey = (
+    Component,
+    String,
+    String,
+    bool,
+    bool,
+    bool,
+    Option<AccountRole>,
+);
 
 pub fn stack_name(baseline_name: &str, component: Component) -> String {
     format!("{baseline_name}-{component}")
@@ -298,6 +345,8 @@ struct Ctx<'a> {
     is_home: bool,
     /// This account is the organization's security account.
     org_security: bool,
+    /// The account's role in an organization laid out by role (stack mode).
+    role: Option<AccountRole>,
     /// The account's other regions (the finding aggregator links them).
     other_regions: &'a [String],
 }
@@ -382,8 +431,20 @@ impl Ctx<'_> {
             })
         });
         let suppress = Suppressions::of(&c.alerts.suppress);
+        // An organization's one set of alert topics: every account's findings of every
+        // region reach it through Security Hub (GuardDuty's and Config's included), and
+        // the management account's CIS alarms publish to it.
+        let central = self.role == Some(AccountRole::Security);
+        let management = self
+            .baseline
+            .file
+            .organization
+            .as_ref()
+            .map(|o| o.management_account.clone());
         let guardduty = c.guardduty.enabled.then(|| {
             json!({
+                "through_securityhub": central,
+                "labels": severity_labels_from(c.alerts.guardduty_min_severity),
                 "threshold": c.alerts.guardduty_min_severity.threshold() as u32,
                 "description": format!(
                     "GuardDuty findings of severity {:?} or higher (score >= {})",
@@ -399,7 +460,17 @@ impl Ctx<'_> {
                 let mut severities = c.alerts.securityhub_severities.clone();
                 severities.sort();
                 severities.reverse();
-                let mut excluded: Vec<&str> = ALERTED_DIRECTLY.to_vec();
+                let mut excluded: Vec<&str> = if central {
+                    // GuardDuty's findings have their own rule; Config's come through
+                    // Security Hub when Config alerts at all.
+                    let mut own = vec!["GuardDuty"];
+                    if !c.alerts.config_noncompliant {
+                        own.push("Config");
+                    }
+                    own
+                } else {
+                    ALERTED_DIRECTLY.to_vec()
+                };
                 excluded.extend(suppress.products.iter().map(String::as_str));
                 excluded.sort();
                 excluded.dedup();
@@ -411,7 +482,7 @@ impl Ctx<'_> {
                     "finding_rule_name": format!("{name}-securityhub-findings"),
                 })
             });
-        let config = (c.config.enabled && c.alerts.config_noncompliant).then(|| {
+        let config = (c.config.enabled && c.alerts.config_noncompliant && !central).then(|| {
             json!({
                 "rule_prefix": format!("{name}-"),
                 "rule_name": format!("{name}-config-noncompliant"),
@@ -427,9 +498,10 @@ impl Ctx<'_> {
                 "securityhub": securityhub,
                 "config": config,
                 // As administrator, an organization's security account receives every
-                // member's findings; each member alerts on its own, so this account alerts
-                // on its own findings (every finding reaches people once).
-                "own_findings_only": self.org_security,
+                // member's findings; with stack sets each member alerts on its own, so this
+                // account alerts on its own findings (every finding reaches people once).
+                "own_findings_only": self.org_security && !central,
+                "central": central.then(|| json!({"management_account": management})),
             }),
         );
         Json::Object(map)
@@ -441,7 +513,15 @@ impl Ctx<'_> {
         let name = self.baseline.name();
         let mut map = self.common(
             Component::Cloudtrail,
-            "multi-region trail, encrypted log archive and the CIS metric-filter alarms",
+            match self.role {
+                None => "multi-region trail, encrypted log archive and the CIS metric-filter alarms",
+                Some(AccountRole::Management) => {
+                    "the organization trail (every account, every region) and the CIS metric-filter alarms"
+                }
+                Some(_) => {
+                    "the organization's encrypted log archive (its trail and every account's AWS Config deliveries)"
+                }
+            },
         );
         let alarms: Vec<Json> = if t.cis_alarms {
             CIS_ALARMS
@@ -463,10 +543,74 @@ impl Ctx<'_> {
             Vec::new()
         };
         let home_config = &c.config;
+        // Alone, an account holds its trail and its archive. In an organization the
+        // management account holds the organization trail and the log archive account the
+        // archive, which takes the trail's logs and every account's Config deliveries.
+        let trail = matches!(self.role, None | Some(AccountRole::Management));
+        let archive = matches!(self.role, None | Some(AccountRole::LogArchive));
+        let trail_name = format!("{name}-trail");
+        let organization = self.role.and(self.baseline.file.organization.as_ref());
+        let trail_account = organization.map_or("${AWS::AccountId}".to_string(), |o| {
+            o.management_account.clone()
+        });
+        let (config_delivery, organization) = match organization {
+            None => (config_anywhere, Json::Null),
+            Some(org) => {
+                let home = self.baseline.home_region();
+                let la = &org.log_archive_account;
+                // The accounts whose recorders deliver to the archive.
+                let config_accounts: Vec<String> = self
+                    .baseline
+                    .account_ids()
+                    .into_iter()
+                    .filter(|a| {
+                        self.baseline
+                            .regions()
+                            .iter()
+                            .any(|r| self.baseline.components_for(Some(a), r).config.enabled)
+                    })
+                    .collect();
+                // The CIS alarms notify the security account's topics (its chat topic
+                // where it has Slack).
+                let security_home = self
+                    .baseline
+                    .components_for(Some(&org.security_account), home);
+                let mut alarm_topics = vec![email_topic_name(name)];
+                if security_home.alerts.slack.is_some()
+                    && regions::offers(home, Capability::Chatbot)
+                {
+                    alarm_topics.push(chat_topic_name(name));
+                }
+                (
+                    archive && !config_accounts.is_empty(),
+                    json!({
+                        "management_account": org.management_account,
+                        "log_archive_account": la,
+                        "security_account": org.security_account,
+                        "archive_bucket": format!("{name}-logs-{la}-{home}"),
+                        "access_log_bucket": format!("{name}-access-logs-{la}-{home}"),
+                        "config_accounts": config_accounts,
+                        "alarm_topics": alarm_topics,
+                    }),
+                )
+            }
+        };
         map.insert(
             "cloudtrail".into(),
             json!({
-                "trail_name": format!("{name}-trail"),
+                "trail": trail,
+                "archive": archive,
+                "organization": organization,
+                "key_description": if trail {
+                    "Encrypts the CloudWatch Logs copy of the organization trail"
+                } else {
+                    "Encrypts the organization trail's logs and the AWS Config deliveries of its accounts"
+                },
+                "trail_arn": format!(
+                    "arn:${{AWS::Partition}}:cloudtrail:${{AWS::Region}}:{trail_account}:trail/{}",
+                    crate::render::helpers::sub_escape(&trail_name)
+                ),
+                "trail_name": trail_name,
                 "key_alias": format!("alias/{name}-logs"),
                 "log_group": format!("/cfn-baseline/{name}/cloudtrail"),
                 "log_retention_days": t.log_retention_days,
@@ -476,8 +620,8 @@ impl Ctx<'_> {
                 "s3_write_only": t.data_events.s3 == S3DataEvents::Write,
                 "lambda_data_events": t.data_events.lambda,
                 "insights": t.insights,
-                "alarms": alarms,
-                "config_delivery": config_anywhere,
+                "alarms": if trail { alarms } else { Vec::new() },
+                "config_delivery": config_delivery,
                 "create_config_slr": config_anywhere && home_config.create_service_linked_role.unwrap_or(true),
             }),
         );
@@ -541,6 +685,16 @@ impl Ctx<'_> {
                 "recording_frequency": c.config.recording_frequency,
                 "rules": rules,
                 "remediation": remediation,
+                // In an organization, every account's recorders deliver to the log archive
+                // account's bucket.
+                "archive_bucket": self.role.and(self.baseline.file.organization.as_ref()).map(|o| {
+                    format!("{name}-logs-{}-{}", o.log_archive_account, self.baseline.home_region())
+                }),
+                // Without a trail stack of its own, the account's home region creates the
+                // AWS Config service-linked role here.
+                "create_slr": self.is_home
+                    && matches!(self.role, Some(AccountRole::Security | AccountRole::Member))
+                    && c.config.create_service_linked_role.unwrap_or(true),
                 // The organization's security account gathers every member's recorders in
                 // the home region (it is Config's delegated administrator).
                 "aggregator": (self.org_security && self.is_home).then(|| json!({
@@ -736,6 +890,22 @@ impl Ctx<'_> {
         );
         Json::Object(map)
     }
+}
+
+/// The Security Hub severity labels of GuardDuty findings at or above a severity (Security
+/// Hub labels GuardDuty's scores by the same bands).
+fn severity_labels_from(min: crate::baseline::GuardDutySeverity) -> Vec<&'static str> {
+    use crate::baseline::GuardDutySeverity::*;
+    [
+        (Critical, "CRITICAL"),
+        (High, "HIGH"),
+        (Medium, "MEDIUM"),
+        (Low, "LOW"),
+    ]
+    .into_iter()
+    .filter(|(band, _)| *band >= min)
+    .map(|(_, label)| label)
+    .collect()
 }
 
 fn camel_case(id: &str) -> String {

@@ -568,7 +568,8 @@ pub enum Setting {
     /// In an organization's security account, per region: GuardDuty's organization
     /// configuration (every member, new ones included, with the baseline's protection plans).
     OrgGuardDuty,
-    /// ... Security Hub's organization configuration (every member, default standards).
+    /// ... Security Hub's organization configuration (new members, default standards) and
+    /// its members (the baseline's other accounts).
     OrgSecurityHub,
     /// ... Macie's organization configuration (every new member).
     OrgMacie,
@@ -1165,9 +1166,17 @@ fn auto_enable_settings(
             add(Setting::OrgGuardDuty, Json::Object(p));
         }
         if c.securityhub.enabled {
+            // Auto-enable reaches accounts that join later; the baseline's other accounts
+            // are made members, so that their findings reach the security account.
+            let mut members: Vec<String> = baseline
+                .account_ids()
+                .into_iter()
+                .filter(|a| a != security)
+                .collect();
+            members.sort();
             add(
                 Setting::OrgSecurityHub,
-                json!({"AutoEnable": true, "AutoEnableStandards": "DEFAULT"}),
+                json!({"AutoEnable": true, "AutoEnableStandards": "DEFAULT", "Members": members}),
             );
         }
         if c.macie.enabled && AdminService::Macie.offered_in(region) {

@@ -737,73 +737,108 @@ fn as_received(event: &Json, receiver: &str, region: &str, owner: &str, origin: 
     e
 }
 
-/// In an organization every finding alerts once: the member's own stack alerts on it; the
-/// security account, which as administrator receives every member's findings (and in its
-/// home region every region's, through the finding aggregator), alerts on its own findings
-/// of its own region only.
+/// In an organization every finding alerts once, through the organization's one set of
+/// alert topics: the security account's, in the home region. There Security Hub gathers the
+/// findings of every account (it is their administrator) and every region (its finding
+/// aggregator), GuardDuty's and Config's included; no other account or region has an
+/// alerts stack. Stands in for AWS delivering each finding to the administrator's
+/// aggregation region as a "Security Hub Findings - Imported" event, which the emulator's
+/// EventBridge cannot produce.
 #[test]
 fn in_an_organization_each_finding_alerts_once() {
     const SECURITY: &str = "222222222222";
     const MEMBER: &str = "444444444444";
+    const MANAGEMENT: &str = "111111111111";
     let b = load_file(&repo_root().join("examples/organization.yaml"));
     let stacks = render(&b);
-    let alerts_of = |account: &str| {
-        stacks
-            .iter()
-            .find(|s| {
-                s.spec.account.as_deref() == Some(account)
-                    && s.spec.region == "us-east-1"
-                    && s.spec.stack_name == "org-alerts"
-            })
-            .unwrap()
-            .template
-            .value
-            .clone()
-    };
+    let alerts: Vec<_> = stacks
+        .iter()
+        .filter(|s| s.spec.stack_name == "org-alerts")
+        .map(|s| {
+            (
+                s.spec.account.clone().unwrap_or_default(),
+                s.spec.region.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(alerts, [(SECURITY.to_string(), "us-east-1".to_string())]);
+    let security = &stacks
+        .iter()
+        .find(|s| s.spec.stack_name == "org-alerts")
+        .unwrap()
+        .template
+        .value;
     let events = sample_events();
-    let count = |template: &Json, account: &str, event: &Json| {
-        resources_of_type(template, "AWS::Events::Rule")
+    let count = |event: &Json| {
+        resources_of_type(security, "AWS::Events::Rule")
             .iter()
             .filter(|(_, rule)| {
                 matches(
-                    &resolved(&rule["Properties"]["EventPattern"], account, "us-east-1"),
+                    &resolved(&rule["Properties"]["EventPattern"], SECURITY, "us-east-1"),
                     event,
                 )
             })
             .count()
     };
-    let (security, member) = (alerts_of(SECURITY), alerts_of(MEMBER));
-    for name in [
-        "guardduty-severity-8",
-        "securityhub-control-failed-new-active-critical",
-        "securityhub-inspector-high",
-    ] {
+    // (event, alerts): Security Hub findings of any account and region, GuardDuty's and
+    // Config's included, each once; GuardDuty's and Config's own events, which reach the
+    // security account only for its own account and region, none (they come through
+    // Security Hub).
+    let table = [
+        ("securityhub-control-failed-new-active-critical", 1),
+        ("securityhub-inspector-high", 1),
+        ("securityhub-guardduty-high", 1),
+        ("securityhub-config-rule-failed-high", 1),
+        ("securityhub-control-passed", 0),
+        ("securityhub-control-failed-archived", 0),
+        ("guardduty-severity-8", 0),
+        ("config-baseline-rule-noncompliant", 0),
+    ];
+    for (name, want) in table {
         let event = &events[name];
-        let own = as_received(event, SECURITY, "us-east-1", SECURITY, "us-east-1");
-        assert_eq!(
-            count(&security, SECURITY, &own),
-            1,
-            "{name}: the security account's own"
-        );
-        let members = as_received(event, MEMBER, "us-east-1", MEMBER, "us-east-1");
-        assert_eq!(
-            count(&member, MEMBER, &members),
-            1,
-            "{name}: the member's own"
-        );
-        let forwarded = as_received(event, SECURITY, "us-east-1", MEMBER, "us-east-1");
-        assert_eq!(
-            count(&security, SECURITY, &forwarded),
-            0,
-            "{name}: a member's, forwarded"
-        );
-        if name.starts_with("securityhub") {
-            let aggregated = as_received(event, SECURITY, "us-east-1", SECURITY, "eu-west-1");
-            assert_eq!(
-                count(&security, SECURITY, &aggregated),
-                0,
-                "{name}: another region's, aggregated (its own region alerts on it)"
-            );
+        for (owner, origin) in [
+            (SECURITY, "us-east-1"),
+            (MEMBER, "us-east-1"),
+            (MEMBER, "eu-west-1"),
+            (MANAGEMENT, "eu-west-1"),
+        ] {
+            if event["source"] == "aws.securityhub" || (owner == SECURITY && origin == "us-east-1")
+            {
+                let received = if event["source"] == "aws.config" {
+                    let mut e = event.clone();
+                    e["account"] = json!(SECURITY);
+                    e["region"] = json!("us-east-1");
+                    e
+                } else {
+                    as_received(event, SECURITY, "us-east-1", owner, origin)
+                };
+                assert_eq!(count(&received), want, "{name} of {owner} in {origin}");
+            }
         }
     }
+    // The management account's CIS alarms on the organization trail notify these topics.
+    let trail = &stacks
+        .iter()
+        .find(|s| {
+            s.spec.stack_name == "org-cloudtrail" && s.spec.account.as_deref() == Some(MANAGEMENT)
+        })
+        .unwrap()
+        .template
+        .value;
+    for (_, alarm) in resources_of_type(trail, "AWS::CloudWatch::Alarm") {
+        assert_eq!(
+            alarm["Properties"]["AlarmActions"],
+            json!([{"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:222222222222:org-alerts"}])
+        );
+    }
+    let policy = resources_of_type(security, "AWS::SNS::TopicPolicy");
+    let statements = policy[0].1["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    assert!(
+        statements.iter().any(|s| s["Sid"] == "AllowOrganizationTrailAlarms"
+            && s["Condition"]["ArnLike"]["aws:SourceArn"]
+                == json!({"Fn::Sub": "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:111111111111:alarm:*"})),
+        "{statements:?}"
+    );
 }

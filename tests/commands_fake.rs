@@ -97,6 +97,16 @@ impl Cloud {
         *next
     }
 
+    /// The names of its stacks, every region.
+    fn stack_names(&self) -> Vec<String> {
+        self.stacks
+            .lock()
+            .unwrap()
+            .keys()
+            .filter_map(|k| k.split_once('/').map(|(_, name)| name.to_string()))
+            .collect()
+    }
+
     fn calls_like(&self, prefix: &str) -> usize {
         self.calls
             .lock()
@@ -2273,12 +2283,44 @@ async fn in_an_organization_a_failed_management_account_stops_the_others_before_
         .find("222222222222/us-east-1/org-alerts  CREATE")
         .unwrap_or_else(|| panic!("{}", run.err));
     assert!(delegated < security, "{}", run.err);
+    // The organization trail and the management account's recorders deliver to the log
+    // archive account's bucket: they start once its archive stack is done, and the
+    // delegations come before them.
+    let at = |line: &str| {
+        run.err
+            .find(line)
+            .unwrap_or_else(|| panic!("{line} not in {}", run.err))
+    };
+    let archive = at("333333333333/us-east-1/org-cloudtrail  CREATE_COMPLETE");
+    let trail = at("111111111111/us-east-1/org-cloudtrail  CREATE");
+    let recorder = at("111111111111/us-east-1/org-config  CREATE");
+    let detector = at("111111111111/us-east-1/org-guardduty  CREATE");
+    assert!(detector < delegated && delegated < archive, "{}", run.err);
+    assert!(archive < trail && archive < recorder, "{}", run.err);
+    // Only the security account has an alerts stack, and only it and the management and
+    // log archive accounts have trail stacks.
+    for (cloud, has_alerts, has_trail) in [(0, false, true), (1, false, true), (2, true, false)] {
+        let names = clouds[cloud].stack_names();
+        assert_eq!(
+            names.iter().any(|n| n == "org-alerts"),
+            has_alerts,
+            "{names:?}"
+        );
+        assert_eq!(
+            names.iter().any(|n| n == "org-cloudtrail"),
+            has_trail,
+            "{names:?}"
+        );
+    }
 
-    // The management account's alert topic fails: nothing starts in the other accounts.
+    // The management account's detector fails: nothing starts in the other accounts.
     let clouds: Vec<std::sync::Arc<Cloud>> = (0..3).map(|_| Default::default()).collect();
     clouds[0].fail.lock().unwrap().insert(
-        "org-alerts".into(),
-        ("AlertsTopic".into(), "AccessDenied: sns:CreateTopic".into()),
+        "org-guardduty".into(),
+        (
+            "Detector".into(),
+            "AccessDenied: guardduty:CreateDetector".into(),
+        ),
     );
     let run = deploy(&clouds).await;
     assert_eq!(run.code, 1, "{}{}", run.out, run.err);

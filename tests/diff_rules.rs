@@ -23,6 +23,7 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     // CloudTrail.
     ("cloudtrail.trail", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true}}}", "-", W),
     ("cloudtrail.logging", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: true}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IsLogging: false}}}", W),
+    ("cloudtrail.organization_trail", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IsOrganizationTrail: true}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {}}}", W),
     ("cloudtrail.multi_region", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IsMultiRegionTrail: true}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IsMultiRegionTrail: 'false'}}}", W),
     ("cloudtrail.global_events", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IncludeGlobalServiceEvents: true}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {IncludeGlobalServiceEvents: false}}}", W),
     ("cloudtrail.log_validation", "{T: {Type: AWS::CloudTrail::Trail, Properties: {EnableLogFileValidation: true}}}", "{T: {Type: AWS::CloudTrail::Trail, Properties: {}}}", W),
@@ -178,6 +179,7 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     ("organization.guardduty.auto_enable", "{O: {Type: AWS::GuardDuty::OrganizationConfiguration, Properties: {AutoEnableOrganizationMembers: ALL}}}", "{O: {Type: AWS::GuardDuty::OrganizationConfiguration, Properties: {AutoEnableOrganizationMembers: NEW}}}", W),
     ("organization.guardduty.auto_enable", "{O: {Type: AWS::GuardDuty::OrganizationConfiguration, Properties: {S3_DATA_EVENTS: NONE}}}", "{O: {Type: AWS::GuardDuty::OrganizationConfiguration, Properties: {S3_DATA_EVENTS: ALL}}}", S),
     ("organization.securityhub", "-", "{O: {Type: AWS::SecurityHub::OrganizationConfiguration, Properties: {AutoEnable: true}}}", S),
+    ("organization.securityhub.members", "{O: {Type: AWS::SecurityHub::OrganizationConfiguration, Properties: {Members: ['1', '2']}}}", "{O: {Type: AWS::SecurityHub::OrganizationConfiguration, Properties: {Members: ['2']}}}", W),
     ("organization.securityhub.auto_enable", "{O: {Type: AWS::SecurityHub::OrganizationConfiguration, Properties: {AutoEnableStandards: DEFAULT}}}", "{O: {Type: AWS::SecurityHub::OrganizationConfiguration, Properties: {AutoEnableStandards: NONE}}}", W),
     ("organization.macie", "{O: {Type: AWS::Macie::OrganizationConfiguration, Properties: {AutoEnable: true}}}", "-", W),
     ("organization.macie.auto_enable", "{O: {Type: AWS::Macie::OrganizationConfiguration, Properties: {AutoEnable: true}}}", "{O: {Type: AWS::Macie::OrganizationConfiguration, Properties: {AutoEnable: false}}}", W),

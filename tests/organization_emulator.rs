@@ -12,13 +12,13 @@ use std::fs;
 use support::moto::Moto;
 use support::{stderr, stdout};
 
-/// moto's default account (123456789012) creates the organization and two accounts; prints
-/// their ids: security, log archive.
+/// moto's default account (123456789012) creates the organization and four accounts; prints
+/// their ids: security, log archive, two members.
 const SEED: &str = r#"
 org = client('organizations')
 org.create_organization(FeatureSet='ALL')
 ids = []
-for name in ['security', 'log-archive']:
+for name in ['security', 'log-archive', 'member-a', 'member-b']:
     made = org.create_account(Email=f'{name}@example.com', AccountName=name)
     ids.append(made['CreateAccountStatus']['AccountId'])
 print(' '.join(ids))
@@ -35,21 +35,29 @@ def as_account(account, service, region='us-east-1'):
                         aws_session_token=c['SessionToken'])
 "#;
 
-fn baseline(security: &str, log_archive: &str) -> String {
+fn baseline(ids: &[&str]) -> String {
     let role =
         |a: &str| format!("{{id: \"{a}\", role_arn: \"arn:aws:iam::{a}:role/baseline-deployer\"}}");
-    // Config stays off: moto's Organizations does not recognize config.amazonaws.com as a
-    // delegated-administrator principal (AWS does); tests/organization_mocks.rs covers it.
+    let (security, log_archive) = (ids[0], ids[1]);
+    // Config is off in the management and security accounts: moto's Organizations does not
+    // recognize config.amazonaws.com as a delegated-administrator principal (AWS does;
+    // tests/organization_mocks.rs covers it), and the security account's Config would ask
+    // for that delegation. The log archive account and the members record, delivering to
+    // the log archive account's bucket.
+    let overrides: String = ids[1..]
+        .iter()
+        .map(|a| format!("  - {{match: {{account: \"{a}\"}}, config: {{enabled: true}}}}\n"))
+        .collect();
     format!(
         "version: 1\nname: org\nhome_region: us-east-1\nregions: [us-east-1]\n\
          alerts: {{email: [security@example.com]}}\n\
          config: {{enabled: false}}\n\
          macie: {{enabled: true}}\n\
          inspector: {{enabled: true}}\n\
-         accounts:\n  - \"123456789012\"\n  - {}\n  - {}\n\
-         organization:\n  management_account: \"123456789012\"\n  security_account: \"{security}\"\n  log_archive_account: \"{log_archive}\"\n",
-        role(security),
-        role(log_archive)
+         accounts:\n  - \"123456789012\"\n{}\
+         organization:\n  management_account: \"123456789012\"\n  security_account: \"{security}\"\n  log_archive_account: \"{log_archive}\"\n\
+         overrides:\n{overrides}",
+        ids.iter().map(|a| format!("  - {}\n", role(a))).collect::<String>(),
     )
 }
 
@@ -59,12 +67,8 @@ fn the_management_account_delegates_each_service_to_the_security_account() {
     let dir = tempfile::tempdir().unwrap();
     let seeded = moto.python(SEED);
     let ids: Vec<&str> = seeded.split_whitespace().collect();
-    let (security, log_archive) = (ids[0], ids[1]);
-    fs::write(
-        dir.path().join("baseline.yaml"),
-        baseline(security, log_archive),
-    )
-    .unwrap();
+    let (security, log_archive, members) = (ids[0], ids[1], &ids[2..]);
+    fs::write(dir.path().join("baseline.yaml"), baseline(&ids)).unwrap();
 
     let plan = moto.run(dir.path(), &["plan"]);
     let text = stdout(&plan);
@@ -72,7 +76,9 @@ fn the_management_account_delegates_each_service_to_the_security_account() {
     // The four roles, in the order they are set up.
     let order = format!(
         "Organization, set up in this order:\n  1. management   123456789012\n  \
-         2. log archive  {log_archive}\n  3. security     {security}\n  4. members      (none listed)\n"
+         2. log archive  {log_archive}, then the management account's trail and recorders\n  \
+         3. security     {security}\n  4. members      {}\n",
+        members.join(", ")
     );
     assert!(text.starts_with(&order), "{text}");
     // Only the management account delegates; the change is shown as strengthening.
@@ -190,6 +196,99 @@ for account in ['{security}', '123456789012']:
         "{analyzers}"
     );
     assert!(analyzers.contains("123456789012 False"), "{analyzers}");
+
+    // The layout by role, read with each account's own APIs: the organization trail in the
+    // management account, the archive in the log archive account, one set of alert topics
+    // in the security account, and members without a trail or topic of their own. (The
+    // emulator's CloudFormation creates no trail, recorder or bucket policy, so those are
+    // read from the deployed templates; AWS would hold them as written. It does create the
+    // buckets and topics.)
+    let layout = moto.python(&format!(
+        r#"{AS_ACCOUNT}
+import json
+for account in {accounts:?}:
+    cfn = as_account(account, 'cloudformation') if account != '123456789012' else client('cloudformation')
+    names = sorted(s['StackName'] for s in cfn.list_stacks(StackStatusFilter=['CREATE_COMPLETE', 'UPDATE_COMPLETE'])['StackSummaries'])
+    sns = as_account(account, 'sns') if account != '123456789012' else client('sns')
+    topics = sorted(t['TopicArn'].split(':')[-1] for t in sns.list_topics()['Topics'])
+    print('stacks', account, 'org-cloudtrail' in names, 'org-alerts' in names, topics)
+body = client('cloudformation').get_template(StackName='org-cloudtrail')['TemplateBody']
+print('organization trail', 'IsOrganizationTrail: true' in body, 'S3BucketName: "org-logs-{log_archive}-us-east-1"' in body)
+s3 = as_account('{log_archive}', 's3')
+print('archive', [b['Name'] for b in s3.list_buckets()['Buckets'] if b['Name'].startswith('org-logs-')])
+archive = as_account('{log_archive}', 'cloudformation').get_template(StackName='org-cloudtrail')['TemplateBody']
+for line in archive.splitlines():
+    line = line.strip()
+    if line.startswith('"aws:SourceArn": !Sub "arn:${{AWS::Partition}}:cloudtrail'):
+        print('trail writes', line.split('"')[-2])
+    if line.startswith('"aws:SourceAccount": ['):
+        print('config from', sorted(json.loads(line.split(': ', 1)[1])))
+for account in {members:?}:
+    body = as_account(account, 'cloudformation').get_template(StackName='org-config')['TemplateBody']
+    print('delivers', account, 'S3BucketName: "org-logs-{log_archive}-us-east-1"' in body)
+hub = as_account('{security}', 'securityhub')
+print('hub members', sorted(m['AccountId'] for m in hub.list_members(OnlyAssociated=False)['Members']))
+"#,
+        accounts = ids.iter().chain(["123456789012"].iter()).collect::<Vec<_>>(),
+    ));
+    assert!(
+        layout.contains("stacks 123456789012 True False []"),
+        "{layout}"
+    );
+    assert!(
+        layout.contains(&format!("stacks {log_archive} True False []")),
+        "{layout}"
+    );
+    assert!(
+        layout.contains(&format!("stacks {security} False True ['org-alerts']")),
+        "{layout}"
+    );
+    for member in members {
+        assert!(
+            layout.contains(&format!("stacks {member} False False []")),
+            "{layout}"
+        );
+        assert!(
+            layout.contains(&format!("delivers {member} True")),
+            "{layout}"
+        );
+    }
+    assert!(layout.contains("organization trail True True"), "{layout}");
+    assert!(
+        layout.contains(&format!("archive ['org-logs-{log_archive}-us-east-1']")),
+        "{layout}"
+    );
+    assert!(
+        layout.contains(
+            "trail writes arn:${AWS::Partition}:cloudtrail:${AWS::Region}:123456789012:trail/org-trail"
+        ),
+        "{layout}"
+    );
+    assert!(
+        !layout.contains(
+            "trail writes arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}"
+        ),
+        "{layout}"
+    );
+    let mut recording: Vec<&str> = ids[1..].to_vec();
+    recording.sort();
+    assert!(
+        layout.contains(&format!("config from {recording:?}").replace('"', "'")),
+        "{layout}"
+    );
+    // The baseline's other accounts are Security Hub members of the security account, so
+    // their findings reach its one set of alert topics.
+    let mut others: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|a| *a != security)
+        .chain(["123456789012"])
+        .collect();
+    others.sort();
+    assert!(
+        layout.contains(&format!("hub members {others:?}").replace('"', "'")),
+        "{layout}"
+    );
     assert!(
         auto.contains("inspector {'ec2': True, 'ecr': True, 'lambda': True"),
         "{auto}"

@@ -465,3 +465,19 @@ fn a_required_key_with_a_bad_value_is_reported_once_not_also_as_missing() {
     assert!(report.contains("unknown schedule `weekly`"), "{report}");
     assert!(!report.contains("missing required key"), "{report}");
 }
+
+#[test]
+fn an_organizations_guardduty_finding_type_suppression_is_named_as_not_applied() {
+    let text = "version: 1\nname: org\nhome_region: us-east-1\n\
+        alerts: {email: [a@example.com], suppress: [Recon:EC2/PortProbeUnprotectedPort, EC2.19]}\n\
+        accounts: [\"111111111111\", \"222222222222\", \"333333333333\"]\n\
+        organization: {management_account: \"111111111111\", security_account: \"222222222222\", log_archive_account: \"333333333333\"}\n";
+    let (ok, report) = diagnostics(text);
+    assert!(ok, "{report}");
+    assert!(
+        report.contains("bad.yaml:4:45: warning: alerts.suppress[0]: Recon:EC2/PortProbeUnprotectedPort is not applied in an organization: its GuardDuty findings alert through Security Hub in the security account, by severity only"),
+        "{report}"
+    );
+    // A control id still applies: Security Hub's findings carry it.
+    assert!(!report.contains("suppress[1]"), "{report}");
+}

@@ -371,6 +371,33 @@ fn members(value: Option<&str>) -> Json {
 }
 
 impl SdkStacks {
+    /// The accounts that are Security Hub members of this (administrator) account in a
+    /// region, sorted.
+    async fn securityhub_members(&self, region: &str) -> ApiResult<Vec<String>> {
+        let sh = self.securityhub(region);
+        let sh = &sh;
+        let mut members: Vec<String> = self
+            .all_pages(|token| async move {
+                let out = self
+                    .send("ListMembers", || {
+                        sh.list_members()
+                            .only_associated(false)
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await?;
+                let items = out
+                    .members()
+                    .iter()
+                    .filter_map(|m| m.account_id().map(str::to_string))
+                    .collect();
+                Ok((items, out.next_token().map(str::to_string)))
+            })
+            .await?;
+        members.sort();
+        Ok(members)
+    }
+
     /// The security account's organization configuration of one service in a region, as
     /// [`crate::settings::Setting`]'s pseudo-resource holds it; None before it can be read.
     pub(super) async fn read_auto_enable(
@@ -420,27 +447,36 @@ impl SdkStacks {
                     }),
                 )
             }
-            Setting::OrgSecurityHub => before_delegation(
-                self.send("DescribeOrganizationConfiguration", || {
-                    self.securityhub(region)
-                        .describe_organization_configuration()
-                        .send()
-                })
-                .await
-                .map(|o| {
-                    json!({
-                        "AutoEnable": o.auto_enable().unwrap_or(false),
-                        "AutoEnableStandards": o.auto_enable_standards().map_or("NONE", |s| s.as_str()),
-                        "ConfigurationType": o
-                            .organization_configuration()
-                            .and_then(|c| c.configuration_type())
-                            .map_or("LOCAL", |t| t.as_str()),
+            Setting::OrgSecurityHub => {
+                let read = before_delegation(
+                    self.send("DescribeOrganizationConfiguration", || {
+                        self.securityhub(region)
+                            .describe_organization_configuration()
+                            .send()
                     })
-                }),
-            ),
+                    .await
+                    .map(|o| {
+                        json!({
+                            "AutoEnable": o.auto_enable().unwrap_or(false),
+                            "AutoEnableStandards": o.auto_enable_standards().map_or("NONE", |s| s.as_str()),
+                            "ConfigurationType": o
+                                .organization_configuration()
+                                .and_then(|c| c.configuration_type())
+                                .map_or("LOCAL", |t| t.as_str()),
+                        })
+                    }),
+                )?;
+                let Some(mut read) = read else {
+                    return Ok(None);
+                };
+                read["Members"] = json!(self.securityhub_members(region).await?);
+                Ok(Some(read))
+            }
             Setting::OrgMacie => before_delegation(
                 self.send("DescribeOrganizationConfiguration", || {
-                    self.macie(region).describe_organization_configuration().send()
+                    self.macie(region)
+                        .describe_organization_configuration()
+                        .send()
                 })
                 .await
                 .map(|o| json!({"AutoEnable": o.auto_enable().unwrap_or(false)})),
@@ -568,6 +604,47 @@ impl SdkStacks {
                         .send()
                 })
                 .await?;
+                // Auto-enable covers the accounts that join later; the baseline's accounts
+                // already in the organization become members here, so that their findings
+                // reach the security account (an organization's members need no invitation).
+                let have = self.securityhub_members(region).await?;
+                let missing: Vec<String> = wanted["Members"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Json::as_str)
+                    .filter(|a| !have.iter().any(|h| h == a))
+                    .map(str::to_string)
+                    .collect();
+                // CreateMembers takes at most 50 accounts a call.
+                for chunk in missing.chunks(50) {
+                    let details: Vec<aws_sdk_securityhub::types::AccountDetails> = chunk
+                        .iter()
+                        .map(|a| {
+                            aws_sdk_securityhub::types::AccountDetails::builder()
+                                .account_id(a)
+                                .build()
+                        })
+                        .collect();
+                    let out = self
+                        .send("CreateMembers", || {
+                            self.securityhub(region)
+                                .create_members()
+                                .set_account_details(Some(details.clone()))
+                                .send()
+                        })
+                        .await?;
+                    if let Some(u) = out.unprocessed_accounts().first() {
+                        return Err(ApiError::Api {
+                            code: "UnprocessedAccount".to_string(),
+                            message: format!(
+                                "Security Hub did not make account {} a member: {}",
+                                u.account_id().unwrap_or("?"),
+                                u.processing_result().unwrap_or("no reason given")
+                            ),
+                        });
+                    }
+                }
             }
             Setting::OrgMacie => {
                 self.send("UpdateOrganizationConfiguration", || {

@@ -149,6 +149,16 @@ impl Baseline {
         tags
     }
 
+    /// The organization whose accounts are laid out by role (stack mode): the trail and
+    /// the archive in the management and log archive accounts, one set of alert topics in
+    /// the security account. Stack sets keep every account's own stacks.
+    pub fn organization_layout(&self) -> Option<&Organization> {
+        self.file
+            .organization
+            .as_ref()
+            .filter(|_| self.file.deployment.mode == DeploymentMode::Stacks)
+    }
+
     /// What an account is in the organization (None without `organization`).
     pub fn role_of(&self, account: &str) -> Option<AccountRole> {
         self.file.organization.as_ref().map(|o| o.role_of(account))

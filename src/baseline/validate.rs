@@ -491,6 +491,25 @@ fn check_organization(file: &BaselineFile, org: &Organization, diags: &mut Vec<D
             );
         }
     }
+    // In stack mode the organization's one set of alert topics takes GuardDuty's findings
+    // through Security Hub, whose findings carry no GuardDuty finding type to match.
+    if file.deployment.mode == DeploymentMode::Stacks {
+        for (i, entry) in file.alerts.suppress.iter().enumerate() {
+            if let Ok(super::alerts::Suppression::FindingType(_)) =
+                super::alerts::Suppression::classify(entry)
+            {
+                diags.push(
+                    Diagnostic::warning(
+                        at(p(&["alerts", "suppress"]), i),
+                        format!(
+                            "{entry} is not applied in an organization: its GuardDuty findings alert through Security Hub in the security account, by severity only"
+                        ),
+                    )
+                    .hint("suppress the finding type with a GuardDuty suppression rule in the security account (it applies to every member), or raise `alerts.guardduty_min_severity`"),
+                );
+            }
+        }
+    }
 }
 
 fn valid_role_arn(arn: &str) -> bool {

@@ -407,8 +407,10 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
             unreadable.join(", ")
         ));
     }
-    let plan = LivePlan::new(baseline.name(), &all, settings, left_in_place)
-        .with_organization(baseline.organization_order());
+    let plan = LivePlan::new(baseline.name(), &all, settings, left_in_place).with_organization(
+        baseline.organization_order(),
+        baseline.organization_layout().is_some(),
+    );
     printer.result(&match run.format {
         DiffFormat::Text => plan.text(run.compact),
         DiffFormat::Markdown => plan.markdown(),
@@ -474,27 +476,44 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
     // security account's organization analyzer and Config aggregator need the management
     // account's delegations first. Otherwise every account at once, settings after.
     let phases = phases_of(baseline, groups);
+    // Each group's settings follow the first phase it takes part in.
+    let settings_after = |n: usize| -> Vec<usize> {
+        phases[n]
+            .iter()
+            .map(|(i, _)| *i)
+            .filter(|i| phases.iter().position(|p| p.iter().any(|(j, _)| j == i)) == Some(n))
+            .collect()
+    };
     let mut reports = Vec::new();
     let mut failures = 0;
     let mut not_started = 0;
     for (n, phase) in phases.iter().enumerate() {
         if failures > 0 {
-            not_started += phase.iter().map(|i| groups[*i].jobs.len()).sum::<usize>();
+            not_started += phase.iter().map(|(_, jobs)| jobs.len()).sum::<usize>();
             continue;
         }
-        let these: Vec<Group<A>> = phase.iter().map(|i| groups[*i].clone()).collect();
+        let these: Vec<Group<A>> = phase
+            .iter()
+            .map(|(i, jobs)| Group {
+                jobs: jobs.iter().map(|j| groups[*i].jobs[*j].clone()).collect(),
+                ..groups[*i].clone()
+            })
+            .collect();
         let their_keys: Vec<String> = these
             .iter()
             .flat_map(|g| g.jobs.iter().map(|j| j.key.clone()))
             .collect();
-        let done = execute_all(
-            &these,
-            phase.iter().map(|i| prepared[*i].clone()).collect(),
-            printer,
-            &their_keys,
-            options,
-        )
-        .await;
+        let their_prepared = phase
+            .iter()
+            .map(|(i, _)| {
+                prepared[*i]
+                    .iter()
+                    .filter(|p| their_keys.contains(&p.job.key))
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        let done = execute_all(&these, their_prepared, printer, &their_keys, options).await;
         let Some(done) = done else {
             printer.warning(
                 "interrupted: stacks already executing keep going in CloudFormation; deleting the change sets not yet executed",
@@ -509,7 +528,7 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
             apply_settings(
                 printer,
                 groups,
-                phase,
+                &settings_after(n),
                 (&controls, &control_updates),
                 (&other, &other_updates),
             )
@@ -531,7 +550,10 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
         apply_settings(
             printer,
             groups,
-            phases.last().map_or(&[][..], Vec::as_slice),
+            &phases
+                .len()
+                .checked_sub(1)
+                .map_or(Vec::new(), settings_after),
             (&controls, &control_updates),
             (&other, &other_updates),
         )
@@ -601,20 +623,45 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
     Ok(ExitStatus::Success)
 }
 
-/// The groups (by index) deployed together, in order: one phase per organization role,
-/// or every group at once without `organization`.
-fn phases_of<A>(baseline: &Baseline, groups: &[Group<A>]) -> Vec<Vec<usize>> {
-    let mut phases: Vec<Vec<usize>> = Vec::new();
-    let mut last = None;
-    for (i, g) in groups.iter().enumerate() {
-        let role = baseline.role_of(&g.account_id);
-        match phases.last_mut() {
-            Some(phase) if last == Some(role) => phase.push(i),
-            _ => phases.push(vec![i]),
+/// The work deployed together, in order, each phase a list of (group, its jobs), by index:
+/// one phase per organization role, or every group at once without `organization`. In an
+/// organization laid out by role, the management account's trail and recorders deliver to
+/// the log archive account's bucket: they follow the log archive phase in one of their own.
+fn phases_of<A>(baseline: &Baseline, groups: &[Group<A>]) -> Vec<Vec<(usize, Vec<usize>)>> {
+    use crate::baseline::AccountRole;
+    use crate::plan::Component;
+    let layout = baseline.organization_layout().is_some();
+    let role_stage = |g: &Group<A>| -> u8 {
+        match baseline.role_of(&g.account_id) {
+            None | Some(AccountRole::Management) => 0,
+            Some(AccountRole::LogArchive) => 1,
+            Some(AccountRole::Security) => 3,
+            Some(AccountRole::Member) => 4,
         }
-        last = Some(role);
+    };
+    let stage = |g: &Group<A>, job: &Job| -> u8 {
+        let archived = matches!(job.component, Component::Cloudtrail | Component::Config);
+        if layout && archived && baseline.role_of(&g.account_id) == Some(AccountRole::Management) {
+            2
+        } else {
+            role_stage(g)
+        }
+    };
+    let mut by_stage: std::collections::BTreeMap<u8, Vec<(usize, Vec<usize>)>> = Default::default();
+    for (i, g) in groups.iter().enumerate() {
+        let mut mine: std::collections::BTreeMap<u8, Vec<usize>> = Default::default();
+        for (j, job) in g.jobs.iter().enumerate() {
+            mine.entry(stage(g, job)).or_default().push(j);
+        }
+        if mine.is_empty() {
+            // No stacks: the group still takes part, for its settings.
+            mine.insert(role_stage(g), Vec::new());
+        }
+        for (stage, jobs) in mine {
+            by_stage.entry(stage).or_default().push((i, jobs));
+        }
     }
-    phases
+    by_stage.into_values().collect()
 }
 
 /// Makes the settings outside CloudFormation of some groups (the Security Hub controls, then

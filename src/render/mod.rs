@@ -1,7 +1,7 @@
 //! Rendering stack specs into CloudFormation templates through Handlebars: strict mode, no
 //! HTML escaping, quoting helpers, and every result parsed back and checked.
 
-mod helpers;
+pub(crate) mod helpers;
 mod out_dir;
 
 use std::collections::{BTreeMap, HashMap};
