@@ -587,6 +587,8 @@ pub const ORG_SERVICE_ADMINS_TYPE: &str = "AWS::Organizations::ServiceAdministra
 /// security account for through AWS Organizations.
 pub const CONFIG_PRINCIPAL: &str = "config.amazonaws.com";
 pub const ACCESS_ANALYZER_PRINCIPAL: &str = "access-analyzer.amazonaws.com";
+/// Trusted access only: the organization trail is the management account's.
+pub const CLOUDTRAIL_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
 
 /// The services that name their delegated administrator through their own API (which also
 /// gives them trusted access), as the per-region pseudo-resource keys them.
@@ -1093,13 +1095,22 @@ fn organization_settings(
         principals.push(ACCESS_ANALYZER_PRINCIPAL);
     }
     principals.sort_unstable();
+    // The organization trail needs CloudTrail's trusted access (made before the trail: the
+    // management account's trail stack follows its delegations). CloudTrail has no
+    // delegated administrator here: the trail is the management account's.
+    let mut trusted = principals.clone();
+    let management_home = baseline.components_for(account, baseline.home_region());
+    if baseline.organization_layout().is_some() && management_home.cloudtrail.enabled {
+        trusted.push(CLOUDTRAIL_PRINCIPAL);
+        trusted.sort_unstable();
+    }
     let mut out = Vec::new();
-    if !principals.is_empty() {
+    if !trusted.is_empty() {
         out.push(WantedSetting {
             setting: Setting::OrgDelegations,
             region: GLOBAL_REGION.to_string(),
             properties: json!({
-                "TrustedAccess": principals,
+                "TrustedAccess": trusted,
                 "DelegatedAdministrators": principals
                     .iter()
                     .map(|p| format!("{p}={security}"))
@@ -1373,7 +1384,8 @@ mod organization_tests {
         assert_eq!(
             d[0].properties,
             json!({
-                "TrustedAccess": ["access-analyzer.amazonaws.com", "config.amazonaws.com"],
+                // CloudTrail's for the organization trail, without an administrator.
+                "TrustedAccess": ["access-analyzer.amazonaws.com", "cloudtrail.amazonaws.com", "config.amazonaws.com"],
                 "DelegatedAdministrators": [
                     "access-analyzer.amazonaws.com=222222222222",
                     "config.amazonaws.com=222222222222",
@@ -1417,12 +1429,22 @@ mod organization_tests {
         let d = of(&b, "111111111111", Setting::OrgDelegations);
         assert_eq!(
             d[0].properties["TrustedAccess"],
-            json!(["access-analyzer.amazonaws.com"])
+            json!(["access-analyzer.amazonaws.com", "cloudtrail.amazonaws.com"])
         );
         let admins = of(&b, "111111111111", Setting::OrgServiceAdmins);
         assert!(admins
             .iter()
             .all(|w| w.properties.get("GuardDuty").is_none()));
+        // Without the organization trail (trail off in the management account), no
+        // CloudTrail trusted access.
+        let b = baseline(
+            "overrides:\n  - match: {account: \"111111111111\"}\n    cloudtrail: {enabled: false}\n    config: {enabled: false}\n",
+        );
+        let d = of(&b, "111111111111", Setting::OrgDelegations);
+        assert_eq!(
+            d[0].properties["TrustedAccess"],
+            json!(["access-analyzer.amazonaws.com", "config.amazonaws.com"])
+        );
     }
 
     #[test]

@@ -162,7 +162,7 @@ print('inspector', [a['accountId'] for a in
         "{check}"
     );
     assert!(
-        check.contains("trusted ['access-analyzer.amazonaws.com']"),
+        check.contains("trusted ['access-analyzer.amazonaws.com', 'cloudtrail.amazonaws.com']"),
         "{check}"
     );
     assert!(
