@@ -396,7 +396,25 @@ pub fn decide(
             }
         }
         // Nothing singular to adopt: associations are named freely.
-        Component::Alerts | Component::Cloudtrail | Component::Patching | Component::Waf => {}
+        Component::Cloudtrail => {
+            // Another organization trail (Control Tower's, say) already records this
+            // account: the baseline's trail is a second copy of its management events,
+            // which CloudTrail charges for.
+            let ours = value["Resources"]["Trail"]["Properties"]["TrailName"]
+                .as_str()
+                .map(|name| format!(":trail/{name}"));
+            for arn in &found.organization_trails {
+                if ours.as_ref().is_some_and(|o| arn.ends_with(o.as_str())) {
+                    continue;
+                }
+                out.notes.push(format!(
+                    "organization trail {arn} already records this account's management events: this trail is a second copy, \
+                     which CloudTrail charges for (turn `cloudtrail` off here to rely on that one, after checking its bucket, \
+                     key and log validation)"
+                ));
+            }
+        }
+        Component::Alerts | Component::Patching | Component::Waf => {}
         Component::Macie => {
             let ours = facts.owns("Session");
             if let Some(m) = found
@@ -1572,6 +1590,40 @@ mod tests {
         assert_eq!(props["S3BucketName"], "archive-111111111111-eu-west-1");
         assert_eq!(props["IsLogging"], true);
         assert!(props.get("KMSKeyId").is_none());
+    }
+
+    #[test]
+    fn another_organization_trail_is_named_as_a_second_charged_copy() {
+        let template = json!({"Resources": {
+            "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {
+                "TrailName": "acme-trail", "IsLogging": true}}}});
+        let control_tower =
+            "arn:aws:cloudtrail:eu-west-1:999999999999:trail/aws-controltower-BaselineCloudTrail";
+        let found = Found {
+            organization_trails: vec![
+                control_tower.to_string(),
+                // The baseline's own organization trail is not another copy.
+                "arn:aws:cloudtrail:eu-west-1:111111111111:trail/acme-trail".to_string(),
+            ],
+            ..Found::default()
+        };
+        let facts = only(&found);
+        let a = decide(
+            Component::Cloudtrail,
+            &template,
+            Existing::Adopt,
+            &PLACE,
+            &facts,
+        );
+        assert_eq!(a.notes.len(), 1, "{:?}", a.notes);
+        assert!(
+            a.notes[0].starts_with(&format!(
+                "organization trail {control_tower} already records this account's management events: this trail is a second copy, which CloudTrail charges for"
+            )),
+            "{:?}",
+            a.notes
+        );
+        assert_eq!(a.refusal, None);
     }
 
     #[test]

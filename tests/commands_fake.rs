@@ -1312,6 +1312,7 @@ fn lived_in_account() -> std::sync::Arc<Cloud> {
         delivery_channels: vec!["default".into()],
         macie: None,
         graph: None,
+        organization_trails: Vec::new(),
         standards_offered: None,
         alias_targets: Default::default(),
         named: [(archive, name)].into(),

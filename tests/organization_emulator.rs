@@ -69,6 +69,14 @@ fn the_management_account_delegates_each_service_to_the_security_account() {
     let ids: Vec<&str> = seeded.split_whitespace().collect();
     let (security, log_archive, members) = (ids[0], ids[1], &ids[2..]);
     fs::write(dir.path().join("baseline.yaml"), baseline(&ids)).unwrap();
+    // Control Tower's organization trail records the organization already: the plan says the
+    // baseline's is a second, charged copy (it does not refuse: the user decides).
+    moto.python(
+        "client('s3').create_bucket(Bucket='aws-controltower-logs-123456789012-us-east-1')\n\
+         client('cloudtrail').create_trail(Name='aws-controltower-BaselineCloudTrail', \
+         S3BucketName='aws-controltower-logs-123456789012-us-east-1', IsMultiRegionTrail=True, \
+         IsOrganizationTrail=True)\n",
+    );
 
     let plan = moto.run(dir.path(), &["plan"]);
     let text = stdout(&plan);
@@ -81,6 +89,10 @@ fn the_management_account_delegates_each_service_to_the_security_account() {
         members.join(", ")
     );
     assert!(text.starts_with(&order), "{text}");
+    assert!(
+        text.contains("· organization trail arn:aws:cloudtrail:us-east-1:123456789012:trail/aws-controltower-BaselineCloudTrail already records this account's management events: this trail is a second copy, which CloudTrail charges for"),
+        "{text}"
+    );
     // Only the management account delegates; the change is shown as strengthening.
     assert!(
         text.contains("~ 123456789012/global/organization-delegations  update"),

@@ -355,6 +355,13 @@ fn table_of_bad_baselines() {
             ],
         ),
         (
+            "organization: Security Hub off where the organization's findings alert",
+            format!("{HEAD}accounts: [\"111111111111\", \"222222222222\", \"333333333333\"]\norganization: {{management_account: \"111111111111\", security_account: \"222222222222\", log_archive_account: \"333333333333\"}}\noverrides:\n  - match: {{account: \"222222222222\"}}\n    securityhub: {{enabled: false}}\n"),
+            vec![
+                "error: organization.security_account: Security Hub is off in the security account's home region (us-east-1), where the organization's findings alert",
+            ],
+        ),
+        (
             "password policy outside IAM's range",
             format!("{HEAD}iam: {{password_policy: {{min_length: 4, reuse_prevention: 30}}}}\n"),
             vec!["min_length 4 is outside 6-128", "reuse_prevention 30 is outside 1-24"],

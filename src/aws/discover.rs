@@ -388,6 +388,27 @@ impl SdkStacks {
 }
 
 impl SdkStacks {
+    /// The organization trails that record the account in a region (shadow trails included:
+    /// an organization trail of the management account shows in every member), by ARN.
+    async fn organization_trails(&self, region: &str) -> ApiResult<Vec<String>> {
+        let ct = regional!(self, aws_sdk_cloudtrail, region);
+        let out = ct
+            .describe_trails()
+            .include_shadow_trails(true)
+            .send()
+            .await
+            .map_err(|e| api_error("DescribeTrails", e))?;
+        let mut arns: Vec<String> = out
+            .trail_list()
+            .iter()
+            .filter(|t| t.is_organization_trail() == Some(true))
+            .filter_map(|t| t.trail_arn().map(str::to_string))
+            .collect();
+        arns.sort();
+        arns.dedup();
+        Ok(arns)
+    }
+
     /// The account's analyzers; none when the endpoint cannot say (the emulator).
     async fn analyzers(&self, region: &str) -> ApiResult<Vec<FoundAnalyzer>> {
         let aa = regional!(self, aws_sdk_accessanalyzer, region);
@@ -431,6 +452,11 @@ impl DiscoveryApi for SdkStacks {
                 } else {
                     None
                 };
+                let organization_trails = if wants("AWS::CloudTrail::Trail") {
+                    self.organization_trails(region).await?
+                } else {
+                    Vec::new()
+                };
                 let standards_offered = if wants(SECURITY_HUB_STANDARD) {
                     self.standards_offered(region).await?
                 } else {
@@ -459,6 +485,7 @@ impl DiscoveryApi for SdkStacks {
                     delivery_channels,
                     macie,
                     graph,
+                    organization_trails,
                     standards_offered,
                     alias_targets,
                     named,

@@ -473,6 +473,9 @@ pub struct Found {
     pub macie: Option<FoundMacie>,
     /// The ARN of the Detective behavior graph this account administers here.
     pub graph: Option<String>,
+    /// The organization trails that record this account here, by ARN (its own, and other
+    /// accounts' as shadow trails); asked only where the render has a trail.
+    pub organization_trails: Vec<String>,
     /// The Security Hub standards the region offers (their ARNs, from DescribeStandards);
     /// `None` when it could not say.
     pub standards_offered: Option<Vec<String>>,

@@ -491,6 +491,23 @@ fn check_organization(file: &BaselineFile, org: &Organization, diags: &mut Vec<D
             );
         }
     }
+    // In stack mode the organization's one set of alert topics is fed by Security Hub in
+    // the security account's home region: without it no finding would alert.
+    if file.deployment.mode == DeploymentMode::Stacks {
+        let home = file.home_region.as_deref().unwrap_or_default();
+        let security = super::components_for(file, Some(&org.security_account), home);
+        if security.is_ok_and(|c| !c.securityhub.enabled) {
+            diags.push(
+                Diagnostic::error(
+                    p(&["organization", "security_account"]),
+                    format!(
+                        "Security Hub is off in the security account's home region ({home}), where the organization's findings alert"
+                    ),
+                )
+                .hint("enable `securityhub` there: every account's findings, GuardDuty's included, reach the organization's alert topics through it"),
+            );
+        }
+    }
     // In stack mode the organization's one set of alert topics takes GuardDuty's findings
     // through Security Hub, whose findings carry no GuardDuty finding type to match.
     if file.deployment.mode == DeploymentMode::Stacks {
