@@ -460,17 +460,9 @@ impl Ctx<'_> {
                 let mut severities = c.alerts.securityhub_severities.clone();
                 severities.sort();
                 severities.reverse();
-                let mut excluded: Vec<&str> = if central {
-                    // GuardDuty's findings have their own rule; Config's come through
-                    // Security Hub when Config alerts at all.
-                    let mut own = vec!["GuardDuty"];
-                    if !c.alerts.config_noncompliant {
-                        own.push("Config");
-                    }
-                    own
-                } else {
-                    ALERTED_DIRECTLY.to_vec()
-                };
+                // GuardDuty's and Config's findings alert through rules of their own (in an
+                // organization, rules over Security Hub's findings).
+                let mut excluded: Vec<&str> = ALERTED_DIRECTLY.to_vec();
                 excluded.extend(suppress.products.iter().map(String::as_str));
                 excluded.sort();
                 excluded.dedup();
@@ -482,7 +474,7 @@ impl Ctx<'_> {
                     "finding_rule_name": format!("{name}-securityhub-findings"),
                 })
             });
-        let config = (c.config.enabled && c.alerts.config_noncompliant && !central).then(|| {
+        let config = (c.config.enabled && c.alerts.config_noncompliant).then(|| {
             json!({
                 "rule_prefix": format!("{name}-"),
                 "rule_name": format!("{name}-config-noncompliant"),

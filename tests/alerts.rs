@@ -768,7 +768,25 @@ fn in_an_organization_each_finding_alerts_once() {
         .unwrap()
         .template
         .value;
-    let events = sample_events();
+    let mut events = sample_events();
+    // Security Hub's Config findings are titled with the rule's name: the baseline's (this
+    // baseline is `org`), and one of another tool's (Control Tower's), which does not alert,
+    // as outside an organization.
+    let config = events["securityhub-config-rule-failed-high"].clone();
+    for (name, title) in [
+        (
+            "securityhub-config-rule-failed-high",
+            "org-s3-bucket-public-read-prohibited",
+        ),
+        (
+            "securityhub-config-foreign-rule-failed",
+            "AWSControlTower_AWS-GR_RESTRICTED_SSH",
+        ),
+    ] {
+        let mut e = config.clone();
+        e["detail"]["findings"][0]["Title"] = json!(title);
+        events.insert(name.to_string(), e);
+    }
     let count = |event: &Json| {
         resources_of_type(security, "AWS::Events::Rule")
             .iter()
@@ -788,7 +806,9 @@ fn in_an_organization_each_finding_alerts_once() {
         ("securityhub-control-failed-new-active-critical", 1),
         ("securityhub-inspector-high", 1),
         ("securityhub-guardduty-high", 1),
+        // The baseline's Config rule, through Config's own rule over Security Hub.
         ("securityhub-config-rule-failed-high", 1),
+        ("securityhub-config-foreign-rule-failed", 0),
         ("securityhub-control-passed", 0),
         ("securityhub-control-failed-archived", 0),
         ("guardduty-severity-8", 0),
@@ -816,6 +836,30 @@ fn in_an_organization_each_finding_alerts_once() {
             }
         }
     }
+    // What email readers get from the rules over Security Hub's findings.
+    let email_of = |rule: &str, event: &str| {
+        let (_, r) = resources_of_type(security, "AWS::Events::Rule")
+            .into_iter()
+            .find(|(id, _)| id.as_str() == rule)
+            .unwrap();
+        let received = as_received(&events[event], SECURITY, "us-east-1", MEMBER, "eu-west-1");
+        let transformer = &r["Properties"]["Targets"][0]["InputTransformer"];
+        quoted_lines_as_text(&apply(transformer, &received).unwrap()).unwrap()
+    };
+    let text = email_of(
+        "ConfigComplianceRule",
+        "securityhub-config-rule-failed-high",
+    );
+    assert!(
+        text.starts_with("AWS Config rule org-s3-bucket-public-read-prohibited: NON_COMPLIANT\nAccount: 444444444444, region: eu-west-1"),
+        "{text}"
+    );
+    let text = email_of("GuardDutyFindingsRule", "securityhub-guardduty-high");
+    assert!(
+        text.starts_with("GuardDuty finding, severity HIGH: EC2 instance i-99999999 is querying a domain name that is associated with Bitcoin-related activity\nType: TTPs/Command and Control/CryptoCurrency:EC2-BitcoinTool.B!DNS\nAccount: 444444444444, region: eu-west-1"),
+        "{text}"
+    );
+
     // The management account's CIS alarms on the organization trail notify these topics.
     let trail = &stacks
         .iter()
