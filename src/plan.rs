@@ -444,7 +444,7 @@ impl Ctx<'_> {
         let guardduty = c.guardduty.enabled.then(|| {
             json!({
                 "through_securityhub": central,
-                "labels": severity_labels_from(c.alerts.guardduty_min_severity),
+                "labels": c.alerts.guardduty_min_severity.securityhub_labels(),
                 "threshold": c.alerts.guardduty_min_severity.threshold() as u32,
                 "description": format!(
                     "GuardDuty findings of severity {:?} or higher (score >= {})",
@@ -882,22 +882,6 @@ impl Ctx<'_> {
         );
         Json::Object(map)
     }
-}
-
-/// The Security Hub severity labels of GuardDuty findings at or above a severity (Security
-/// Hub labels GuardDuty's scores by the same bands).
-fn severity_labels_from(min: crate::baseline::GuardDutySeverity) -> Vec<&'static str> {
-    use crate::baseline::GuardDutySeverity::*;
-    [
-        (Critical, "CRITICAL"),
-        (High, "HIGH"),
-        (Medium, "MEDIUM"),
-        (Low, "LOW"),
-    ]
-    .into_iter()
-    .filter(|(band, _)| *band >= min)
-    .map(|(_, label)| label)
-    .collect()
 }
 
 fn camel_case(id: &str) -> String {

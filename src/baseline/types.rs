@@ -218,6 +218,21 @@ impl GuardDutySeverity {
             GuardDutySeverity::Critical => 9.0,
         }
     }
+
+    /// The Security Hub severities of GuardDuty findings in this band or above, highest
+    /// first (Security Hub labels GuardDuty's scores by the same bands).
+    pub fn securityhub_labels(self) -> Vec<SecurityHubSeverity> {
+        [
+            (GuardDutySeverity::Critical, SecurityHubSeverity::Critical),
+            (GuardDutySeverity::High, SecurityHubSeverity::High),
+            (GuardDutySeverity::Medium, SecurityHubSeverity::Medium),
+            (GuardDutySeverity::Low, SecurityHubSeverity::Low),
+        ]
+        .into_iter()
+        .filter(|(band, _)| *band >= self)
+        .map(|(_, label)| label)
+        .collect()
+    }
 }
 
 #[derive(

@@ -507,10 +507,8 @@ fn check_organization(file: &BaselineFile, org: &Organization, diags: &mut Vec<D
                 .hint("enable `securityhub` there: every account's findings, GuardDuty's included, reach the organization's alert topics through it"),
             );
         }
-    }
-    // In stack mode the organization's one set of alert topics takes GuardDuty's findings
-    // through Security Hub, whose findings carry no GuardDuty finding type to match.
-    if file.deployment.mode == DeploymentMode::Stacks {
+        // GuardDuty's findings reach those topics through Security Hub, whose findings
+        // carry no GuardDuty finding type to match.
         for (i, entry) in file.alerts.suppress.iter().enumerate() {
             if let Ok(super::alerts::Suppression::FindingType(_)) =
                 super::alerts::Suppression::classify(entry)

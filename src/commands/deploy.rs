@@ -505,10 +505,13 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
             .collect();
         let their_prepared = phase
             .iter()
-            .map(|(i, _)| {
+            .zip(&these)
+            .map(|((i, _), g)| {
+                let keys: std::collections::HashSet<&str> =
+                    g.jobs.iter().map(|j| j.key.as_str()).collect();
                 prepared[*i]
                     .iter()
-                    .filter(|p| their_keys.contains(&p.job.key))
+                    .filter(|p| keys.contains(p.job.key.as_str()))
                     .cloned()
                     .collect()
             })
