@@ -129,6 +129,7 @@ pub fn plan_in(
     };
     let home = baseline.home_region().to_string();
     let layout = baseline.organization_layout();
+    let central = baseline.securityhub_central().is_some();
     let mut specs = Vec::new();
     // Values depend on the region and the settings in force there, not on the account:
     // accounts with the same settings share them.
@@ -198,13 +199,16 @@ pub fn plan_in(
                 .config
                 .enabled
                 .then(|| context(Component::Config, &|| ctx.config()));
-            let guardduty = components
-                .guardduty
-                .enabled
+            // A member's detector is the security account's to enable (its organization
+            // configuration, for existing members too).
+            let by_organization = account
+                .as_deref()
+                .is_some_and(|a| baseline.guardduty_by_organization(a, region));
+            let guardduty = (components.guardduty.enabled && !by_organization)
                 .then(|| context(Component::Guardduty, &|| ctx.guardduty()));
-            let securityhub = components
-                .securityhub
-                .enabled
+            // Under central configuration the security account's policy switches Security
+            // Hub on in every other account: only the security account has a stack.
+            let securityhub = (components.securityhub.enabled && (!central || org_security))
                 .then(|| context(Component::Securityhub, &|| ctx.securityhub()));
             let patching = (components.patching.scan
                 || components.patching.install.enabled
@@ -855,9 +859,13 @@ impl Ctx<'_> {
             Component::Securityhub,
             "Security Hub CSPM with the chosen standards",
         );
+        // Under central configuration the standards are the configuration policy's, in
+        // this account too (a centrally managed account cannot change its own).
+        let central = self.baseline.securityhub_central().is_some();
         let standards: Vec<Json> = s
             .standards
             .iter()
+            .filter(|_| !central)
             .map(|std| {
                 json!({
                     "id": std.id(),
@@ -878,7 +886,7 @@ impl Ctx<'_> {
             });
         map.insert(
             "securityhub".into(),
-            json!({"standards": standards, "finding_aggregator": aggregator}),
+            json!({"standards": standards, "finding_aggregator": aggregator, "central": central}),
         );
         Json::Object(map)
     }

@@ -202,7 +202,9 @@ impl ControlSettings {
     ) -> Option<ControlSettings> {
         let c = baseline.components_for(account, region);
         let s = &c.securityhub;
-        if !s.enabled {
+        // Under central configuration the security account's configuration policy holds
+        // the standards and disabled controls; no account sets its own.
+        if !s.enabled || baseline.securityhub_central().is_some() {
             return None;
         }
         let partition = crate::baseline::regions::partition(region);
@@ -814,14 +816,16 @@ impl Setting {
                     )
                 })
             }
-            Setting::OrgSecurityHub => (live?["ConfigurationType"].as_str() == Some("CENTRAL"))
-                .then(|| {
-                    "Security Hub runs under central configuration in this organization: its \
+            Setting::OrgSecurityHub => (live?["ConfigurationType"].as_str() == Some("CENTRAL")
+                && wanted["ConfigurationType"].as_str() != Some("CENTRAL"))
+            .then(|| {
+                "Security Hub runs under central configuration in this organization: its \
                      configuration policies decide which accounts it is on in, and the baseline \
-                     does not manage them yet; set `organization.auto_enable: false` or return \
-                     to local configuration"
-                        .to_string()
-                }),
+                     manages one only in stack mode with more than one region (a finding \
+                     aggregator needs a region to link); return to local configuration, or \
+                     list another region"
+                    .to_string()
+            }),
             _ => None,
         }
     }
@@ -935,8 +939,10 @@ impl WantedSetting {
             .flatten()
             .filter_map(|(k, v)| {
                 let w = wanted.get(k)?;
+                // A control disabled beyond the baseline's weakens: that list is compared whole.
+                let whole = self.setting == Setting::OrgSecurityHub && k == "DisabledControls";
                 let v = match (w.as_array(), v.as_array()) {
-                    (Some(w), Some(v)) => {
+                    (Some(w), Some(v)) if !whole => {
                         Json::Array(v.iter().filter(|i| w.contains(i)).cloned().collect())
                     }
                     _ => v.clone(),
@@ -1176,19 +1182,23 @@ fn auto_enable_settings(
             }
             add(Setting::OrgGuardDuty, Json::Object(p));
         }
-        if c.securityhub.enabled {
-            // Auto-enable reaches accounts that join later; the baseline's other accounts
-            // are made members, so that their findings reach the security account.
+        let central = baseline.securityhub_central().is_some();
+        if c.securityhub.enabled && (!central || *region == baseline.home_region()) {
+            // Auto-enable (or, under central configuration, the policy) reaches accounts
+            // that join later; the baseline's other accounts are made members, so that
+            // their findings reach the security account.
             let mut members: Vec<String> = baseline
                 .account_ids()
                 .into_iter()
                 .filter(|a| a != security)
                 .collect();
             members.sort();
-            add(
-                Setting::OrgSecurityHub,
-                json!({"AutoEnable": true, "AutoEnableStandards": "DEFAULT", "Members": members}),
-            );
+            let properties = if central {
+                securityhub_policy(baseline, &c.securityhub, region, members)
+            } else {
+                json!({"AutoEnable": true, "AutoEnableStandards": "DEFAULT", "Members": members})
+            };
+            add(Setting::OrgSecurityHub, properties);
         }
         if c.macie.enabled && AdminService::Macie.offered_in(region) {
             add(Setting::OrgMacie, json!({"AutoEnable": true}));
@@ -1207,6 +1217,70 @@ fn auto_enable_settings(
         }
     }
     out
+}
+
+/// The name of the baseline's Security Hub configuration policy (an organization has one
+/// organization configuration, so one baseline sets it).
+pub const SECURITYHUB_POLICY_NAME: &str = "cfn-baseline";
+
+/// Security Hub central configuration, from the security account's home region: the
+/// configuration policy (Security Hub on, the baseline's standards as that region names
+/// them, its disabled controls) and where it is associated (`ROOT`: the organization's
+/// root, so every account, new ones included; or the listed organizational units).
+fn securityhub_policy(
+    baseline: &Baseline,
+    s: &crate::baseline::SecurityHub,
+    home: &str,
+    members: Vec<String>,
+) -> Json {
+    let partition = crate::baseline::regions::partition(home);
+    let mut standards: Vec<String> = s
+        .standards
+        .iter()
+        .map(|std| {
+            std.arn_sub()
+                .replace("${AWS::Partition}", partition)
+                .replace("${AWS::Region}", home)
+        })
+        .collect();
+    standards.sort();
+    let mut disabled: Vec<&str> = s
+        .disabled_controls
+        .iter()
+        .map(|d| d.control.as_str())
+        .collect();
+    disabled.sort_unstable();
+    disabled.dedup();
+    let org = baseline
+        .file
+        .organization
+        .as_ref()
+        .expect("an organization");
+    // An organization has one root: its id, when listed, is the root.
+    let mut targets: Vec<String> = org
+        .organizational_units
+        .iter()
+        .map(|t| {
+            if t.starts_with("r-") {
+                "ROOT".to_string()
+            } else {
+                t.clone()
+            }
+        })
+        .collect();
+    if targets.is_empty() {
+        targets.push("ROOT".to_string());
+    }
+    targets.sort();
+    targets.dedup();
+    json!({
+        "ConfigurationType": "CENTRAL",
+        "ServiceEnabled": true,
+        "EnabledStandards": standards,
+        "DisabledControls": disabled,
+        "Targets": targets,
+        "Members": members,
+    })
 }
 
 /// The prefix of the names of the Macie jobs the baseline keeps (how it finds them).
@@ -1472,10 +1546,8 @@ mod organization_tests {
                 Setting::OrgInspector
             ]
         );
-        assert_eq!(
-            at("ap-east-2"),
-            vec![Setting::OrgGuardDuty, Setting::OrgSecurityHub]
-        );
+        // Security Hub's central configuration is set from the home region only.
+        assert_eq!(at("ap-east-2"), vec![Setting::OrgGuardDuty]);
         let gd = wanted_settings(&b, Some("222222222222"), &b.regions())
             .into_iter()
             .find(|w| w.setting == Setting::OrgGuardDuty && w.region == "us-east-1")
@@ -1510,6 +1582,89 @@ mod organization_tests {
         assert!(wanted_settings(&off, Some("222222222222"), &off.regions())
             .iter()
             .all(|w| !w.setting.is_auto_enable()));
+    }
+
+    #[test]
+    fn security_hub_central_configuration_carries_the_baselines_standards_and_controls() {
+        let b = baseline(
+            "securityhub:\n  standards: [aws-foundational-security-best-practices, cis-aws-foundations-benchmark-v5]\n  disabled_controls:\n    - {control: S3.1, reason: no buckets}\n    - {control: IAM.6, reason: hardware MFA by hand}\n",
+        );
+        let sh = of(&b, "222222222222", Setting::OrgSecurityHub);
+        assert_eq!(sh.len(), 1);
+        assert_eq!(sh[0].region, "us-east-1");
+        assert_eq!(
+            sh[0].properties,
+            json!({
+                "ConfigurationType": "CENTRAL",
+                "ServiceEnabled": true,
+                "EnabledStandards": [
+                    "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+                    "arn:aws:securityhub:us-east-1::standards/cis-aws-foundations-benchmark/v/5.0.0",
+                ],
+                "DisabledControls": ["IAM.6", "S3.1"],
+                "Targets": ["ROOT"],
+                "Members": ["111111111111", "333333333333", "444444444444"],
+            })
+        );
+        // No account disables controls of its own: the policy does.
+        for account in ["111111111111", "222222222222", "444444444444"] {
+            for region in b.regions() {
+                assert_eq!(ControlSettings::wanted(&b, Some(account), &region), None);
+            }
+        }
+        // Listed organizational units replace the root (named by its id, it is the root).
+        let b = crate::baseline::load(crate::baseline::Source {
+            name: "org.yaml".into(),
+            text: "version: 1\nname: org\nhome_region: us-east-1\nregions: [us-east-1, eu-west-1]\n\
+                   accounts: [\"111111111111\", \"222222222222\", \"333333333333\"]\n\
+                   organization: {management_account: \"111111111111\", security_account: \"222222222222\", \
+                   log_archive_account: \"333333333333\", \
+                   organizational_units: [ou-ab12-zz34ef56, r-ab12, ou-ab12-cd34ef56]}\n"
+                .into(),
+        })
+        .expect("valid")
+        .0;
+        let sh = of(&b, "222222222222", Setting::OrgSecurityHub);
+        assert_eq!(
+            sh[0].properties["Targets"],
+            json!(["ROOT", "ou-ab12-cd34ef56", "ou-ab12-zz34ef56"])
+        );
+        // Refused only when the organization is central and the baseline is not.
+        let s = Setting::OrgSecurityHub;
+        let live = json!({"ConfigurationType": "CENTRAL"});
+        assert_eq!(s.refusal(Some(&live), &sh[0].properties), None);
+        assert!(s
+            .refusal(Some(&live), &json!({"AutoEnable": true}))
+            .is_some());
+        // The whole list of disabled controls is compared: one more disabled by hand shows.
+        let live = json!({"DisabledControls": ["EC2.2", "IAM.6"], "Targets": ["ROOT", "ou-x"]});
+        let wanted = WantedSetting {
+            setting: s,
+            region: "us-east-1".into(),
+            properties: json!({"DisabledControls": ["IAM.6"], "Targets": ["ROOT"]}),
+        };
+        assert_eq!(
+            wanted.comparable(&live),
+            json!({"DisabledControls": ["EC2.2", "IAM.6"], "Targets": ["ROOT"]})
+        );
+    }
+
+    #[test]
+    fn an_organization_in_one_region_keeps_security_hubs_local_configuration() {
+        let b = crate::baseline::load(crate::baseline::Source {
+            name: "org.yaml".into(),
+            text: "version: 1\nname: org\nhome_region: us-east-1\nregions: [us-east-1]\n\
+                   accounts: [\"111111111111\", \"222222222222\", \"333333333333\"]\n\
+                   organization: {management_account: \"111111111111\", security_account: \"222222222222\", \
+                   log_archive_account: \"333333333333\"}\n"
+                .into(),
+        })
+        .expect("valid")
+        .0;
+        assert!(b.securityhub_central().is_none());
+        let sh = of(&b, "222222222222", Setting::OrgSecurityHub);
+        assert_eq!(sh[0].properties["AutoEnable"], true);
+        assert!(ControlSettings::wanted(&b, Some("333333333333"), "us-east-1").is_some());
     }
 
     #[test]

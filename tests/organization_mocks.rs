@@ -332,3 +332,362 @@ async fn detective_new_members_join_the_graph_by_themselves() {
     .unwrap();
     assert_eq!(updated.num_calls(), 1);
 }
+
+fn securityhub_central(securityhub: &[&Rule], organizations_rules: &[&Rule]) -> SdkStacks {
+    let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, securityhub);
+    organizations(organizations_rules).with_securityhub(client)
+}
+
+/// Security Hub's organization configuration as DescribeOrganizationConfiguration gives it.
+fn sh_organization(
+    kind: aws_sdk_securityhub::types::OrganizationConfigurationConfigurationType,
+) -> aws_sdk_securityhub::operation::describe_organization_configuration::DescribeOrganizationConfigurationOutput{
+    use aws_sdk_securityhub::types::{
+        AutoEnableStandards, OrganizationConfiguration, OrganizationConfigurationStatus,
+    };
+    let central =
+        kind == aws_sdk_securityhub::types::OrganizationConfigurationConfigurationType::Central;
+    aws_sdk_securityhub::operation::describe_organization_configuration::DescribeOrganizationConfigurationOutput::builder()
+        .auto_enable(!central)
+        .auto_enable_standards(if central { AutoEnableStandards::None } else { AutoEnableStandards::Default })
+        .organization_configuration(
+            OrganizationConfiguration::builder()
+                .configuration_type(kind)
+                .status(OrganizationConfigurationStatus::Enabled)
+                .build(),
+        )
+        .build()
+}
+
+fn no_members() -> Rule {
+    mock!(aws_sdk_securityhub::Client::list_members).then_output(|| {
+        aws_sdk_securityhub::operation::list_members::ListMembersOutput::builder().build()
+    })
+}
+
+const FSBP: &str =
+    "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0";
+const CIS: &str = "arn:aws:securityhub:us-east-1::standards/cis-aws-foundations-benchmark/v/1.4.0";
+
+/// Security Hub central configuration, which the emulator does not implement (Security Hub
+/// API reference: ListConfigurationPolicies, GetConfigurationPolicy,
+/// ListConfigurationPolicyAssociations). The baseline's policy (by its name) is read with
+/// where it is applied; another tool's policy, and the association of an OU to it, are not
+/// the baseline's.
+#[tokio::test]
+async fn securityhub_central_configuration_reads_the_baselines_policy_and_where_it_applies() {
+    use aws_sdk_securityhub::operation::get_configuration_policy::GetConfigurationPolicyOutput;
+    use aws_sdk_securityhub::operation::list_configuration_policies::ListConfigurationPoliciesOutput;
+    use aws_sdk_securityhub::operation::list_configuration_policy_associations::ListConfigurationPolicyAssociationsOutput;
+    use aws_sdk_securityhub::types::{
+        AssociationType, ConfigurationPolicyAssociationSummary, ConfigurationPolicySummary,
+        OrganizationConfigurationConfigurationType, Policy, SecurityControlsConfiguration,
+        SecurityHubPolicy, TargetType,
+    };
+    let described = mock!(aws_sdk_securityhub::Client::describe_organization_configuration)
+        .then_output(|| sh_organization(OrganizationConfigurationConfigurationType::Central));
+    let policies =
+        mock!(aws_sdk_securityhub::Client::list_configuration_policies).then_output(|| {
+            ListConfigurationPoliciesOutput::builder()
+                .configuration_policy_summaries(
+                    ConfigurationPolicySummary::builder()
+                        .id("p-other")
+                        .name("landing-zone")
+                        .build(),
+                )
+                .configuration_policy_summaries(
+                    ConfigurationPolicySummary::builder()
+                        .id("p-ours")
+                        .name("cfn-baseline")
+                        .build(),
+                )
+                .build()
+        });
+    let policy = mock!(aws_sdk_securityhub::Client::get_configuration_policy)
+        .match_requests(|r| r.identifier() == Some("p-ours"))
+        .then_output(|| {
+            GetConfigurationPolicyOutput::builder()
+                .id("p-ours")
+                .name("cfn-baseline")
+                .configuration_policy(Policy::SecurityHub(
+                    SecurityHubPolicy::builder()
+                        .service_enabled(true)
+                        .enabled_standard_identifiers(FSBP)
+                        .enabled_standard_identifiers(CIS)
+                        .security_controls_configuration(
+                            SecurityControlsConfiguration::builder()
+                                .disabled_security_control_identifiers("S3.1")
+                                .disabled_security_control_identifiers("IAM.6")
+                                .build(),
+                        )
+                        .build(),
+                ))
+                .build()
+        });
+    let associations = mock!(aws_sdk_securityhub::Client::list_configuration_policy_associations)
+        .match_requests(|r| {
+            r.filters().is_some_and(|f| {
+                f.configuration_policy_id() == Some("p-ours")
+                    && f.association_type() == Some(&AssociationType::Applied)
+            })
+        })
+        .then_output(|| {
+            ListConfigurationPolicyAssociationsOutput::builder()
+                .configuration_policy_association_summaries(
+                    ConfigurationPolicyAssociationSummary::builder()
+                        .configuration_policy_id("p-ours")
+                        .target_id("r-ab12")
+                        .target_type(TargetType::Root)
+                        .association_type(AssociationType::Applied)
+                        .build(),
+                )
+                .configuration_policy_association_summaries(
+                    ConfigurationPolicyAssociationSummary::builder()
+                        .configuration_policy_id("p-other")
+                        .target_id("ou-ab12-cd34ef56")
+                        .target_type(TargetType::OrganizationalUnit)
+                        .association_type(AssociationType::Applied)
+                        .build(),
+                )
+                .build()
+        });
+    let members = no_members();
+    let api = securityhub_central(
+        &[&described, &policies, &policy, &associations, &members],
+        &[],
+    );
+    let live = api
+        .read_setting(Setting::OrgSecurityHub, SECURITY, "us-east-1")
+        .await
+        .unwrap();
+    assert_eq!(
+        live,
+        Some(json!({
+            "AutoEnable": false,
+            "AutoEnableStandards": "NONE",
+            "ConfigurationType": "CENTRAL",
+            "ServiceEnabled": true,
+            "EnabledStandards": [FSBP, CIS],
+            "DisabledControls": ["IAM.6", "S3.1"],
+            "Targets": ["ROOT"],
+            "Members": [],
+        }))
+    );
+}
+
+fn central_wanted(targets: &[&str]) -> serde_json::Value {
+    json!({
+        "ConfigurationType": "CENTRAL",
+        "ServiceEnabled": true,
+        "EnabledStandards": [FSBP, CIS],
+        "DisabledControls": ["IAM.6"],
+        "Targets": targets,
+        "Members": ["333333333333"],
+    })
+}
+
+/// From local configuration: the organization configuration turns CENTRAL (auto-enable off,
+/// as the API requires), the policy is created with the baseline's standards and disabled
+/// controls, associated with the root the Organizations API names, and the baseline's
+/// accounts become members.
+#[tokio::test]
+async fn securityhub_central_configuration_is_switched_on_and_the_policy_applied_to_the_root() {
+    use aws_sdk_organizations::operation::list_roots::ListRootsOutput;
+    use aws_sdk_securityhub::operation::create_configuration_policy::CreateConfigurationPolicyOutput;
+    use aws_sdk_securityhub::operation::create_members::CreateMembersOutput;
+    use aws_sdk_securityhub::operation::list_configuration_policies::ListConfigurationPoliciesOutput;
+    use aws_sdk_securityhub::operation::start_configuration_policy_association::StartConfigurationPolicyAssociationOutput;
+    use aws_sdk_securityhub::operation::update_organization_configuration::UpdateOrganizationConfigurationOutput;
+    use aws_sdk_securityhub::types::{
+        AutoEnableStandards, ConfigurationPolicyAssociationStatus,
+        OrganizationConfigurationConfigurationType, Policy, Target,
+    };
+    let described = mock!(aws_sdk_securityhub::Client::describe_organization_configuration)
+        .sequence()
+        .output(|| sh_organization(OrganizationConfigurationConfigurationType::Local))
+        .output(|| sh_organization(OrganizationConfigurationConfigurationType::Central))
+        .repeatedly()
+        .build();
+    let switched = mock!(aws_sdk_securityhub::Client::update_organization_configuration)
+        .match_requests(|r| {
+            r.auto_enable() == Some(false)
+                && r.auto_enable_standards() == Some(&AutoEnableStandards::None)
+                && r.organization_configuration()
+                    .and_then(|c| c.configuration_type())
+                    == Some(&OrganizationConfigurationConfigurationType::Central)
+        })
+        .then_output(|| UpdateOrganizationConfigurationOutput::builder().build());
+    let none_yet = mock!(aws_sdk_securityhub::Client::list_configuration_policies)
+        .then_output(|| ListConfigurationPoliciesOutput::builder().build());
+    let created = mock!(aws_sdk_securityhub::Client::create_configuration_policy)
+        .match_requests(|r| {
+            let Some(Policy::SecurityHub(p)) = r.configuration_policy() else {
+                return false;
+            };
+            r.name() == Some("cfn-baseline")
+                && p.service_enabled() == Some(true)
+                && p.enabled_standard_identifiers() == [FSBP, CIS]
+                && p.security_controls_configuration()
+                    .is_some_and(|c| c.disabled_security_control_identifiers() == ["IAM.6"])
+        })
+        .then_output(|| {
+            CreateConfigurationPolicyOutput::builder()
+                .id("p-new")
+                .build()
+        });
+    let associated = mock!(aws_sdk_securityhub::Client::start_configuration_policy_association)
+        .match_requests(|r| {
+            r.configuration_policy_identifier() == Some("p-new")
+                && r.target() == Some(&Target::RootId("r-ab12".to_string()))
+        })
+        .then_output(|| {
+            StartConfigurationPolicyAssociationOutput::builder()
+                .association_status(ConfigurationPolicyAssociationStatus::Pending)
+                .build()
+        });
+    let members = no_members();
+    let made_members = mock!(aws_sdk_securityhub::Client::create_members)
+        .match_requests(|r| {
+            r.account_details().len() == 1
+                && r.account_details()[0].account_id() == Some("333333333333")
+        })
+        .then_output(|| CreateMembersOutput::builder().build());
+    let roots = mock!(aws_sdk_organizations::Client::list_roots).then_output(|| {
+        ListRootsOutput::builder()
+            .roots(
+                aws_sdk_organizations::types::Root::builder()
+                    .id("r-ab12")
+                    .build(),
+            )
+            .build()
+    });
+    let api = securityhub_central(
+        &[
+            &described,
+            &switched,
+            &none_yet,
+            &created,
+            &associated,
+            &members,
+            &made_members,
+        ],
+        &[&roots],
+    );
+    api.apply_setting(
+        Setting::OrgSecurityHub,
+        SECURITY,
+        "us-east-1",
+        &central_wanted(&["ROOT"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        switched.num_calls(),
+        1,
+        "switched to central configuration once"
+    );
+    assert_eq!(created.num_calls(), 1);
+    assert_eq!(roots.num_calls(), 1);
+    assert_eq!(associated.num_calls(), 1);
+    assert_eq!(made_members.num_calls(), 1);
+}
+
+/// Already central: the baseline's policy is updated in place (not created twice) and
+/// associated with the listed organizational units; the root is not looked up.
+#[tokio::test]
+async fn securityhub_central_configuration_updates_its_policy_for_the_listed_units() {
+    use aws_sdk_securityhub::operation::list_configuration_policies::ListConfigurationPoliciesOutput;
+    use aws_sdk_securityhub::operation::start_configuration_policy_association::StartConfigurationPolicyAssociationOutput;
+    use aws_sdk_securityhub::operation::update_configuration_policy::UpdateConfigurationPolicyOutput;
+    use aws_sdk_securityhub::types::{
+        ConfigurationPolicySummary, OrganizationConfigurationConfigurationType, Target,
+    };
+    let described = mock!(aws_sdk_securityhub::Client::describe_organization_configuration)
+        .then_output(|| sh_organization(OrganizationConfigurationConfigurationType::Central));
+    let ours = mock!(aws_sdk_securityhub::Client::list_configuration_policies).then_output(|| {
+        ListConfigurationPoliciesOutput::builder()
+            .configuration_policy_summaries(
+                ConfigurationPolicySummary::builder()
+                    .id("p-ours")
+                    .name("cfn-baseline")
+                    .build(),
+            )
+            .build()
+    });
+    let updated = mock!(aws_sdk_securityhub::Client::update_configuration_policy)
+        .match_requests(|r| r.identifier() == Some("p-ours"))
+        .then_output(|| UpdateConfigurationPolicyOutput::builder().build());
+    let associated = mock!(aws_sdk_securityhub::Client::start_configuration_policy_association)
+        .match_requests(|r| {
+            r.target()
+                == Some(&Target::OrganizationalUnitId(
+                    "ou-ab12-cd34ef56".to_string(),
+                ))
+        })
+        .then_output(|| StartConfigurationPolicyAssociationOutput::builder().build());
+    let members = mock!(aws_sdk_securityhub::Client::list_members).then_output(|| {
+        aws_sdk_securityhub::operation::list_members::ListMembersOutput::builder()
+            .members(
+                aws_sdk_securityhub::types::Member::builder()
+                    .account_id("333333333333")
+                    .build(),
+            )
+            .build()
+    });
+    let api = securityhub_central(&[&described, &ours, &updated, &associated, &members], &[]);
+    api.apply_setting(
+        Setting::OrgSecurityHub,
+        SECURITY,
+        "us-east-1",
+        &central_wanted(&["ou-ab12-cd34ef56"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(updated.num_calls(), 1);
+    assert_eq!(associated.num_calls(), 1);
+}
+
+/// A switch to central configuration that Security Hub reports FAILED stops with its reason.
+#[tokio::test]
+async fn a_failed_switch_to_central_configuration_says_why() {
+    use aws_sdk_securityhub::operation::update_organization_configuration::UpdateOrganizationConfigurationOutput;
+    use aws_sdk_securityhub::types::{
+        OrganizationConfiguration, OrganizationConfigurationConfigurationType,
+        OrganizationConfigurationStatus,
+    };
+    let described = mock!(aws_sdk_securityhub::Client::describe_organization_configuration)
+        .sequence()
+        .output(|| sh_organization(OrganizationConfigurationConfigurationType::Local))
+        .output(|| {
+            aws_sdk_securityhub::operation::describe_organization_configuration::DescribeOrganizationConfigurationOutput::builder()
+                .organization_configuration(
+                    OrganizationConfiguration::builder()
+                        .configuration_type(OrganizationConfigurationConfigurationType::Central)
+                        .status(OrganizationConfigurationStatus::Failed)
+                        .status_message("no finding aggregator in the home Region")
+                        .build(),
+                )
+                .build()
+        })
+        .repeatedly()
+        .build();
+    let switched = mock!(aws_sdk_securityhub::Client::update_organization_configuration)
+        .then_output(|| UpdateOrganizationConfigurationOutput::builder().build());
+    let api = securityhub_central(&[&described, &switched], &[]);
+    let err = api
+        .apply_setting(
+            Setting::OrgSecurityHub,
+            SECURITY,
+            "us-east-1",
+            &central_wanted(&["ROOT"]),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "could not switch to central configuration: no finding aggregator in the home Region"
+        ),
+        "{err}"
+    );
+}

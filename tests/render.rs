@@ -361,3 +361,50 @@ fn malware_protection_plans_render_in_their_region_with_a_role_scoped_to_their_b
         .values()
         .any(|r| r["Type"] == "AWS::GuardDuty::MalwareProtectionPlan"));
 }
+
+/// In an organization laid out by role with auto-enable, members keep only what the
+/// administrators cannot do for them: Security Hub is the security account's configuration
+/// policy's (central configuration, two regions here), GuardDuty its organization
+/// configuration's. A member's S3 malware protection plan keeps its guardduty stack, and the
+/// management account keeps its own detector.
+#[test]
+fn organization_members_have_no_stacks_the_administrators_do_for_them() {
+    let text = std::fs::read_to_string(repo_root().join("examples/organization.yaml")).unwrap();
+    let text = format!(
+        "{text}overrides:\n  - match: {{account: \"444444444444\", region: eu-west-1}}\n    guardduty: {{s3_malware_protection: [{{bucket: uploads-444}}]}}\n"
+    );
+    let baseline = load_text("organization.yaml", &text);
+    assert!(baseline.securityhub_central().is_some());
+    let keys: Vec<String> = render(&baseline).iter().map(|s| s.spec.key()).collect();
+    let has = |key: &str| keys.iter().any(|k| k == key);
+    for region in ["us-east-1", "eu-west-1"] {
+        assert!(
+            has(&format!("222222222222/{region}/org-securityhub")),
+            "{keys:?}"
+        );
+        assert!(
+            has(&format!("222222222222/{region}/org-guardduty")),
+            "{keys:?}"
+        );
+        assert!(
+            has(&format!("111111111111/{region}/org-guardduty")),
+            "{keys:?}"
+        );
+        for other in ["111111111111", "333333333333", "444444444444"] {
+            assert!(
+                !has(&format!("{other}/{region}/org-securityhub")),
+                "{keys:?}"
+            );
+        }
+        assert!(
+            !has(&format!("333333333333/{region}/org-guardduty")),
+            "{keys:?}"
+        );
+        // Members keep their recorders.
+        for member in ["333333333333", "444444444444"] {
+            assert!(has(&format!("{member}/{region}/org-config")), "{keys:?}");
+        }
+    }
+    assert!(!has("444444444444/us-east-1/org-guardduty"), "{keys:?}");
+    assert!(has("444444444444/eu-west-1/org-guardduty"), "{keys:?}");
+}

@@ -362,6 +362,14 @@ fn table_of_bad_baselines() {
             ],
         ),
         (
+            "organization: an organizational unit id of the wrong shape",
+            format!("{HEAD}regions: [us-east-1, eu-west-1]\naccounts: [\"111111111111\", \"222222222222\", \"333333333333\"]\norganization: {{management_account: \"111111111111\", security_account: \"222222222222\", log_archive_account: \"333333333333\", organizational_units: [engineering]}}\n"),
+            vec![
+                "bad.yaml:7:146: error: organization.organizational_units[0]: \"engineering\" is not an organizational unit id",
+                "hint: OU ids look like ou-ab12-cd34ef56 (the root is r-ab12); leave the list out to associate Security Hub's policy with the organization's root",
+            ],
+        ),
+        (
             "password policy outside IAM's range",
             format!("{HEAD}iam: {{password_policy: {{min_length: 4, reuse_prevention: 30}}}}\n"),
             vec!["min_length 4 is outside 6-128", "reuse_prevention 30 is outside 1-24"],
@@ -487,4 +495,51 @@ fn an_organizations_guardduty_finding_type_suppression_is_named_as_not_applied()
     );
     // A control id still applies: Security Hub's findings carry it.
     assert!(!report.contains("suppress[1]"), "{report}");
+}
+
+#[test]
+fn under_security_hub_central_configuration_per_account_settings_are_named_as_not_applied() {
+    let org = "accounts: [\"111111111111\", \"222222222222\", \"333333333333\", \"444444444444\"]\n\
+        organization: {management_account: \"111111111111\", security_account: \"222222222222\", log_archive_account: \"333333333333\"}\n\
+        overrides:\n  - match: {account: \"444444444444\"}\n    securityhub: {standards: [nist-800-53-v5]}\n\
+          \x20 - match: {account: \"444444444444\"}\n    guardduty: {features: {runtime_monitoring: false}}\n\
+          \x20 - match: {account: \"444444444444\", region: us-east-1}\n    guardduty: {s3_malware_protection: [{bucket: uploads-444}]}\n\
+          \x20 - match: {account: \"111111111111\"}\n    guardduty: {features: {runtime_monitoring: false}}\n";
+    let text = format!(
+        "version: 1\nname: org\nhome_region: us-east-1\nregions: [us-east-1, eu-west-1]\nalerts: {{email: [a@example.com]}}\n{org}"
+    );
+    let (ok, report) = diagnostics(&text);
+    assert!(ok, "{report}");
+    assert!(
+        report.contains("warning: overrides[0].securityhub: not applied: under Security Hub central configuration one configuration policy sets Security Hub, its standards and disabled controls in every account and region"),
+        "{report}"
+    );
+    // A member's protection plans are the organization configuration's; its malware
+    // protection and the management account's detector are their own.
+    assert!(
+        report.contains("warning: overrides[1].guardduty: not applied to members: the security account's GuardDuty organization configuration enables their detectors"),
+        "{report}"
+    );
+    assert!(!report.contains("overrides[2]"), "{report}");
+    assert!(!report.contains("overrides[3]"), "{report}");
+    // In one region the organization keeps local configuration: the override applies, and
+    // organizational units have nothing to be used for.
+    let text = format!(
+        "version: 1\nname: org\nhome_region: us-east-1\nalerts: {{email: [a@example.com]}}\n{}",
+        org.replace(
+            "log_archive_account: \"333333333333\"}",
+            "log_archive_account: \"333333333333\", organizational_units: [ou-ab12-cd34ef56]}"
+        )
+    );
+    let (ok, report) = diagnostics(&text);
+    assert!(ok, "{report}");
+    assert!(!report.contains("overrides[0]"), "{report}");
+    assert!(
+        report.contains("overrides[1].guardduty: not applied to members"),
+        "{report}"
+    );
+    assert!(
+        report.contains("warning: organization.organizational_units: not used: only Security Hub central configuration"),
+        "{report}"
+    );
 }

@@ -398,6 +398,313 @@ impl SdkStacks {
         Ok(members)
     }
 
+    /// Makes the baseline's accounts Security Hub members of the security account where
+    /// they are not yet. Auto-enable (or the configuration policy) covers the accounts that
+    /// join later; those already in the organization become members here, so that their
+    /// findings reach the security account (an organization's members need no invitation).
+    async fn create_securityhub_members(&self, region: &str, wanted: &Json) -> ApiResult<()> {
+        let have = self.securityhub_members(region).await?;
+        let missing: Vec<String> = wanted["Members"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .filter(|a| !have.iter().any(|h| h == a))
+            .map(str::to_string)
+            .collect();
+        // CreateMembers takes at most 50 accounts a call.
+        for chunk in missing.chunks(50) {
+            let details: Vec<aws_sdk_securityhub::types::AccountDetails> = chunk
+                .iter()
+                .map(|a| {
+                    aws_sdk_securityhub::types::AccountDetails::builder()
+                        .account_id(a)
+                        .build()
+                })
+                .collect();
+            let out = self
+                .send("CreateMembers", || {
+                    self.securityhub(region)
+                        .create_members()
+                        .set_account_details(Some(details.clone()))
+                        .send()
+                })
+                .await?;
+            if let Some(u) = out.unprocessed_accounts().first() {
+                return Err(ApiError::Api {
+                    code: "UnprocessedAccount".to_string(),
+                    message: format!(
+                        "Security Hub did not make account {} a member: {}",
+                        u.account_id().unwrap_or("?"),
+                        u.processing_result().unwrap_or("no reason given")
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The id of the baseline's configuration policy
+    /// ([`crate::settings::SECURITYHUB_POLICY_NAME`]), if there is one.
+    async fn securityhub_policy_id(&self, region: &str) -> ApiResult<Option<String>> {
+        let sh = self.securityhub(region);
+        let sh = &sh;
+        let policies = self
+            .all_pages(|token| async move {
+                let out = self
+                    .send("ListConfigurationPolicies", || {
+                        sh.list_configuration_policies()
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await?;
+                let items = out
+                    .configuration_policy_summaries()
+                    .iter()
+                    .filter(|p| p.name() == Some(crate::settings::SECURITYHUB_POLICY_NAME))
+                    .filter_map(|p| p.id().map(str::to_string))
+                    .collect();
+                Ok((items, out.next_token().map(str::to_string)))
+            })
+            .await?;
+        Ok(policies.into_iter().next())
+    }
+
+    /// The baseline's configuration policy as the pseudo-resource holds it: `ServiceEnabled`,
+    /// `EnabledStandards`, `DisabledControls` (sorted) and `Targets`, where it is applied
+    /// (`ROOT` for the organization's root; OU and account ids as they are). None when there
+    /// is no such policy.
+    async fn securityhub_policy(
+        &self,
+        region: &str,
+    ) -> ApiResult<Option<serde_json::Map<String, Json>>> {
+        use aws_sdk_securityhub::types::{AssociationFilters, AssociationType, Policy, TargetType};
+        let Some(id) = self.securityhub_policy_id(region).await? else {
+            return Ok(None);
+        };
+        let sh = self.securityhub(region);
+        let sh = &sh;
+        let got = self
+            .send("GetConfigurationPolicy", || {
+                sh.get_configuration_policy().identifier(&id).send()
+            })
+            .await?;
+        let policy = match got.configuration_policy() {
+            Some(Policy::SecurityHub(p)) => Some(p),
+            _ => None,
+        };
+        let mut standards: Vec<String> = policy
+            .map(|p| p.enabled_standard_identifiers().to_vec())
+            .unwrap_or_default();
+        standards.sort();
+        let mut disabled: Vec<String> = policy
+            .and_then(|p| p.security_controls_configuration())
+            .map(|c| c.disabled_security_control_identifiers().to_vec())
+            .unwrap_or_default();
+        disabled.sort();
+        let id = &id;
+        let mut targets: Vec<String> = self
+            .all_pages(|token| async move {
+                let out = self
+                    .send("ListConfigurationPolicyAssociations", || {
+                        sh.list_configuration_policy_associations()
+                            .filters(
+                                AssociationFilters::builder()
+                                    .configuration_policy_id(id)
+                                    .association_type(AssociationType::Applied)
+                                    .build(),
+                            )
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await?;
+                let items = out
+                    .configuration_policy_association_summaries()
+                    .iter()
+                    .filter(|a| a.configuration_policy_id() == Some(id.as_str()))
+                    .filter_map(|a| match a.target_type() {
+                        Some(TargetType::Root) => Some("ROOT".to_string()),
+                        _ => a.target_id().map(str::to_string),
+                    })
+                    .collect();
+                Ok((items, out.next_token().map(str::to_string)))
+            })
+            .await?;
+        targets.sort();
+        targets.dedup();
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "ServiceEnabled".into(),
+            json!(policy.and_then(|p| p.service_enabled()).unwrap_or(false)),
+        );
+        map.insert("EnabledStandards".into(), json!(standards));
+        map.insert("DisabledControls".into(), json!(disabled));
+        map.insert("Targets".into(), json!(targets));
+        Ok(Some(map))
+    }
+
+    /// Security Hub central configuration: the organization configuration turned CENTRAL
+    /// (it needs the finding aggregator of the security account's home stack), the
+    /// baseline's configuration policy created or updated, and associated with each target.
+    /// Associations to targets the baseline no longer lists are left as they are.
+    async fn apply_securityhub_central(&self, region: &str, wanted: &Json) -> ApiResult<()> {
+        use aws_sdk_securityhub::types::{
+            AutoEnableStandards, ConfigurationPolicyAssociationStatus, OrganizationConfiguration,
+            OrganizationConfigurationConfigurationType, OrganizationConfigurationStatus, Policy,
+            SecurityControlsConfiguration, SecurityHubPolicy, Target,
+        };
+        let sh = self.securityhub(region);
+        let texts = |key: &str| -> Vec<String> {
+            wanted[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_str)
+                .map(str::to_string)
+                .collect()
+        };
+        let described = self
+            .send("DescribeOrganizationConfiguration", || {
+                sh.describe_organization_configuration().send()
+            })
+            .await?;
+        let central = described
+            .organization_configuration()
+            .and_then(|c| c.configuration_type())
+            == Some(&OrganizationConfigurationConfigurationType::Central);
+        if !central {
+            self.send("UpdateOrganizationConfiguration", || {
+                sh.update_organization_configuration()
+                    .auto_enable(false)
+                    .auto_enable_standards(AutoEnableStandards::None)
+                    .organization_configuration(
+                        OrganizationConfiguration::builder()
+                            .configuration_type(OrganizationConfigurationConfigurationType::Central)
+                            .build(),
+                    )
+                    .send()
+            })
+            .await?;
+            // The switch completes in the background (PENDING, then ENABLED or FAILED).
+            let mut tries = 0;
+            loop {
+                let now = self
+                    .send("DescribeOrganizationConfiguration", || {
+                        sh.describe_organization_configuration().send()
+                    })
+                    .await?;
+                let config = now.organization_configuration();
+                match config.and_then(|c| c.status()) {
+                    Some(OrganizationConfigurationStatus::Pending) if tries < 30 => {
+                        tries += 1;
+                        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                    }
+                    Some(OrganizationConfigurationStatus::Pending) => {
+                        return Err(ApiError::Api {
+                            code: "CentralConfigurationPending".to_string(),
+                            message: "Security Hub's switch to central configuration is still pending after a minute: run deploy again to finish the configuration policy".to_string(),
+                        });
+                    }
+                    Some(OrganizationConfigurationStatus::Failed) => {
+                        return Err(ApiError::Api {
+                            code: "CentralConfigurationFailed".to_string(),
+                            message: format!(
+                                "Security Hub could not switch to central configuration: {}",
+                                config
+                                    .and_then(|c| c.status_message())
+                                    .unwrap_or("no reason given")
+                            ),
+                        });
+                    }
+                    _ => break,
+                }
+            }
+        }
+        let policy = Policy::SecurityHub(
+            SecurityHubPolicy::builder()
+                .service_enabled(wanted["ServiceEnabled"].as_bool().unwrap_or(true))
+                .set_enabled_standard_identifiers(Some(texts("EnabledStandards")))
+                .security_controls_configuration(
+                    SecurityControlsConfiguration::builder()
+                        .set_disabled_security_control_identifiers(Some(texts("DisabledControls")))
+                        .build(),
+                )
+                .build(),
+        );
+        const DESCRIPTION: &str =
+            "cfn-baseline: Security Hub with the baseline's standards and disabled controls";
+        let id = match self.securityhub_policy_id(region).await? {
+            Some(id) => {
+                self.send("UpdateConfigurationPolicy", || {
+                    sh.update_configuration_policy()
+                        .identifier(&id)
+                        .description(DESCRIPTION)
+                        .configuration_policy(policy.clone())
+                        .updated_reason("the baseline changed")
+                        .send()
+                })
+                .await?;
+                id
+            }
+            None => {
+                let out = self
+                    .send("CreateConfigurationPolicy", || {
+                        sh.create_configuration_policy()
+                            .name(crate::settings::SECURITYHUB_POLICY_NAME)
+                            .description(DESCRIPTION)
+                            .configuration_policy(policy.clone())
+                            .send()
+                    })
+                    .await?;
+                out.id().unwrap_or_default().to_string()
+            }
+        };
+        for target in texts("Targets") {
+            let target = if target == "ROOT" {
+                Target::RootId(self.organization_root().await?)
+            } else {
+                Target::OrganizationalUnitId(target)
+            };
+            let out = self
+                .send("StartConfigurationPolicyAssociation", || {
+                    sh.start_configuration_policy_association()
+                        .configuration_policy_identifier(&id)
+                        .target(target.clone())
+                        .send()
+                })
+                .await?;
+            if out.association_status() == Some(&ConfigurationPolicyAssociationStatus::Failed) {
+                return Err(ApiError::Api {
+                    code: "AssociationFailed".to_string(),
+                    message: format!(
+                        "Security Hub could not associate its configuration policy with {}: {}",
+                        out.target_id().unwrap_or("the target"),
+                        out.association_status_message()
+                            .unwrap_or("no reason given")
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The organization's root id (a service's delegated administrator may read it).
+    async fn organization_root(&self) -> ApiResult<String> {
+        let org = self.organizations();
+        let out = self
+            .send("ListRoots", || org.list_roots().send())
+            .await
+            .map_err(in_organization)?;
+        out.roots()
+            .first()
+            .and_then(|r| r.id())
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::Api {
+                code: "NoRoot".to_string(),
+                message: "the organization lists no root".to_string(),
+            })
+    }
+
     /// The security account's organization configuration of one service in a region, as
     /// [`crate::settings::Setting`]'s pseudo-resource holds it; None before it can be read.
     pub(super) async fn read_auto_enable(
@@ -469,6 +776,13 @@ impl SdkStacks {
                 let Some(mut read) = read else {
                     return Ok(None);
                 };
+                if read["ConfigurationType"] == "CENTRAL" {
+                    if let Some(policy) = self.securityhub_policy(region).await? {
+                        for (k, v) in policy {
+                            read[k] = v;
+                        }
+                    }
+                }
                 read["Members"] = json!(self.securityhub_members(region).await?);
                 Ok(Some(read))
             }
@@ -593,6 +907,10 @@ impl SdkStacks {
                 })
                 .await?;
             }
+            Setting::OrgSecurityHub if wanted["ConfigurationType"] == "CENTRAL" => {
+                self.apply_securityhub_central(region, wanted).await?;
+                self.create_securityhub_members(region, wanted).await?;
+            }
             Setting::OrgSecurityHub => {
                 self.send("UpdateOrganizationConfiguration", || {
                     self.securityhub(region)
@@ -604,47 +922,7 @@ impl SdkStacks {
                         .send()
                 })
                 .await?;
-                // Auto-enable covers the accounts that join later; the baseline's accounts
-                // already in the organization become members here, so that their findings
-                // reach the security account (an organization's members need no invitation).
-                let have = self.securityhub_members(region).await?;
-                let missing: Vec<String> = wanted["Members"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Json::as_str)
-                    .filter(|a| !have.iter().any(|h| h == a))
-                    .map(str::to_string)
-                    .collect();
-                // CreateMembers takes at most 50 accounts a call.
-                for chunk in missing.chunks(50) {
-                    let details: Vec<aws_sdk_securityhub::types::AccountDetails> = chunk
-                        .iter()
-                        .map(|a| {
-                            aws_sdk_securityhub::types::AccountDetails::builder()
-                                .account_id(a)
-                                .build()
-                        })
-                        .collect();
-                    let out = self
-                        .send("CreateMembers", || {
-                            self.securityhub(region)
-                                .create_members()
-                                .set_account_details(Some(details.clone()))
-                                .send()
-                        })
-                        .await?;
-                    if let Some(u) = out.unprocessed_accounts().first() {
-                        return Err(ApiError::Api {
-                            code: "UnprocessedAccount".to_string(),
-                            message: format!(
-                                "Security Hub did not make account {} a member: {}",
-                                u.account_id().unwrap_or("?"),
-                                u.processing_result().unwrap_or("no reason given")
-                            ),
-                        });
-                    }
-                }
+                self.create_securityhub_members(region, wanted).await?;
             }
             Setting::OrgMacie => {
                 self.send("UpdateOrganizationConfiguration", || {

@@ -159,6 +159,51 @@ impl Baseline {
             .filter(|_| self.file.deployment.mode == DeploymentMode::Stacks)
     }
 
+    /// The organization whose Security Hub runs under central configuration: laid out by
+    /// role, with auto-enable, Security Hub on in the security account's home region and at
+    /// least one other region. One configuration policy of the security account then sets
+    /// Security Hub, its standards and disabled controls in every account and region, and no
+    /// account has standards or controls of its own. Central configuration needs a finding
+    /// aggregator, which CloudFormation cannot create with no region to link: an
+    /// organization in one region keeps local configuration.
+    pub fn securityhub_central(&self) -> Option<&Organization> {
+        let org = self.organization_layout().filter(|o| o.auto_enable)?;
+        let several = self.file.regions.is_all() || self.regions().len() > 1;
+        let on = self
+            .components_for(Some(&org.security_account), self.home_region())
+            .securityhub
+            .enabled;
+        (several && on).then_some(org)
+    }
+
+    /// Whether GuardDuty's organization configuration, not a stack of the account's own,
+    /// runs GuardDuty in an account and region: a member or the log archive account of an
+    /// organization laid out by role with auto-enable, where the security account runs
+    /// GuardDuty (its organization configuration then enables every member, existing ones
+    /// included, with the baseline's protection plans). An account with S3 malware
+    /// protection plans keeps its stack: a plan is the account's own. The management
+    /// account keeps its stack too: it is the organization's, not a member the
+    /// administrator enables.
+    pub fn guardduty_by_organization(&self, account: &str, region: &str) -> bool {
+        let Some(org) = self.organization_layout().filter(|o| o.auto_enable) else {
+            return false;
+        };
+        let member = matches!(
+            org.role_of(account),
+            AccountRole::LogArchive | AccountRole::Member
+        );
+        member
+            && self
+                .components_for(Some(&org.security_account), region)
+                .guardduty
+                .enabled
+            && self
+                .components_for(Some(account), region)
+                .guardduty
+                .s3_malware_protection
+                .is_empty()
+    }
+
     /// What an account is in the organization (None without `organization`).
     pub fn role_of(&self, account: &str) -> Option<AccountRole> {
         self.file.organization.as_ref().map(|o| o.role_of(account))

@@ -966,6 +966,11 @@ pub struct Organization {
     /// included, by itself.
     #[serde(default = "default_true")]
     pub auto_enable: bool,
+    /// The organizational units (`ou-...`, or the root `r-...`) Security Hub's configuration
+    /// policy is associated with; empty: the organization's root, so every account, new
+    /// ones included.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organizational_units: Vec<String>,
 }
 
 /// What an account is in an organization, in the order they are set up.

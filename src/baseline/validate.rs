@@ -491,11 +491,77 @@ fn check_organization(file: &BaselineFile, org: &Organization, diags: &mut Vec<D
             );
         }
     }
+    for (i, ou) in org.organizational_units.iter().enumerate() {
+        if !valid_ou(ou) {
+            diags.push(
+                Diagnostic::error(
+                    at(p(&["organization", "organizational_units"]), i),
+                    format!("{ou:?} is not an organizational unit id"),
+                )
+                .hint("OU ids look like ou-ab12-cd34ef56 (the root is r-ab12); leave the list out to associate Security Hub's policy with the organization's root"),
+            );
+        }
+    }
+    let home = file.home_region.as_deref().unwrap_or_default();
+    let security = super::components_for(file, Some(&org.security_account), home);
+    // Security Hub central configuration (Baseline::securityhub_central): one policy for
+    // every account and region.
+    let several = file.regions.is_all() || file.regions.listed().len() > 1;
+    let central = file.deployment.mode == DeploymentMode::Stacks
+        && org.auto_enable
+        && several
+        && security.as_ref().is_ok_and(|c| c.securityhub.enabled);
+    if central {
+        for (i, o) in file.overrides.iter().enumerate() {
+            if o.securityhub.is_some() {
+                diags.push(
+                    Diagnostic::warning(
+                        at(at(p(&["overrides"]), i), "securityhub"),
+                        "not applied: under Security Hub central configuration one configuration policy sets Security Hub, its standards and disabled controls in every account and region",
+                    )
+                    .hint("move the setting to the top-level `securityhub`, or set `organization.auto_enable: false` to keep each account's own configuration"),
+                );
+            }
+        }
+    } else if !org.organizational_units.is_empty() {
+        diags.push(
+            Diagnostic::warning(
+                p(&["organization", "organizational_units"]),
+                "not used: only Security Hub central configuration (stack mode, `auto_enable`, Security Hub on in the security account and more than one region) associates a policy with organizational units",
+            )
+            .hint("remove the list, or meet those conditions"),
+        );
+    }
+    // GuardDuty's organization configuration (Baseline::guardduty_by_organization) runs
+    // members' detectors: an override of theirs applies only to its S3 malware protection.
+    if file.deployment.mode == DeploymentMode::Stacks && org.auto_enable {
+        for (i, o) in file.overrides.iter().enumerate() {
+            let members = o.matcher.account.as_deref().is_none_or(|a| {
+                matches!(
+                    org.role_of(a),
+                    super::AccountRole::LogArchive | super::AccountRole::Member
+                )
+            });
+            let detector_keys = o
+                .guardduty
+                .as_ref()
+                .and_then(|v| crate::yaml::to_canonical_json(v).ok())
+                .and_then(|v| v.as_object().cloned())
+                .is_some_and(|m| m.keys().any(|k| k != "s3_malware_protection"));
+            if members && detector_keys {
+                diags.push(
+                    Diagnostic::warning(
+                        at(at(p(&["overrides"]), i), "guardduty"),
+                        "not applied to members: the security account's GuardDuty organization configuration enables their detectors with the baseline's protection plans (only `s3_malware_protection` is a member's own)",
+                    )
+                    .hint("set protection plans in the top-level `guardduty`, or match the security or management account only"),
+                );
+            }
+        }
+    }
     // In stack mode the organization's one set of alert topics is fed by Security Hub in
     // the security account's home region: without it no finding would alert.
     if file.deployment.mode == DeploymentMode::Stacks {
-        let home = file.home_region.as_deref().unwrap_or_default();
-        let security = super::components_for(file, Some(&org.security_account), home);
         if security.is_ok_and(|c| !c.securityhub.enabled) {
             diags.push(
                 Diagnostic::error(
