@@ -577,6 +577,10 @@ pub enum Setting {
     OrgMacie,
     /// ... Inspector's organization configuration (the baseline's scan types, new members).
     OrgInspector,
+    /// ... Inspector's scanning of the existing member accounts, which the security account
+    /// associates and enables as their delegated administrator (a member cannot switch its
+    /// own scan types once associated).
+    OrgInspectorMembers,
     /// ... Detective's organization configuration (new members join the behavior graph).
     OrgDetective,
 }
@@ -656,7 +660,7 @@ pub fn default_host_management_role(baseline_name: &str) -> String {
 }
 
 impl Setting {
-    pub const ALL: [Setting; 19] = [
+    pub const ALL: [Setting; 20] = [
         Setting::PasswordPolicy,
         Setting::SecurityContact,
         Setting::S3PublicAccessBlock,
@@ -675,6 +679,7 @@ impl Setting {
         Setting::OrgSecurityHub,
         Setting::OrgMacie,
         Setting::OrgInspector,
+        Setting::OrgInspectorMembers,
         Setting::OrgDetective,
     ];
 
@@ -699,6 +704,7 @@ impl Setting {
             Setting::OrgSecurityHub => "organization-securityhub",
             Setting::OrgMacie => "organization-macie",
             Setting::OrgInspector => "organization-inspector",
+            Setting::OrgInspectorMembers => "organization-inspector-members",
             Setting::OrgDetective => "organization-detective",
         }
     }
@@ -724,6 +730,7 @@ impl Setting {
             Setting::OrgSecurityHub => "AWS::SecurityHub::OrganizationConfiguration",
             Setting::OrgMacie => "AWS::Macie::OrganizationConfiguration",
             Setting::OrgInspector => "AWS::Inspector2::OrganizationConfiguration",
+            Setting::OrgInspectorMembers => "AWS::Inspector2::MemberScanning",
             Setting::OrgDetective => "AWS::Detective::OrganizationConfiguration",
         }
     }
@@ -749,6 +756,7 @@ impl Setting {
             | Setting::OrgMacie
             | Setting::OrgInspector
             | Setting::OrgDetective => "OrganizationConfiguration",
+            Setting::OrgInspectorMembers => "MemberScanning",
         }
     }
 
@@ -783,6 +791,7 @@ impl Setting {
             Setting::OrgSecurityHub => "Security Hub's organization configuration",
             Setting::OrgMacie => "Macie's organization configuration",
             Setting::OrgInspector => "Inspector's organization configuration",
+            Setting::OrgInspectorMembers => "Inspector scanning of the member accounts",
             Setting::OrgDetective => "Detective's organization configuration",
         }
     }
@@ -833,7 +842,7 @@ impl Setting {
     /// A line for plan and drift about what was read, beside the comparison: for Shield,
     /// whether the account subscribes to Shield Advanced.
     pub fn note(self, live: Option<&Json>, wanted: &Json) -> Option<String> {
-        if self.is_auto_enable() && live.is_none() {
+        if (self.is_auto_enable() || self == Setting::OrgInspectorMembers) && live.is_none() {
             return Some(
                 "read once the security account is the service's delegated administrator (and, for \
                  GuardDuty, has its detector): set after the management account's delegations and the stacks"
@@ -907,6 +916,7 @@ impl Setting {
             | Setting::OrgSecurityHub
             | Setting::OrgMacie
             | Setting::OrgInspector
+            | Setting::OrgInspectorMembers
             | Setting::OrgDetective => return None,
         })
     }
@@ -1051,7 +1061,11 @@ pub fn wanted_settings(
             });
         }
         let inspector = c.inspector;
+        // A member's scanning is the security account's to switch on (OrgInspectorMembers).
+        let by_organization =
+            account.is_some_and(|a| baseline.inspector_by_organization(a, region));
         if !inspector.enabled
+            || by_organization
             || !crate::baseline::regions::offers(
                 region,
                 crate::baseline::regions::Capability::Inspector,
@@ -1211,6 +1225,24 @@ fn auto_enable_settings(
                 .map(|s| (inspector_key(*s).to_string(), json!(true)))
                 .collect();
             add(Setting::OrgInspector, Json::Object(p));
+            // The existing members, associated and switched on by the security account:
+            // `<account>:<scan type>` = ENABLED, each with its own scan types.
+            let mut members = serde_json::Map::new();
+            for account in baseline.account_ids() {
+                let own = baseline.components_for(Some(&account), region).inspector;
+                if !own.enabled || !baseline.inspector_by_organization(&account, region) {
+                    continue;
+                }
+                for scan in &own.scan {
+                    members.insert(
+                        format!("{account}:{}", inspector_key(*scan)),
+                        json!("ENABLED"),
+                    );
+                }
+            }
+            if !members.is_empty() {
+                add(Setting::OrgInspectorMembers, Json::Object(members));
+            }
         }
         if c.detective.enabled && AdminService::Detective.offered_in(region) {
             add(Setting::OrgDetective, json!({"AutoEnable": true}));
@@ -1647,6 +1679,33 @@ mod organization_tests {
             wanted.comparable(&live),
             json!({"DisabledControls": ["EC2.2", "IAM.6"], "Targets": ["ROOT"]})
         );
+    }
+
+    #[test]
+    fn the_security_account_switches_inspector_on_in_the_members() {
+        let b = baseline(
+            "inspector: {enabled: true, scan: [ec2, ecr]}\noverrides:\n  - match: {account: \"444444444444\"}\n    inspector: {scan: [lambda]}\n",
+        );
+        let members = of(&b, "222222222222", Setting::OrgInspectorMembers);
+        // Only where Inspector is offered (not ap-east-2), each member with its scan types.
+        assert_eq!(members.len(), 1);
+        assert_eq!(members[0].region, "us-east-1");
+        assert_eq!(
+            members[0].properties,
+            json!({
+                "333333333333:Ec2": "ENABLED",
+                "333333333333:Ecr": "ENABLED",
+                "444444444444:Lambda": "ENABLED",
+            })
+        );
+        // Members no longer switch their own; the management account and the security
+        // account still do.
+        for member in ["333333333333", "444444444444"] {
+            assert!(of(&b, member, Setting::Inspector).is_empty(), "{member}");
+        }
+        for own in ["111111111111", "222222222222"] {
+            assert_eq!(of(&b, own, Setting::Inspector).len(), 1, "{own}");
+        }
     }
 
     #[test]

@@ -192,6 +192,8 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     ("organization.macie.auto_enable", "{O: {Type: AWS::Macie::OrganizationConfiguration, Properties: {AutoEnable: true}}}", "{O: {Type: AWS::Macie::OrganizationConfiguration, Properties: {AutoEnable: false}}}", W),
     ("organization.inspector", "-", "{O: {Type: AWS::Inspector2::OrganizationConfiguration, Properties: {Ec2: true}}}", S),
     ("organization.inspector.auto_enable", "{O: {Type: AWS::Inspector2::OrganizationConfiguration, Properties: {Ec2: false}}}", "{O: {Type: AWS::Inspector2::OrganizationConfiguration, Properties: {Ec2: true}}}", S),
+    ("organization.inspector.members", "{M: {Type: AWS::Inspector2::MemberScanning, Properties: {'4:Ec2': ENABLED}}}", "-", W),
+    ("organization.inspector.member_scan", "{M: {Type: AWS::Inspector2::MemberScanning, Properties: {'4:Ec2': ENABLED}}}", "{M: {Type: AWS::Inspector2::MemberScanning, Properties: {'4:Ec2': DISABLED}}}", W),
     ("organization.detective", "-", "{O: {Type: AWS::Detective::OrganizationConfiguration, Properties: {AutoEnable: true}}}", S),
     ("organization.detective.auto_enable", "{O: {Type: AWS::Detective::OrganizationConfiguration, Properties: {AutoEnable: true}}}", "{O: {Type: AWS::Detective::OrganizationConfiguration, Properties: {AutoEnable: false}}}", W),
     ("account.security_contact", "{C: {Type: AWS::Account::AlternateContact, Properties: {Name: a}}}", "-", W),

@@ -192,9 +192,34 @@ print('inspector', [a['accountId'] for a in
 hub = as_account('{security}', 'securityhub').describe_organization_configuration()
 print('securityhub', hub['AutoEnable'], hub['AutoEnableStandards'])
 print('inspector', as_account('{security}', 'inspector2').describe_organization_configuration()['autoEnable'])
+insp = as_account('{security}', 'inspector2')
+members = sorted(m['accountId'] for m in insp.list_members(onlyAssociated=True)['members'])
+print('inspector members', members)
+for a in insp.batch_get_account_status(accountIds=members)['accounts']:
+    print('scans', a['accountId'], a['resourceState']['ec2']['status'], a['resourceState']['ecr']['status'], a['resourceState']['lambda']['status'])
+for m in members:
+    print('own call', m, len(as_account(m, 'inspector2').batch_get_account_status(accountIds=[m])['accounts']))
 "#
     ));
     assert!(auto.contains("securityhub True DEFAULT"), "{auto}");
+    // Existing members (the log archive account too) are associated with the security
+    // account and their scanning switched on by it, as their delegated administrator; the
+    // management account switches its own. (The emulator keeps Inspector's state in the
+    // caller's account: a member's own read finds nothing, which shows the member made no
+    // call itself. AWS shows the member the scanning its administrator switched on.)
+    let mut inspected: Vec<&str> = ids.iter().copied().filter(|a| *a != security).collect();
+    inspected.sort();
+    assert!(
+        auto.contains(&format!("inspector members {inspected:?}").replace('"', "'")),
+        "{auto}"
+    );
+    for account in &inspected {
+        assert!(
+            auto.contains(&format!("scans {account} ENABLED ENABLED ENABLED")),
+            "{auto}"
+        );
+        assert!(auto.contains(&format!("own call {account} 0")), "{auto}");
+    }
     // The organization analyzer lives in the security account's stack only.
     let analyzers = moto.python(&format!(
         r#"{AS_ACCOUNT}

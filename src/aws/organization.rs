@@ -831,6 +831,144 @@ impl SdkStacks {
         }
     }
 
+    /// The accounts associated with the security account as Inspector members in a region
+    /// (ENABLED or CREATED; not those disabled, removed or resigned), sorted.
+    async fn inspector_members(&self, region: &str) -> ApiResult<Vec<String>> {
+        use aws_sdk_inspector2::types::RelationshipStatus;
+        let client = regional!(self, aws_sdk_inspector2, region);
+        let client = &client;
+        let mut members: Vec<String> = self
+            .all_pages(|token| async move {
+                let out = self
+                    .send("ListMembers", || {
+                        client
+                            .list_members()
+                            .only_associated(true)
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await?;
+                let items = out
+                    .members()
+                    .iter()
+                    .filter(|m| {
+                        matches!(
+                            m.relationship_status(),
+                            Some(RelationshipStatus::Enabled | RelationshipStatus::Created)
+                        )
+                    })
+                    .filter_map(|m| m.account_id().map(str::to_string))
+                    .collect();
+                Ok((items, out.next_token().map(str::to_string)))
+            })
+            .await?;
+        members.sort();
+        members.dedup();
+        Ok(members)
+    }
+
+    /// Inspector's scanning of the associated members, read by the security account:
+    /// `<account>:<scan type>` = ENABLED / DISABLED / ... (ENABLING counts as on). None
+    /// before the security account is Inspector's delegated administrator.
+    pub(super) async fn read_inspector_members(&self, region: &str) -> ApiResult<Option<Json>> {
+        use aws_sdk_inspector2::types::Status;
+        let members = match self.inspector_members(region).await {
+            Ok(m) => m,
+            Err(e) => return before_delegation(Err(e)),
+        };
+        let mut map = serde_json::Map::new();
+        // BatchGetAccountStatus takes at most 10 accounts a call.
+        for chunk in members.chunks(10) {
+            let out = self
+                .send("BatchGetAccountStatus", || {
+                    regional!(self, aws_sdk_inspector2, region)
+                        .batch_get_account_status()
+                        .set_account_ids(Some(chunk.to_vec()))
+                        .send()
+                })
+                .await?;
+            for a in out.accounts() {
+                let Some(state) = a.resource_state() else {
+                    continue;
+                };
+                let status =
+                    |s: Option<&aws_sdk_inspector2::types::State>| match s.map(|s| s.status()) {
+                        Some(Status::Enabled | Status::Enabling) => "ENABLED".to_string(),
+                        Some(other) => other.as_str().to_string(),
+                        None => "DISABLED".to_string(),
+                    };
+                let account = a.account_id();
+                for (key, s) in [
+                    ("Ec2", state.ec2()),
+                    ("Ecr", state.ecr()),
+                    ("Lambda", state.lambda()),
+                    ("LambdaCode", state.lambda_code()),
+                ] {
+                    map.insert(format!("{account}:{key}"), json!(status(s)));
+                }
+            }
+        }
+        Ok(Some(Json::Object(map)))
+    }
+
+    /// Associates the baseline's accounts that are not yet Inspector members, then
+    /// switches on each account's scan types (Enable is idempotent; what the baseline does
+    /// not list is left as it is).
+    pub(super) async fn apply_inspector_members(
+        &self,
+        region: &str,
+        wanted: &Json,
+    ) -> ApiResult<()> {
+        use aws_sdk_inspector2::types::ResourceScanType;
+        let mut scans: std::collections::BTreeMap<String, Vec<ResourceScanType>> =
+            std::collections::BTreeMap::new();
+        for key in wanted.as_object().into_iter().flat_map(|m| m.keys()) {
+            let Some((account, scan)) = key.split_once(':') else {
+                continue;
+            };
+            let scan = match scan {
+                "Ec2" => ResourceScanType::Ec2,
+                "Ecr" => ResourceScanType::Ecr,
+                "Lambda" => ResourceScanType::Lambda,
+                "LambdaCode" => ResourceScanType::LambdaCode,
+                _ => continue,
+            };
+            scans.entry(account.to_string()).or_default().push(scan);
+        }
+        let have = self.inspector_members(region).await?;
+        for (account, types) in &scans {
+            if !have.contains(account) {
+                self.send("AssociateMember", || {
+                    regional!(self, aws_sdk_inspector2, region)
+                        .associate_member()
+                        .account_id(account)
+                        .send()
+                })
+                .await?;
+            }
+            let out = self
+                .send("Enable", || {
+                    regional!(self, aws_sdk_inspector2, region)
+                        .enable()
+                        .account_ids(account)
+                        .set_resource_types(Some(types.clone()))
+                        .send()
+                })
+                .await?;
+            // A refusal for the account comes back as a result, not an error.
+            if let Some(f) = out.failed_accounts().first() {
+                return Err(ApiError::Api {
+                    code: f.error_code().as_str().to_string(),
+                    message: format!(
+                        "Inspector did not switch scanning on in account {account}: {}",
+                        f.error_message()
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The region's behavior graph (the security account's detective stack creates it).
     async fn detective_graph(&self, region: &str) -> ApiResult<Option<String>> {
         let graphs = self

@@ -201,6 +201,7 @@ impl SettingsApi for SdkStacks {
             | Setting::OrgMacie
             | Setting::OrgInspector
             | Setting::OrgDetective => self.read_auto_enable(setting, region).await,
+            Setting::OrgInspectorMembers => self.read_inspector_members(region).await,
             Setting::MacieJobs => {
                 let jobs = self.macie_jobs(region).await?;
                 let map: serde_json::Map<String, Json> =
@@ -358,6 +359,7 @@ impl SettingsApi for SdkStacks {
             | Setting::OrgMacie
             | Setting::OrgInspector
             | Setting::OrgDetective => self.apply_auto_enable(setting, region, p).await?,
+            Setting::OrgInspectorMembers => self.apply_inspector_members(region, p).await?,
         }
         Ok(())
     }

@@ -204,6 +204,23 @@ impl Baseline {
                 .is_empty()
     }
 
+    /// Whether the security account, as Inspector's delegated administrator, switches
+    /// Inspector's scanning on in an account and region: a member or the log archive
+    /// account of an organization laid out by role with auto-enable, where the security
+    /// account runs Inspector (an associated member cannot switch its own scan types).
+    pub fn inspector_by_organization(&self, account: &str, region: &str) -> bool {
+        let Some(org) = self.organization_layout().filter(|o| o.auto_enable) else {
+            return false;
+        };
+        matches!(
+            org.role_of(account),
+            AccountRole::LogArchive | AccountRole::Member
+        ) && self
+            .components_for(Some(&org.security_account), region)
+            .inspector
+            .enabled
+    }
+
     /// What an account is in the organization (None without `organization`).
     pub fn role_of(&self, account: &str) -> Option<AccountRole> {
         self.file.organization.as_ref().map(|o| o.role_of(account))

@@ -673,6 +673,14 @@ pub const RULES: &[Rule] = &[
         "new member accounts no longer have a resource type scanned by themselves",
         "new member accounts have another resource type scanned by themselves"),
 
+    rule("organization.inspector.members", "AWS::Inspector2::MemberScanning", "", Expect::Present,
+        "Inspector's scanning of the member accounts is no longer managed: their vulnerabilities may go unreported",
+        "the security account switches Inspector's scanning on in the member accounts"),
+    rule("organization.inspector.member_scan", "AWS::Inspector2::MemberScanning", "Properties.*",
+        Expect::Value { secure: "ENABLED", absent: None },
+        "a member account's resource type is no longer scanned for vulnerabilities",
+        "another resource type of a member account is scanned for vulnerabilities"),
+
     rule("organization.detective", "AWS::Detective::OrganizationConfiguration", "", Expect::Present,
         "Detective's organization configuration is no longer managed",
         "new member accounts join the Detective behavior graph by themselves"),
