@@ -222,11 +222,18 @@ pub fn plan_in(
                 .waf
                 .enabled
                 .then(|| context(Component::Waf, &|| ctx.waf()));
-            // Only where CloudFormation has the type (regions::LACKING).
-            let macie = (components.macie.enabled && regions::offers(region, Capability::Macie))
-                .then(|| context(Component::Macie, &|| ctx.macie()));
+            // Only where CloudFormation has the type (regions::LACKING); a member's Macie and
+            // Detective are the security account's to enable (it makes the account a member).
+            let administered = |by: fn(&Baseline, &str, &str) -> bool| {
+                account.as_deref().is_some_and(|a| by(baseline, a, region))
+            };
+            let macie = (components.macie.enabled
+                && regions::offers(region, Capability::Macie)
+                && !administered(Baseline::macie_by_organization))
+            .then(|| context(Component::Macie, &|| ctx.macie()));
             let detective = (components.detective.enabled
-                && regions::offers(region, Capability::Detective))
+                && regions::offers(region, Capability::Detective)
+                && !administered(Baseline::detective_by_organization))
             .then(|| context(Component::Detective, &|| ctx.detective()));
             // The log archive account's archive has no alerts stack to wait for: it goes
             // in the first wave, so that the management account's trail finds it.

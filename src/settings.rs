@@ -1214,8 +1214,26 @@ fn auto_enable_settings(
             };
             add(Setting::OrgSecurityHub, properties);
         }
+        // The existing accounts the security account makes members (auto-enable reaches
+        // only those that join later), sorted.
+        let members = |by: fn(&Baseline, &str, &str) -> bool,
+                       on: fn(&crate::baseline::Components) -> bool| {
+            let mut ids: Vec<String> = baseline
+                .account_ids()
+                .into_iter()
+                .filter(|a| {
+                    by(baseline, a, region) && on(&baseline.components_for(Some(a), region))
+                })
+                .collect();
+            ids.sort();
+            ids
+        };
         if c.macie.enabled && AdminService::Macie.offered_in(region) {
-            add(Setting::OrgMacie, json!({"AutoEnable": true}));
+            let members = members(Baseline::macie_by_organization, |c| c.macie.enabled);
+            add(
+                Setting::OrgMacie,
+                json!({"AutoEnable": true, "Members": members}),
+            );
         }
         if c.inspector.enabled && AdminService::Inspector.offered_in(region) {
             let p: serde_json::Map<String, Json> = c
@@ -1245,7 +1263,11 @@ fn auto_enable_settings(
             }
         }
         if c.detective.enabled && AdminService::Detective.offered_in(region) {
-            add(Setting::OrgDetective, json!({"AutoEnable": true}));
+            let members = members(Baseline::detective_by_organization, |c| c.detective.enabled);
+            add(
+                Setting::OrgDetective,
+                json!({"AutoEnable": true, "Members": members}),
+            );
         }
     }
     out
@@ -1706,6 +1728,28 @@ mod organization_tests {
         for own in ["111111111111", "222222222222"] {
             assert_eq!(of(&b, own, Setting::Inspector).len(), 1, "{own}");
         }
+    }
+
+    #[test]
+    fn the_security_account_makes_the_members_macie_and_detective_members() {
+        let b = baseline("macie: {enabled: true}\ndetective: {enabled: true}\n");
+        for setting in [Setting::OrgMacie, Setting::OrgDetective] {
+            let w = of(&b, "222222222222", setting);
+            assert!(!w.is_empty(), "{setting:?}");
+            for w in w {
+                // Members and the log archive account; the management account keeps its own.
+                assert_eq!(
+                    w.properties,
+                    json!({"AutoEnable": true, "Members": ["333333333333", "444444444444"]}),
+                    "{setting:?} in {}",
+                    w.region
+                );
+            }
+        }
+        assert!(b.macie_by_organization("444444444444", "us-east-1"));
+        assert!(b.detective_by_organization("333333333333", "us-east-1"));
+        assert!(!b.macie_by_organization("111111111111", "us-east-1"));
+        assert!(!b.detective_by_organization("222222222222", "us-east-1"));
     }
 
     #[test]

@@ -189,6 +189,8 @@ const CASES: &[(&str, &str, &str, Impact)] = &[
     ("organization.securityhub.policy_targets", "{O: {Type: AWS::SecurityHub::OrganizationConfiguration, Properties: {Targets: [ROOT]}}}", "{O: {Type: AWS::SecurityHub::OrganizationConfiguration, Properties: {Targets: [ou-ab12-cd34ef56]}}}", W),
     ("organization.securityhub.auto_enable", "{O: {Type: AWS::SecurityHub::OrganizationConfiguration, Properties: {AutoEnableStandards: DEFAULT}}}", "{O: {Type: AWS::SecurityHub::OrganizationConfiguration, Properties: {AutoEnableStandards: NONE}}}", W),
     ("organization.macie", "{O: {Type: AWS::Macie::OrganizationConfiguration, Properties: {AutoEnable: true}}}", "-", W),
+    ("organization.macie.members", "{O: {Type: AWS::Macie::OrganizationConfiguration, Properties: {Members: ['1', '2']}}}", "{O: {Type: AWS::Macie::OrganizationConfiguration, Properties: {Members: ['1']}}}", W),
+    ("organization.detective.members", "{O: {Type: AWS::Detective::OrganizationConfiguration, Properties: {Members: ['1']}}}", "{O: {Type: AWS::Detective::OrganizationConfiguration, Properties: {Members: ['1', '2']}}}", S),
     ("organization.macie.auto_enable", "{O: {Type: AWS::Macie::OrganizationConfiguration, Properties: {AutoEnable: true}}}", "{O: {Type: AWS::Macie::OrganizationConfiguration, Properties: {AutoEnable: false}}}", W),
     ("organization.inspector", "-", "{O: {Type: AWS::Inspector2::OrganizationConfiguration, Properties: {Ec2: true}}}", S),
     ("organization.inspector.auto_enable", "{O: {Type: AWS::Inspector2::OrganizationConfiguration, Properties: {Ec2: false}}}", "{O: {Type: AWS::Inspector2::OrganizationConfiguration, Properties: {Ec2: true}}}", S),

@@ -239,10 +239,11 @@ for account in ['{security}', '123456789012']:
     // in the security account, and members without a trail or topic of their own. (The
     // emulator's CloudFormation creates no trail, recorder or bucket policy, so those are
     // read from the deployed templates; AWS would hold them as written. It does create the
-    // buckets and topics.) Members and the log archive account have no guardduty stack:
-    // the security account's organization configuration (auto-enable ALL) enables their
-    // detectors, which the emulator's GuardDuty does not do (tests/organization_mocks.rs
-    // checks the configuration asked for).
+    // buckets and topics.) Members and the log archive account have no guardduty or macie
+    // stack: the security account's organization configuration (auto-enable ALL) enables
+    // their detectors, and it makes them Macie members, which the emulator's GuardDuty and
+    // Macie do not implement (the run warns that it neither shows nor changes those
+    // settings; tests/organization_mocks.rs checks the calls made for them).
     let layout = moto.python(&format!(
         r#"{AS_ACCOUNT}
 import json
@@ -251,7 +252,7 @@ for account in {accounts:?}:
     names = sorted(s['StackName'] for s in cfn.list_stacks(StackStatusFilter=['CREATE_COMPLETE', 'UPDATE_COMPLETE'])['StackSummaries'])
     sns = as_account(account, 'sns') if account != '123456789012' else client('sns')
     topics = sorted(t['TopicArn'].split(':')[-1] for t in sns.list_topics()['Topics'])
-    print('stacks', account, 'org-cloudtrail' in names, 'org-alerts' in names, 'org-guardduty' in names, topics)
+    print('stacks', account, 'org-cloudtrail' in names, 'org-alerts' in names, 'org-guardduty' in names, 'org-macie' in names, topics)
 body = client('cloudformation').get_template(StackName='org-cloudtrail')['TemplateBody']
 print('organization trail', 'IsOrganizationTrail: true' in body, 'S3BucketName: "org-logs-{log_archive}-us-east-1"' in body)
 s3 = as_account('{log_archive}', 's3')
@@ -272,20 +273,22 @@ print('hub members', sorted(m['AccountId'] for m in hub.list_members(OnlyAssocia
         accounts = ids.iter().chain(["123456789012"].iter()).collect::<Vec<_>>(),
     ));
     assert!(
-        layout.contains("stacks 123456789012 True False True []"),
+        layout.contains("stacks 123456789012 True False True True []"),
         "{layout}"
     );
     assert!(
-        layout.contains(&format!("stacks {log_archive} True False False []")),
+        layout.contains(&format!("stacks {log_archive} True False False False []")),
         "{layout}"
     );
     assert!(
-        layout.contains(&format!("stacks {security} False True True ['org-alerts']")),
+        layout.contains(&format!(
+            "stacks {security} False True True True ['org-alerts']"
+        )),
         "{layout}"
     );
     for member in members {
         assert!(
-            layout.contains(&format!("stacks {member} False False False []")),
+            layout.contains(&format!("stacks {member} False False False False []")),
             "{layout}"
         );
         assert!(

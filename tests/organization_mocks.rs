@@ -290,10 +290,13 @@ async fn before_the_delegation_guardduty_reads_as_not_set() {
 /// UpdateOrganizationConfiguration on the administrator's graph).
 #[tokio::test]
 async fn detective_new_members_join_the_graph_by_themselves() {
+    use aws_sdk_detective::operation::create_members::CreateMembersOutput;
     use aws_sdk_detective::operation::describe_organization_configuration::DescribeOrganizationConfigurationOutput;
     use aws_sdk_detective::operation::list_graphs::ListGraphsOutput;
+    use aws_sdk_detective::operation::list_members::ListMembersOutput;
     use aws_sdk_detective::operation::update_organization_configuration::UpdateOrganizationConfigurationOutput;
-    use aws_sdk_detective::types::Graph;
+    use aws_sdk_detective::types::{Graph, MemberDetail, MemberStatus};
+    use aws_sdk_organizations::operation::describe_account::DescribeAccountOutput;
 
     const GRAPH: &str = "arn:aws:detective:eu-west-1:222222222222:graph:abc";
     let graphs = mock!(aws_sdk_detective::Client::list_graphs).then_output(|| {
@@ -308,29 +311,150 @@ async fn detective_new_members_join_the_graph_by_themselves() {
                 .auto_enable(false)
                 .build()
         });
+    // One member enabled; another only invited, which does not count.
+    let members = mock!(aws_sdk_detective::Client::list_members)
+        .match_requests(|r| r.graph_arn() == Some(GRAPH))
+        .then_output(|| {
+            ListMembersOutput::builder()
+                .member_details(
+                    MemberDetail::builder()
+                        .account_id("444444444444")
+                        .status(MemberStatus::Enabled)
+                        .build(),
+                )
+                .member_details(
+                    MemberDetail::builder()
+                        .account_id("555555555555")
+                        .status(MemberStatus::Invited)
+                        .build(),
+                )
+                .build()
+        });
     let updated = mock!(aws_sdk_detective::Client::update_organization_configuration)
         .match_requests(|r| r.graph_arn() == Some(GRAPH) && r.auto_enable() == Some(true))
         .then_output(|| UpdateOrganizationConfigurationOutput::builder().build());
+    // The missing member, with the email address AWS Organizations gives for it.
+    let created = mock!(aws_sdk_detective::Client::create_members)
+        .match_requests(|r| {
+            r.graph_arn() == Some(GRAPH)
+                && r.accounts().len() == 1
+                && r.accounts()[0].account_id() == "333333333333"
+                && r.accounts()[0].email_address() == "log-archive@example.com"
+        })
+        .then_output(|| CreateMembersOutput::builder().build());
+    let email = mock!(aws_sdk_organizations::Client::describe_account)
+        .match_requests(|r| r.account_id() == Some("333333333333"))
+        .then_output(|| {
+            DescribeAccountOutput::builder()
+                .account(
+                    aws_sdk_organizations::types::Account::builder()
+                        .id("333333333333")
+                        .email("log-archive@example.com")
+                        .build(),
+                )
+                .build()
+        });
     let client = mock_client!(
         aws_sdk_detective,
         RuleMode::MatchAny,
-        &[&graphs, &described, &updated]
+        &[&graphs, &described, &members, &updated, &created]
     );
-    let api = organizations(&[]).with_detective(client);
+    let api = organizations(&[&email]).with_detective(client);
     let live = api
         .read_setting(Setting::OrgDetective, SECURITY, "eu-west-1")
         .await
         .unwrap();
-    assert_eq!(live, Some(json!({"AutoEnable": false})));
+    assert_eq!(
+        live,
+        Some(json!({"AutoEnable": false, "Members": ["444444444444"]}))
+    );
     api.apply_setting(
         Setting::OrgDetective,
         SECURITY,
         "eu-west-1",
-        &json!({"AutoEnable": true}),
+        &json!({"AutoEnable": true, "Members": ["333333333333", "444444444444"]}),
     )
     .await
     .unwrap();
     assert_eq!(updated.num_calls(), 1);
+    assert_eq!(
+        email.num_calls(),
+        1,
+        "only the missing member's email is read"
+    );
+    assert_eq!(created.num_calls(), 1);
+}
+
+/// Macie's existing members, which the emulator cannot make (it has no CreateMember): an
+/// organization account missing from the security account's members is added with the
+/// email address AWS Organizations gives for it, which enables Macie there; a paused
+/// member does not count as one.
+#[tokio::test]
+async fn macie_makes_the_missing_members_with_their_organization_email() {
+    use aws_sdk_macie2::operation::create_member::CreateMemberOutput;
+    use aws_sdk_macie2::operation::describe_organization_configuration::DescribeOrganizationConfigurationOutput;
+    use aws_sdk_macie2::operation::list_members::ListMembersOutput;
+    use aws_sdk_macie2::operation::update_organization_configuration::UpdateOrganizationConfigurationOutput;
+    use aws_sdk_macie2::types::{Member, RelationshipStatus};
+    use aws_sdk_organizations::operation::describe_account::DescribeAccountOutput;
+
+    let described =
+        mock!(aws_sdk_macie2::Client::describe_organization_configuration).then_output(|| {
+            DescribeOrganizationConfigurationOutput::builder()
+                .auto_enable(true)
+                .build()
+        });
+    let members = mock!(aws_sdk_macie2::Client::list_members).then_output(|| {
+        ListMembersOutput::builder()
+            .members(
+                Member::builder()
+                    .account_id("444444444444")
+                    .relationship_status(RelationshipStatus::Paused)
+                    .build(),
+            )
+            .build()
+    });
+    let updated = mock!(aws_sdk_macie2::Client::update_organization_configuration)
+        .then_output(|| UpdateOrganizationConfigurationOutput::builder().build());
+    let created = mock!(aws_sdk_macie2::Client::create_member)
+        .match_requests(|r| {
+            r.account().is_some_and(|a| {
+                a.account_id() == Some("444444444444") && a.email() == Some("member@example.com")
+            })
+        })
+        .then_output(|| CreateMemberOutput::builder().arn("arn:member").build());
+    let email = mock!(aws_sdk_organizations::Client::describe_account)
+        .match_requests(|r| r.account_id() == Some("444444444444"))
+        .then_output(|| {
+            DescribeAccountOutput::builder()
+                .account(
+                    aws_sdk_organizations::types::Account::builder()
+                        .id("444444444444")
+                        .email("member@example.com")
+                        .build(),
+                )
+                .build()
+        });
+    let client = mock_client!(
+        aws_sdk_macie2,
+        RuleMode::MatchAny,
+        &[&described, &members, &updated, &created]
+    );
+    let api = organizations(&[&email]).with_macie(client);
+    let live = api
+        .read_setting(Setting::OrgMacie, SECURITY, "us-east-1")
+        .await
+        .unwrap();
+    assert_eq!(live, Some(json!({"AutoEnable": true, "Members": []})));
+    api.apply_setting(
+        Setting::OrgMacie,
+        SECURITY,
+        "us-east-1",
+        &json!({"AutoEnable": true, "Members": ["444444444444"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.num_calls(), 1);
 }
 
 fn securityhub_central(securityhub: &[&Rule], organizations_rules: &[&Rule]) -> SdkStacks {

@@ -365,13 +365,14 @@ fn malware_protection_plans_render_in_their_region_with_a_role_scoped_to_their_b
 /// In an organization laid out by role with auto-enable, members keep only what the
 /// administrators cannot do for them: Security Hub is the security account's configuration
 /// policy's (central configuration, two regions here), GuardDuty its organization
-/// configuration's. A member's S3 malware protection plan keeps its guardduty stack, and the
-/// management account keeps its own detector.
+/// configuration's, Macie and Detective the security account's (it makes the others
+/// members). A member's S3 malware protection plan keeps its guardduty stack, and the
+/// management account keeps its own detector, Macie session and behavior graph.
 #[test]
 fn organization_members_have_no_stacks_the_administrators_do_for_them() {
     let text = std::fs::read_to_string(repo_root().join("examples/organization.yaml")).unwrap();
     let text = format!(
-        "{text}overrides:\n  - match: {{account: \"444444444444\", region: eu-west-1}}\n    guardduty: {{s3_malware_protection: [{{bucket: uploads-444}}]}}\n"
+        "{text}macie: {{enabled: true}}\ndetective: {{enabled: true}}\noverrides:\n  - match: {{account: \"444444444444\", region: eu-west-1}}\n    guardduty: {{s3_malware_protection: [{{bucket: uploads-444}}]}}\n"
     );
     let baseline = load_text("organization.yaml", &text);
     assert!(baseline.securityhub_central().is_some());
@@ -400,6 +401,18 @@ fn organization_members_have_no_stacks_the_administrators_do_for_them() {
             !has(&format!("333333333333/{region}/org-guardduty")),
             "{keys:?}"
         );
+        // Macie and Detective: the security account makes the others members.
+        for own in ["111111111111", "222222222222"] {
+            assert!(has(&format!("{own}/{region}/org-macie")), "{keys:?}");
+            assert!(has(&format!("{own}/{region}/org-detective")), "{keys:?}");
+        }
+        for member in ["333333333333", "444444444444"] {
+            assert!(!has(&format!("{member}/{region}/org-macie")), "{keys:?}");
+            assert!(
+                !has(&format!("{member}/{region}/org-detective")),
+                "{keys:?}"
+            );
+        }
         // Members keep their recorders.
         for member in ["333333333333", "444444444444"] {
             assert!(has(&format!("{member}/{region}/org-config")), "{keys:?}");

@@ -404,14 +404,7 @@ impl SdkStacks {
     /// findings reach the security account (an organization's members need no invitation).
     async fn create_securityhub_members(&self, region: &str, wanted: &Json) -> ApiResult<()> {
         let have = self.securityhub_members(region).await?;
-        let missing: Vec<String> = wanted["Members"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Json::as_str)
-            .filter(|a| !have.iter().any(|h| h == a))
-            .map(str::to_string)
-            .collect();
+        let missing = Self::missing(wanted, &have);
         // CreateMembers takes at most 50 accounts a call.
         for chunk in missing.chunks(50) {
             let details: Vec<aws_sdk_securityhub::types::AccountDetails> = chunk
@@ -786,15 +779,22 @@ impl SdkStacks {
                 read["Members"] = json!(self.securityhub_members(region).await?);
                 Ok(Some(read))
             }
-            Setting::OrgMacie => before_delegation(
-                self.send("DescribeOrganizationConfiguration", || {
-                    self.macie(region)
-                        .describe_organization_configuration()
-                        .send()
-                })
-                .await
-                .map(|o| json!({"AutoEnable": o.auto_enable().unwrap_or(false)})),
-            ),
+            Setting::OrgMacie => {
+                let read = before_delegation(
+                    self.send("DescribeOrganizationConfiguration", || {
+                        self.macie(region)
+                            .describe_organization_configuration()
+                            .send()
+                    })
+                    .await
+                    .map(|o| json!({"AutoEnable": o.auto_enable().unwrap_or(false)})),
+                )?;
+                let Some(mut read) = read else {
+                    return Ok(None);
+                };
+                read["Members"] = json!(self.macie_members(region).await?);
+                Ok(Some(read))
+            }
             Setting::OrgInspector => before_delegation(
                 self.send("DescribeOrganizationConfiguration", || {
                     regional!(self, aws_sdk_inspector2, region)
@@ -816,7 +816,7 @@ impl SdkStacks {
                 let Some(graph) = self.detective_graph(region).await? else {
                     return Ok(None);
                 };
-                before_delegation(
+                let read = before_delegation(
                     self.send("DescribeOrganizationConfiguration", || {
                         self.detective(region)
                             .describe_organization_configuration()
@@ -825,10 +825,180 @@ impl SdkStacks {
                     })
                     .await
                     .map(|o| json!({"AutoEnable": o.auto_enable()})),
-                )
+                )?;
+                let Some(mut read) = read else {
+                    return Ok(None);
+                };
+                read["Members"] = json!(self.detective_members(region, &graph).await?);
+                Ok(Some(read))
             }
             other => unreachable!("{other:?} is not an organization configuration"),
         }
+    }
+
+    /// The wanted `Members` that are not in `have`.
+    fn missing(wanted: &Json, have: &[String]) -> Vec<String> {
+        wanted["Members"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .filter(|a| !have.iter().any(|h| h == a))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// An organization account's email address, which Macie and Detective want with a new
+    /// member (a service's delegated administrator may read it).
+    async fn account_email(&self, account: &str) -> ApiResult<String> {
+        let org = self.organizations();
+        let out = self
+            .send("DescribeAccount", || {
+                org.describe_account().account_id(account).send()
+            })
+            .await
+            .map_err(in_organization)?;
+        out.account()
+            .and_then(|a| a.email())
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::Api {
+                code: "NoEmail".to_string(),
+                message: format!("AWS Organizations gives no email address for account {account}"),
+            })
+    }
+
+    /// The accounts that are Macie members of the security account in a region, enabled
+    /// (not paused, removed or resigned), sorted.
+    async fn macie_members(&self, region: &str) -> ApiResult<Vec<String>> {
+        use aws_sdk_macie2::types::RelationshipStatus;
+        let macie = self.macie(region);
+        let macie = &macie;
+        let mut members: Vec<String> = self
+            .all_pages(|token| async move {
+                let out = self
+                    .send("ListMembers", || {
+                        macie
+                            .list_members()
+                            .only_associated("true")
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await?;
+                let items = out
+                    .members()
+                    .iter()
+                    .filter(|m| m.relationship_status() == Some(&RelationshipStatus::Enabled))
+                    .filter_map(|m| m.account_id().map(str::to_string))
+                    .collect();
+                Ok((items, out.next_token().map(str::to_string)))
+            })
+            .await?;
+        members.sort();
+        members.dedup();
+        Ok(members)
+    }
+
+    /// Makes the wanted accounts Macie members of the security account where they are not
+    /// yet: for an organization account that enables Macie in it (no invitation).
+    async fn create_macie_members(&self, region: &str, wanted: &Json) -> ApiResult<()> {
+        let have = self.macie_members(region).await?;
+        for account in Self::missing(wanted, &have) {
+            let email = self.account_email(&account).await?;
+            let detail = aws_sdk_macie2::types::AccountDetail::builder()
+                .account_id(&account)
+                .email(email)
+                .build();
+            self.send("CreateMember", || {
+                self.macie(region)
+                    .create_member()
+                    .account(detail.clone())
+                    .send()
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The accounts that are enabled members of the security account's behavior graph,
+    /// sorted.
+    async fn detective_members(&self, region: &str, graph: &str) -> ApiResult<Vec<String>> {
+        let detective = self.detective(region);
+        let detective = &detective;
+        let mut members: Vec<String> = self
+            .all_pages(|token| async move {
+                let out = self
+                    .send("ListMembers", || {
+                        detective
+                            .list_members()
+                            .graph_arn(graph)
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await?;
+                let items = out
+                    .member_details()
+                    .iter()
+                    .filter(|m| {
+                        m.status() == Some(&aws_sdk_detective::types::MemberStatus::Enabled)
+                    })
+                    .filter_map(|m| m.account_id().map(str::to_string))
+                    .collect();
+                Ok((items, out.next_token().map(str::to_string)))
+            })
+            .await?;
+        members.sort();
+        members.dedup();
+        Ok(members)
+    }
+
+    /// Makes the wanted accounts members of the security account's behavior graph where
+    /// they are not yet (organization accounts are enabled, not invited).
+    async fn create_detective_members(
+        &self,
+        region: &str,
+        graph: &str,
+        wanted: &Json,
+    ) -> ApiResult<()> {
+        let have = self.detective_members(region, graph).await?;
+        let missing = Self::missing(wanted, &have);
+        let mut accounts = Vec::new();
+        for account in &missing {
+            let email = self.account_email(account).await?;
+            accounts.push(
+                aws_sdk_detective::types::Account::builder()
+                    .account_id(account)
+                    .email_address(email)
+                    .build()
+                    .map_err(|e| ApiError::Api {
+                        code: "InvalidAccount".to_string(),
+                        message: e.to_string(),
+                    })?,
+            );
+        }
+        // CreateMembers takes at most 50 accounts a call.
+        for chunk in accounts.chunks(50) {
+            let out = self
+                .send("CreateMembers", || {
+                    self.detective(region)
+                        .create_members()
+                        .graph_arn(graph)
+                        .set_accounts(Some(chunk.to_vec()))
+                        .disable_email_notification(true)
+                        .send()
+                })
+                .await?;
+            if let Some(u) = out.unprocessed_accounts().first() {
+                return Err(ApiError::Api {
+                    code: "UnprocessedAccount".to_string(),
+                    message: format!(
+                        "Detective did not make account {} a member: {}",
+                        u.account_id().unwrap_or("?"),
+                        u.reason().unwrap_or("no reason given")
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The accounts associated with the security account as Inspector members in a region
@@ -1070,6 +1240,7 @@ impl SdkStacks {
                         .send()
                 })
                 .await?;
+                self.create_macie_members(region, wanted).await?;
             }
             Setting::OrgInspector => {
                 // The call sets every scan type: those the baseline does not list keep
@@ -1117,6 +1288,8 @@ impl SdkStacks {
                         .send()
                 })
                 .await?;
+                self.create_detective_members(region, &graph, wanted)
+                    .await?;
             }
             other => unreachable!("{other:?} is not an organization configuration"),
         }

@@ -176,49 +176,72 @@ impl Baseline {
         (several && on).then_some(org)
     }
 
+    /// The security account's organization, when an account is one whose services it
+    /// switches on (a member or the log archive account of an organization laid out by role,
+    /// with auto-enable). The management account keeps its own: it is the organization's,
+    /// not a member an administrator enables.
+    fn administered(&self, account: &str) -> Option<&Organization> {
+        self.organization_layout()
+            .filter(|o| o.auto_enable)
+            .filter(|o| {
+                matches!(
+                    o.role_of(account),
+                    AccountRole::LogArchive | AccountRole::Member
+                )
+            })
+    }
+
     /// Whether GuardDuty's organization configuration, not a stack of the account's own,
-    /// runs GuardDuty in an account and region: a member or the log archive account of an
-    /// organization laid out by role with auto-enable, where the security account runs
-    /// GuardDuty (its organization configuration then enables every member, existing ones
-    /// included, with the baseline's protection plans). An account with S3 malware
-    /// protection plans keeps its stack: a plan is the account's own. The management
-    /// account keeps its stack too: it is the organization's, not a member the
-    /// administrator enables.
+    /// runs GuardDuty in an account and region: an administered account
+    /// ([`Baseline::administered`]) where the security account runs GuardDuty (its
+    /// organization configuration then enables every member, existing ones included, with
+    /// the baseline's protection plans). An account with S3 malware protection plans keeps
+    /// its stack: a plan is the account's own.
     pub fn guardduty_by_organization(&self, account: &str, region: &str) -> bool {
-        let Some(org) = self.organization_layout().filter(|o| o.auto_enable) else {
-            return false;
-        };
-        let member = matches!(
-            org.role_of(account),
-            AccountRole::LogArchive | AccountRole::Member
-        );
-        member
-            && self
-                .components_for(Some(&org.security_account), region)
+        self.administered(account).is_some_and(|org| {
+            self.components_for(Some(&org.security_account), region)
                 .guardduty
                 .enabled
-            && self
-                .components_for(Some(account), region)
-                .guardduty
-                .s3_malware_protection
-                .is_empty()
+                && self
+                    .components_for(Some(account), region)
+                    .guardduty
+                    .s3_malware_protection
+                    .is_empty()
+        })
     }
 
     /// Whether the security account, as Inspector's delegated administrator, switches
-    /// Inspector's scanning on in an account and region: a member or the log archive
-    /// account of an organization laid out by role with auto-enable, where the security
-    /// account runs Inspector (an associated member cannot switch its own scan types).
+    /// Inspector's scanning on in an administered account and region (an associated member
+    /// cannot switch its own scan types).
     pub fn inspector_by_organization(&self, account: &str, region: &str) -> bool {
-        let Some(org) = self.organization_layout().filter(|o| o.auto_enable) else {
-            return false;
-        };
-        matches!(
-            org.role_of(account),
-            AccountRole::LogArchive | AccountRole::Member
-        ) && self
-            .components_for(Some(&org.security_account), region)
-            .inspector
-            .enabled
+        self.administered(account).is_some_and(|org| {
+            self.components_for(Some(&org.security_account), region)
+                .inspector
+                .enabled
+        })
+    }
+
+    /// Whether the security account, as Macie's delegated administrator, enables Macie in
+    /// an administered account and region (it makes the account a member), so that the
+    /// account has no macie stack of its own. Its discovery jobs stay its own.
+    pub fn macie_by_organization(&self, account: &str, region: &str) -> bool {
+        self.administered(account).is_some_and(|org| {
+            self.components_for(Some(&org.security_account), region)
+                .macie
+                .enabled
+                && regions::offers(region, regions::Capability::Macie)
+        })
+    }
+
+    /// Whether an administered account joins the security account's Detective behavior
+    /// graph in a region (made a member by it), instead of a graph of its own.
+    pub fn detective_by_organization(&self, account: &str, region: &str) -> bool {
+        self.administered(account).is_some_and(|org| {
+            self.components_for(Some(&org.security_account), region)
+                .detective
+                .enabled
+                && regions::offers(region, regions::Capability::Detective)
+        })
     }
 
     /// What an account is in the organization (None without `organization`).
