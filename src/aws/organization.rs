@@ -365,6 +365,19 @@ fn before_delegation(result: ApiResult<Json>) -> ApiResult<Option<Json>> {
     }
 }
 
+/// A service's refusal to make an account a member, which it gives as a result, not an
+/// error.
+fn not_made_member(service: &str, account: Option<&str>, reason: Option<&str>) -> ApiError {
+    ApiError::Api {
+        code: "UnprocessedAccount".to_string(),
+        message: format!(
+            "{service} did not make account {} a member: {}",
+            account.unwrap_or("?"),
+            reason.unwrap_or("no reason given")
+        ),
+    }
+}
+
 /// GuardDuty's `ALL` / `NEW` / `NONE`, as the pseudo-resource holds it.
 fn members(value: Option<&str>) -> Json {
     json!(value.unwrap_or("NONE"))
@@ -424,14 +437,11 @@ impl SdkStacks {
                 })
                 .await?;
             if let Some(u) = out.unprocessed_accounts().first() {
-                return Err(ApiError::Api {
-                    code: "UnprocessedAccount".to_string(),
-                    message: format!(
-                        "Security Hub did not make account {} a member: {}",
-                        u.account_id().unwrap_or("?"),
-                        u.processing_result().unwrap_or("no reason given")
-                    ),
-                });
+                return Err(not_made_member(
+                    "Security Hub",
+                    u.account_id(),
+                    u.processing_result(),
+                ));
             }
         }
         Ok(())
@@ -988,14 +998,7 @@ impl SdkStacks {
                 })
                 .await?;
             if let Some(u) = out.unprocessed_accounts().first() {
-                return Err(ApiError::Api {
-                    code: "UnprocessedAccount".to_string(),
-                    message: format!(
-                        "Detective did not make account {} a member: {}",
-                        u.account_id().unwrap_or("?"),
-                        u.reason().unwrap_or("no reason given")
-                    ),
-                });
+                return Err(not_made_member("Detective", u.account_id(), u.reason()));
             }
         }
         Ok(())
@@ -1096,12 +1099,8 @@ impl SdkStacks {
             let Some((account, scan)) = key.split_once(':') else {
                 continue;
             };
-            let scan = match scan {
-                "Ec2" => ResourceScanType::Ec2,
-                "Ecr" => ResourceScanType::Ecr,
-                "Lambda" => ResourceScanType::Lambda,
-                "LambdaCode" => ResourceScanType::LambdaCode,
-                _ => continue,
+            let Some(scan) = super::settings::inspector_scan_type(scan) else {
+                continue;
             };
             scans.entry(account.to_string()).or_default().push(scan);
         }
@@ -1116,25 +1115,7 @@ impl SdkStacks {
                 })
                 .await?;
             }
-            let out = self
-                .send("Enable", || {
-                    regional!(self, aws_sdk_inspector2, region)
-                        .enable()
-                        .account_ids(account)
-                        .set_resource_types(Some(types.clone()))
-                        .send()
-                })
-                .await?;
-            // A refusal for the account comes back as a result, not an error.
-            if let Some(f) = out.failed_accounts().first() {
-                return Err(ApiError::Api {
-                    code: f.error_code().as_str().to_string(),
-                    message: format!(
-                        "Inspector did not switch scanning on in account {account}: {}",
-                        f.error_message()
-                    ),
-                });
-            }
+            self.enable_inspector(region, account, types).await?;
         }
         Ok(())
     }

@@ -276,35 +276,13 @@ impl SettingsApi for SdkStacks {
                 .await?;
             }
             Setting::Inspector => {
-                // Enable is idempotent: asking for what is on already changes nothing.
                 let types: Vec<ResourceScanType> = p
                     .as_object()
                     .into_iter()
                     .flatten()
-                    .filter_map(|(k, _)| match k.as_str() {
-                        "Ec2" => Some(ResourceScanType::Ec2),
-                        "Ecr" => Some(ResourceScanType::Ecr),
-                        "Lambda" => Some(ResourceScanType::Lambda),
-                        "LambdaCode" => Some(ResourceScanType::LambdaCode),
-                        _ => None,
-                    })
+                    .filter_map(|(k, _)| inspector_scan_type(k))
                     .collect();
-                let out = self
-                    .send("Enable", || {
-                        regional!(self, aws_sdk_inspector2, region)
-                            .enable()
-                            .account_ids(account)
-                            .set_resource_types(Some(types.clone()))
-                            .send()
-                    })
-                    .await?;
-                // A refusal for the account comes back as a result, not an error.
-                if let Some(f) = out.failed_accounts().first() {
-                    return Err(ApiError::Api {
-                        code: f.error_code().as_str().to_string(),
-                        message: f.error_message().to_string(),
-                    });
-                }
+                self.enable_inspector(region, account, &types).await?;
             }
             Setting::EbsEncryption => {
                 self.send("EnableEbsEncryptionByDefault", || {
@@ -728,6 +706,37 @@ impl SdkStacks {
         Ok(())
     }
 
+    /// Switches Inspector's scanning of the given types on in an account: the caller's own,
+    /// or, from Inspector's delegated administrator, a member's. Enable is idempotent:
+    /// asking for what is on already changes nothing.
+    pub(super) async fn enable_inspector(
+        &self,
+        region: &str,
+        account: &str,
+        types: &[ResourceScanType],
+    ) -> ApiResult<()> {
+        let out = self
+            .send("Enable", || {
+                regional!(self, aws_sdk_inspector2, region)
+                    .enable()
+                    .account_ids(account)
+                    .set_resource_types(Some(types.to_vec()))
+                    .send()
+            })
+            .await?;
+        // A refusal for the account comes back as a result, not an error.
+        if let Some(f) = out.failed_accounts().first() {
+            return Err(ApiError::Api {
+                code: f.error_code().as_str().to_string(),
+                message: format!(
+                    "Inspector did not switch scanning on in account {account}: {}",
+                    f.error_message()
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// Sends one request within the run's budget for reaching AWS; its error becomes ours.
     pub(super) async fn send<O, E, F, Fut>(&self, op: &'static str, request: F) -> ApiResult<O>
     where
@@ -825,4 +834,16 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for EndpointAsGiven {
                 .build(),
         ))
     }
+}
+
+/// Inspector's scan type for the pseudo-resource's key (`Ec2`, `Ecr`, `Lambda`,
+/// `LambdaCode`).
+pub(super) fn inspector_scan_type(key: &str) -> Option<ResourceScanType> {
+    Some(match key {
+        "Ec2" => ResourceScanType::Ec2,
+        "Ecr" => ResourceScanType::Ecr,
+        "Lambda" => ResourceScanType::Lambda,
+        "LambdaCode" => ResourceScanType::LambdaCode,
+        _ => return None,
+    })
 }
