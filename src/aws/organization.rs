@@ -56,6 +56,18 @@ impl SdkStacks {
         }
     }
 
+    /// [`SdkStacks::all_pages`] of account ids: every page's, sorted, each once.
+    async fn account_pages<F, Fut>(&self, page: F) -> ApiResult<Vec<String>>
+    where
+        F: Fn(Option<String>) -> Fut,
+        Fut: std::future::Future<Output = ApiResult<(Vec<String>, Option<String>)>>,
+    {
+        let mut ids = self.all_pages(page).await?;
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
+    }
+
     /// `{TrustedAccess: [principal], DelegatedAdministrators: ["principal=account"]}`, sorted.
     pub(super) async fn read_delegations(&self) -> ApiResult<Json> {
         let org = self.organizations();
@@ -389,8 +401,8 @@ impl SdkStacks {
     async fn securityhub_members(&self, region: &str) -> ApiResult<Vec<String>> {
         let sh = self.securityhub(region);
         let sh = &sh;
-        let mut members: Vec<String> = self
-            .all_pages(|token| async move {
+        let members: Vec<String> = self
+            .account_pages(|token| async move {
                 let out = self
                     .send("ListMembers", || {
                         sh.list_members()
@@ -407,7 +419,6 @@ impl SdkStacks {
                 Ok((items, out.next_token().map(str::to_string)))
             })
             .await?;
-        members.sort();
         Ok(members)
     }
 
@@ -883,8 +894,8 @@ impl SdkStacks {
         use aws_sdk_macie2::types::RelationshipStatus;
         let macie = self.macie(region);
         let macie = &macie;
-        let mut members: Vec<String> = self
-            .all_pages(|token| async move {
+        let members: Vec<String> = self
+            .account_pages(|token| async move {
                 let out = self
                     .send("ListMembers", || {
                         macie
@@ -903,8 +914,6 @@ impl SdkStacks {
                 Ok((items, out.next_token().map(str::to_string)))
             })
             .await?;
-        members.sort();
-        members.dedup();
         Ok(members)
     }
 
@@ -934,8 +943,8 @@ impl SdkStacks {
     async fn detective_members(&self, region: &str, graph: &str) -> ApiResult<Vec<String>> {
         let detective = self.detective(region);
         let detective = &detective;
-        let mut members: Vec<String> = self
-            .all_pages(|token| async move {
+        let members: Vec<String> = self
+            .account_pages(|token| async move {
                 let out = self
                     .send("ListMembers", || {
                         detective
@@ -956,8 +965,6 @@ impl SdkStacks {
                 Ok((items, out.next_token().map(str::to_string)))
             })
             .await?;
-        members.sort();
-        members.dedup();
         Ok(members)
     }
 
@@ -1010,8 +1017,8 @@ impl SdkStacks {
         use aws_sdk_inspector2::types::RelationshipStatus;
         let client = regional!(self, aws_sdk_inspector2, region);
         let client = &client;
-        let mut members: Vec<String> = self
-            .all_pages(|token| async move {
+        let members: Vec<String> = self
+            .account_pages(|token| async move {
                 let out = self
                     .send("ListMembers", || {
                         client
@@ -1035,8 +1042,6 @@ impl SdkStacks {
                 Ok((items, out.next_token().map(str::to_string)))
             })
             .await?;
-        members.sort();
-        members.dedup();
         Ok(members)
     }
 
