@@ -825,16 +825,40 @@ impl Setting {
                     )
                 })
             }
-            Setting::OrgSecurityHub => (live?["ConfigurationType"].as_str() == Some("CENTRAL")
-                && wanted["ConfigurationType"].as_str() != Some("CENTRAL"))
-            .then(|| {
-                "Security Hub runs under central configuration in this organization: its \
+            Setting::OrgSecurityHub if wanted["ConfigurationType"] == "CENTRAL" => {
+                // A target another configuration governs is not taken over.
+                let others = live?["OtherPolicyTargets"].as_array()?;
+                let taken: Vec<&str> = wanted["Targets"]
+                    .as_array()?
+                    .iter()
+                    .filter(|t| others.contains(t))
+                    .filter_map(Json::as_str)
+                    .map(|t| {
+                        if t == "ROOT" {
+                            "the organization's root"
+                        } else {
+                            t
+                        }
+                    })
+                    .collect();
+                (!taken.is_empty()).then(|| {
+                    format!(
+                        "{} already has another Security Hub configuration (another configuration policy, or self-managed), which the baseline does not replace: \
+                         associate the `cfn-baseline` policy there yourself in the Security Hub console of the security account, \
+                         or list other `organization.organizational_units`",
+                        taken.join(", ")
+                    )
+                })
+            }
+            Setting::OrgSecurityHub => (live?["ConfigurationType"].as_str() == Some("CENTRAL"))
+                .then(|| {
+                    "Security Hub runs under central configuration in this organization: its \
                      configuration policies decide which accounts it is on in, and the baseline \
                      manages one only in stack mode with more than one region (a finding \
                      aggregator needs a region to link); return to local configuration, or \
                      list another region"
-                    .to_string()
-            }),
+                        .to_string()
+                }),
             _ => None,
         }
     }
@@ -848,6 +872,10 @@ impl Setting {
                  GuardDuty, has its detector): set after the management account's delegations and the stacks"
                     .to_string(),
             );
+        }
+        // Plan says beforehand what deploy would refuse.
+        if self == Setting::OrgSecurityHub {
+            return self.refusal(live, wanted);
         }
         if self != Setting::ShieldAdvanced {
             return None;
@@ -1690,6 +1718,20 @@ mod organization_tests {
         assert!(s
             .refusal(Some(&live), &json!({"AutoEnable": true}))
             .is_some());
+        // A wanted target another configuration governs is not taken over (plan says so
+        // beforehand); other targets are fine.
+        let live = json!({"ConfigurationType": "CENTRAL", "OtherPolicyTargets": ["ROOT", "ou-zz99-zz99zz99"]});
+        let why = s.refusal(Some(&live), &sh[0].properties).expect("refused");
+        assert!(
+            why.starts_with(
+                "the organization's root already has another Security Hub configuration"
+            ),
+            "{why}"
+        );
+        assert_eq!(s.note(Some(&live), &sh[0].properties), Some(why));
+        let live =
+            json!({"ConfigurationType": "CENTRAL", "OtherPolicyTargets": ["ou-zz99-zz99zz99"]});
+        assert_eq!(s.refusal(Some(&live), &sh[0].properties), None);
         // The whole list of disabled controls is compared: one more disabled by hand shows.
         let live = json!({"DisabledControls": ["EC2.2", "IAM.6"], "Targets": ["ROOT", "ou-x"]});
         let wanted = WantedSetting {

@@ -496,8 +496,8 @@ const CIS: &str = "arn:aws:securityhub:us-east-1::standards/cis-aws-foundations-
 /// Security Hub central configuration, which the emulator does not implement (Security Hub
 /// API reference: ListConfigurationPolicies, GetConfigurationPolicy,
 /// ListConfigurationPolicyAssociations). The baseline's policy (by its name) is read with
-/// where it is applied; another tool's policy, and the association of an OU to it, are not
-/// the baseline's.
+/// where it is applied; another tool's policy is not the baseline's, and the OU it is applied
+/// to is read as governed by another configuration (deploy does not take it over).
 #[tokio::test]
 async fn securityhub_central_configuration_reads_the_baselines_policy_and_where_it_applies() {
     use aws_sdk_securityhub::operation::get_configuration_policy::GetConfigurationPolicyOutput;
@@ -551,7 +551,7 @@ async fn securityhub_central_configuration_reads_the_baselines_policy_and_where_
     let associations = mock!(aws_sdk_securityhub::Client::list_configuration_policy_associations)
         .match_requests(|r| {
             r.filters().is_some_and(|f| {
-                f.configuration_policy_id() == Some("p-ours")
+                f.configuration_policy_id().is_none()
                     && f.association_type() == Some(&AssociationType::Applied)
             })
         })
@@ -570,6 +570,16 @@ async fn securityhub_central_configuration_reads_the_baselines_policy_and_where_
                         .configuration_policy_id("p-other")
                         .target_id("ou-ab12-cd34ef56")
                         .target_type(TargetType::OrganizationalUnit)
+                        .association_type(AssociationType::Applied)
+                        .build(),
+                )
+                // An account applied to another policy is that account's business: the
+                // baseline associates the root and OUs only.
+                .configuration_policy_association_summaries(
+                    ConfigurationPolicyAssociationSummary::builder()
+                        .configuration_policy_id("p-other")
+                        .target_id("444444444444")
+                        .target_type(TargetType::Account)
                         .association_type(AssociationType::Applied)
                         .build(),
                 )
@@ -594,6 +604,7 @@ async fn securityhub_central_configuration_reads_the_baselines_policy_and_where_
             "EnabledStandards": [FSBP, CIS],
             "DisabledControls": ["IAM.6", "S3.1"],
             "Targets": ["ROOT"],
+            "OtherPolicyTargets": ["ou-ab12-cd34ef56"],
             "Members": [],
         }))
     );

@@ -486,18 +486,57 @@ impl SdkStacks {
 
     /// The baseline's configuration policy as the pseudo-resource holds it: `ServiceEnabled`,
     /// `EnabledStandards`, `DisabledControls` (sorted) and `Targets`, where it is applied
-    /// (`ROOT` for the organization's root; OU and account ids as they are). None when there
-    /// is no such policy.
-    async fn securityhub_policy(
-        &self,
-        region: &str,
-    ) -> ApiResult<Option<serde_json::Map<String, Json>>> {
+    /// (`ROOT` for the organization's root; OU and account ids as they are); and
+    /// `OtherPolicyTargets`, the root and OUs another configuration (another policy, or
+    /// self-managed) is applied to, which the baseline does not take over.
+    async fn securityhub_policy(&self, region: &str) -> ApiResult<serde_json::Map<String, Json>> {
         use aws_sdk_securityhub::types::{AssociationFilters, AssociationType, Policy, TargetType};
-        let Some(id) = self.securityhub_policy_id(region).await? else {
-            return Ok(None);
-        };
         let sh = self.securityhub(region);
         let sh = &sh;
+        // (policy id, target) of every association applied directly.
+        let applied: Vec<(String, String, bool)> = self
+            .all_pages(|token| async move {
+                let out = self
+                    .send("ListConfigurationPolicyAssociations", || {
+                        sh.list_configuration_policy_associations()
+                            .filters(
+                                AssociationFilters::builder()
+                                    .association_type(AssociationType::Applied)
+                                    .build(),
+                            )
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await?;
+                let items = out
+                    .configuration_policy_association_summaries()
+                    .iter()
+                    .filter_map(|a| {
+                        let policy = a.configuration_policy_id()?.to_string();
+                        let (target, account) = match a.target_type() {
+                            Some(TargetType::Root) => ("ROOT".to_string(), false),
+                            Some(TargetType::Account) => (a.target_id()?.to_string(), true),
+                            _ => (a.target_id()?.to_string(), false),
+                        };
+                        Some((policy, target, account))
+                    })
+                    .collect();
+                Ok((items, out.next_token().map(str::to_string)))
+            })
+            .await?;
+        let ours = self.securityhub_policy_id(region).await?;
+        let mut others: Vec<String> = applied
+            .iter()
+            .filter(|(policy, _, account)| Some(policy) != ours.as_ref() && !account)
+            .map(|(_, target, _)| target.clone())
+            .collect();
+        others.sort();
+        others.dedup();
+        let mut map = serde_json::Map::new();
+        map.insert("OtherPolicyTargets".into(), json!(others));
+        let Some(id) = ours else {
+            return Ok(map);
+        };
         let got = self
             .send("GetConfigurationPolicy", || {
                 sh.get_configuration_policy().identifier(&id).send()
@@ -516,37 +555,13 @@ impl SdkStacks {
             .map(|c| c.disabled_security_control_identifiers().to_vec())
             .unwrap_or_default();
         disabled.sort();
-        let id = &id;
-        let mut targets: Vec<String> = self
-            .all_pages(|token| async move {
-                let out = self
-                    .send("ListConfigurationPolicyAssociations", || {
-                        sh.list_configuration_policy_associations()
-                            .filters(
-                                AssociationFilters::builder()
-                                    .configuration_policy_id(id)
-                                    .association_type(AssociationType::Applied)
-                                    .build(),
-                            )
-                            .set_next_token(token.clone())
-                            .send()
-                    })
-                    .await?;
-                let items = out
-                    .configuration_policy_association_summaries()
-                    .iter()
-                    .filter(|a| a.configuration_policy_id() == Some(id.as_str()))
-                    .filter_map(|a| match a.target_type() {
-                        Some(TargetType::Root) => Some("ROOT".to_string()),
-                        _ => a.target_id().map(str::to_string),
-                    })
-                    .collect();
-                Ok((items, out.next_token().map(str::to_string)))
-            })
-            .await?;
+        let mut targets: Vec<String> = applied
+            .into_iter()
+            .filter(|(policy, _, _)| *policy == id)
+            .map(|(_, target, _)| target)
+            .collect();
         targets.sort();
         targets.dedup();
-        let mut map = serde_json::Map::new();
         map.insert(
             "ServiceEnabled".into(),
             json!(policy.and_then(|p| p.service_enabled()).unwrap_or(false)),
@@ -554,7 +569,7 @@ impl SdkStacks {
         map.insert("EnabledStandards".into(), json!(standards));
         map.insert("DisabledControls".into(), json!(disabled));
         map.insert("Targets".into(), json!(targets));
-        Ok(Some(map))
+        Ok(map)
     }
 
     /// Security Hub central configuration: the organization configuration turned CENTRAL
@@ -791,10 +806,8 @@ impl SdkStacks {
                     return Ok(None);
                 };
                 if read["ConfigurationType"] == "CENTRAL" {
-                    if let Some(policy) = self.securityhub_policy(region).await? {
-                        for (k, v) in policy {
-                            read[k] = v;
-                        }
+                    for (k, v) in self.securityhub_policy(region).await? {
+                        read[k] = v;
                     }
                 }
                 read["Members"] = json!(self.securityhub_members(region).await?);
