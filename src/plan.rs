@@ -199,13 +199,14 @@ pub fn plan_in(
                 .config
                 .enabled
                 .then(|| context(Component::Config, &|| ctx.config()));
-            // A member's detector is the security account's to enable (its organization
-            // configuration, for existing members too).
-            let by_organization = account
-                .as_deref()
-                .is_some_and(|a| baseline.guardduty_by_organization(a, region));
-            let guardduty = (components.guardduty.enabled && !by_organization)
-                .then(|| context(Component::Guardduty, &|| ctx.guardduty()));
+            // What the security account enables in a member (its organization
+            // configurations, for existing members too) is not the member's own stack.
+            let administered = |by: fn(&Baseline, &str, &str) -> bool| {
+                account.as_deref().is_some_and(|a| by(baseline, a, region))
+            };
+            let guardduty = (components.guardduty.enabled
+                && !administered(Baseline::guardduty_by_organization))
+            .then(|| context(Component::Guardduty, &|| ctx.guardduty()));
             // Under central configuration the security account's policy switches Security
             // Hub on in every other account: only the security account has a stack.
             let securityhub = (components.securityhub.enabled && (!central || org_security))
@@ -224,9 +225,6 @@ pub fn plan_in(
                 .then(|| context(Component::Waf, &|| ctx.waf()));
             // Only where CloudFormation has the type (regions::LACKING); a member's Macie and
             // Detective are the security account's to enable (it makes the account a member).
-            let administered = |by: fn(&Baseline, &str, &str) -> bool| {
-                account.as_deref().is_some_and(|a| by(baseline, a, region))
-            };
             let macie = (components.macie.enabled
                 && regions::offers(region, Capability::Macie)
                 && !administered(Baseline::macie_by_organization))

@@ -207,16 +207,7 @@ impl ControlSettings {
         if !s.enabled || baseline.securityhub_central().is_some() {
             return None;
         }
-        let partition = crate::baseline::regions::partition(region);
-        let standards = s
-            .standards
-            .iter()
-            .map(|std| {
-                std.arn_sub()
-                    .replace("${AWS::Partition}", partition)
-                    .replace("${AWS::Region}", region)
-            })
-            .collect();
+        let standards = s.standards.iter().map(|std| std.arn(region)).collect();
         let mut disabled = std::collections::BTreeMap::new();
         if region != baseline.home_region() {
             for id in crate::baseline::controls::GLOBAL_RESOURCE_CONTROLS {
@@ -1315,16 +1306,7 @@ fn securityhub_policy(
     home: &str,
     members: Vec<String>,
 ) -> Json {
-    let partition = crate::baseline::regions::partition(home);
-    let mut standards: Vec<String> = s
-        .standards
-        .iter()
-        .map(|std| {
-            std.arn_sub()
-                .replace("${AWS::Partition}", partition)
-                .replace("${AWS::Region}", home)
-        })
-        .collect();
+    let mut standards: Vec<String> = s.standards.iter().map(|std| std.arn(home)).collect();
     standards.sort();
     let mut disabled: Vec<&str> = s
         .disabled_controls

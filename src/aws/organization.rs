@@ -401,25 +401,23 @@ impl SdkStacks {
     async fn securityhub_members(&self, region: &str) -> ApiResult<Vec<String>> {
         let sh = self.securityhub(region);
         let sh = &sh;
-        let members: Vec<String> = self
-            .account_pages(|token| async move {
-                let out = self
-                    .send("ListMembers", || {
-                        sh.list_members()
-                            .only_associated(false)
-                            .set_next_token(token.clone())
-                            .send()
-                    })
-                    .await?;
-                let items = out
-                    .members()
-                    .iter()
-                    .filter_map(|m| m.account_id().map(str::to_string))
-                    .collect();
-                Ok((items, out.next_token().map(str::to_string)))
-            })
-            .await?;
-        Ok(members)
+        self.account_pages(|token| async move {
+            let out = self
+                .send("ListMembers", || {
+                    sh.list_members()
+                        .only_associated(false)
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await?;
+            let items = out
+                .members()
+                .iter()
+                .filter_map(|m| m.account_id().map(str::to_string))
+                .collect();
+            Ok((items, out.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     /// Makes the baseline's accounts Security Hub members of the security account where
@@ -907,27 +905,25 @@ impl SdkStacks {
         use aws_sdk_macie2::types::RelationshipStatus;
         let macie = self.macie(region);
         let macie = &macie;
-        let members: Vec<String> = self
-            .account_pages(|token| async move {
-                let out = self
-                    .send("ListMembers", || {
-                        macie
-                            .list_members()
-                            .only_associated("true")
-                            .set_next_token(token.clone())
-                            .send()
-                    })
-                    .await?;
-                let items = out
-                    .members()
-                    .iter()
-                    .filter(|m| m.relationship_status() == Some(&RelationshipStatus::Enabled))
-                    .filter_map(|m| m.account_id().map(str::to_string))
-                    .collect();
-                Ok((items, out.next_token().map(str::to_string)))
-            })
-            .await?;
-        Ok(members)
+        self.account_pages(|token| async move {
+            let out = self
+                .send("ListMembers", || {
+                    macie
+                        .list_members()
+                        .only_associated("true")
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await?;
+            let items = out
+                .members()
+                .iter()
+                .filter(|m| m.relationship_status() == Some(&RelationshipStatus::Enabled))
+                .filter_map(|m| m.account_id().map(str::to_string))
+                .collect();
+            Ok((items, out.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     /// Makes the wanted accounts Macie members of the security account where they are not
@@ -956,29 +952,25 @@ impl SdkStacks {
     async fn detective_members(&self, region: &str, graph: &str) -> ApiResult<Vec<String>> {
         let detective = self.detective(region);
         let detective = &detective;
-        let members: Vec<String> = self
-            .account_pages(|token| async move {
-                let out = self
-                    .send("ListMembers", || {
-                        detective
-                            .list_members()
-                            .graph_arn(graph)
-                            .set_next_token(token.clone())
-                            .send()
-                    })
-                    .await?;
-                let items = out
-                    .member_details()
-                    .iter()
-                    .filter(|m| {
-                        m.status() == Some(&aws_sdk_detective::types::MemberStatus::Enabled)
-                    })
-                    .filter_map(|m| m.account_id().map(str::to_string))
-                    .collect();
-                Ok((items, out.next_token().map(str::to_string)))
-            })
-            .await?;
-        Ok(members)
+        self.account_pages(|token| async move {
+            let out = self
+                .send("ListMembers", || {
+                    detective
+                        .list_members()
+                        .graph_arn(graph)
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await?;
+            let items = out
+                .member_details()
+                .iter()
+                .filter(|m| m.status() == Some(&aws_sdk_detective::types::MemberStatus::Enabled))
+                .filter_map(|m| m.account_id().map(str::to_string))
+                .collect();
+            Ok((items, out.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     /// Makes the wanted accounts members of the security account's behavior graph where
@@ -1030,32 +1022,30 @@ impl SdkStacks {
         use aws_sdk_inspector2::types::RelationshipStatus;
         let client = regional!(self, aws_sdk_inspector2, region);
         let client = &client;
-        let members: Vec<String> = self
-            .account_pages(|token| async move {
-                let out = self
-                    .send("ListMembers", || {
-                        client
-                            .list_members()
-                            .only_associated(true)
-                            .set_next_token(token.clone())
-                            .send()
-                    })
-                    .await?;
-                let items = out
-                    .members()
-                    .iter()
-                    .filter(|m| {
-                        matches!(
-                            m.relationship_status(),
-                            Some(RelationshipStatus::Enabled | RelationshipStatus::Created)
-                        )
-                    })
-                    .filter_map(|m| m.account_id().map(str::to_string))
-                    .collect();
-                Ok((items, out.next_token().map(str::to_string)))
-            })
-            .await?;
-        Ok(members)
+        self.account_pages(|token| async move {
+            let out = self
+                .send("ListMembers", || {
+                    client
+                        .list_members()
+                        .only_associated(true)
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await?;
+            let items = out
+                .members()
+                .iter()
+                .filter(|m| {
+                    matches!(
+                        m.relationship_status(),
+                        Some(RelationshipStatus::Enabled | RelationshipStatus::Created)
+                    )
+                })
+                .filter_map(|m| m.account_id().map(str::to_string))
+                .collect();
+            Ok((items, out.next_token().map(str::to_string)))
+        })
+        .await
     }
 
     /// Inspector's scanning of the associated members, read by the security account:

@@ -167,13 +167,10 @@ impl Baseline {
     /// aggregator, which CloudFormation cannot create with no region to link: an
     /// organization in one region keeps local configuration.
     pub fn securityhub_central(&self) -> Option<&Organization> {
-        let org = self.organization_layout().filter(|o| o.auto_enable)?;
-        let several = self.file.regions.is_all() || self.regions().len() > 1;
-        let on = self
-            .components_for(Some(&org.security_account), self.home_region())
-            .securityhub
-            .enabled;
-        (several && on).then_some(org)
+        self.file
+            .organization
+            .as_ref()
+            .filter(|_| securityhub_central(&self.file))
     }
 
     /// The security account's organization, when an account is one whose services it
@@ -182,13 +179,7 @@ impl Baseline {
     /// not a member an administrator enables.
     fn administered(&self, account: &str) -> Option<&Organization> {
         self.organization_layout()
-            .filter(|o| o.auto_enable)
-            .filter(|o| {
-                matches!(
-                    o.role_of(account),
-                    AccountRole::LogArchive | AccountRole::Member
-                )
-            })
+            .filter(|o| o.auto_enable && o.role_of(account).is_administered())
     }
 
     /// Whether GuardDuty's organization configuration, not a stack of the account's own,
@@ -293,6 +284,24 @@ pub(crate) fn override_matches(o: &Override, account: Option<&str>, region: &str
     };
     let region_ok = o.matcher.region.as_deref().is_none_or(|r| r == region);
     account_ok && region_ok
+}
+
+/// [`Baseline::securityhub_central`] of a baseline file (validation has no `Baseline` yet):
+/// stack mode, auto-enable, more than one region, Security Hub on in the security account's
+/// home region.
+pub(crate) fn securityhub_central(file: &BaselineFile) -> bool {
+    let Some(org) = file
+        .organization
+        .as_ref()
+        .filter(|o| o.auto_enable && file.deployment.mode == DeploymentMode::Stacks)
+    else {
+        return false;
+    };
+    let several = file.regions.is_all() || file.regions.listed().len() > 1;
+    let home = file.home_region.as_deref().unwrap_or_default();
+    several
+        && components_for(file, Some(&org.security_account), home)
+            .is_ok_and(|c| c.securityhub.enabled)
 }
 
 pub(crate) fn components_for(

@@ -574,6 +574,13 @@ impl Standard {
         }
     }
 
+    /// The standard's ARN in a region (what `arn_sub` becomes there).
+    pub fn arn(self, region: &str) -> String {
+        self.arn_sub()
+            .replace("${AWS::Partition}", super::regions::partition(region))
+            .replace("${AWS::Region}", region)
+    }
+
     /// A CloudFormation logical id for the subscription.
     pub fn logical_id(self) -> &'static str {
         match self {
@@ -981,6 +988,15 @@ pub enum AccountRole {
     LogArchive,
     Security,
     Member,
+}
+
+impl AccountRole {
+    /// Whether the security account switches the services on in it, with auto-enable: a
+    /// member or the log archive account. The management account keeps its own: it is the
+    /// organization's, not a member an administrator enables.
+    pub fn is_administered(self) -> bool {
+        matches!(self, AccountRole::LogArchive | AccountRole::Member)
+    }
 }
 
 impl AccountRole {

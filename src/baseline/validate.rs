@@ -506,12 +506,7 @@ fn check_organization(file: &BaselineFile, org: &Organization, diags: &mut Vec<D
     let security = super::components_for(file, Some(&org.security_account), home);
     // Security Hub central configuration (Baseline::securityhub_central): one policy for
     // every account and region.
-    let several = file.regions.is_all() || file.regions.listed().len() > 1;
-    let central = file.deployment.mode == DeploymentMode::Stacks
-        && org.auto_enable
-        && several
-        && security.as_ref().is_ok_and(|c| c.securityhub.enabled);
-    if central {
+    if super::securityhub_central(file) {
         for (i, o) in file.overrides.iter().enumerate() {
             if o.securityhub.is_some() {
                 diags.push(
@@ -536,12 +531,11 @@ fn check_organization(file: &BaselineFile, org: &Organization, diags: &mut Vec<D
     // members' detectors: an override of theirs applies only to its S3 malware protection.
     if file.deployment.mode == DeploymentMode::Stacks && org.auto_enable {
         for (i, o) in file.overrides.iter().enumerate() {
-            let members = o.matcher.account.as_deref().is_none_or(|a| {
-                matches!(
-                    org.role_of(a),
-                    super::AccountRole::LogArchive | super::AccountRole::Member
-                )
-            });
+            let members = o
+                .matcher
+                .account
+                .as_deref()
+                .is_none_or(|a| org.role_of(a).is_administered());
             let detector_keys = o
                 .guardduty
                 .as_ref()
