@@ -43,86 +43,11 @@ const BASELINE: &str = "version: 1\nname: baseline\nhome_region: us-east-1\n\
 const MACIE_BASELINE: &str = "version: 1\nname: baseline\nhome_region: us-east-1\n\
     regions: [us-east-1]\nalerts:\n  email: [security@example.com]\nmacie:\n  enabled: true\n";
 
-/// The emulator's recorded requests since recording started, as JSON lines.
-fn recording(moto: &Moto) -> Vec<serde_json::Value> {
-    let text = python(
-        moto,
-        "print(urllib.request.urlopen(E + '/moto-api/recorder/download-recording').read().decode())",
-    );
-    // One JSON object per request, one after another.
-    serde_json::Deserializer::from_str(&text)
-        .into_iter::<serde_json::Value>()
-        .map(|r| r.expect("a recorded request"))
-        .collect()
-}
-
-fn start_recording(moto: &Moto) {
-    python(
-        moto,
-        "urllib.request.urlopen(urllib.request.Request(E + '/moto-api/recorder/start-recording', method='POST'))",
-    );
-}
-
-/// The form body of a recorded query-protocol request, decoded.
-fn form(request: &serde_json::Value) -> String {
-    let body = request["body"].as_str().unwrap_or_default();
-    let raw = if request["body_encoded"].as_bool() == Some(true) {
-        String::from_utf8(base64_decode(body)).unwrap_or_default()
-    } else {
-        body.to_string()
-    };
-    url_decode(&raw)
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    let table = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in text.bytes().filter_map(table) {
-        acc = (acc << 6) | c;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    out
-}
-
-fn url_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("00");
-                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// The CreateChangeSet requests recorded, decoded.
 fn change_sets(moto: &Moto) -> Vec<String> {
-    recording(moto)
+    moto.recording()
         .iter()
-        .map(form)
+        .map(support::moto::form)
         .filter(|f| f.contains("Action=CreateChangeSet"))
         .collect()
 }
@@ -139,7 +64,7 @@ fn plan_names_the_existing_detector_hub_and_leftover_bucket_in_import_change_set
         "client('s3').create_bucket(Bucket='baseline-logs-123456789012-us-east-1')",
     );
     std::fs::write(dir.path().join("baseline.yaml"), BASELINE).unwrap();
-    start_recording(&moto);
+    moto.start_recording();
     let plan = moto.run(dir.path(), &["plan"]);
     let out = stdout(&plan);
     assert_eq!(plan.status.code(), Some(2), "{out}{}", stderr(&plan));
@@ -183,9 +108,10 @@ fn plan_names_the_existing_detector_hub_and_leftover_bucket_in_import_change_set
         import_of("baseline-cloudtrail").contains(".value=baseline-logs-123456789012-us-east-1")
     );
     // Plan leaves nothing: every change set it made is deleted.
-    let deleted = recording(&moto)
+    let deleted = moto
+        .recording()
         .iter()
-        .map(form)
+        .map(support::moto::form)
         .filter(|f| f.contains("Action=DeleteChangeSet"))
         .count();
     assert_eq!(deleted, creates.len());
@@ -197,7 +123,7 @@ fn deploying_into_an_account_that_has_the_services_adopts_them_and_converges() {
     let moto = Moto::start_in(dir.path());
     let detector = python(&moto, SEED).trim().to_string();
     std::fs::write(dir.path().join("baseline.yaml"), BASELINE).unwrap();
-    start_recording(&moto);
+    moto.start_recording();
     let deploy = moto.run(dir.path(), &["deploy", "--yes"]);
     let out = stdout(&deploy);
     assert_eq!(deploy.status.code(), Some(0), "{out}{}", stderr(&deploy));
@@ -226,7 +152,7 @@ fn deploying_into_an_account_that_has_the_services_adopts_them_and_converges() {
     // never calls IAM to.
     assert!(with("baseline-cloudtrail", "ChangeSetType=CREATE"));
     assert!(!with("baseline-cloudtrail", "AWS::IAM::ServiceLinkedRole"));
-    let calls: Vec<String> = recording(&moto).iter().map(form).collect();
+    let calls: Vec<String> = moto.recording().iter().map(support::moto::form).collect();
     assert!(!calls
         .iter()
         .any(|f| f.contains("Action=CreateServiceLinkedRole")));
@@ -297,7 +223,7 @@ fn a_listed_region_the_account_has_not_enabled_stops_the_run_before_any_change()
         BASELINE.replace("[us-east-1, eu-west-1]", "[us-east-1, ap-east-1]"),
     )
     .unwrap();
-    start_recording(&moto);
+    moto.start_recording();
     let plan = moto.run(dir.path(), &["deploy", "--yes"]);
     let err = stderr(&plan);
     assert_eq!(plan.status.code(), Some(1), "{}{err}", stdout(&plan));
@@ -389,7 +315,7 @@ fn plan_adopts_a_macie_that_is_on_and_an_alert_rule_of_the_same_name() {
         "{rule}"
     );
     std::fs::write(dir.path().join("baseline.yaml"), MACIE_BASELINE).unwrap();
-    start_recording(&moto);
+    moto.start_recording();
     let plan = moto.run(dir.path(), &["plan"]);
     let out = stdout(&plan);
     assert_eq!(plan.status.code(), Some(2), "{out}{}", stderr(&plan));
@@ -435,7 +361,7 @@ fn deploying_where_macie_is_on_adopts_it_and_converges() {
     let dir = tempfile::tempdir().unwrap();
     let moto = Moto::start_in(dir.path());
     std::fs::write(dir.path().join("baseline.yaml"), MACIE_BASELINE).unwrap();
-    start_recording(&moto);
+    moto.start_recording();
     let deploy = moto.run(dir.path(), &["deploy", "--yes"]);
     let out = stdout(&deploy);
     assert_eq!(deploy.status.code(), Some(0), "{out}{}", stderr(&deploy));

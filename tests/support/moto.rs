@@ -279,3 +279,80 @@ impl Drop for Moto {
         let _ = self.child.wait();
     }
 }
+
+impl Moto {
+    /// Starts the emulator's request recorder; it writes its file in the server's working
+    /// directory (start the server with [`Moto::start_in`] a temporary one).
+    pub fn start_recording(&self) {
+        self.python(
+            "urllib.request.urlopen(urllib.request.Request(E + '/moto-api/recorder/start-recording', method='POST'))",
+        );
+    }
+
+    /// The emulator's recorded requests since recording started, as JSON lines.
+    pub fn recording(&self) -> Vec<serde_json::Value> {
+        let text = self.python(
+            "print(urllib.request.urlopen(E + '/moto-api/recorder/download-recording').read().decode())",
+        );
+        // One JSON object per request, one after another.
+        serde_json::Deserializer::from_str(&text)
+            .into_iter::<serde_json::Value>()
+            .map(|r| r.expect("a recorded request"))
+            .collect()
+    }
+}
+
+/// The form body of a recorded query-protocol request, decoded.
+pub fn form(request: &serde_json::Value) -> String {
+    let body = request["body"].as_str().unwrap_or_default();
+    let raw = if request["body_encoded"].as_bool() == Some(true) {
+        String::from_utf8(base64_decode(body)).unwrap_or_default()
+    } else {
+        body.to_string()
+    };
+    url_decode(&raw)
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let table = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text.bytes().filter_map(table) {
+        acc = (acc << 6) | c;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+fn url_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("00");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
