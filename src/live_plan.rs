@@ -59,6 +59,9 @@ impl RoleAccounts {
             other => other.describe().to_string(),
         };
         match &self.then {
+            Some(then) if self.role == crate::baseline::AccountRole::Member => {
+                format!("{step}. {role:<12} {accounts}: {then}")
+            }
             Some(then) => format!("{step}. {role:<12} {accounts}, then {then}"),
             None => format!("{step}. {role:<12} {accounts}"),
         }
@@ -314,19 +317,28 @@ impl LivePlan {
         }
     }
 
-    /// The organization's accounts by role, in the order they are set up.
-    /// The organization's roles in order; `layout`: laid out by role (stack mode), where the
-    /// management account's trail and recorders follow the log archive's bucket.
+    /// The organization's accounts by role, in the order they are set up; `layout`: laid
+    /// out by role, where the management account's trail and recorders follow the log
+    /// archive's bucket; `stack_sets`: the members are deployed by stack sets.
     pub fn with_organization(
         mut self,
         order: Vec<(crate::baseline::AccountRole, Vec<String>)>,
         layout: bool,
+        stack_sets: bool,
     ) -> LivePlan {
+        use crate::baseline::AccountRole;
         self.organization = order
             .into_iter()
             .map(|(role, accounts)| RoleAccounts {
-                then: (layout && role == crate::baseline::AccountRole::LogArchive)
-                    .then(|| "the management account's trail and recorders".to_string()),
+                then: match role {
+                    AccountRole::LogArchive if layout => {
+                        Some("the management account's trail and recorders".to_string())
+                    }
+                    AccountRole::Member if stack_sets => {
+                        Some("deployed by the stack sets below".to_string())
+                    }
+                    _ => None,
+                },
                 role,
                 accounts,
             })

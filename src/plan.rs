@@ -122,13 +122,8 @@ pub fn plan_in(
     baseline: &Baseline,
     regions_of: &dyn Fn(Option<&str>) -> Vec<String>,
 ) -> Vec<StackSpec> {
-    let accounts: Vec<Option<String>> = if baseline.file.accounts.is_empty() {
-        vec![None]
-    } else {
-        baseline.account_ids().into_iter().map(Some).collect()
-    };
+    let accounts = baseline.rendered_accounts();
     let home = baseline.home_region().to_string();
-    let layout = baseline.organization_layout();
     let central = baseline.securityhub_central().is_some();
     let mut specs = Vec::new();
     // Values depend on the region and the settings in force there, not on the account:
@@ -142,10 +137,8 @@ pub fn plan_in(
             .collect();
         let config_anywhere = per_region.iter().any(|(_, c)| c.config.enabled);
         let home_components = baseline.components_for(account.as_deref(), &home);
-        // With an organization (stack mode), each account's role decides its stacks.
-        let role = layout
-            .zip(account.as_deref())
-            .map(|(org, account)| org.role_of(account));
+        // With an organization, each account's role decides its stacks.
+        let role = baseline.stack_role(account.as_deref());
         // The organization trail is the management account's, its archive the log
         // archive account's; the others have none of their own.
         let trail_stack = home_components.cloudtrail.enabled
@@ -201,8 +194,8 @@ pub fn plan_in(
                 .then(|| context(Component::Config, &|| ctx.config()));
             // What the security account enables in a member (its organization
             // configurations, for existing members too) is not the member's own stack.
-            let administered = |by: fn(&Baseline, &str, &str) -> bool| {
-                account.as_deref().is_some_and(|a| by(baseline, a, region))
+            let administered = |by: fn(&Baseline, Option<&str>, &str) -> bool| {
+                by(baseline, account.as_deref(), region)
             };
             let guardduty = (components.guardduty.enabled
                 && !administered(Baseline::guardduty_by_organization))
@@ -571,6 +564,19 @@ impl Ctx<'_> {
                             .any(|r| self.baseline.components_for(Some(a), r).config.enabled)
                     })
                     .collect();
+                // Stack sets' accounts are known only to AWS: the archive accepts every
+                // account of the organization (validation asks for its id).
+                let config_organization = self
+                    .baseline
+                    .members_in_stack_sets()
+                    .then(|| org.id.clone())
+                    .flatten()
+                    .filter(|_| {
+                        self.baseline
+                            .regions()
+                            .iter()
+                            .any(|r| self.baseline.components_for(None, r).config.enabled)
+                    });
                 // The CIS alarms notify the security account's topics (its chat topic
                 // where it has Slack).
                 let security_home = self
@@ -583,7 +589,7 @@ impl Ctx<'_> {
                     alarm_topics.push(chat_topic_name(name));
                 }
                 (
-                    archive && !config_accounts.is_empty(),
+                    archive && (!config_accounts.is_empty() || config_organization.is_some()),
                     json!({
                         "management_account": org.management_account,
                         "log_archive_account": la,
@@ -591,6 +597,7 @@ impl Ctx<'_> {
                         "archive_bucket": format!("{name}-logs-{la}-{home}"),
                         "access_log_bucket": format!("{name}-access-logs-{la}-{home}"),
                         "config_accounts": config_accounts,
+                        "config_organization": config_organization,
                         "alarm_topics": alarm_topics,
                     }),
                 )

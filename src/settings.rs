@@ -1081,8 +1081,7 @@ pub fn wanted_settings(
         }
         let inspector = c.inspector;
         // A member's scanning is the security account's to switch on (OrgInspectorMembers).
-        let by_organization =
-            account.is_some_and(|a| baseline.inspector_by_organization(a, region));
+        let by_organization = baseline.inspector_by_organization(account, region);
         if !inspector.enabled
             || by_organization
             || !crate::baseline::regions::offers(
@@ -1221,7 +1220,7 @@ fn auto_enable_settings(
             // that join later; the baseline's other accounts are made members, so that
             // their findings reach the security account.
             let mut members: Vec<String> = baseline
-                .account_ids()
+                .organization_accounts()
                 .into_iter()
                 .filter(|a| a != security)
                 .collect();
@@ -1235,13 +1234,13 @@ fn auto_enable_settings(
         }
         // The existing accounts the security account makes members (auto-enable reaches
         // only those that join later), sorted.
-        let members = |by: fn(&Baseline, &str, &str) -> bool,
+        let members = |by: fn(&Baseline, Option<&str>, &str) -> bool,
                        on: fn(&crate::baseline::Components) -> bool| {
             let mut ids: Vec<String> = baseline
-                .account_ids()
+                .organization_accounts()
                 .into_iter()
                 .filter(|a| {
-                    by(baseline, a, region) && on(&baseline.components_for(Some(a), region))
+                    by(baseline, Some(a), region) && on(&baseline.components_for(Some(a), region))
                 })
                 .collect();
             ids.sort();
@@ -1265,9 +1264,9 @@ fn auto_enable_settings(
             // The existing members, associated and switched on by the security account:
             // `<account>:<scan type>` = ENABLED, each with its own scan types.
             let mut members = serde_json::Map::new();
-            for account in baseline.account_ids() {
+            for account in baseline.organization_accounts() {
                 let own = baseline.components_for(Some(&account), region).inspector;
-                if !own.enabled || !baseline.inspector_by_organization(&account, region) {
+                if !own.enabled || !baseline.inspector_by_organization(Some(&account), region) {
                     continue;
                 }
                 for scan in &own.scan {
@@ -1770,10 +1769,10 @@ mod organization_tests {
                 );
             }
         }
-        assert!(b.macie_by_organization("444444444444", "us-east-1"));
-        assert!(b.detective_by_organization("333333333333", "us-east-1"));
-        assert!(!b.macie_by_organization("111111111111", "us-east-1"));
-        assert!(!b.detective_by_organization("222222222222", "us-east-1"));
+        assert!(b.macie_by_organization(Some("444444444444"), "us-east-1"));
+        assert!(b.detective_by_organization(Some("333333333333"), "us-east-1"));
+        assert!(!b.macie_by_organization(Some("111111111111"), "us-east-1"));
+        assert!(!b.detective_by_organization(Some("222222222222"), "us-east-1"));
     }
 
     #[test]

@@ -40,23 +40,47 @@ pub struct StackSetSpec {
 pub struct Targets {
     pub accounts: Vec<String>,
     pub organizational_units: Vec<String>,
+    /// Accounts of the organizational units left out.
+    pub excluded_accounts: Vec<String>,
 }
 
 impl Targets {
+    /// The stack sets' targets. With an organization they are its members only: the
+    /// management, log archive and security accounts are deployed as stacks
+    /// ([`Baseline::role_part`]), so self-managed targets leave them out and
+    /// service-managed ones filter them out of the organizational units.
     pub fn of(baseline: &Baseline) -> Targets {
         let d = &baseline.file.deployment;
+        let roles: Vec<String> = baseline
+            .file
+            .organization
+            .as_ref()
+            .map(|o| {
+                let mut ids = vec![
+                    o.management_account.clone(),
+                    o.log_archive_account.clone(),
+                    o.security_account.clone(),
+                ];
+                ids.sort();
+                ids
+            })
+            .unwrap_or_default();
         match d.permission_model {
             PermissionModel::ServiceManaged => Targets {
                 accounts: vec![],
                 organizational_units: d.organizational_units.clone(),
+                excluded_accounts: roles,
             },
             PermissionModel::SelfManaged => Targets {
-                accounts: if d.accounts.is_empty() {
+                accounts: if baseline.members_in_stack_sets() {
+                    baseline.stack_set_members()
+                } else if d.accounts.is_empty() {
                     baseline.account_ids()
                 } else {
                     d.accounts.clone()
                 },
                 organizational_units: vec![],
+                excluded_accounts: vec![],
             },
         }
     }
@@ -64,6 +88,20 @@ impl Targets {
     fn service_managed(&self) -> bool {
         !self.organizational_units.is_empty()
     }
+}
+
+/// The rendered stacks the stack sets carry: with an organization, the members' (the role
+/// accounts are deployed as stacks); otherwise all.
+pub fn carried(baseline: &Baseline, stacks: &[RenderedStack]) -> Vec<RenderedStack> {
+    stacks
+        .iter()
+        .filter(|s| {
+            !baseline.members_in_stack_sets()
+                || baseline.stack_role(s.spec.account.as_deref())
+                    == Some(crate::baseline::AccountRole::Member)
+        })
+        .cloned()
+        .collect()
 }
 
 pub fn context(baseline: &Baseline) -> StackSetContext {
@@ -246,6 +284,7 @@ pub async fn retire<A: StackSetApi>(
         let t = InstanceTargets {
             accounts: targets,
             organizational_units: vec![],
+            excluded_accounts: vec![],
             regions,
         };
         status(tx, &set.name, "deleting instances");
@@ -396,6 +435,8 @@ pub struct Rollout {
     pub preferences: OperationPreferences,
     pub retain_stacks: bool,
     pub service_managed: bool,
+    /// Accounts left out of the organizational units targeted.
+    pub excluded_accounts: Vec<String>,
     pub options: Options,
 }
 
@@ -408,7 +449,7 @@ pub async fn apply<A: StackSetApi>(
     tx: &Tx,
 ) -> SetReport {
     let (ctx, preferences, options) = (&rollout.ctx, &rollout.preferences, &rollout.options);
-    let (retain_stacks, service_managed) = (rollout.retain_stacks, rollout.service_managed);
+    let retain_stacks = rollout.retain_stacks;
     let name = plan.spec.name.clone();
     let mut report = SetReport {
         name: name.clone(),
@@ -481,14 +522,14 @@ pub async fn apply<A: StackSetApi>(
         }
     }
     for (targets, regions) in batches(&plan.add) {
-        let t = instance_targets(targets, regions, service_managed);
+        let t = instance_targets(targets, regions, rollout);
         let op = patiently(|| api.create_stack_instances(ctx, &name, &t, preferences)).await;
         if !step("creating instances", op).await {
             return report;
         }
     }
     for (targets, regions) in batches(&plan.remove) {
-        let t = instance_targets(targets, regions, service_managed);
+        let t = instance_targets(targets, regions, rollout);
         let op =
             patiently(|| api.delete_stack_instances(ctx, &name, &t, retain_stacks, preferences))
                 .await;
@@ -502,18 +543,20 @@ pub async fn apply<A: StackSetApi>(
 fn instance_targets(
     targets: Vec<String>,
     regions: Vec<String>,
-    service_managed: bool,
+    rollout: &Rollout,
 ) -> InstanceTargets {
-    if service_managed {
+    if rollout.service_managed {
         InstanceTargets {
             accounts: vec![],
             organizational_units: targets,
+            excluded_accounts: rollout.excluded_accounts.clone(),
             regions,
         }
     } else {
         InstanceTargets {
             accounts: targets,
             organizational_units: vec![],
+            excluded_accounts: vec![],
             regions,
         }
     }

@@ -826,3 +826,56 @@ async fn a_failed_switch_to_central_configuration_says_why() {
         "{err}"
     );
 }
+
+/// The accounts service-managed stack sets reach: those of the units and of the units under
+/// them, every page, suspended accounts left out (AWS Organizations ListAccountsForParent
+/// and ListOrganizationalUnitsForParent).
+#[tokio::test]
+async fn the_accounts_of_organizational_units_are_listed_with_the_units_under_them() {
+    use aws_sdk_organizations::operation::list_accounts_for_parent::ListAccountsForParentOutput;
+    use aws_sdk_organizations::operation::list_organizational_units_for_parent::ListOrganizationalUnitsForParentOutput;
+    use aws_sdk_organizations::types::{Account, AccountState, OrganizationalUnit};
+    let account = |id: &str, state: AccountState| Account::builder().id(id).state(state).build();
+    // ou-top: one page with a token, then a second page; a child unit ou-child.
+    let first = mock!(aws_sdk_organizations::Client::list_accounts_for_parent)
+        .match_requests(|r| r.parent_id() == Some("ou-ab12-topunit1") && r.next_token().is_none())
+        .then_output(move || {
+            ListAccountsForParentOutput::builder()
+                .accounts(account("444444444444", AccountState::Active))
+                .next_token("page-2")
+                .build()
+        });
+    let second = mock!(aws_sdk_organizations::Client::list_accounts_for_parent)
+        .match_requests(|r| {
+            r.parent_id() == Some("ou-ab12-topunit1") && r.next_token() == Some("page-2")
+        })
+        .then_output(move || {
+            ListAccountsForParentOutput::builder()
+                .accounts(account("555555555555", AccountState::Suspended))
+                .accounts(account("666666666666", AccountState::Active))
+                .build()
+        });
+    let child = mock!(aws_sdk_organizations::Client::list_accounts_for_parent)
+        .match_requests(|r| r.parent_id() == Some("ou-ab12-childun1"))
+        .then_output(move || {
+            ListAccountsForParentOutput::builder()
+                .accounts(account("777777777777", AccountState::Active))
+                .build()
+        });
+    let units = mock!(aws_sdk_organizations::Client::list_organizational_units_for_parent)
+        .match_requests(|r| r.parent_id() == Some("ou-ab12-topunit1"))
+        .then_output(|| {
+            ListOrganizationalUnitsForParentOutput::builder()
+                .organizational_units(OrganizationalUnit::builder().id("ou-ab12-childun1").build())
+                .build()
+        });
+    let leaf = mock!(aws_sdk_organizations::Client::list_organizational_units_for_parent)
+        .match_requests(|r| r.parent_id() == Some("ou-ab12-childun1"))
+        .then_output(|| ListOrganizationalUnitsForParentOutput::builder().build());
+    let api = organizations(&[&first, &second, &child, &units, &leaf]);
+    let accounts = api
+        .unit_accounts(&["ou-ab12-topunit1".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(accounts, ["444444444444", "666666666666", "777777777777"]);
+}

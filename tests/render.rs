@@ -421,3 +421,141 @@ fn organization_members_have_no_stacks_the_administrators_do_for_them() {
     assert!(!has("444444444444/us-east-1/org-guardduty"), "{keys:?}");
     assert!(has("444444444444/eu-west-1/org-guardduty"), "{keys:?}");
 }
+
+/// Stack-set mode with an organization renders in two parts: the management, log archive
+/// and security accounts exactly as their role part deploys them as stacks, and the stack
+/// sets' members with a stack-mode member's layout (their recorders delivering to the log
+/// archive bucket, which accepts the organization by id). The stack sets target the
+/// members only.
+#[test]
+fn an_organization_in_stack_set_mode_renders_role_accounts_as_stacks_and_members_for_the_stack_sets(
+) {
+    use cfn_baseline::baseline::AccountRole;
+    use cfn_baseline::stacksets::{carried, Targets};
+    let text =
+        std::fs::read_to_string(repo_root().join("examples/organization-stacksets.yaml")).unwrap();
+    // An override of a role account is allowed: the role accounts are stacks.
+    let text = format!(
+        "{text}overrides:\n  - match: {{account: \"222222222222\", region: eu-west-1}}\n    guardduty: {{finding_frequency: ONE_HOUR}}\n"
+    );
+    let baseline = load_text("organization-stacksets.yaml", &text);
+    let whole = render(&baseline);
+    let roles = baseline.role_part().expect("a role part");
+    assert!(roles.role_part().is_none());
+    let role_render = render(&roles);
+    // The role part renders the role accounts' stacks of the whole render, byte for byte.
+    let role_stacks: Vec<(String, &str)> = whole
+        .iter()
+        .filter(|s| s.spec.account.is_some())
+        .map(|s| (s.spec.key(), s.body.as_ref()))
+        .collect();
+    let part: Vec<(String, &str)> = role_render
+        .iter()
+        .map(|s| (s.spec.key(), s.body.as_ref()))
+        .collect();
+    assert_eq!(role_stacks, part);
+    assert!(part
+        .iter()
+        .any(|(k, _)| k == "222222222222/us-east-1/org-alerts"));
+    // The stack sets carry one member layout: the recorders, no trail, alerts, detector or
+    // hub (the security account's organization configurations and central policy).
+    let members = carried(&baseline, &whole);
+    let mut keys: Vec<String> = members.iter().map(|s| s.spec.key()).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "current/eu-west-1/org-access-analyzer",
+            "current/eu-west-1/org-config",
+            "current/eu-west-1/org-patching",
+            "current/us-east-1/org-access-analyzer",
+            "current/us-east-1/org-config",
+            "current/us-east-1/org-patching",
+        ]
+    );
+    assert!(members
+        .iter()
+        .all(|s| baseline.stack_role(s.spec.account.as_deref()) == Some(AccountRole::Member)));
+    let config = members
+        .iter()
+        .find(|s| s.spec.key() == "current/us-east-1/org-config")
+        .unwrap();
+    assert!(config
+        .body
+        .contains("S3BucketName: \"org-logs-333333333333-us-east-1\""));
+    let archive = whole
+        .iter()
+        .find(|s| s.spec.key() == "333333333333/us-east-1/org-cloudtrail")
+        .unwrap();
+    assert!(archive
+        .body
+        .contains("\"aws:SourceOrgID\": \"o-a1b2c3d4e5\""));
+    assert!(archive
+        .body
+        .contains("Resource: !Sub \"${ArchiveBucket.Arn}/config/AWSLogs/*/Config/*\""));
+    assert!(!archive
+        .body
+        .contains("aws:SourceAccount\": [\"111111111111\""));
+    // Service-managed: the units, less the three role accounts.
+    let t = Targets::of(&baseline);
+    assert_eq!(
+        t.organizational_units,
+        ["ou-a1b2-workload1", "ou-a1b2-sandbox01"]
+    );
+    assert_eq!(
+        t.excluded_accounts,
+        ["111111111111", "222222222222", "333333333333"]
+    );
+
+    // Self-managed: the listed members only, which the security account also makes
+    // members of its services (auto-enable reaches only accounts that join later).
+    let self_managed = text
+        .replace(
+            "permission_model: service_managed",
+            "permission_model: self_managed",
+        )
+        .replace(
+            "  organizational_units: [ou-a1b2-workload1, ou-a1b2-sandbox01]\n",
+            "  accounts: [\"444444444444\", \"555555555555\", \"222222222222\"]\n",
+        );
+    let baseline = load_text("organization-stacksets.yaml", &self_managed);
+    assert_eq!(
+        baseline.stack_set_members(),
+        ["444444444444", "555555555555"]
+    );
+    let t = Targets::of(&baseline);
+    assert_eq!(t.accounts, ["444444444444", "555555555555"]);
+    assert!(t.excluded_accounts.is_empty());
+    let roles = baseline.role_part().unwrap();
+    assert_eq!(
+        roles.account_ids(),
+        ["111111111111", "222222222222", "333333333333"]
+    );
+    assert_eq!(
+        roles.organization_accounts(),
+        [
+            "111111111111",
+            "222222222222",
+            "333333333333",
+            "444444444444",
+            "555555555555"
+        ]
+    );
+    let hub =
+        cfn_baseline::settings::wanted_settings(&roles, Some("222222222222"), &roles.regions())
+            .into_iter()
+            .find(|w| w.setting == cfn_baseline::settings::Setting::OrgSecurityHub)
+            .expect("the security account's Security Hub configuration");
+    assert_eq!(
+        hub.properties["Members"],
+        serde_json::json!([
+            "111111111111",
+            "333333333333",
+            "444444444444",
+            "555555555555"
+        ])
+    );
+    let keys: Vec<String> = render(&baseline).iter().map(|s| s.spec.key()).collect();
+    assert!(keys.contains(&"555555555555/us-east-1/org-config".to_string()));
+    assert!(!keys.iter().any(|k| k.starts_with("current/")));
+}

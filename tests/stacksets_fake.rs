@@ -153,6 +153,7 @@ async fn apply_with(fake: &Fake, p: SetPlan, service_managed: bool) -> stacksets
         },
         retain_stacks: true,
         service_managed,
+        excluded_accounts: vec![],
         options: Options {
             timeout: Duration::from_secs(5),
             ..Options::default()

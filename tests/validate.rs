@@ -57,6 +57,24 @@ fn table_of_bad_baselines() {
             ],
         ),
         (
+            "stack sets with an organization: its id, members to target, overrides of members only",
+            format!("{HEAD}accounts: [\"111111111111\", \"222222222222\", \"333333333333\"]\norganization: {{management_account: \"111111111111\", security_account: \"222222222222\", log_archive_account: \"333333333333\"}}\noverrides:\n  - match: {{account: \"222222222222\"}}\n    config: {{enabled: false}}\n  - match: {{account: \"444444444444\"}}\n    config: {{enabled: false}}\ndeployment:\n  mode: stacksets\n  permission_model: self_managed\n"),
+            vec![
+                "bad.yaml:6:15: error: organization: stack-set mode needs the organization's id",
+                "hint: add `id: o-...` under `organization`",
+                "error: deployment.accounts: the stack sets have no member account to target: the organization's management, log archive and security accounts are deployed as stacks",
+                "bad.yaml:10:12: error: overrides[1].match: stack sets deploy one template to every account, so an override cannot match an account",
+            ],
+        ),
+        (
+            "an organization id of the wrong shape",
+            format!("{HEAD}accounts: [\"111111111111\", \"222222222222\", \"333333333333\"]\norganization: {{id: o-12, management_account: \"111111111111\", security_account: \"222222222222\", log_archive_account: \"333333333333\"}}\n"),
+            vec![
+                "error: organization.id: \"o-12\" is not an organization id",
+                "hint: organization ids look like o-a1b2c3d4e5",
+            ],
+        ),
+        (
             "regions: `all` or a list; `all` needs a per-account lookup stack sets do not make",
             "version: 1\nname: acme\nhome_region: us-east-1\nregions: everywhere\n".to_string(),
             vec!["expected `all` or a list of regions, found \"everywhere\""],

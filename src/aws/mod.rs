@@ -267,6 +267,9 @@ pub struct OperationPreferences {
 pub struct InstanceTargets {
     pub accounts: Vec<String>,
     pub organizational_units: Vec<String>,
+    /// Accounts of the organizational units left out (an organization's management, log
+    /// archive and security accounts, deployed as stacks).
+    pub excluded_accounts: Vec<String>,
     pub regions: Vec<String>,
 }
 

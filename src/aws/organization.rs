@@ -715,6 +715,70 @@ impl SdkStacks {
         Ok(())
     }
 
+    /// The active accounts of organizational units (`ou-...`, or a root `r-...`) and of the
+    /// units under them, sorted: the accounts service-managed stack sets reach.
+    pub async fn unit_accounts(&self, units: &[String]) -> ApiResult<Vec<String>> {
+        let org = self.organizations();
+        let org = &org;
+        let mut parents: Vec<String> = units.to_vec();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut accounts = Vec::new();
+        while let Some(parent) = parents.pop() {
+            if !seen.insert(parent.clone()) {
+                continue;
+            }
+            let parent = &parent;
+            accounts.extend(
+                self.account_pages(|token| async move {
+                    let out = self
+                        .send("ListAccountsForParent", || {
+                            org.list_accounts_for_parent()
+                                .parent_id(parent)
+                                .set_next_token(token.clone())
+                                .send()
+                        })
+                        .await?;
+                    let items = out
+                        .accounts()
+                        .iter()
+                        .filter(|a| {
+                            a.state().is_none_or(|s| {
+                                *s == aws_sdk_organizations::types::AccountState::Active
+                            })
+                        })
+                        .filter_map(|a| a.id())
+                        .map(str::to_string)
+                        .collect();
+                    Ok((items, out.next_token().map(str::to_string)))
+                })
+                .await?,
+            );
+            parents.extend(
+                self.all_pages(|token| async move {
+                    let out = self
+                        .send("ListOrganizationalUnitsForParent", || {
+                            org.list_organizational_units_for_parent()
+                                .parent_id(parent)
+                                .set_next_token(token.clone())
+                                .send()
+                        })
+                        .await?;
+                    let items = out
+                        .organizational_units()
+                        .iter()
+                        .filter_map(|u| u.id())
+                        .map(str::to_string)
+                        .collect();
+                    Ok((items, out.next_token().map(str::to_string)))
+                })
+                .await?,
+            );
+        }
+        accounts.sort();
+        accounts.dedup();
+        Ok(accounts)
+    }
+
     /// The organization's root id (a service's delegated administrator may read it).
     async fn organization_root(&self) -> ApiResult<String> {
         let org = self.organizations();

@@ -1065,6 +1065,14 @@ fn targets(
             Some(
                 aws_sdk_cloudformation::types::DeploymentTargets::builder()
                     .set_organizational_unit_ids(Some(t.organizational_units.clone()))
+                    .set_accounts(
+                        (!t.excluded_accounts.is_empty()).then(|| t.excluded_accounts.clone()),
+                    )
+                    .set_account_filter_type(
+                        (!t.excluded_accounts.is_empty()).then_some(
+                            aws_sdk_cloudformation::types::AccountFilterType::Difference,
+                        ),
+                    )
                     .build(),
             ),
         )

@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 
 use super::diagnostic::did_you_mean;
 use super::types::*;
+use super::Part;
 use super::{validate, Baseline, Diagnostic, Source};
 use crate::yaml::{self, Seg, Value};
 
@@ -25,9 +26,14 @@ pub fn load(source: Source) -> Result<(Baseline, Vec<Diagnostic>), Vec<Diagnosti
     diags.sort_by_key(|d| (d.pos, d.severity));
     diags.dedup();
     match file {
-        Some(file) if !diags.iter().any(Diagnostic::is_error) => {
-            Ok((Baseline { source, file }, diags))
-        }
+        Some(file) if !diags.iter().any(Diagnostic::is_error) => Ok((
+            Baseline {
+                source,
+                file,
+                part: Part::Whole,
+            },
+            diags,
+        )),
         _ => Err(diags),
     }
 }

@@ -51,6 +51,22 @@ impl Source {
 pub struct Baseline {
     pub source: Source,
     pub file: BaselineFile,
+    /// Which of its accounts a run covers.
+    pub part: Part,
+}
+
+/// Which accounts of a baseline a run covers. Stack-set mode with an organization deploys
+/// in two parts: the management, log archive and security accounts as stacks (their
+/// delegations and organization configurations included), then the members as stack sets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Every account: its render has every account's stacks.
+    Whole,
+    /// The organization's management, log archive and security accounts of a stack-set
+    /// baseline, deployed as stacks. `members` are the member accounts its stack sets
+    /// target by id (none when they target organizational units), which the security
+    /// account makes members of its services.
+    Roles { members: Vec<String> },
 }
 
 impl Baseline {
@@ -149,14 +165,120 @@ impl Baseline {
         tags
     }
 
-    /// The organization whose accounts are laid out by role (stack mode): the trail and
-    /// the archive in the management and log archive accounts, one set of alert topics in
-    /// the security account. Stack sets keep every account's own stacks.
+    /// The organization whose accounts are laid out by role: the trail and the archive in
+    /// the management and log archive accounts, one set of alert topics in the security
+    /// account, members with only what the administrators cannot do for them. In stack-set
+    /// mode the three role accounts are deployed as stacks and the stack sets carry the
+    /// members' layout ([`Baseline::role_part`]).
     pub fn organization_layout(&self) -> Option<&Organization> {
-        self.file
-            .organization
-            .as_ref()
-            .filter(|_| self.file.deployment.mode == DeploymentMode::Stacks)
+        self.file.organization.as_ref()
+    }
+
+    /// Whether the members are deployed by stack sets: stack-set mode with an organization.
+    pub fn members_in_stack_sets(&self) -> bool {
+        self.file.organization.is_some() && self.file.deployment.mode == DeploymentMode::Stacksets
+    }
+
+    /// What an account is laid out as: its role in the organization (`None`, the stack
+    /// sets' accounts, is a member), or `None` without an organization.
+    pub fn stack_role(&self, account: Option<&str>) -> Option<AccountRole> {
+        let org = self.organization_layout()?;
+        Some(account.map_or(AccountRole::Member, |a| org.role_of(a)))
+    }
+
+    /// The accounts rendered, each with its stacks: the listed accounts (`None`, the
+    /// caller's, when none are). In stack-set mode with an organization, the role accounts
+    /// and then the members the stack sets target by id, or one `None` for the members of
+    /// their organizational units; the role part has the role accounts only.
+    pub fn rendered_accounts(&self) -> Vec<Option<String>> {
+        if self.file.accounts.is_empty() {
+            return vec![None];
+        }
+        let listed = self.account_ids().into_iter().map(Some);
+        if !self.members_in_stack_sets() {
+            return listed.collect();
+        }
+        let mut out: Vec<Option<String>> = listed
+            .filter(|a| self.stack_role(a.as_deref()) != Some(AccountRole::Member))
+            .collect();
+        if self.part == Part::Whole {
+            let members = self.stack_set_members();
+            if members.is_empty() {
+                out.push(None);
+            } else {
+                out.extend(members.into_iter().map(Some));
+            }
+        }
+        out
+    }
+
+    /// The member accounts the stack sets of an organization target by id (self-managed:
+    /// `deployment.accounts`, or `accounts`, less the role accounts), sorted; none when
+    /// they target organizational units or without an organization in stack-set mode.
+    pub fn stack_set_members(&self) -> Vec<String> {
+        if let Part::Roles { members } = &self.part {
+            return members.clone();
+        }
+        if !self.members_in_stack_sets()
+            || self.file.deployment.permission_model != PermissionModel::SelfManaged
+        {
+            return Vec::new();
+        }
+        let d = &self.file.deployment;
+        let mut ids: Vec<String> = if d.accounts.is_empty() {
+            self.account_ids()
+        } else {
+            d.accounts.clone()
+        };
+        ids.retain(|a| self.stack_role(Some(a)) == Some(AccountRole::Member));
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// The role part of a stack-set baseline with an organization ([`Part::Roles`]): the
+    /// management, log archive and security accounts only, deployed as stacks.
+    pub fn role_part(&self) -> Option<Baseline> {
+        if !self.members_in_stack_sets() || self.part != Part::Whole {
+            return None;
+        }
+        let members = self.stack_set_members();
+        let mut file = self.file.clone();
+        file.accounts
+            .retain(|a| self.stack_role(Some(&a.id)) != Some(AccountRole::Member));
+        Some(Baseline {
+            source: self.source.clone(),
+            file,
+            part: Part::Roles { members },
+        })
+    }
+
+    /// A role part that also knows `accounts` (the accounts of the stack sets'
+    /// organizational units, looked up by the caller) as members of the security account's
+    /// services; the role accounts among them are left out.
+    pub fn with_members(mut self, accounts: Vec<String>) -> Baseline {
+        if let Part::Roles { members } = &self.part {
+            let mut all = members.clone();
+            all.extend(
+                accounts
+                    .into_iter()
+                    .filter(|a| self.stack_role(Some(a)) == Some(AccountRole::Member)),
+            );
+            all.sort();
+            all.dedup();
+            self.part = Part::Roles { members: all };
+        }
+        self
+    }
+
+    /// Every account of the organization the baseline knows by id: the listed accounts and
+    /// the stack sets' members, sorted.
+    pub fn organization_accounts(&self) -> Vec<String> {
+        let mut ids = self.account_ids();
+        ids.extend(self.stack_set_members());
+        ids.sort();
+        ids.dedup();
+        ids
     }
 
     /// The organization whose Security Hub runs under central configuration: laid out by
@@ -177,9 +299,13 @@ impl Baseline {
     /// switches on (a member or the log archive account of an organization laid out by role,
     /// with auto-enable). The management account keeps its own: it is the organization's,
     /// not a member an administrator enables.
-    fn administered(&self, account: &str) -> Option<&Organization> {
-        self.organization_layout()
-            .filter(|o| o.auto_enable && o.role_of(account).is_administered())
+    fn administered(&self, account: Option<&str>) -> Option<&Organization> {
+        self.organization_layout().filter(|o| {
+            o.auto_enable
+                && self
+                    .stack_role(account)
+                    .is_some_and(AccountRole::is_administered)
+        })
     }
 
     /// Whether GuardDuty's organization configuration, not a stack of the account's own,
@@ -188,13 +314,13 @@ impl Baseline {
     /// organization configuration then enables every member, existing ones included, with
     /// the baseline's protection plans). An account with S3 malware protection plans keeps
     /// its stack: a plan is the account's own.
-    pub fn guardduty_by_organization(&self, account: &str, region: &str) -> bool {
+    pub fn guardduty_by_organization(&self, account: Option<&str>, region: &str) -> bool {
         self.administered(account).is_some_and(|org| {
             self.components_for(Some(&org.security_account), region)
                 .guardduty
                 .enabled
                 && self
-                    .components_for(Some(account), region)
+                    .components_for(account, region)
                     .guardduty
                     .s3_malware_protection
                     .is_empty()
@@ -204,7 +330,7 @@ impl Baseline {
     /// Whether the security account, as Inspector's delegated administrator, switches
     /// Inspector's scanning on in an administered account and region (an associated member
     /// cannot switch its own scan types).
-    pub fn inspector_by_organization(&self, account: &str, region: &str) -> bool {
+    pub fn inspector_by_organization(&self, account: Option<&str>, region: &str) -> bool {
         self.administered(account).is_some_and(|org| {
             self.components_for(Some(&org.security_account), region)
                 .inspector
@@ -215,7 +341,7 @@ impl Baseline {
     /// Whether the security account, as Macie's delegated administrator, enables Macie in
     /// an administered account and region (it makes the account a member), so that the
     /// account has no macie stack of its own. Its discovery jobs stay its own.
-    pub fn macie_by_organization(&self, account: &str, region: &str) -> bool {
+    pub fn macie_by_organization(&self, account: Option<&str>, region: &str) -> bool {
         self.administered(account).is_some_and(|org| {
             self.components_for(Some(&org.security_account), region)
                 .macie
@@ -226,7 +352,7 @@ impl Baseline {
 
     /// Whether an administered account joins the security account's Detective behavior
     /// graph in a region (made a member by it), instead of a graph of its own.
-    pub fn detective_by_organization(&self, account: &str, region: &str) -> bool {
+    pub fn detective_by_organization(&self, account: Option<&str>, region: &str) -> bool {
         self.administered(account).is_some_and(|org| {
             self.components_for(Some(&org.security_account), region)
                 .detective
@@ -254,11 +380,26 @@ impl Baseline {
         ]
         .into_iter()
         .map(|role| {
-            let accounts = self
-                .account_ids()
-                .into_iter()
-                .filter(|a| org.role_of(a) == role)
-                .collect();
+            let accounts = if role == AccountRole::Member && self.members_in_stack_sets() {
+                // The stack sets' targets: by id, or the organizational units' accounts
+                // (with those known, when the run listed them).
+                let ids = self.stack_set_members();
+                let units = &self.file.deployment.organizational_units;
+                match (units.is_empty(), ids.is_empty()) {
+                    (true, _) => ids,
+                    (false, true) => vec![format!("the accounts of {}", units.join(", "))],
+                    (false, false) => vec![format!(
+                        "the accounts of {} ({})",
+                        units.join(", "),
+                        ids.join(", ")
+                    )],
+                }
+            } else {
+                self.account_ids()
+                    .into_iter()
+                    .filter(|a| org.role_of(a) == role)
+                    .collect()
+            };
             (role, accounts)
         })
         .collect()
@@ -287,14 +428,9 @@ pub(crate) fn override_matches(o: &Override, account: Option<&str>, region: &str
 }
 
 /// [`Baseline::securityhub_central`] of a baseline file (validation has no `Baseline` yet):
-/// stack mode, auto-enable, more than one region, Security Hub on in the security account's
-/// home region.
+/// auto-enable, more than one region, Security Hub on in the security account's home region.
 pub(crate) fn securityhub_central(file: &BaselineFile) -> bool {
-    let Some(org) = file
-        .organization
-        .as_ref()
-        .filter(|o| o.auto_enable && file.deployment.mode == DeploymentMode::Stacks)
-    else {
+    let Some(org) = file.organization.as_ref().filter(|o| o.auto_enable) else {
         return false;
     };
     let several = file.regions.is_all() || file.regions.listed().len() > 1;

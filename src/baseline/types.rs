@@ -978,6 +978,11 @@ pub struct Organization {
     /// ones included.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub organizational_units: Vec<String>,
+    /// The organization's id (`o-...`). Stack-set mode needs it: the log archive bucket then
+    /// accepts AWS Config deliveries from every account of the organization (the stack
+    /// sets' accounts are known only to AWS), checked with `aws:SourceOrgID`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// What an account is in an organization, in the order they are set up.

@@ -42,6 +42,16 @@ pub fn check(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
 }
 
 /// `ou-` + 4-32 lowercase letters or digits + `-` + 8-32 of them; or the root `r-...`.
+/// An organization id: `o-` and 10 to 32 lowercase letters or digits.
+fn valid_organization_id(id: &str) -> bool {
+    id.strip_prefix("o-").is_some_and(|rest| {
+        (10..=32).contains(&rest.len())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
 fn valid_ou(id: &str) -> bool {
     let alnum = |s: &str, min: usize, max: usize| {
         (min..=max).contains(&s.len())
@@ -148,6 +158,26 @@ fn check_deployment(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
                     .hint("use `permission_model: service_managed` to target organizational units"),
                 );
             }
+            // With an organization the stack sets carry the members only.
+            if let Some(org) = &file.organization {
+                let targets: Vec<&str> = if d.accounts.is_empty() {
+                    file.accounts.iter().map(|a| a.id.as_str()).collect()
+                } else {
+                    d.accounts.iter().map(String::as_str).collect()
+                };
+                if targets
+                    .iter()
+                    .all(|a| org.role_of(a) != AccountRole::Member)
+                {
+                    diags.push(
+                        Diagnostic::error(
+                            at(base.clone(), "accounts"),
+                            "the stack sets have no member account to target: the organization's management, log archive and security accounts are deployed as stacks",
+                        )
+                        .hint("list the member accounts under `deployment.accounts`"),
+                    );
+                }
+            }
             if d.call_as == CallAs::DelegatedAdmin {
                 diags.push(
                     Diagnostic::error(
@@ -160,14 +190,25 @@ fn check_deployment(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
         }
     }
     // One template serves every account of a stack set: settings cannot differ per account.
+    // An organization's management, log archive and security accounts are deployed as
+    // stacks, so an override may match them.
+    let role_account = |a: &str| {
+        file.organization
+            .as_ref()
+            .is_some_and(|o| o.role_of(a) != AccountRole::Member)
+    };
     for (i, o) in file.overrides.iter().enumerate() {
-        if o.matcher.account.is_some() {
+        if o.matcher
+            .account
+            .as_deref()
+            .is_some_and(|a| !role_account(a))
+        {
             diags.push(
                 Diagnostic::error(
                     at(at(p(&["overrides"]), i), "match"),
                     "stack sets deploy one template to every account, so an override cannot match an account",
                 )
-                .hint("match regions only, or deploy those accounts from a separate baseline"),
+                .hint("match regions only (or, with `organization`, its management, log archive or security account, which are deployed as stacks), or deploy those accounts from a separate baseline"),
             );
         }
     }
@@ -242,30 +283,29 @@ fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
         Some(home) => Some(home.as_str()),
     };
     if file.deployment.mode == DeploymentMode::Stacksets {
-        // Settings outside CloudFormation are applied per account by `deploy` in stack mode.
+        // Settings outside CloudFormation are applied per account by `deploy` in stack mode;
+        // with an organization, to its management, log archive and security accounts
+        // (deployed as stacks), not to the stack sets' members.
+        let org = file.organization.as_ref();
+        let in_mode = if org.is_some() {
+            "in the stack sets' member accounts"
+        } else {
+            "in stack-set mode"
+        };
         if file.security_contact.is_some() {
             diags.push(
                 Diagnostic::warning(
                     p(&["security_contact"]),
-                    "the security contact is not set in stack-set mode (it has no CloudFormation type)",
+                    format!("the security contact is not set {in_mode} (it has no CloudFormation type)"),
                 )
                 .hint("set it per account with `deployment.mode: stacks`, or through AWS Organizations"),
-            );
-        }
-        if file.organization.is_some() {
-            diags.push(
-                Diagnostic::warning(
-                    p(&["organization"]),
-                    "the organization's delegated administrators and the services' organization configurations are not set in stack-set mode (they have no CloudFormation type)",
-                )
-                .hint("set them once with `deployment.mode: stacks` for the management and security accounts, then deploy the stack sets"),
             );
         }
         if file.patching.default_host_management {
             diags.push(
                 Diagnostic::warning(
                     p(&["patching", "default_host_management"]),
-                    "Default Host Management Configuration is not switched on in stack-set mode (an SSM service setting, no CloudFormation type); the stack sets create its role only",
+                    format!("Default Host Management Configuration is not switched on {in_mode} (an SSM service setting, no CloudFormation type); the stack sets create its role only"),
                 )
                 .hint("use `deployment.mode: stacks`"),
             );
@@ -281,16 +321,17 @@ fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
             diags.push(
                 Diagnostic::warning(
                     p(&["account_settings"]),
-                    "the account settings (EBS encryption by default, the S3 account public access block, ...) are not applied in stack-set mode (they have no CloudFormation type)",
+                    format!("the account settings (EBS encryption by default, the S3 account public access block, ...) are not applied {in_mode} (they have no CloudFormation type)"),
                 )
                 .hint("apply them per account with `deployment.mode: stacks`, or set them to false here to silence this"),
             );
         }
-        if file.inspector.enabled {
+        // With auto-enable the security account switches the members' Inspector on.
+        if file.inspector.enabled && !org.is_some_and(|o| o.auto_enable) {
             diags.push(
                 Diagnostic::warning(
                     p(&["inspector"]),
-                    "Inspector is not switched on in stack-set mode (it has no CloudFormation type)",
+                    format!("Inspector is not switched on {in_mode} (it has no CloudFormation type)"),
                 )
                 .hint("use `deployment.mode: stacks`, or Inspector's delegated administrator and auto-enable"),
             );
@@ -299,7 +340,7 @@ fn check_regions(file: &BaselineFile, diags: &mut Vec<Diagnostic>) {
             diags.push(
                 Diagnostic::warning(
                     p(&["macie", "jobs"]),
-                    "Macie discovery jobs are not created in stack-set mode (they have no CloudFormation type)",
+                    format!("Macie discovery jobs are not created {in_mode} (they have no CloudFormation type)"),
                 )
                 .hint("use `deployment.mode: stacks`"),
             );
@@ -501,6 +542,23 @@ fn check_organization(file: &BaselineFile, org: &Organization, diags: &mut Vec<D
                 .hint("OU ids look like ou-ab12-cd34ef56 (the root is r-ab12); leave the list out to associate Security Hub's policy with the organization's root"),
             );
         }
+    }
+    match &org.id {
+        Some(id) if !valid_organization_id(id) => diags.push(
+            Diagnostic::error(
+                p(&["organization", "id"]),
+                format!("{id:?} is not an organization id"),
+            )
+            .hint("organization ids look like o-a1b2c3d4e5 (`aws organizations describe-organization --query Organization.Id`)"),
+        ),
+        None if file.deployment.mode == DeploymentMode::Stacksets => diags.push(
+            Diagnostic::error(
+                p(&["organization"]),
+                "stack-set mode needs the organization's id: the log archive bucket accepts AWS Config deliveries from the stack sets' accounts by organization",
+            )
+            .hint("add `id: o-...` under `organization` (`aws organizations describe-organization --query Organization.Id`)"),
+        ),
+        _ => {}
     }
     let home = file.home_region.as_deref().unwrap_or_default();
     let security = super::components_for(file, Some(&org.security_account), home);

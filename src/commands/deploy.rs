@@ -46,6 +46,11 @@ fn run(
     let renderer = Renderer::new(global.templates.as_deref())?;
     let stacks = render_all(&baseline, &renderer)?;
     if baseline.file.deployment.mode == crate::baseline::DeploymentMode::Stacksets {
+        if baseline.members_in_stack_sets() {
+            return in_two_parts(
+                global, args, printer, execute, &baseline, &stacks, &renderer,
+            );
+        }
         return super::stacksets::run(global, args, printer, execute, &baseline, &stacks);
     }
 
@@ -56,6 +61,52 @@ fn run(
     // A confirmation prompt interrupted by Ctrl-C leaves a thread blocked on stdin.
     runtime.shutdown_background();
     result
+}
+
+/// Stack-set mode with an organization: first the management, log archive and security
+/// accounts as stacks (with their delegations and organization configurations, which have
+/// no CloudFormation type), then the members as stack sets, whose Config recorders deliver
+/// to the log archive bucket the first part made. A deploy stops after the first part
+/// unless it succeeded.
+fn in_two_parts(
+    global: &GlobalArgs,
+    args: &DeployArgs,
+    printer: &mut Printer,
+    execute: bool,
+    baseline: &Baseline,
+    stacks: &[RenderedStack],
+    renderer: &Renderer,
+) -> Result<ExitStatus> {
+    printer.status(
+        "Part 1 of 2: the organization's management, log archive and security accounts, as stacks",
+    );
+    let runtime = super::runtime()?;
+    let first = runtime.block_on(async {
+        let roles = super::role_part(global, baseline, printer)
+            .await?
+            .expect("stack-set mode with an organization has a role part");
+        let role_stacks = render_all(&roles, renderer)?;
+        run_async(
+            global,
+            args,
+            printer,
+            execute,
+            &roles,
+            &role_stacks,
+            renderer,
+        )
+        .await
+    });
+    runtime.shutdown_background();
+    let first = first?;
+    if execute && first != ExitStatus::Success {
+        printer.status("the member accounts' stack sets were not started");
+        return Ok(first);
+    }
+    let member_stacks = crate::stacksets::carried(baseline, stacks);
+    printer.status("Part 2 of 2: the member accounts, as stack sets");
+    let second = super::stacksets::run(global, args, printer, execute, baseline, &member_stacks)?;
+    Ok(first.and(second))
 }
 
 /// One account's share of the work, with the interface that reaches it.
@@ -410,6 +461,7 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
     let plan = LivePlan::new(baseline.name(), &all, settings, left_in_place).with_organization(
         baseline.organization_order(),
         baseline.organization_layout().is_some(),
+        baseline.members_in_stack_sets(),
     );
     printer.result(&match run.format {
         DiffFormat::Text => plan.text(run.compact),

@@ -93,7 +93,37 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Resu
             report
         }
         None if baseline.file.deployment.mode == crate::baseline::DeploymentMode::Stacksets => {
-            live_stacksets(global, &baseline, &stacks, &new_label, printer)?
+            // With an organization, the role accounts' stacks and settings first.
+            let roles = {
+                let runtime = super::runtime()?;
+                let roles = runtime.block_on(super::role_part(global, &baseline, printer));
+                runtime.shutdown_background();
+                roles?
+            };
+            let first = match roles {
+                Some(roles) => {
+                    let role_stacks = render_all(&roles, &renderer)?;
+                    let side = render_side(&roles, &role_stacks);
+                    Some(live(
+                        global,
+                        args,
+                        &roles,
+                        &role_stacks,
+                        side,
+                        &new_label,
+                        printer,
+                    )?)
+                }
+                None => None,
+            };
+            let members = crate::stacksets::carried(&baseline, &stacks);
+            let mut report = live_stacksets(global, &baseline, &members, &new_label, printer)?;
+            if let Some(mut first) = first {
+                first.notes.append(&mut report.notes);
+                first.stacks.append(&mut report.stacks);
+                report = first;
+            }
+            report
         }
         None => live(
             global, args, &baseline, &stacks, new_side, &new_label, printer,
@@ -518,7 +548,7 @@ fn live_stacksets(
         let mut new = Vec::new();
         let mut notes = vec![
             "stack-set mode: each stack set's template is compared; the IAM password \
-            policy is not managed in this mode"
+            policy of the stack sets' accounts is not managed in this mode"
                 .to_string(),
         ];
         for p in &plans {

@@ -38,22 +38,73 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
     let renderer = Renderer::new(global.templates.as_deref())?;
     let stacks = render_all(&baseline, &renderer)?;
     if baseline.file.deployment.mode == crate::baseline::DeploymentMode::Stacksets {
-        return drift_stacksets(global, args, printer, &baseline, &stacks, &source_name);
+        if !baseline.members_in_stack_sets() {
+            return drift_stacksets(global, args, printer, &baseline, &stacks, &source_name);
+        }
+        // With an organization: the role accounts' stacks and settings, then the members'
+        // stack sets (whose drift `--reapply` does not revert).
+        printer.status(
+            "Part 1 of 2: the organization's management, log archive and security accounts, as stacks",
+        );
+        let runtime = super::runtime()?;
+        let roles = runtime.block_on(super::role_part(global, &baseline, printer));
+        runtime.shutdown_background();
+        let roles = roles?.expect("stack-set mode with an organization has a role part");
+        let role_stacks = render_all(&roles, &renderer)?;
+        let first = drift_stacks(
+            global,
+            args,
+            printer,
+            &roles,
+            &role_stacks,
+            &renderer,
+            &source_name,
+        )?;
+        printer.status("Part 2 of 2: the member accounts' stack sets");
+        if args.reapply {
+            printer.warning(
+                "--reapply reverted the three accounts' drift only: a stack set's drift is reverted by updating it with `cfn-baseline deploy`",
+            );
+        }
+        let members = crate::stacksets::carried(&baseline, &stacks);
+        let second = drift_stacksets(global, args, printer, &baseline, &members, &source_name)?;
+        return Ok(first.and(second));
     }
+    drift_stacks(
+        global,
+        args,
+        printer,
+        &baseline,
+        &stacks,
+        &renderer,
+        &source_name,
+    )
+}
+
+/// Drift in stack mode: every account's stacks and settings, reverted with `--reapply`.
+fn drift_stacks(
+    global: &GlobalArgs,
+    args: &DriftArgs,
+    printer: &mut Printer,
+    baseline: &Baseline,
+    stacks: &[crate::render::RenderedStack],
+    renderer: &Renderer,
+    source_name: &str,
+) -> Result<ExitStatus> {
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {
-        let (mut groups, reached) = connect_groups(global, &baseline, &stacks, printer).await?;
-        resolve_regions(&mut groups, &baseline, &renderer, printer).await?;
+        let (mut groups, reached) = connect_groups(global, baseline, stacks, printer).await?;
+        resolve_regions(&mut groups, baseline, renderer, printer).await?;
         // What deploy deployed in these accounts (a recorder taken over by name, Control
         // Tower's region without one, ...): what drift compares with and reverts to.
         let limits = Limits::new(
             usize::from(args.concurrency),
             usize::from(args.max_in_flight),
         );
-        for refusal in adopt_existing(&mut groups, &baseline, &limits, printer).await? {
+        for refusal in adopt_existing(&mut groups, baseline, &limits, printer).await? {
             printer.warning(&format!("not checked: {refusal}"));
         }
-        check(args, printer, &baseline, &source_name, &groups, &reached).await
+        check(args, printer, baseline, source_name, &groups, &reached).await
     });
     runtime.shutdown_background();
     result
@@ -577,7 +628,7 @@ fn drift_stacksets(
     stacks: &[crate::render::RenderedStack],
     source_name: &str,
 ) -> Result<ExitStatus> {
-    if args.reapply {
+    if args.reapply && !baseline.members_in_stack_sets() {
         bail!("--reapply is not available in stack-set mode: update the stack set with `cfn-baseline deploy` (nothing was changed)");
     }
     let specs = crate::stacksets::group(baseline, stacks).map_err(anyhow::Error::msg)?;
@@ -610,7 +661,7 @@ fn drift_stacksets(
             kind: Kind::Drift,
             new_label: "live stack instances".to_string(),
             old_label: source_name.to_string(),
-            notes: vec!["stack-set mode: drift is reported per stack instance; the IAM password policy is not managed in this mode".to_string()],
+            notes: vec!["stack-set mode: drift is reported per stack instance; the IAM password policy of the stack sets' accounts is not managed in this mode".to_string()],
             stacks: out,
         })
     })?;

@@ -47,6 +47,21 @@ pub enum ExitStatus {
 }
 
 impl ExitStatus {
+    /// The status of two parts of one run: an error, else a weakening, else differences.
+    pub fn and(self, other: ExitStatus) -> ExitStatus {
+        let rank = |s: ExitStatus| match s {
+            ExitStatus::Success => 0,
+            ExitStatus::Differences => 1,
+            ExitStatus::Weakening => 2,
+            ExitStatus::Error => 3,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
     pub fn code(self) -> u8 {
         match self {
             ExitStatus::Success => 0,
@@ -107,6 +122,41 @@ pub(crate) async fn connect_caller(
     baseline: &Baseline,
 ) -> Result<(crate::aws::SdkStacks, String)> {
     crate::aws::connect(&reach(global, baseline)).await
+}
+
+/// The role part of a stack-set baseline with an organization ([`Baseline::role_part`]),
+/// knowing the accounts of its service-managed stack sets' organizational units (read with
+/// AWS Organizations from the caller's account): the security account makes them members
+/// of its services, since auto-enable reaches only accounts that join later. Where they
+/// cannot be listed, a warning says what that leaves out.
+pub(crate) async fn role_part(
+    global: &crate::cli::GlobalArgs,
+    baseline: &Baseline,
+    printer: &mut Printer,
+) -> Result<Option<Baseline>> {
+    let Some(roles) = baseline.role_part() else {
+        return Ok(None);
+    };
+    let d = &baseline.file.deployment;
+    if d.permission_model != crate::baseline::PermissionModel::ServiceManaged
+        || d.organizational_units.is_empty()
+    {
+        return Ok(Some(roles));
+    }
+    let (api, _) = connect_caller(global, baseline).await?;
+    Ok(Some(
+        match api.unit_accounts(&d.organizational_units).await {
+            Ok(accounts) => roles.with_members(accounts),
+            Err(e) => {
+                printer.warning(&format!(
+                "could not list the accounts of {}: {e}; the security account makes only the accounts that \
+                 join later members of Macie, Inspector and Detective (auto-enable)",
+                d.organizational_units.join(", ")
+            ));
+                roles
+            }
+        },
+    ))
 }
 
 /// Where the AWS commands reach AWS, from the command line and the baseline.

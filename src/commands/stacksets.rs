@@ -89,8 +89,16 @@ pub async fn deploy_stack_sets<A: StackSetApi>(
                 format!("accounts {}", targets.accounts.join(", "))
             } else {
                 format!(
-                    "organizational units {}",
-                    targets.organizational_units.join(", ")
+                    "organizational units {}{}",
+                    targets.organizational_units.join(", "),
+                    if targets.excluded_accounts.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " except accounts {} (deployed as stacks)",
+                            targets.excluded_accounts.join(", ")
+                        )
+                    }
                 )
             }
         ));
@@ -149,6 +157,7 @@ pub async fn deploy_stack_sets<A: StackSetApi>(
                     preferences: stacksets::preferences(baseline, &plan.spec.regions),
                     retain_stacks: baseline.file.deployment.retain_stacks_on_account_removal,
                     service_managed: !self_managed,
+                    excluded_accounts: targets.excluded_accounts.clone(),
                     options: run.options.clone(),
                 };
                 let request = StackSetRequest {
@@ -204,6 +213,7 @@ pub async fn deploy_stack_sets<A: StackSetApi>(
                 preferences: stacksets::preferences(baseline, &baseline.regions()),
                 retain_stacks: retain,
                 service_managed: !self_managed,
+                excluded_accounts: targets.excluded_accounts.clone(),
                 options: run.options.clone(),
             };
             // One after another: each removal is an operation on the administrator's queue.
