@@ -637,6 +637,15 @@ print('hub members', sorted(m['AccountId'] for m in hub.list_members(OnlyAssocia
         "{out}"
     );
 
+    // The alert test reaches the organization's one set of alert topics.
+    let alerts = moto.run(work.path(), &["alerts", "test", "--yes"]);
+    let out = stdout(&alerts);
+    assert_eq!(alerts.status.code(), Some(0), "{out}{}", stderr(&alerts));
+    assert!(
+        out.starts_with(&format!("{security} us-east-1\n  email  org-alerts  sent")),
+        "{out}"
+    );
+
     // Drift: the role accounts' stacks and settings, then the stack sets' instances.
     let drift = moto.run(work.path(), &["drift"]);
     let (out, err) = (stdout(&drift), stderr(&drift));

@@ -77,9 +77,7 @@ fn in_two_parts(
     stacks: &[RenderedStack],
     renderer: &Renderer,
 ) -> Result<ExitStatus> {
-    printer.status(
-        "Part 1 of 2: the organization's management, log archive and security accounts, as stacks",
-    );
+    printer.status(super::ROLE_PART);
     let runtime = super::runtime()?;
     let first = runtime.block_on(async {
         let roles = super::role_part(global, baseline, printer)

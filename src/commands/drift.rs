@@ -43,9 +43,7 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
         }
         // With an organization: the role accounts' stacks and settings, then the members'
         // stack sets (whose drift `--reapply` does not revert).
-        printer.status(
-            "Part 1 of 2: the organization's management, log archive and security accounts, as stacks",
-        );
+        printer.status(super::ROLE_PART);
         let runtime = super::runtime()?;
         let roles = runtime.block_on(super::role_part(global, &baseline, printer));
         runtime.shutdown_background();

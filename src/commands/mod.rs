@@ -124,6 +124,10 @@ pub(crate) async fn connect_caller(
     crate::aws::connect(&reach(global, baseline)).await
 }
 
+/// What a stack-set run with an organization says before its first part.
+pub(crate) const ROLE_PART: &str =
+    "Part 1 of 2: the organization's management, log archive and security accounts, as stacks";
+
 /// The role part of a stack-set baseline with an organization ([`Baseline::role_part`]),
 /// knowing the accounts of its service-managed stack sets' organizational units (read with
 /// AWS Organizations from the caller's account): the security account makes them members
