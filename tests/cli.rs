@@ -117,6 +117,21 @@ fn validate_accepts_every_example() {
 }
 
 #[test]
+fn validate_counts_the_members_of_stack_set_units_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = repo_root().join("examples/organization-stacksets.yaml");
+    let out = run_in(dir.path(), &["validate", example.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "valid; 33 stacks in 2 regions of 3 accounts and the accounts of ou-a1b2-workload1, ou-a1b2-sandbox01"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn a_bad_baseline_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("bad.yaml"), "version: 1\nname: acme\n").unwrap();

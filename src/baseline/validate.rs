@@ -587,7 +587,7 @@ fn check_organization(file: &BaselineFile, org: &Organization, diags: &mut Vec<D
     }
     // GuardDuty's organization configuration (Baseline::guardduty_by_organization) runs
     // members' detectors: an override of theirs applies only to its S3 malware protection.
-    if file.deployment.mode == DeploymentMode::Stacks && org.auto_enable {
+    if org.auto_enable {
         for (i, o) in file.overrides.iter().enumerate() {
             let members = o
                 .matcher

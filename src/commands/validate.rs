@@ -20,13 +20,24 @@ pub fn validate(
     };
     let renderer = Renderer::new(global.templates.as_deref())?;
     let stacks = render_all(&baseline, &renderer)?;
-    let accounts = plan::plan(&baseline)
+    let specs = plan::plan(&baseline);
+    // Stack sets over organizational units render their members once, for accounts only
+    // AWS knows.
+    let units = (baseline.members_in_stack_sets() && specs.iter().any(|s| s.account.is_none()))
+        .then(|| {
+            format!(
+                " and the accounts of {}",
+                baseline.file.deployment.organizational_units.join(", ")
+            )
+        });
+    let accounts = specs
         .iter()
+        .filter(|s| units.is_none() || s.account.is_some())
         .map(|s| s.account_label().to_string())
         .collect::<std::collections::BTreeSet<_>>()
         .len();
     printer.success(&format!(
-        "{name}: valid; {} stacks in {} region{} of {} account{}",
+        "{name}: valid; {} stacks in {} region{} of {} account{}{}",
         stacks.len(),
         baseline.regions().len(),
         if baseline.regions().len() == 1 {
@@ -36,6 +47,7 @@ pub fn validate(
         },
         accounts,
         if accounts == 1 { "" } else { "s" },
+        units.unwrap_or_default(),
     ));
     if baseline.file.regions.is_all() {
         printer.status(
