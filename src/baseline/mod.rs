@@ -64,7 +64,8 @@ pub enum Part {
     Whole,
     /// The organization's management, log archive and security accounts of a stack-set
     /// baseline, deployed as stacks. `members` are the member accounts its stack sets
-    /// target by id (none when they target organizational units), which the security
+    /// reach that the run knows by id (self-managed targets, or the accounts of the
+    /// organizational units it listed, [`Baseline::with_members`]), which the security
     /// account makes members of its services.
     Roles { members: Vec<String> },
 }

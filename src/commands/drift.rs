@@ -61,7 +61,7 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
         printer.status("Part 2 of 2: the member accounts' stack sets");
         if args.reapply {
             printer.warning(
-                "--reapply reverted the three accounts' drift only: a stack set's drift is reverted by updating it with `cfn-baseline deploy`",
+                "--reapply reverts the three accounts' drift only: a stack set's drift is reverted by updating it with `cfn-baseline deploy`",
             );
         }
         let members = crate::stacksets::carried(&baseline, &stacks);
