@@ -51,19 +51,11 @@ impl Targets {
     /// service-managed ones filter them out of the organizational units.
     pub fn of(baseline: &Baseline) -> Targets {
         let d = &baseline.file.deployment;
-        let roles: Vec<String> = baseline
+        let roles = baseline
             .file
             .organization
             .as_ref()
-            .map(|o| {
-                let mut ids = vec![
-                    o.management_account.clone(),
-                    o.log_archive_account.clone(),
-                    o.security_account.clone(),
-                ];
-                ids.sort();
-                ids
-            })
+            .map(|o| o.role_accounts())
             .unwrap_or_default();
         match d.permission_model {
             PermissionModel::ServiceManaged => Targets {
@@ -96,9 +88,7 @@ pub fn carried(baseline: &Baseline, stacks: &[RenderedStack]) -> Vec<RenderedSta
     stacks
         .iter()
         .filter(|s| {
-            !baseline.members_in_stack_sets()
-                || baseline.stack_role(s.spec.account.as_deref())
-                    == Some(crate::baseline::AccountRole::Member)
+            !baseline.members_in_stack_sets() || baseline.is_member(s.spec.account.as_deref())
         })
         .cloned()
         .collect()

@@ -187,6 +187,12 @@ impl Baseline {
         Some(account.map_or(AccountRole::Member, |a| org.role_of(a)))
     }
 
+    /// Whether an account (`None`: the stack sets' accounts) is an organization's member,
+    /// not its management, log archive or security account.
+    pub fn is_member(&self, account: Option<&str>) -> bool {
+        self.stack_role(account) == Some(AccountRole::Member)
+    }
+
     /// The accounts rendered, each with its stacks: the listed accounts (`None`, the
     /// caller's, when none are). In stack-set mode with an organization, the role accounts
     /// and then the members the stack sets target by id, or one `None` for the members of
@@ -199,9 +205,8 @@ impl Baseline {
         if !self.members_in_stack_sets() {
             return listed.collect();
         }
-        let mut out: Vec<Option<String>> = listed
-            .filter(|a| self.stack_role(a.as_deref()) != Some(AccountRole::Member))
-            .collect();
+        let mut out: Vec<Option<String>> =
+            listed.filter(|a| !self.is_member(a.as_deref())).collect();
         if self.part == Part::Whole {
             let members = self.stack_set_members();
             if members.is_empty() {
@@ -231,7 +236,7 @@ impl Baseline {
         } else {
             d.accounts.clone()
         };
-        ids.retain(|a| self.stack_role(Some(a)) == Some(AccountRole::Member));
+        ids.retain(|a| self.is_member(Some(a)));
         ids.sort();
         ids.dedup();
         ids
@@ -245,8 +250,7 @@ impl Baseline {
         }
         let members = self.stack_set_members();
         let mut file = self.file.clone();
-        file.accounts
-            .retain(|a| self.stack_role(Some(&a.id)) != Some(AccountRole::Member));
+        file.accounts.retain(|a| !self.is_member(Some(&a.id)));
         Some(Baseline {
             source: self.source.clone(),
             file,
@@ -260,11 +264,7 @@ impl Baseline {
     pub fn with_members(mut self, accounts: Vec<String>) -> Baseline {
         if let Part::Roles { members } = &self.part {
             let mut all = members.clone();
-            all.extend(
-                accounts
-                    .into_iter()
-                    .filter(|a| self.stack_role(Some(a)) == Some(AccountRole::Member)),
-            );
+            all.extend(accounts.into_iter().filter(|a| self.is_member(Some(a))));
             all.sort();
             all.dedup();
             self.part = Part::Roles { members: all };

@@ -1016,6 +1016,17 @@ impl AccountRole {
 }
 
 impl Organization {
+    /// The management, log archive and security accounts, sorted.
+    pub fn role_accounts(&self) -> Vec<String> {
+        let mut ids = vec![
+            self.management_account.clone(),
+            self.log_archive_account.clone(),
+            self.security_account.clone(),
+        ];
+        ids.sort();
+        ids
+    }
+
     /// The role of an account of the organization.
     pub fn role_of(&self, account: &str) -> AccountRole {
         if account == self.management_account {

@@ -94,13 +94,7 @@ pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Resu
         }
         None if baseline.file.deployment.mode == crate::baseline::DeploymentMode::Stacksets => {
             // With an organization, the role accounts' stacks and settings first.
-            let roles = {
-                let runtime = super::runtime()?;
-                let roles = runtime.block_on(super::role_part(global, &baseline, printer));
-                runtime.shutdown_background();
-                roles?
-            };
-            let first = match roles {
+            let first = match super::role_part_now(global, &baseline, printer)? {
                 Some(roles) => {
                     let role_stacks = render_all(&roles, &renderer)?;
                     let side = render_side(&roles, &role_stacks);

@@ -44,10 +44,8 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
         // With an organization: the role accounts' stacks and settings, then the members'
         // stack sets (whose drift `--reapply` does not revert).
         printer.status(super::ROLE_PART);
-        let runtime = super::runtime()?;
-        let roles = runtime.block_on(super::role_part(global, &baseline, printer));
-        runtime.shutdown_background();
-        let roles = roles?.expect("stack-set mode with an organization has a role part");
+        let roles = super::role_part_now(global, &baseline, printer)?
+            .expect("stack-set mode with an organization has a role part");
         let role_stacks = render_all(&roles, &renderer)?;
         let first = drift_stacks(
             global,

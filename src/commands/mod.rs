@@ -163,6 +163,18 @@ pub(crate) async fn role_part(
     ))
 }
 
+/// [`role_part`] from a command that has no runtime running.
+pub(crate) fn role_part_now(
+    global: &crate::cli::GlobalArgs,
+    baseline: &Baseline,
+    printer: &mut Printer,
+) -> Result<Option<Baseline>> {
+    let runtime = runtime()?;
+    let roles = runtime.block_on(role_part(global, baseline, printer));
+    runtime.shutdown_background();
+    roles
+}
+
 /// Where the AWS commands reach AWS, from the command line and the baseline.
 pub(crate) fn reach(global: &crate::cli::GlobalArgs, baseline: &Baseline) -> crate::aws::Endpoint {
     crate::aws::Endpoint {
