@@ -784,6 +784,7 @@ impl Ctx<'_> {
                 "metric": format!("{name}-regional"),
                 // WAF accepts only log groups whose names start with aws-waf-logs-.
                 "log_group": format!("aws-waf-logs-{name}"),
+                "key_alias": format!("alias/{name}-waf-logs"),
                 "log_retention_days": w.log_retention_days,
                 "groups": [
                     group(10, "AWSManagedRulesAmazonIpReputationList", "ip-reputation", w.rules.ip_reputation),

@@ -171,3 +171,86 @@ fn every_suppression_says_why() {
         silent.join("\n")
     );
 }
+
+#[test]
+fn every_policy_the_templates_grant_is_least_privilege() {
+    // Templates with the same text are checked once.
+    let mut templates: BTreeMap<String, (String, Json)> = BTreeMap::new();
+    for (name, path) in shipped_baselines() {
+        for stack in render(&load_file(&path)) {
+            templates.entry(stack.sha256.clone()).or_insert_with(|| {
+                (
+                    format!("{name}/{}", stack.spec.relative_path()),
+                    stack.template.value.clone(),
+                )
+            });
+        }
+    }
+    let mut checked = policies::Checked::default();
+    let mut findings = Vec::new();
+    for (file, template) in templates.values() {
+        findings.extend(policies::check(file, template, &mut checked));
+    }
+    // The reading found the documents it is about: trust, role, key, bucket and topic
+    // policies in dozens of templates, and the trail's and WAF's log groups.
+    assert!(templates.len() > 50, "only {} templates", templates.len());
+    assert!(checked.documents > 70, "only {checked:?}");
+    assert!(checked.log_groups >= 2, "only {checked:?}");
+    let lines: Vec<String> = findings
+        .iter()
+        .map(|f| format!("{}: {}", f.resource, f.what))
+        .collect();
+    assert!(
+        lines.is_empty(),
+        "policies wider than they need to be:\n{}",
+        lines.join("\n")
+    );
+}
+
+#[test]
+fn the_least_privilege_reading_catches_what_it_is_about() {
+    // Guards the test above against a reading that passes everything: a role policy with
+    // an action on "*" that has resource-level permissions, a trust policy without a source
+    // condition, a key statement for a service without a scope or for every log group, a
+    // log group without a key.
+    let template: Json = serde_json::from_str(
+        r#"{"Resources": {
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [
+                {"Effect": "Allow", "Action": ["ec2:DescribeSecurityGroups", "ssm:GetAutomationExecution"], "Resource": "*"}
+            ]}}]}},
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Statement": [
+            {"Effect": "Allow", "Principal": {"Service": {"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}},
+             "Action": "kms:Decrypt*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"},
+             "Action": "kms:Decrypt*", "Resource": "*", "Condition": {"ArnLike":
+               {"kms:EncryptionContext:aws:logs:arn": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"}}}}]}}},
+        "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "x"}}
+    }}"#,
+    )
+    .unwrap();
+    let mut checked = policies::Checked::default();
+    let found: Vec<String> = policies::check("bad", &template, &mut checked)
+        .into_iter()
+        .map(|f| format!("{}: {}", f.resource, f.what))
+        .collect();
+    assert_eq!(found.len(), 5, "{found:#?}");
+    for expected in [
+        "any log group of the account and region may use the key",
+        "Role (AWS::IAM::Role): trust: events.amazonaws.com may assume",
+        "ssm:GetAutomationExecution on Resource",
+        "Key (AWS::KMS::Key): key statement: logs.${AWS::Region}.amazonaws.com",
+        "Logs (AWS::Logs::LogGroup): log group without",
+    ] {
+        assert!(
+            found.iter().any(|f| f.contains(expected)),
+            "{expected} not reported: {found:#?}"
+        );
+    }
+    assert_eq!(
+        (checked.documents, checked.statements, checked.log_groups),
+        (3, 4, 1)
+    );
+}

@@ -4,6 +4,7 @@
 pub mod event_pattern;
 pub mod input_transformer;
 pub mod moto;
+pub mod policies;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -153,4 +154,13 @@ pub fn chatbot_schema_verdicts(documents: &[serde_json::Value]) -> Vec<String> {
         .lines()
         .map(str::to_string)
         .collect()
+}
+
+/// A working directory holding the built-in default baseline as ./baseline.yaml: the
+/// commands that reach AWS never fall back to the built-in default, so a test of them
+/// names its baseline as a user does.
+pub fn dir_with_default_baseline() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("baseline.yaml"), baseline::DEFAULT_BASELINE).unwrap();
+    dir
 }
