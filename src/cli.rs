@@ -11,17 +11,22 @@ Exit codes:
   0  success; nothing differs
   1  error (bad input, AWS error, failed deployment)
   2  plan/diff/drift found differences
-  3  a change weakens security, or drift could not be fully checked or reverted
+  3  a change weakens security (deploy --yes applies none without --allow-weakening), or
+     drift could not be fully checked or reverted
+130  interrupted by Ctrl-C (what was and was not changed is printed first)
 
-BASELINE defaults to ./baseline.yaml, else the built-in default baseline.";
+BASELINE defaults to ./baseline.yaml. Only the offline commands (render, validate) fall back
+to the built-in default baseline; the commands that reach AWS stop instead.";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "cfn-baseline",
     version,
     about = "Provision an AWS account security baseline as CloudFormation stacks",
-    long_about = "Renders one baseline YAML file into CloudFormation stacks that switch on GuardDuty, \
-CloudTrail, AWS Config, Security Hub and an encrypted alert topic in every account and region it names.",
+    long_about = "Renders one baseline YAML file into CloudFormation stacks and account settings that \
+switch on GuardDuty, CloudTrail, AWS Config, Security Hub, IAM Access Analyzer, Inspector, Macie, \
+Detective, patching, network guardrails, WAF, Shield and alerts (email and Slack) in every account \
+and region it names, deploys them with change sets, reviews changes and reverts drift.",
     after_help = AFTER_HELP
 )]
 pub struct Cli {
@@ -91,13 +96,14 @@ pub enum Command {
 pub enum AlertsCommand {
     /// Publish one test notification to each alert topic (email text, and the chat topic's
     /// Chatbot format), say where it went and what subscribers should see (exit 1 if a topic
-    /// is missing or a publish fails). `--region R` tests one region only.
+    /// is missing or a publish fails, 2 if an email topic has no confirmed subscriber).
+    /// `--region R` tests one region only.
     Test(AlertsTestArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct AlertsTestArgs {
-    /// The baseline file [default: ./baseline.yaml, else the built-in default]
+    /// The baseline file [default: ./baseline.yaml; never the built-in default]
     #[arg(value_name = "BASELINE")]
     pub baseline: Option<PathBuf>,
     /// Only this account (repeat for more) [default: every account the run reaches]
@@ -124,7 +130,7 @@ pub enum DriftScope {
 
 #[derive(Debug, Args)]
 pub struct DriftArgs {
-    /// The baseline file [default: ./baseline.yaml, else the built-in default]
+    /// The baseline file [default: ./baseline.yaml; never the built-in default]
     #[arg(value_name = "BASELINE")]
     pub baseline: Option<PathBuf>,
     /// Revert what drifted: drift-aware change sets (REVERT_DRIFT) and the password policy
@@ -170,7 +176,8 @@ pub enum FailOn {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The new side: the baseline file [default: ./baseline.yaml, else the built-in default]
+    /// The new side: the baseline file [default: ./baseline.yaml; the built-in default only
+    /// with --against]
     #[arg(value_name = "BASELINE")]
     pub baseline: Option<PathBuf>,
     /// The old side, offline: another baseline file, or a directory written by `render`
@@ -194,11 +201,17 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {
-    #[command(flatten)]
-    pub baseline: BaselineArg,
-    /// Execute without asking (required when stdin is not a terminal)
+    /// The baseline file [default: ./baseline.yaml; never the built-in default]
+    #[arg(value_name = "BASELINE")]
+    pub baseline: Option<PathBuf>,
+    /// Execute without asking (required when stdin is not a terminal). A plan with weakening
+    /// changes is not executed on --yes alone: it stops with exit 3, nothing changed
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Deploy: also apply the changes that weaken security (with --yes; interactively, a plain
+    /// `y` then confirms them instead of typing their number)
+    #[arg(long)]
+    pub allow_weakening: bool,
     /// Stacks worked on at once in each account and region
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,

@@ -178,7 +178,7 @@ where
     };
     tokio::select! {
         out = gather => Some(out),
-        _ = tokio::signal::ctrl_c() => None,
+        _ = crate::interrupt::first() => None,
     }
 }
 
@@ -251,7 +251,7 @@ pub async fn watching<R>(printer: &mut Printer, work: impl Future<Output = R>) -
     loop {
         tokio::select! {
             out = &mut work => return Some(out),
-            _ = tokio::signal::ctrl_c() => return None,
+            _ = crate::interrupt::first() => return None,
             news = network.next() => printer.warning(&news),
         }
     }
@@ -340,34 +340,72 @@ pub fn change_set_names(sha256: &str) -> [String; 3] {
 
 /// Asks on the terminal whether to go ahead; only `y`/`yes` says yes.
 pub fn ask(question: &str) -> std::io::Result<bool> {
+    ask_with(&format!("{question} [y/N]"), is_yes)
+}
+
+/// Whether an answer to a `[y/N]` prompt says yes.
+pub fn is_yes(answer: &str) -> bool {
+    matches!(answer.trim(), "y" | "Y" | "yes")
+}
+
+/// Whether an answer confirms `weakening` weakening changes: their number, typed.
+pub fn confirms_weakening(answer: &str, weakening: usize) -> bool {
+    answer.trim() == weakening.to_string()
+}
+
+/// Asks `prompt` on the terminal; `accepts` judges the line typed.
+fn ask_with(prompt: &str, accepts: impl Fn(&str) -> bool) -> std::io::Result<bool> {
     let mut stderr = std::io::stderr();
-    write!(stderr, "{question} [y/N] ")?;
+    write!(stderr, "{prompt} ")?;
     stderr.flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+    Ok(accepts(&answer))
 }
 
-/// [`ask`] on a blocking thread; `false` when Ctrl-C comes first or stdin fails.
+/// [`ask`] on a blocking thread; `false` when Ctrl-C comes first (or came before: nothing is
+/// asked then) or stdin fails. Callers tell the two apart with [`crate::interrupt::happened`].
 pub async fn asked(question: String) -> bool {
+    asked_by(format!("{question} [y/N]"), is_yes).await
+}
+
+async fn asked_by(prompt: String, accepts: impl Fn(&str) -> bool + Send + 'static) -> bool {
+    if crate::interrupt::happened() {
+        return false;
+    }
     let answer = tokio::select! {
-        answer = tokio::task::spawn_blocking(move || ask(&question)) => Some(answer),
-        _ = tokio::signal::ctrl_c() => None,
+        answer = tokio::task::spawn_blocking(move || ask_with(&prompt, accepts)) => Some(answer),
+        _ = crate::interrupt::first() => None,
     };
     matches!(answer, Some(Ok(Ok(true))))
 }
 
-/// Asks whether to execute change sets and apply settings outside CloudFormation (the
-/// IAM password policy, Security Hub controls).
-pub async fn confirmed(change_sets: usize, settings: usize) -> bool {
-    let question = match (change_sets, settings) {
+/// What a deploy or revert is about to do, as the start of its question.
+fn execution(change_sets: usize, settings: usize) -> String {
+    match (change_sets, settings) {
         (n, 0) => format!("Execute {n} change set(s)?"),
         (0, p) => format!("Apply {p} setting(s) outside CloudFormation?"),
         (n, p) => {
             format!("Execute {n} change set(s) and apply {p} setting(s) outside CloudFormation?")
         }
-    };
-    asked(question).await
+    }
+}
+
+/// Asks whether to execute change sets and apply settings outside CloudFormation (the
+/// IAM password policy, Security Hub controls).
+pub async fn confirmed(change_sets: usize, settings: usize) -> bool {
+    asked(execution(change_sets, settings)).await
+}
+
+/// Asks whether to execute a plan with `weakening` weakening changes, listed just above the
+/// prompt: only typing their number says yes, so a reflexive `y` switches nothing off.
+pub async fn confirmed_weakening(change_sets: usize, settings: usize, weakening: usize) -> bool {
+    let prompt = format!(
+        "{} It weakens security in {weakening} place(s), listed above. Type {weakening} to go ahead \
+         (anything else: nothing is changed):",
+        execution(change_sets, settings)
+    );
+    asked_by(prompt, move |a| confirms_weakening(a, weakening)).await
 }
 
 #[cfg(test)]

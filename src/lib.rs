@@ -15,6 +15,7 @@ pub mod deploy;
 pub mod diff;
 pub mod drift;
 pub mod fanout;
+pub mod interrupt;
 pub mod json;
 pub mod live_plan;
 pub mod output;

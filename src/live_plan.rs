@@ -206,6 +206,17 @@ pub struct SettingPlan {
     pub notes: Vec<String>,
 }
 
+impl SettingPlan {
+    /// The changes that weaken what is live now. Settings made once the stack has turned a
+    /// service on (`after-stack`) weaken nothing live: Security Hub's controls are disabled
+    /// in a hub that does not exist yet.
+    fn weakening(&self) -> impl Iterator<Item = &Change> {
+        self.changes
+            .iter()
+            .filter(|c| c.impact == Impact::Weakening && self.action != "after-stack")
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub create: usize,
@@ -298,11 +309,7 @@ impl LivePlan {
         }
         for s in &settings {
             summary.settings_to_change += usize::from(s.action != "unchanged");
-            summary.weakening += s
-                .changes
-                .iter()
-                .filter(|c| c.impact == Impact::Weakening)
-                .count();
+            summary.weakening += s.weakening().count();
         }
         LivePlan {
             version: JSON_VERSION,
@@ -454,6 +461,25 @@ impl LivePlan {
         }
         out.push_str(&format!("\n{}\n", self.summary.line()));
         out
+    }
+
+    /// Every weakening change of the plan as one line naming where it is (`key: what`), in
+    /// the order the text plan shows them: for the list a deploy repeats above its prompt,
+    /// or prints when it refuses to apply them unasked.
+    pub fn weakening_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for s in &self.stacks {
+            let weak = s
+                .adopted_settings
+                .iter()
+                .filter(|c| c.impact == Impact::Weakening)
+                .chain(&s.weakening);
+            lines.extend(weak.map(|c| format!("{}: {}", s.key, describe(c))));
+        }
+        for s in &self.settings {
+            lines.extend(s.weakening().map(|c| format!("{}: {}", s.key, describe(c))));
+        }
+        lines
     }
 
     /// A pull-request comment: the summary, a table of the stacks that change, the weakening

@@ -4,6 +4,7 @@ use clap::Parser;
 
 use cfn_baseline::cli::Cli;
 use cfn_baseline::commands::{self, ExitStatus};
+use cfn_baseline::interrupt;
 use cfn_baseline::output::{Printer, Verbosity};
 
 fn main() -> ExitCode {
@@ -17,11 +18,15 @@ fn main() -> ExitCode {
     };
     let mut printer = Printer::stdio(cli.global.color, verbosity);
     let status = match commands::run(cli, &mut printer) {
-        Ok(status) => status,
+        Ok(status) => status.code(),
         Err(err) => {
             printer.error(&format!("{err:#}"));
-            ExitStatus::Error
+            if interrupt::is_interrupted(&err) {
+                interrupt::EXIT_CODE
+            } else {
+                ExitStatus::Error.code()
+            }
         }
     };
-    ExitCode::from(status.code())
+    ExitCode::from(status)
 }

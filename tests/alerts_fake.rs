@@ -172,11 +172,18 @@ async fn an_email_topic_nobody_confirmed_is_called_out() {
         topics: [(EMAIL.to_string(), (0, 0)), (CHAT.to_string(), (1, 0))].into(),
         ..Sns::default()
     });
-    let (status, out, _) = run(&acme(""), sns, false).await;
-    assert_eq!(status, ExitStatus::Success);
+    let (status, out, err) = run(&acme(""), sns, false).await;
+    // Sent, yet nobody reads it: exit 2, with the topic named.
+    assert_eq!(status, ExitStatus::Differences);
     assert!(
         out.contains("0 confirmed subscriber(s); NOBODY receives it"),
         "{out}"
+    );
+    assert!(
+        err.contains(
+            "1 email topic(s) have no confirmed subscriber, so nobody receives their alerts: "
+        ) && err.contains("list addresses under alerts.email"),
+        "{err}"
     );
 }
 

@@ -290,7 +290,83 @@ fn help_documents_exit_codes() {
         "1  error",
         "2  plan/diff/drift found differences",
         "3  a change weakens security",
+        "130  interrupted by Ctrl-C",
+        "Only the offline commands (render, validate) fall back",
     ] {
         assert!(text.contains(line), "{text}");
     }
+}
+
+#[test]
+fn the_commands_that_reach_aws_never_fall_back_to_the_builtin_default() {
+    // A directory without baseline.yaml: the built-in default's stacks (`baseline-*`) could
+    // replace a user's live ones, so every AWS command stops before any call (the endpoint
+    // answers nothing, so a call would fail differently).
+    let dir = tempfile::tempdir().unwrap();
+    let endpoint = ["--endpoint-url", "http://127.0.0.1:9"];
+    for command in [
+        vec!["plan"],
+        vec!["deploy", "--yes"],
+        vec!["deploy", "--yes", "--allow-weakening"],
+        vec!["diff"],
+        vec!["drift"],
+        vec!["drift", "--reapply", "--yes"],
+        vec!["alerts", "test", "--yes"],
+    ] {
+        let args: Vec<&str> = endpoint.iter().copied().chain(command.clone()).collect();
+        let out = run_in(dir.path(), &args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {err}");
+        assert!(
+            err.contains("no baseline: no BASELINE was named and there is no ./baseline.yaml")
+                && err.contains("cfn-baseline init"),
+            "{command:?}: {err}"
+        );
+        assert!(
+            !err.contains("using the built-in default baseline"),
+            "{command:?}: {err}"
+        );
+    }
+    // The offline commands still do, and say so.
+    let out = run_in(dir.path(), &["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("using the built-in default baseline"));
+}
+
+#[test]
+fn a_missing_baseline_file_is_named_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in [["plan", "acme.yaml"], ["validate", "acme.yaml"]] {
+        let out = run_in(dir.path(), &command);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("cannot read baseline acme.yaml")
+                && err.contains("nothing was changed")
+                && err.contains("`cfn-baseline init acme.yaml`"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_mistyped_region_flag_stops_with_the_likely_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "--region",
+            "us-east1",
+            "render",
+            "--stack",
+            "baseline-alerts",
+        ],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--region us-east1: unknown region; nothing was changed")
+            && err.contains("did you mean `--region us-east-1`?"),
+        "{err}"
+    );
 }

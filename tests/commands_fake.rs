@@ -653,12 +653,17 @@ fn baseline_from(text: &str) -> (Baseline, Vec<RenderedStack>) {
     (baseline, stacks)
 }
 
+/// The exit status main gives a command's result: 130 for a stop by Ctrl-C.
 fn code(result: anyhow::Result<ExitStatus>, err: &mut Printer) -> u8 {
     match result {
         Ok(status) => status.code(),
         Err(e) => {
             err.error(&format!("{e:#}"));
-            ExitStatus::Error.code()
+            if cfn_baseline::interrupt::is_interrupted(&e) {
+                cfn_baseline::interrupt::EXIT_CODE
+            } else {
+                ExitStatus::Error.code()
+            }
         }
     }
 }
@@ -682,25 +687,85 @@ async fn plan_with(
     format: DiffFormat,
     compact: bool,
 ) -> Run {
-    let (baseline, stacks) = baseline_from(text);
-    let group = Group::of(&baseline, &stacks, "111111111111", cloud.clone());
-    let (out, err) = (Captured::default(), Captured::default());
-    let mut printer = Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal);
     let run = DeployRun {
         execute,
         resume: "cfn-baseline deploy --yes".into(),
         yes: true,
+        allow_weakening: false,
         options: Options::default(),
         format,
         compact,
     };
-    let result = commands::plan_or_deploy(
+    run_with(cloud, text, run, None).await
+}
+
+/// `--yes` deploy of `text`, with `--allow-weakening` or without.
+async fn deploy_with(cloud: &std::sync::Arc<Cloud>, text: &str, allow_weakening: bool) -> Run {
+    let run = DeployRun {
+        execute: true,
+        resume: "cfn-baseline deploy --yes".into(),
+        yes: true,
+        allow_weakening,
+        options: Options::default(),
+        format: DiffFormat::Text,
+        compact: false,
+    };
+    run_with(cloud, text, run, None).await
+}
+
+/// A writer that stands in for the user pressing Ctrl-C (the signal counted by
+/// `interrupt`) when the run writes `at` to it: a point in the run chosen by what it says.
+#[derive(Clone)]
+struct CtrlCWhen {
+    inner: Captured,
+    at: &'static str,
+}
+
+impl std::io::Write for CtrlCWhen {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if String::from_utf8_lossy(buf).contains(self.at) {
+            cfn_baseline::interrupt::record();
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Runs plan or deploy as main does; with `ctrl_c_at`, Ctrl-C is pressed when the run
+/// writes that text (to stdout or stderr), with a count of Ctrl-C of the run's own.
+async fn run_with(
+    cloud: &std::sync::Arc<Cloud>,
+    text: &str,
+    run: DeployRun,
+    ctrl_c_at: Option<&'static str>,
+) -> Run {
+    let (baseline, stacks) = baseline_from(text);
+    let group = Group::of(&baseline, &stacks, "111111111111", cloud.clone());
+    let (out, err) = (Captured::default(), Captured::default());
+    let mut printer = match ctrl_c_at {
+        Some(at) => Printer::to_writers(
+            CtrlCWhen {
+                inner: out.clone(),
+                at,
+            },
+            CtrlCWhen {
+                inner: err.clone(),
+                at,
+            },
+            Verbosity::Normal,
+        ),
+        None => Printer::to_writers(out.clone(), err.clone(), Verbosity::Normal),
+    };
+    let result = cfn_baseline::interrupt::scoped(commands::plan_or_deploy(
         &mut printer,
         &run,
         &baseline,
         &[group],
         &["111111111111 (test)".into()],
-    )
+    ))
     .await;
     let code = code(result, &mut printer);
     Run {
@@ -1049,6 +1114,96 @@ async fn a_weakening_update_is_called_out_in_every_plan_format() {
     assert_eq!(cloud.calls_like("execute"), STACKS.len());
 }
 
+/// `deploy --yes` never switches protection off unasked: a plan with a weakening change
+/// stops before any change (exit 3), listing it; `--allow-weakening` applies it.
+#[tokio::test(start_paused = true)]
+async fn deploy_yes_applies_no_weakening_change_without_allow_weakening() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    assert_eq!(plan_or_deploy(&cloud, true).await.code, 0);
+    let executed = cloud.calls_like("execute");
+    let weaker =
+        baseline::DEFAULT_BASELINE.replace("    s3_data_events: true", "    s3_data_events: false");
+
+    let refused = deploy_with(&cloud, &weaker, false).await;
+    assert_eq!(refused.code, 3, "{}{}", refused.out, refused.err);
+    assert!(
+        refused.err.contains(
+            "deploy --yes executes no plan that weakens security unasked; this one has 1 weakening change(s):\n  ! current/us-east-1/baseline-guardduty: Detector."
+        ),
+        "{}",
+        refused.err
+    );
+    assert!(
+        refused.err.contains("run again with --allow-weakening"),
+        "{}",
+        refused.err
+    );
+    assert_eq!(cloud.calls_like("execute"), executed, "nothing executed");
+    assert!(
+        cloud.change_sets.lock().unwrap().is_empty(),
+        "its change sets deleted"
+    );
+
+    let allowed = deploy_with(&cloud, &weaker, true).await;
+    assert_eq!(allowed.code, 0, "{}{}", allowed.out, allowed.err);
+    assert_eq!(cloud.calls_like("execute"), executed + 1);
+    // A plan that weakens nothing needs no flag.
+    let stronger = deploy_with(&cloud, baseline::DEFAULT_BASELINE, false).await;
+    assert_eq!(stronger.code, 0, "{}{}", stronger.out, stronger.err);
+    assert_eq!(cloud.calls_like("execute"), executed + 2);
+}
+
+/// Ctrl-C in any window before the first change stops the run with exit 130 and executes
+/// nothing, even where no code was waiting for it (after the plan is printed, the settings
+/// having been read, was the lost window).
+#[tokio::test(start_paused = true)]
+async fn ctrl_c_before_the_first_change_executes_nothing_and_exits_130() {
+    for (window, at) in [
+        ("before discovery", "Deploying 7 stacks"),
+        ("after the plan, before executing", "Plan: 7 to create"),
+    ] {
+        let cloud = std::sync::Arc::new(Cloud::default());
+        let run = DeployRun {
+            execute: true,
+            resume: "cfn-baseline deploy --yes".into(),
+            yes: true,
+            allow_weakening: false,
+            options: Options::default(),
+            format: DiffFormat::Text,
+            compact: false,
+        };
+        let stopped = run_with(&cloud, baseline::DEFAULT_BASELINE, run, Some(at)).await;
+        assert_eq!(
+            stopped.code, 130,
+            "{window}: {}{}",
+            stopped.out, stopped.err
+        );
+        assert!(
+            stopped.err.contains("interrupted"),
+            "{window}: {}",
+            stopped.err
+        );
+        assert!(
+            stopped.err.contains("nothing was changed"),
+            "{window}: {}",
+            stopped.err
+        );
+        assert_eq!(cloud.calls_like("execute"), 0, "{window}: nothing executed");
+        assert!(
+            cloud.change_sets.lock().unwrap().is_empty(),
+            "{window}: change sets deleted"
+        );
+        assert!(
+            cloud.policy.lock().unwrap().is_none(),
+            "{window}: no setting applied"
+        );
+    }
+    // The count was the runs' own: a run after them goes ahead.
+    assert!(!cfn_baseline::interrupt::happened());
+    let cloud = std::sync::Arc::new(Cloud::default());
+    assert_eq!(plan_or_deploy(&cloud, true).await.code, 0);
+}
+
 /// The same plan in several accounts and regions reads as one entry, in markdown and JSON.
 #[tokio::test(start_paused = true)]
 async fn an_estate_plan_groups_the_same_change_across_accounts_and_regions() {
@@ -1076,6 +1231,7 @@ async fn an_estate_plan_groups_the_same_change_across_accounts_and_regions() {
                 execute,
                 resume: "cfn-baseline deploy --yes".into(),
                 yes: true,
+                allow_weakening: false,
                 options: Options::default(),
                 format,
                 compact: false,
@@ -1221,6 +1377,7 @@ async fn adopt_then_with(
         resume: "cfn-baseline deploy --yes".into(),
         execute,
         yes: true,
+        allow_weakening: false,
         options,
         format: DiffFormat::Text,
         compact: false,
@@ -2256,6 +2413,7 @@ async fn in_an_organization_a_failed_management_account_stops_the_others_before_
                 execute: true,
                 resume: "cfn-baseline deploy --yes".into(),
                 yes: true,
+                allow_weakening: false,
                 options: Options::default(),
                 format: DiffFormat::Text,
                 compact: false,

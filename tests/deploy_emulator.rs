@@ -27,7 +27,7 @@ async fn stacks(moto: &Moto, region: &str) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deploy_default_then_redeploy_then_update() {
     let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
 
     // Without a terminal and without --yes nothing happens.
     let out = moto.run(dir.path(), &["deploy"]);
@@ -184,7 +184,10 @@ async fn deploy_default_then_redeploy_then_update() {
     );
     assert_eq!(plan.matches("  unchanged").count(), 10, "{plan}");
 
+    // A slower publishing frequency weakens: --yes alone applies nothing.
     let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let out = moto.run(dir.path(), &["deploy", "--yes", "--allow-weakening"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let summary = stdout(&out);
     let line = summary
@@ -214,7 +217,7 @@ async fn deploy_default_then_redeploy_then_update() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deploy_a_multi_region_example() {
     let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     let text = fs::read_to_string(repo_root().join("examples/multi-region.yaml"))
         .unwrap()
         .replace("111111111111", "123456789012");
@@ -237,7 +240,7 @@ async fn deploy_a_multi_region_example() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refuses_an_account_the_baseline_does_not_target() {
     let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     // moto's account is 123456789012; the example targets 111111111111.
     let example = repo_root().join("examples/single-account.yaml");
     let out = moto.run(dir.path(), &["deploy", "--yes", example.to_str().unwrap()]);
@@ -253,7 +256,7 @@ async fn refuses_an_account_the_baseline_does_not_target() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deploy_reaches_other_accounts_through_their_role() {
     let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     let text = "version: 1\nname: org\nhome_region: us-east-1\nregions: [us-east-1]\n\
         alerts: {email: [sec@example.com]}\n\
         accounts:\n  - \"123456789012\"\n  - {id: \"222222222222\", role_arn: \"arn:aws:iam::222222222222:role/baseline-deployer\"}\n  - \"333333333333\"\n";
@@ -312,12 +315,14 @@ async fn deploy_reaches_other_accounts_through_their_role() {
 }
 
 /// Drives the binary through a pseudo-terminal (Python's pty module, from the test venv):
-/// answers the confirmation prompt with Ctrl-C and returns everything it printed.
-const CTRL_C_AT_PROMPT: &str = r#"
+/// waits for the prompt (argv[1], e.g. `[y/N]`), types the answer (argv[2]: `\x03` is
+/// Ctrl-C, as the terminal turns it into SIGINT) and returns everything it printed.
+const ANSWER_AT_PROMPT: &str = r#"
 import os, pty, select, sys, time
+marker, answer = sys.argv[1].encode(), sys.argv[2].encode().decode("unicode_escape").encode()
 pid, fd = pty.fork()
 if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
+    os.execv(sys.argv[3], sys.argv[3:])
 out, sent = b"", False
 deadline = time.time() + 60
 while time.time() < deadline:
@@ -331,19 +336,101 @@ while time.time() < deadline:
     if not data:
         break
     out += data
-    if not sent and b"[y/N]" in out:
+    if not sent and marker in out:
         time.sleep(0.2)
-        os.write(fd, b"\x03")
+        os.write(fd, answer)
         sent = True
 _, status = os.waitpid(pid, 0)
 sys.stdout.write(out.decode(errors="replace"))
 sys.exit(os.waitstatus_to_exitcode(status))
 "#;
 
+/// `deploy` of the baseline in `dir` on a terminal, answering `answer` at `prompt`.
+fn deploy_answering(
+    moto: &Moto,
+    dir: &std::path::Path,
+    prompt: &str,
+    answer: &str,
+) -> std::process::Output {
+    let python = repo_root().join(".venv/bin/python");
+    assert!(
+        python.is_file(),
+        "run the tests through scripts/test (it creates .venv)"
+    );
+    std::process::Command::new(python)
+        .args([
+            "-c",
+            ANSWER_AT_PROMPT,
+            prompt,
+            answer,
+            env!("CARGO_BIN_EXE_cfn-baseline"),
+        ])
+        .args(["--endpoint-url", &moto.endpoint, "deploy"])
+        .current_dir(dir)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap()
+}
+
+/// The weakening prompt: the changes are listed right above it, `y` is not enough (nothing
+/// changes, exit 1), typing their number executes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_weakening_plan_is_confirmed_only_by_typing_the_number_of_its_changes() {
+    let moto = Moto::start();
+    let dir = dir_with_default_baseline();
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let slower = cfn_baseline::baseline::DEFAULT_BASELINE.replace(
+        "finding_frequency: FIFTEEN_MINUTES",
+        "finding_frequency: ONE_HOUR",
+    );
+    fs::write(dir.path().join("baseline.yaml"), slower).unwrap();
+    let cf = moto.cloudformation("us-east-1").await;
+    let deployed = |cf: aws_sdk_cloudformation::Client| async move {
+        cf.get_template()
+            .stack_name("baseline-guardduty")
+            .send()
+            .await
+            .unwrap()
+            .template_body()
+            .unwrap()
+            .to_string()
+    };
+
+    let prompt = "Type 1 to go ahead";
+    let refused = deploy_answering(&moto, dir.path(), prompt, "y\n");
+    let printed = stdout(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{printed}");
+    let list = printed
+        .find("this plan weakens security in 1 place(s):")
+        .expect("the list");
+    let line = printed
+        .find("! current/us-east-1/baseline-guardduty: Detector.Properties.FindingPublishingFrequency")
+        .expect("the change");
+    let asked = printed.find(prompt).expect("the prompt");
+    assert!(
+        list < line && line < asked,
+        "listed right above the prompt:\n{printed}"
+    );
+    assert!(
+        printed.contains("not confirmed; change sets deleted, nothing was changed"),
+        "{printed}"
+    );
+    assert!(deployed(cf.clone()).await.contains("FIFTEEN_MINUTES"));
+
+    let confirmed = deploy_answering(&moto, dir.path(), prompt, "1\n");
+    assert_eq!(confirmed.status.code(), Some(0), "{}", stdout(&confirmed));
+    assert!(deployed(cf.clone()).await.contains("ONE_HOUR"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_at_the_prompt_deletes_the_change_sets() {
     let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     let out = moto.run(dir.path(), &["deploy", "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let cf = moto.cloudformation("us-east-1").await;
@@ -366,30 +453,17 @@ async fn ctrl_c_at_the_prompt_deletes_the_change_sets() {
         "finding_frequency: ONE_HOUR",
     );
     fs::write(dir.path().join("baseline.yaml"), changed).unwrap();
-    let python = repo_root().join(".venv/bin/python");
-    assert!(
-        python.is_file(),
-        "run the tests through scripts/test (it creates .venv)"
-    );
-    let out = std::process::Command::new(python)
-        .args(["-c", CTRL_C_AT_PROMPT, env!("CARGO_BIN_EXE_cfn-baseline")])
-        .args(["--endpoint-url", &moto.endpoint, "deploy"])
-        .current_dir(dir.path())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .unwrap();
+    // A slower publishing frequency weakens: the prompt asks for the number typed.
+    let out = deploy_answering(&moto, dir.path(), "Type 1 to go ahead", "\\x03");
     let printed = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{printed}{}", stderr(&out));
+    // 130: the shell's status for Ctrl-C.
+    assert_eq!(out.status.code(), Some(130), "{printed}{}", stderr(&out));
     assert!(
-        printed.contains("Execute 1 change set(s)? [y/N]"),
+        printed.contains("Execute 1 change set(s)? It weakens security in 1 place(s)"),
         "{printed}"
     );
     assert!(
-        printed.contains("change sets deleted, nothing was changed"),
+        printed.contains("interrupted at the prompt; change sets deleted, nothing was changed"),
         "{printed}"
     );
     assert_eq!(pending(cf.clone()).await, 0, "a change set was left behind");
@@ -410,7 +484,7 @@ async fn ctrl_c_at_the_prompt_deletes_the_change_sets() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malware_protection_deploys_its_plan_and_a_role_scoped_to_the_bucket() {
     let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     let text = cfn_baseline::baseline::DEFAULT_BASELINE
         .replacen("email: []", "email: [security@example.com]", 1)
         .replacen(

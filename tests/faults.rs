@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use support::moto::Moto;
-use support::{repo_root, stderr, stdout, test_python};
+use support::{dir_with_default_baseline, repo_root, stderr, stdout, test_python};
 
 /// What must never reach a person.
 const DEBUG_MARKERS: [&str; 5] = [
@@ -53,7 +53,7 @@ fn closed_port() -> u16 {
 
 #[test]
 fn an_unreachable_endpoint_stops_the_run_in_bounded_time_with_a_sentence() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     let endpoint = format!("http://127.0.0.1:{}", closed_port());
     let started = Instant::now();
     let out = bare(dir.path())
@@ -82,7 +82,7 @@ fn an_unreachable_endpoint_stops_the_run_in_bounded_time_with_a_sentence() {
 
 #[test]
 fn verbose_adds_the_chain_of_causes_as_sentences() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     let endpoint = format!("http://127.0.0.1:{}", closed_port());
     let out = bare(dir.path())
         .env("AWS_ACCESS_KEY_ID", "testing")
@@ -103,7 +103,7 @@ fn verbose_adds_the_chain_of_causes_as_sentences() {
 
 #[test]
 fn no_credentials_says_what_was_tried_and_what_to_do() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     let endpoint = format!("http://127.0.0.1:{}", closed_port());
     let out = bare(dir.path())
         .args(["--endpoint-url", &endpoint, "plan"])
@@ -125,7 +125,7 @@ fn no_credentials_says_what_was_tried_and_what_to_do() {
 
 #[test]
 fn an_unknown_profile_is_named_with_the_profiles_there_are() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     let config = dir.path().join("config");
     std::fs::write(
         &config,
@@ -271,7 +271,7 @@ fn assert_stopped_then_resumed(
 #[test]
 fn losing_the_endpoint_while_preparing_leaves_nothing_executed_and_names_what_is_left() {
     let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     // The third CreateChangeSet finds the network gone: two change sets exist by then.
     let (out, text, took) =
         deploy_through(&moto, dir.path(), &["--lose-at", "CreateChangeSet:3"], 5);
@@ -307,7 +307,7 @@ fn losing_the_endpoint_while_preparing_leaves_nothing_executed_and_names_what_is
 #[test]
 fn losing_the_endpoint_while_executing_says_which_stacks_completed_and_which_are_unknown() {
     let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     // The alert topic's stack (the first wave) is executed; the second wave's executions
     // find the network gone.
     let (out, text, took) =
@@ -341,7 +341,7 @@ fn losing_the_endpoint_while_executing_says_which_stacks_completed_and_which_are
 #[test]
 fn losing_the_endpoint_while_following_events_reports_the_executed_stack_as_unknown() {
     let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     // DescribeStackEvents: once before the alert stack executes, then while following it.
     let (out, text, took) = deploy_through(
         &moto,
@@ -364,7 +364,7 @@ fn losing_the_endpoint_while_following_events_reports_the_executed_stack_as_unkn
 #[test]
 fn an_endpoint_that_stops_answering_is_given_up_on_within_the_budget() {
     let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     // From the fourth DescribeStackEvents on, requests are accepted and never answered.
     let (out, text, took) = deploy_through(
         &moto,
@@ -379,7 +379,7 @@ fn an_endpoint_that_stops_answering_is_given_up_on_within_the_budget() {
 #[test]
 fn a_burst_of_503s_and_a_short_outage_are_absorbed_with_news_on_the_terminal() {
     let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     // Eight requests in a row answered 503 Service Unavailable, from the tenth (while
     // looking at what the account already has).
     let (out, text, _) = deploy_through(&moto, dir.path(), &["--burst", "503:8@10"], 30);
@@ -392,7 +392,7 @@ fn a_burst_of_503s_and_a_short_outage_are_absorbed_with_news_on_the_terminal() {
     // The network drops at the second ExecuteChangeSet and comes back 2 s later, well within
     // the budget: the run carries on and completes.
     let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     let (out, text, _) = deploy_through(
         &moto,
         dir.path(),
@@ -418,7 +418,7 @@ fn a_burst_of_503s_and_a_short_outage_are_absorbed_with_news_on_the_terminal() {
 #[test]
 fn ctrl_c_stops_with_the_report_and_the_command_that_resumes() {
     let moto = Moto::start();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     // Each request takes 300 ms, so the deploy is still preparing or executing when Ctrl-C
     // (SIGINT) comes.
     let proxy = Proxy::start(&moto.endpoint, &["--delay-ms", "300"], dir.path());
@@ -457,7 +457,8 @@ fn ctrl_c_stops_with_the_report_and_the_command_that_resumes() {
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
     let text = format!("{}{}", stdout(&out), reader.join().unwrap());
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    // 130: the shell's status for a run stopped by Ctrl-C.
+    assert_eq!(out.status.code(), Some(130), "{text}");
     assert!(text.contains("interrupted"), "{text}");
     assert!(text.contains("Where each stack stands ("), "{text}");
     assert!(

@@ -137,7 +137,20 @@ async fn the_organization_example_rolls_out_as_stack_sets() {
     );
     assert_ne!(fewer, more);
     fs::write(dir.path().join("baseline.yaml"), &fewer).unwrap();
+    // Removing the baseline from an account weakens it: not on --yes alone.
     let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("! org-alerts: the baseline is removed from 333333333333/eu-west-1"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        instances(&moto, "org-alerts").await.len(),
+        9,
+        "nothing removed"
+    );
+    let out = moto.run(dir.path(), &["deploy", "--yes", "--allow-weakening"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -244,7 +257,15 @@ async fn the_organization_example_rolls_out_as_stack_sets() {
         "{}",
         stdout(&out)
     );
+    // Switching Security Hub off weakens: it is retired only with --allow-weakening.
     let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("! org-securityhub: the stack set is removed (no longer in the baseline) from 6 instance(s)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = moto.run(dir.path(), &["deploy", "--yes", "--allow-weakening"]);
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -350,6 +350,7 @@ async fn stack_set_command(fake: Fake, execute: bool) -> (u8, String, String) {
         execute,
         resume: "cfn-baseline deploy --yes".into(),
         yes: true,
+        allow_weakening: false,
         options: Options::default(),
         format: DiffFormat::Text,
         compact: false,

@@ -68,7 +68,7 @@ fn plans_over_https_when_the_server_is_trusted_and_refuses_it_when_not() {
         &certs.path().join("server.key"),
     );
     assert!(moto.endpoint.starts_with("https://"), "{}", moto.endpoint);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = dir_with_default_baseline();
     let ca = certs.path().join("ca.pem");
 
     // Trusted (rustls-native-certs reads SSL_CERT_FILE as the platform store): the whole

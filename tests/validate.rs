@@ -108,6 +108,14 @@ fn table_of_bad_baselines() {
             vec!["bad.yaml:5:10: error: regions: expected `all` or a list of regions, found \"us-east-1\""],
         ),
         (
+            "a type error in words, not Rust's",
+            format!("{HEAD}cloudtrail: {{log_retention_days: seven years, insights: 1}}\n"),
+            vec![
+                "bad.yaml:5:34: error: cloudtrail.log_retention_days: wrong type: expected a whole number (written bare, e.g. 365), found the text \"seven years\"",
+                "bad.yaml:5:56: error: cloudtrail.insights: wrong type: expected true or false, found the number 1",
+            ],
+        ),
+        (
             "account ids",
             format!("{HEAD}accounts: [\"12345\", 111111111111]\n"),
             vec!["account id 111111111111 must be a quoted string"],

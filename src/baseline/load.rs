@@ -310,7 +310,7 @@ fn describe(path: Vec<Seg>, rel: Vec<Seg>, message: &str) -> (Diagnostic, Vec<Se
     }
     let (message, hint) = match message.strip_prefix("invalid type: ") {
         Some(rest) => (
-            format!("wrong type: {rest}"),
+            format!("wrong type: {}", type_in_words(rest)),
             Some(
                 "check the value's type: quote strings, write numbers bare, use true/false"
                     .to_string(),
@@ -319,6 +319,44 @@ fn describe(path: Vec<Seg>, rel: Vec<Seg>, message: &str) -> (Diagnostic, Vec<Se
         None => (message.to_string(), None),
     };
     (Diagnostic::error(path, message).maybe_hint(hint), rel)
+}
+
+/// serde's `string "seven years", expected u32` in a reader's words: `expected a whole
+/// number, found the text "seven years"`.
+fn type_in_words(rest: &str) -> String {
+    let Some((found, expected)) = rest.rsplit_once(", expected ") else {
+        return rest.to_string();
+    };
+    let expected = match expected.trim() {
+        "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize" => {
+            "a whole number (written bare, e.g. 365)".to_string()
+        }
+        "f32" | "f64" => "a number".to_string(),
+        "a boolean" => "true or false".to_string(),
+        "a string" => "text (quote it if it looks like a number)".to_string(),
+        "a sequence" => "a list ([a, b] or one `- item` per line)".to_string(),
+        "a map" => "a mapping (`key: value` lines)".to_string(),
+        other if other.starts_with("struct ") => "a mapping (`key: value` lines)".to_string(),
+        other => other.to_string(),
+    };
+    let found = if let Some(text) = found.strip_prefix("string ") {
+        format!("the text {text}")
+    } else if let Some(n) = found
+        .strip_prefix("integer ")
+        .or_else(|| found.strip_prefix("floating point "))
+    {
+        format!("the number {}", n.trim_matches('`'))
+    } else if let Some(b) = found.strip_prefix("boolean ") {
+        b.trim_matches('`').to_string()
+    } else {
+        match found {
+            "sequence" => "a list".to_string(),
+            "map" => "a mapping".to_string(),
+            "unit value" => "nothing (an empty value)".to_string(),
+            other => other.to_string(),
+        }
+    };
+    format!("expected {expected}, found {found}")
 }
 
 fn backticked(message: &str) -> Vec<String> {

@@ -14,7 +14,7 @@ pub use defaults::{
     DEFAULT_CONFIG_RULES, HOME_ONLY_CONFIG_RULES, LOG_RETENTION_DAYS, NETWORK_CONFIG_RULES,
     PATCHING_CONFIG_RULE, WAF_CONFIG_RULES,
 };
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{did_you_mean, Diagnostic, Severity};
 pub use load::load;
 pub use schema::{json_schema, modeline, SCHEMA_FILE};
 pub use types::*;

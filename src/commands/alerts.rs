@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::{bail, Result};
 
 use super::deploy::{connect_groups, resolve_regions};
-use super::{load_baseline, resolve_source, ExitStatus};
+use super::{load_baseline, resolve_source, ExitStatus, Fallback};
 use crate::aws::{AlertsApi, SampleFindings};
 use crate::baseline::alerts::Suppressions;
 use crate::baseline::{Baseline, DeploymentMode};
@@ -50,7 +50,7 @@ pub fn alerts_test(
              so pass --yes to send without asking (nothing was sent)"
         );
     }
-    let source = resolve_source(args.baseline.as_deref(), printer)?;
+    let source = resolve_source(args.baseline.as_deref(), Fallback::Refuse, printer)?;
     let Some(baseline) = load_baseline(source, printer) else {
         return Ok(ExitStatus::Error);
     };
@@ -117,6 +117,9 @@ pub fn alerts_test(
             .await
             {
                 printer.status("nothing was sent");
+                if crate::interrupt::happened() {
+                    return Err(crate::interrupt::stopped("interrupted at the prompt; nothing was sent"));
+                }
                 return Ok(ExitStatus::Error);
             }
         }
@@ -155,6 +158,8 @@ pub async fn send<A: AlertsApi>(
     let stamp = run_stamp();
     let mut failed = 0;
     let mut pending_total = 0;
+    // Email topics published to that no confirmed address receives: `account/region topic`.
+    let mut unheard = Vec::new();
     let mut lines = Vec::new();
     let mut example: Option<TestNotification> = None;
     printer.status(&format!(
@@ -213,6 +218,9 @@ pub async fn send<A: AlertsApi>(
                         },
                     };
                     let nobody = *kind == TopicKind::Email && state.subscriptions_confirmed == 0;
+                    if nobody {
+                        unheard.push(format!("{}/{} {topic}", t.account_id, t.region));
+                    }
                     lines.push(format!(
                         "  {:<5}  {topic}  sent (message {id}); {who}{}",
                         kind.as_str(),
@@ -302,6 +310,15 @@ pub async fn send<A: AlertsApi>(
             "{failed} topic(s) or request(s) failed (see above)"
         ));
         return Ok(ExitStatus::Error);
+    }
+    if !unheard.is_empty() {
+        printer.warning(&format!(
+            "{} email topic(s) have no confirmed subscriber, so nobody receives their alerts: {}; \
+             list addresses under alerts.email, deploy, and have each confirm its subscription",
+            unheard.len(),
+            unheard.join(", ")
+        ));
+        return Ok(ExitStatus::Differences);
     }
     printer.status("sent; if a subscriber does not see the message within a few minutes, check their spam folder and the subscription");
     Ok(ExitStatus::Success)

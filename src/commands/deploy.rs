@@ -8,7 +8,7 @@ use anyhow::{bail, Result};
 
 use super::controls;
 use super::settings as other_settings;
-use super::{load_baseline, resolve_source, ExitStatus};
+use super::{load_baseline, resolve_source, ExitStatus, Fallback};
 use crate::adopt::{self, Facts, Place};
 use crate::aws::{self, AccountAccess, ControlsApi, DiscoveryApi, SettingsApi, StackApi};
 use crate::baseline::{Baseline, BASELINE_TAG};
@@ -16,6 +16,7 @@ use crate::cli::{DeployArgs, DiffFormat, GlobalArgs};
 use crate::deploy::{self, Fate, Job, Options, Phase, Prepared, PreparedStack, Tracker};
 
 use crate::fanout::{self, Limits};
+use crate::interrupt;
 use crate::live_plan::{LivePlan, SettingPlan};
 use crate::output::Printer;
 use crate::plan::CALLER_ACCOUNT_LABEL;
@@ -39,7 +40,7 @@ fn run(
     if execute && !args.yes && !interactive {
         bail!("deploy needs confirmation: stdin is not a terminal, so pass --yes to execute without asking (nothing was changed)");
     }
-    let source = resolve_source(args.baseline.baseline.as_deref(), printer)?;
+    let source = resolve_source(args.baseline.as_deref(), Fallback::Refuse, printer)?;
     let Some(baseline) = load_baseline(source, printer) else {
         return Ok(ExitStatus::Error);
     };
@@ -171,6 +172,8 @@ pub struct DeployRun {
     pub execute: bool,
     /// Execute without asking.
     pub yes: bool,
+    /// Execute weakening changes too under `yes` (interactively: confirm them with `y`).
+    pub allow_weakening: bool,
     pub options: Options,
     /// How the plan is shown.
     pub format: DiffFormat,
@@ -186,6 +189,7 @@ impl DeployRun {
         DeployRun {
             execute,
             yes: args.yes,
+            allow_weakening: args.allow_weakening,
             format: args.format,
             compact: args.compact,
             resume: resume_command(),
@@ -326,7 +330,9 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
         printer.warning("interrupted: deleting the change sets created so far");
         abandon_all(groups, printer, tracker).await;
         printer.status(&stop_report(groups, tracker, &run.resume));
-        bail!("interrupted before anything was executed; nothing was changed");
+        return Err(interrupt::stopped(
+            "interrupted before anything was executed; nothing was changed",
+        ));
     };
     let mut prepared = Vec::new();
     let mut listings = Vec::new();
@@ -510,15 +516,43 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
             ExitStatus::Success
         });
     }
+    let weakening = plan.weakening_lines();
+    if pending > 0 && !weakening.is_empty() && run.yes && !run.allow_weakening {
+        discard_all(groups, &prepared, printer, tracker).await;
+        printer.error(&refused_weakening(&weakening));
+        return Ok(ExitStatus::Weakening);
+    }
     if pending > 0 && !run.yes {
         let settings = control_updates.len() + other_updates.len();
-        if !fanout::confirmed(pending - settings, settings).await {
+        // Directly above the prompt, however long the plan was.
+        list_weakening(printer, &weakening);
+        let confirmed = if weakening.is_empty() || run.allow_weakening {
+            fanout::confirmed(pending - settings, settings).await
+        } else {
+            fanout::confirmed_weakening(pending - settings, settings, weakening.len()).await
+        };
+        if !confirmed {
             // The cursor may still be on the prompt line.
             printer.status("");
             discard_all(groups, &prepared, printer, tracker).await;
+            if interrupt::happened() {
+                printer.status(&stop_report(groups, tracker, &run.resume));
+                return Err(interrupt::stopped(
+                    "interrupted at the prompt; change sets deleted, nothing was changed",
+                ));
+            }
             printer.status("not confirmed; change sets deleted, nothing was changed");
             return Ok(ExitStatus::Error);
         }
+    }
+    // A Ctrl-C that came while nobody was waiting for one (reading the settings, say) still
+    // stops the run before its first change.
+    if pending > 0 && interrupt::happened() {
+        discard_all(groups, &prepared, printer, tracker).await;
+        printer.status(&stop_report(groups, tracker, &run.resume));
+        return Err(interrupt::stopped(
+            "interrupted before anything was executed; change sets deleted, nothing was changed",
+        ));
     }
 
     // With an organization, its accounts are deployed role by role (management, log archive,
@@ -573,19 +607,25 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
             );
             abandon_all(groups, printer, tracker).await;
             printer.status(&stop_report(groups, tracker, &run.resume));
-            bail!("interrupted during deployment");
+            return Err(interrupt::stopped("interrupted during deployment"));
         };
         failures += done.iter().filter(|r| r.outcome.is_failure()).count();
         reports.extend(done);
         if failures == 0 && n + 1 < phases.len() {
-            apply_settings(
+            let applied = apply_settings(
                 printer,
                 groups,
                 &settings_after(n),
                 (&controls, &control_updates),
                 (&other, &other_updates),
             )
-            .await?;
+            .await;
+            if let Err(e) = applied {
+                // The later phases' change sets were never executed.
+                discard_all(groups, &prepared, printer, tracker).await;
+                printer.status(&stop_report(groups, tracker, &run.resume));
+                return Err(e);
+            }
         }
     }
     if failures > 0 {
@@ -726,11 +766,22 @@ async fn apply_settings<A: ControlsApi + SettingsApi>(
     (controls, control_updates): (&[controls::ControlsRead], &[usize]),
     (other, other_updates): (&[other_settings::SettingRead], &[usize]),
 ) -> Result<()> {
+    let stop_if_interrupted = || {
+        if interrupt::happened() {
+            Err(interrupt::stopped(
+                "interrupted before the settings outside CloudFormation were changed (the stacks \
+                 executed stay); run the same command again to finish",
+            ))
+        } else {
+            Ok(())
+        }
+    };
     for k in control_updates {
         let read = &controls[*k];
         if !these.contains(&read.group) {
             continue;
         }
+        stop_if_interrupted()?;
         let line = controls::apply(groups[read.group].api.as_ref(), read)
             .await
             .map_err(|e| {
@@ -743,6 +794,7 @@ async fn apply_settings<A: ControlsApi + SettingsApi>(
         if !these.contains(&read.group) {
             continue;
         }
+        stop_if_interrupted()?;
         let line = other_settings::apply(groups[read.group].api.as_ref(), read)
             .await
             .map_err(|e| {
@@ -755,6 +807,37 @@ async fn apply_settings<A: ControlsApi + SettingsApi>(
         printer.success(&line);
     }
     Ok(())
+}
+
+/// The weakening changes of a plan, each on its own line, as the last thing before a prompt.
+pub(super) fn list_weakening(printer: &mut Printer, weakening: &[String]) {
+    if weakening.is_empty() {
+        return;
+    }
+    printer.warning(&format!(
+        "this plan weakens security in {} place(s):",
+        weakening.len()
+    ));
+    for line in weakening {
+        printer.status(&format!("  ! {line}"));
+    }
+}
+
+/// Why `deploy --yes` executed nothing: the weakening changes, and how to apply them.
+pub(super) fn refused_weakening(weakening: &[String]) -> String {
+    let mut text = format!(
+        "deploy --yes executes no plan that weakens security unasked; this one has {} weakening \
+         change(s):\n",
+        weakening.len()
+    );
+    for line in weakening {
+        text.push_str(&format!("  ! {line}\n"));
+    }
+    text.push_str(
+        "Nothing was changed (change sets deleted). If these are intended, run again with \
+         --allow-weakening; otherwise fix the baseline.",
+    );
+    text
 }
 
 /// What preparing one account found.
@@ -832,9 +915,10 @@ pub(super) async fn abandon_all<A: StackApi>(
         problems
     };
     // A second Ctrl-C stops the cleanup too: the report then says what may be left.
+    let seen = interrupt::count().max(1);
     let problems = tokio::select! {
         problems = cleanup => problems,
-        _ = tokio::signal::ctrl_c() => {
+        _ = interrupt::after(seen) => {
             printer.warning("interrupted again: cleanup stopped; change sets not yet deleted may be left");
             Vec::new()
         }
@@ -1028,7 +1112,9 @@ pub async fn adopt_existing<A: DiscoveryApi + StackApi>(
         found_all
     };
     let Some(mut found_all) = fanout::watching(printer, gather).await else {
-        bail!("interrupted while looking at what already exists; nothing was changed");
+        return Err(interrupt::stopped(
+            "interrupted while looking at what already exists; nothing was changed",
+        ));
     };
     found_all.sort_by_key(|(i, _)| *i);
     let mut refusals = Vec::new();

@@ -9,7 +9,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
 
 use super::deploy::{adopt_existing, connect_groups, resolve_regions, Group};
-use super::{load_baseline, resolve_source, ExitStatus};
+use super::{load_baseline, resolve_source, ExitStatus, Fallback};
 use crate::aws::{ControlsApi, SettingsApi, StackApi, StackSetApi};
 use crate::baseline::{Baseline, Source, BASELINE_TAG};
 use crate::cli::{DiffArgs, DiffFormat, FailOn, GlobalArgs};
@@ -23,7 +23,13 @@ use crate::stacksets;
 use crate::template::Template;
 
 pub fn diff(global: &GlobalArgs, args: &DiffArgs, printer: &mut Printer) -> Result<ExitStatus> {
-    let source = resolve_source(args.baseline.as_deref(), printer)?;
+    // Offline against another side, the built-in default may stand in; live, never.
+    let fallback = if args.against.is_some() {
+        Fallback::BuiltIn
+    } else {
+        Fallback::Refuse
+    };
+    let source = resolve_source(args.baseline.as_deref(), fallback, printer)?;
     let new_label = source.name.clone();
     let Some(baseline) = load_baseline(source, printer) else {
         return Ok(ExitStatus::Error);

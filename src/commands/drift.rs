@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use serde_json::Value as Json;
 
 use super::controls::{self, ControlsRead};
@@ -14,7 +14,7 @@ use super::deploy::{
     resolve_regions, resume_command, stop_report, Group,
 };
 use super::settings::{self as other_settings, SettingRead};
-use super::{load_baseline, resolve_source, ExitStatus};
+use super::{load_baseline, resolve_source, ExitStatus, Fallback};
 use crate::aws::{BeforeValueFrom, ControlsApi, DriftApi, ResourceChange, SettingsApi};
 use crate::baseline::Baseline;
 use crate::cli::{DiffFormat, DriftArgs, DriftScope, GlobalArgs};
@@ -22,6 +22,7 @@ use crate::deploy::{self, FailureKind, Options, Prepared, PreparedStack};
 use crate::diff::{self, Impact, Kind, NotChecked, Report, StackDiff, StackStatus};
 use crate::drift::{self, Checked, StackCheck};
 use crate::fanout::{self, Limits};
+use crate::interrupt;
 use crate::output::Printer;
 use crate::render::{render_all, Renderer};
 use crate::settings;
@@ -30,7 +31,7 @@ pub fn drift(global: &GlobalArgs, args: &DriftArgs, printer: &mut Printer) -> Re
     if args.reapply && !args.yes && !std::io::stdin().is_terminal() {
         bail!("drift --reapply needs confirmation: stdin is not a terminal, so pass --yes to revert without asking (nothing was changed)");
     }
-    let source = resolve_source(args.baseline.as_deref(), printer)?;
+    let source = resolve_source(args.baseline.as_deref(), Fallback::Refuse, printer)?;
     let source_name = source.name.clone();
     let Some(baseline) = load_baseline(source, printer) else {
         return Ok(ExitStatus::Error);
@@ -162,7 +163,9 @@ pub async fn check<A: DriftApi + ControlsApi + SettingsApi>(
                 |g, tx| drift::detect(g.api.clone(), g.jobs.clone(), options.clone(), tx),
             )
             .await
-            .ok_or_else(|| anyhow!("interrupted during drift detection; nothing was changed"))?;
+            .ok_or_else(|| {
+                interrupt::stopped("interrupted during drift detection; nothing was changed")
+            })?;
             for (i, found) in found.into_iter().enumerate() {
                 checks.extend(found.into_iter().map(|c| (i, c)));
             }
@@ -407,7 +410,9 @@ async fn reapply<A: DriftApi + ControlsApi + SettingsApi>(
             &revert_options.tracker,
             &resume_command(),
         ));
-        bail!("interrupted before anything was reverted; change sets deleted, nothing was changed");
+        return Err(interrupt::stopped(
+            "interrupted before anything was reverted; change sets deleted, nothing was changed",
+        ));
     };
 
     let mut text = String::from("\nReverting drift:\n");
@@ -499,9 +504,16 @@ async fn reapply<A: DriftApi + ControlsApi + SettingsApi>(
             ExitStatus::Error
         });
     }
-    if !args.yes && !fanout::confirmed(pending, settings_to_restore).await {
+    if (!args.yes && !fanout::confirmed(pending, settings_to_restore).await)
+        || interrupt::happened()
+    {
         printer.status("");
         discard_all(groups, &prepared, printer, &revert_options.tracker).await;
+        if interrupt::happened() {
+            return Err(interrupt::stopped(
+                "interrupted before anything was reverted; change sets deleted, nothing was changed",
+            ));
+        }
         printer.status("not confirmed; change sets deleted, nothing was reverted");
         return Ok(ExitStatus::Error);
     }
@@ -516,7 +528,9 @@ async fn reapply<A: DriftApi + ControlsApi + SettingsApi>(
             &revert_options.tracker,
             &resume_command(),
         ));
-        bail!("interrupted while reverting drift; run `cfn-baseline drift` to see where each stack stands");
+        return Err(interrupt::stopped(
+            "interrupted while reverting drift; run `cfn-baseline drift` to see where each stack stands",
+        ));
     };
     if !reports.is_empty() {
         print_summary(printer, &reports);
@@ -527,6 +541,12 @@ async fn reapply<A: DriftApi + ControlsApi + SettingsApi>(
             unreverted_weakening |= weakening_of(&r.job.key);
             failures.push(r.job.key.clone());
         }
+    }
+    if interrupt::happened() && settings_to_restore > 0 {
+        return Err(interrupt::stopped(
+            "interrupted before the settings outside CloudFormation were restored; run \
+             `cfn-baseline drift` to see where each stands",
+        ));
     }
     for read in control_drift {
         match controls::apply(groups[read.group].api.as_ref(), read).await {

@@ -14,7 +14,7 @@ mod validate;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 
 use crate::baseline::{self, Baseline, Source};
 use crate::cli::{AlertsCommand, Cli, Command};
@@ -74,6 +74,9 @@ impl ExitStatus {
 
 pub fn run(cli: Cli, printer: &mut Printer) -> Result<ExitStatus> {
     crate::aws::explain_errors(cli.global.verbose);
+    if let Some(region) = &cli.global.region {
+        check_region_flag(region)?;
+    }
     match cli.command {
         Command::Init(args) => init(&args, printer),
         Command::Validate(args) => validate(&cli.global, &args, printer),
@@ -90,14 +93,30 @@ pub fn run(cli: Cli, printer: &mut Printer) -> Result<ExitStatus> {
     }
 }
 
+/// `--region` names a region AWS has, or the run stops before anything, with the likely
+/// one.
+fn check_region_flag(region: &str) -> Result<()> {
+    use crate::baseline::regions;
+    if regions::is_known(region) {
+        return Ok(());
+    }
+    let hint = match baseline::did_you_mean(region, regions::KNOWN_REGIONS) {
+        Some(best) => format!("did you mean `--region {best}`?"),
+        None => "use a region code such as us-east-1 or eu-west-1".to_string(),
+    };
+    bail!("--region {region}: unknown region; nothing was changed\n  hint: {hint}")
+}
+
 /// The async runtime the AWS commands run on: two workers (the machines are small), every
-/// driver on.
+/// driver on, and Ctrl-C counted from the start ([`crate::interrupt`]).
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .context("starting the async runtime")
+        .context("starting the async runtime")?;
+    crate::interrupt::listen(&runtime);
+    Ok(runtime)
 }
 
 /// `--endpoint-url`, else `AWS_ENDPOINT_URL`.
@@ -185,8 +204,23 @@ pub(crate) fn reach(global: &crate::cli::GlobalArgs, baseline: &Baseline) -> cra
     }
 }
 
-/// The file named on the command line, else ./baseline.yaml, else the built-in default.
-pub fn resolve_source(path: Option<&Path>, printer: &mut Printer) -> Result<Source> {
+/// Whether a command may use the built-in default baseline when none is named and there is
+/// no ./baseline.yaml.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fallback {
+    /// The offline commands (render, validate): the built-in default, said so.
+    BuiltIn,
+    /// The commands that reach AWS, whose default name would meet real stacks: stop.
+    Refuse,
+}
+
+/// The file named on the command line, else ./baseline.yaml, else (offline commands only)
+/// the built-in default.
+pub fn resolve_source(
+    path: Option<&Path>,
+    fallback: Fallback,
+    printer: &mut Printer,
+) -> Result<Source> {
     let path: PathBuf = match path {
         Some(p) => p.to_path_buf(),
         None => {
@@ -194,6 +228,13 @@ pub fn resolve_source(path: Option<&Path>, printer: &mut Printer) -> Result<Sour
             if local.is_file() {
                 printer.detail("using ./baseline.yaml");
                 local
+            } else if fallback == Fallback::Refuse {
+                bail!(
+                    "no baseline: no BASELINE was named and there is no ./baseline.yaml here; nothing was \
+                     changed. The commands that reach AWS never use the built-in default (its stacks could \
+                     replace yours).\n  hint: write one with `cfn-baseline init` and edit it, or name the \
+                     file: `cfn-baseline <command> path/to/baseline.yaml`"
+                );
             } else {
                 printer.status(
                     "No BASELINE given and no ./baseline.yaml: using the built-in default baseline \
@@ -203,8 +244,24 @@ pub fn resolve_source(path: Option<&Path>, printer: &mut Printer) -> Result<Sour
             }
         }
     };
-    let text = fs::read_to_string(&path)
-        .with_context(|| format!("cannot read baseline {}", path.display()))?;
+    let text = fs::read_to_string(&path).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::NotFound {
+            format!(
+                "\n  hint: check the path (relative to {}), or write a new baseline there with \
+                 `cfn-baseline init {}`",
+                std::env::current_dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_else(|_| "the current directory".into()),
+                path.display()
+            )
+        } else {
+            String::new()
+        };
+        anyhow!(
+            "cannot read baseline {}: {e}; nothing was changed{hint}",
+            path.display()
+        )
+    })?;
     Ok(Source {
         name: path.display().to_string(),
         text,

@@ -1,12 +1,16 @@
 use anyhow::{bail, Result};
 
-use super::{load_baseline, resolve_source, ExitStatus};
+use super::{load_baseline, resolve_source, ExitStatus, Fallback};
 use crate::cli::{GlobalArgs, RenderArgs};
 use crate::output::Printer;
 use crate::render::{render_all, write_render, Renderer, MANIFEST_FILE};
 
 pub fn render(global: &GlobalArgs, args: &RenderArgs, printer: &mut Printer) -> Result<ExitStatus> {
-    let source = resolve_source(args.baseline.baseline.as_deref(), printer)?;
+    let source = resolve_source(
+        args.baseline.baseline.as_deref(),
+        Fallback::BuiltIn,
+        printer,
+    )?;
     let Some(baseline) = load_baseline(source, printer) else {
         return Ok(ExitStatus::Error);
     };

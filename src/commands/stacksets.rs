@@ -15,6 +15,7 @@ use crate::baseline::{Baseline, PermissionModel};
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::diff::{self, StackInput};
 use crate::fanout;
+use crate::interrupt;
 use crate::output::Printer;
 use crate::render::RenderedStack;
 use crate::stacksets::{self, Rollout, SetPlan, SetReport, StackSetSpec, Targets};
@@ -135,10 +136,36 @@ pub async fn deploy_stack_sets<A: StackSetApi>(
             printer.success("everything is up to date");
             return Ok(ExitStatus::Success);
         }
-        if !run.yes && !fanout::confirmed(changing, 0).await {
-            printer.status("");
-            printer.status("not confirmed; nothing was changed");
-            return Ok(ExitStatus::Error);
+        let weakening = weakening(&plans, &retired);
+        if !weakening.is_empty() && run.yes && !run.allow_weakening {
+            printer.error(&super::deploy::refused_weakening(&weakening).replace(
+                " (change sets deleted)",
+                " (no stack-set operation was started)",
+            ));
+            return Ok(ExitStatus::Weakening);
+        }
+        if !run.yes {
+            super::deploy::list_weakening(printer, &weakening);
+            let confirmed = if weakening.is_empty() || run.allow_weakening {
+                fanout::confirmed(changing, 0).await
+            } else {
+                fanout::confirmed_weakening(changing, 0, weakening.len()).await
+            };
+            if !confirmed {
+                printer.status("");
+                if interrupt::happened() {
+                    return Err(interrupt::stopped(
+                        "interrupted at the prompt; nothing was changed",
+                    ));
+                }
+                printer.status("not confirmed; nothing was changed");
+                return Ok(ExitStatus::Error);
+            }
+        }
+        if interrupt::happened() {
+            return Err(interrupt::stopped(
+                "interrupted before any stack-set operation started; nothing was changed",
+            ));
         }
 
         // Waves: alerts, cloudtrail, the rest; the stack sets of a wave run together.
@@ -194,10 +221,10 @@ pub async fn deploy_stack_sets<A: StackSetApi>(
                 .await;
             // Stack-set operations cannot be withdrawn; those started keep going.
             let Some(mut wave_reports) = wave_reports else {
-                bail!(
+                return Err(interrupt::stopped(
                     "interrupted; the stack-set operations already started keep going in CloudFormation; \
-                     run `cfn-baseline plan` to see where each stands"
-                );
+                     run `cfn-baseline plan` to see where each stands",
+                ));
             };
             wave_reports.sort_by(|a, b| a.name.cmp(&b.name));
             let failed = wave_reports.iter().any(|r| r.failure.is_some());
@@ -235,7 +262,9 @@ pub async fn deploy_stack_sets<A: StackSetApi>(
             )
             .await;
             let Some(removed) = removed else {
-                bail!("interrupted while removing stack sets; run `cfn-baseline plan` to see where each stands");
+                return Err(interrupt::stopped(
+                    "interrupted while removing stack sets; run `cfn-baseline plan` to see where each stands",
+                ));
             };
             reports.extend(removed.into_iter().flatten());
         }
@@ -301,8 +330,48 @@ fn describe(plans: &[SetPlan]) -> String {
     out
 }
 
-/// What a template update changes, with the security impact of each change.
-fn template_changes(name: &str, deployed: &str, rendered: &str) -> String {
+/// Every change of the stack-set plan that weakens security, one line each: template
+/// changes the diff rules call weakening, instances removed (the baseline leaves those
+/// accounts and regions) and stack sets retired.
+fn weakening(plans: &[SetPlan], retired: &[stacksets::Retired]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for p in plans {
+        if let (true, Some(deployed)) = (p.template_changed, &p.deployed_body) {
+            match template_diff(&p.spec.name, deployed, &p.spec.body) {
+                Some(changes) => lines.extend(
+                    changes
+                        .iter()
+                        .filter(|c| c.impact == diff::Impact::Weakening)
+                        .map(|c| format!("{}: {}: {}", p.spec.name, c.target(), c.explanation)),
+                ),
+                // What it replaces cannot be compared, so it is not known not to weaken.
+                None => lines.push(format!(
+                    "{}: the deployed template does not parse, so its replacement could not be \
+                     compared",
+                    p.spec.name
+                )),
+            }
+        }
+        if !p.remove.is_empty() {
+            lines.push(format!(
+                "{}: the baseline is removed from {}",
+                p.spec.name,
+                pairs(&p.remove)
+            ));
+        }
+    }
+    for r in retired {
+        lines.push(format!(
+            "{}: the stack set is removed (no longer in the baseline) from {} instance(s)",
+            r.name,
+            r.instances.len()
+        ));
+    }
+    lines
+}
+
+/// The changes of a template update, each classified; `None` when a side does not parse.
+fn template_diff(name: &str, deployed: &str, rendered: &str) -> Option<Vec<diff::Change>> {
     let side = |body: &str| {
         Template::parse(body).ok().map(|t| StackInput {
             account: "stackset".into(),
@@ -312,13 +381,18 @@ fn template_changes(name: &str, deployed: &str, rendered: &str) -> String {
             tags: None,
         })
     };
-    let (Some(old), Some(new)) = (side(deployed), side(rendered)) else {
+    let report = diff::compare(&[side(deployed)?], &[side(rendered)?], "deployed", "render");
+    Some(report.stacks.into_iter().flat_map(|s| s.changes).collect())
+}
+
+/// What a template update changes, with the security impact of each change.
+fn template_changes(name: &str, deployed: &str, rendered: &str) -> String {
+    let Some(changes) = template_diff(name, deployed, rendered) else {
         return "    (the deployed template does not parse; it is replaced as a whole)\n"
             .to_string();
     };
-    let report = diff::compare(&[old], &[new], "deployed", "render");
     let mut out = String::new();
-    for c in report.stacks.iter().flat_map(|s| &s.changes) {
+    for c in &changes {
         let what = match (&c.old, &c.new) {
             (Some(o), Some(n)) => format!("{o} → {n}"),
             (None, Some(_)) => "added".to_string(),

@@ -1,6 +1,6 @@
 use anyhow::Result;
 
-use super::{load_baseline, resolve_source, ExitStatus};
+use super::{load_baseline, resolve_source, ExitStatus, Fallback};
 use crate::cli::{BaselineArg, GlobalArgs};
 use crate::output::Printer;
 use crate::plan;
@@ -13,7 +13,7 @@ pub fn validate(
     args: &BaselineArg,
     printer: &mut Printer,
 ) -> Result<ExitStatus> {
-    let source = resolve_source(args.baseline.as_deref(), printer)?;
+    let source = resolve_source(args.baseline.as_deref(), Fallback::BuiltIn, printer)?;
     let name = source.name.clone();
     let Some(baseline) = load_baseline(source, printer) else {
         return Ok(ExitStatus::Error);
