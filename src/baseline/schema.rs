@@ -23,7 +23,7 @@ pub fn json_schema() -> String {
     schema.insert(
         "description".into(),
         "An AWS account security baseline: GuardDuty, CloudTrail, AWS Config, Security Hub and \
-         alerts in every account and region named. Reference: README.md, \"Baseline reference\"."
+         alerts in every account and region named. Reference: docs/reference/baseline.md."
             .into(),
     );
     schema.insert(

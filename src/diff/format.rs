@@ -525,7 +525,7 @@ pub fn markdown(report: &Report) -> String {
         out.push_str(&format!(
             "\n> **Not shown:** {} would not fit in one comment (GitHub's limit is 65,536 \
              characters). The full report, every stack and change, is in `--format json` \
-             (the README's workflow uploads it as an artifact).\n",
+             (the pull-request workflow in docs/guides/pull-request-review.md uploads it as an artifact).\n",
             left_out.join(", ")
         ));
     }
