@@ -2,7 +2,7 @@
 //! canonical long form, plus the checks every rendered template must pass before it is
 //! written or sent.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
 
@@ -78,13 +78,51 @@ const PSEUDO_PARAMETERS: [&str; 8] = [
     "AWS::URLSuffix",
 ];
 
+impl Template {
+    /// What makes the body large, as a sentence to append to the size error: the resource
+    /// type whose resources take the most room, how many, their share, and what to change in
+    /// the baseline.
+    fn largest_part(&self) -> Option<String> {
+        let resources = self.resources()?;
+        let total: usize = resources
+            .values()
+            .map(|r| r.to_string().len())
+            .sum::<usize>()
+            .max(1);
+        let mut by_type: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        for r in resources.values() {
+            let ty = r.get("Type").and_then(Json::as_str).unwrap_or("?");
+            let e = by_type.entry(ty).or_default();
+            e.0 += 1;
+            e.1 += r.to_string().len();
+        }
+        let (ty, (count, bytes)) = by_type.into_iter().max_by_key(|(_, (_, b))| *b)?;
+        let what = match ty {
+            "AWS::SNS::Subscription" => {
+                "subscribe a shared address (a mailing list or group) instead of each person in alerts.email"
+            }
+            "AWS::Events::Rule" => "fewer alert rules: fewer suppressions or severities in alerts",
+            "AWS::Logs::MetricFilter" | "AWS::CloudWatch::Alarm" => {
+                "fewer CIS alarms (cloudtrail.cis_alarms)"
+            }
+            "AWS::Config::ConfigRule" => "fewer AWS Config rules (config.rules)",
+            _ => "fewer of the entries the baseline lists for this component",
+        };
+        Some(format!(
+            "; most of it is {count} {ty} resource(s) (about {}%)\n  hint: {what}",
+            bytes * 100 / total
+        ))
+    }
+}
+
 /// Structural and service checks. Returns one line per problem; empty means the template
 /// may be written and deployed.
 pub fn check(template: &Template, body_len: usize) -> Vec<String> {
     let mut problems = Vec::new();
     if body_len > MAX_INLINE_BODY_BYTES {
         problems.push(format!(
-            "the body is {body_len} bytes; CloudFormation accepts at most {MAX_INLINE_BODY_BYTES} inline"
+            "the body is {body_len} bytes; CloudFormation accepts at most {MAX_INLINE_BODY_BYTES} inline{}",
+            template.largest_part().unwrap_or_default()
         ));
     }
     let Some(root) = template.value.as_object() else {
@@ -389,5 +427,25 @@ mod tests {
             "a".repeat(MAX_INLINE_BODY_BYTES)
         );
         assert_eq!(problems(&text).len(), 1);
+    }
+
+    #[test]
+    fn an_oversized_body_names_what_makes_it_large_and_what_to_change() {
+        let mut text = String::from("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n");
+        for i in 0..400 {
+            text.push_str(&format!(
+                "  Email{i}:\n    Type: AWS::SNS::Subscription\n    Properties:\n      \
+                 Protocol: email\n      Endpoint: person{i}@example.com\n      TopicArn: \
+                 {{Ref: Topic}}\n      Region: us-east-1\n      DeliveryPolicy: {{a: b}}\n"
+            ));
+        }
+        assert!(text.len() > MAX_INLINE_BODY_BYTES);
+        let p = problems(&text);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].contains("most of it is 400 AWS::SNS::Subscription resource(s) (about 99%)")
+                && p[0].contains("hint: subscribe a shared address"),
+            "{p:?}"
+        );
     }
 }

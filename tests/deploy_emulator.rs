@@ -573,3 +573,167 @@ fn urlencoding_decode(text: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// The shell lines of the README's first ```sh block after `heading`, each without its
+/// trailing comment.
+fn readme_block(heading: &str) -> Vec<String> {
+    let readme = fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let section = readme
+        .split_once(heading)
+        .unwrap_or_else(|| panic!("README has no {heading:?}"))
+        .1;
+    let block = section
+        .split_once("```sh\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .unwrap_or_else(|| panic!("no sh block after {heading:?}"))
+        .0;
+    block
+        .lines()
+        .map(|l| {
+            l.split_once("  #")
+                .map_or(l, |(cmd, _)| cmd)
+                .trim()
+                .to_string()
+        })
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// The arguments of one `cfn-baseline ...` command line.
+fn words(command: &str) -> Vec<&str> {
+    let mut words = command.split_whitespace();
+    assert_eq!(words.next(), Some("cfn-baseline"), "{command}");
+    words.collect()
+}
+
+/// The README's quick start, line by line, as a new user runs it (against the emulator, as
+/// the next section of the README says how): every command there, and the exit status the
+/// README leads them to expect. A command added to the README without an expectation here
+/// fails the test, so the block cannot rot.
+#[test]
+fn the_readme_quick_start_runs_as_written() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let lines = readme_block("## Quick start");
+    let mut ran = Vec::new();
+    for line in &lines {
+        if line == "$EDITOR baseline.yaml" {
+            // The user's edit: an address for the alerts.
+            let path = dir.path().join("baseline.yaml");
+            let text = fs::read_to_string(&path).unwrap();
+            let edited = text.replacen("  email: []", "  email: [security@example.com]", 1);
+            assert_ne!(
+                edited, text,
+                "the starter baseline has `email: []` to fill in"
+            );
+            fs::write(&path, edited).unwrap();
+            continue;
+        }
+        let args = words(line);
+        // What the README says, or implies, of each: `plan` exits 2 before the deploy,
+        // `alerts test` 2 while the subscription is pending (the emulator leaves email
+        // subscriptions pending, as AWS does until the address confirms), `drift` 3 where
+        // the endpoint cannot detect stack drift (the emulator cannot; AWS can).
+        let (expected, out) = match args.as_slice() {
+            ["init"] | ["validate"] | ["diff"] => (0, moto.run(dir.path(), &args)),
+            ["plan"] => (2, moto.run(dir.path(), &args)),
+            ["deploy"] => (0, deploy_answering(&moto, dir.path(), "[y/N]", "y\\n")),
+            ["alerts", "test", "--yes"] => (2, moto.run(dir.path(), &args)),
+            ["drift"] => (3, moto.run(dir.path(), &args)),
+            other => panic!("the README's quick start runs {other:?}: add what it should do here"),
+        };
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "{line}:\n{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        ran.push(args[0].to_string());
+    }
+    assert_eq!(
+        ran,
+        ["init", "validate", "plan", "deploy", "alerts", "diff", "drift"]
+    );
+}
+
+/// The README's "without an AWS account" block: the emulator it starts is this test's, the
+/// variables it exports are the ones the harness sets, and its chain of commands runs as
+/// the shell would (each after the one before succeeded), ending in drift's 3.
+#[test]
+fn the_readme_emulator_block_runs_as_written() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let lines = readme_block("### Try it without an AWS account");
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(
+        lines[0].contains("'moto[server]==5.2.1'"),
+        "the pinned moto: {}",
+        lines[0]
+    );
+    let pinned = fs::read_to_string(repo_root().join("scripts/requirements-test.txt")).unwrap();
+    assert!(
+        pinned.contains("moto[server]==5.2.1"),
+        "the README pins what the tests use"
+    );
+    assert!(lines[1].starts_with(".venv/bin/moto_server -H 127.0.0.1 -p 5000"));
+    assert_eq!(
+        lines[2],
+        "export AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test"
+    );
+    let chain: Vec<&str> = lines[3].split(" && ").collect();
+    let mut codes = Vec::new();
+    for command in &chain {
+        let out = moto.run(dir.path(), &words(command));
+        codes.push(out.status.code().unwrap());
+        if !out.status.success() {
+            break;
+        }
+    }
+    assert_eq!(codes, [0, 0, 0, 3], "{chain:?}");
+}
+
+/// Every single-account example plans as its header says, against the emulator running
+/// as account 111111111111 (the examples' placeholder): exit 2, everything to create.
+/// complete.yaml asks for Shield Advanced protections, which need a subscription the
+/// emulator's account does not have (as a new AWS account does not): plan says deploy
+/// would stop, as an error, and exits 1.
+#[test]
+fn every_single_account_example_plans_as_its_header_says() {
+    let moto = Moto::start_as("111111111111");
+    let dir = tempfile::tempdir().unwrap();
+    for (example, expected) in [
+        ("single-account", 2),
+        ("minimal", 2),
+        ("multi-region", 2),
+        ("strict-cis", 2),
+        ("complete", 1),
+    ] {
+        let path = repo_root().join(format!("examples/{example}.yaml"));
+        let header = fs::read_to_string(&path).unwrap();
+        assert!(
+            header.contains(&format!("cfn-baseline plan examples/{example}.yaml")),
+            "{example}.yaml's header says how to try it"
+        );
+        let out = moto.run(dir.path(), &["plan", "--compact", path.to_str().unwrap()]);
+        let (text, err) = (stdout(&out), stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "{example}:\n{text}\n{err}"
+        );
+        // Everything new (the emulator reports a Macie session in every account, which
+        // complete.yaml adopts), nothing to update.
+        assert!(
+            text.contains("0 to update, 0 unchanged"),
+            "{example}:\n{text}"
+        );
+        if example == "complete" {
+            assert!(
+                err.contains("Shield Advanced")
+                    && err.contains("deploy would stop before any change: 1 setting(s)"),
+                "{err}"
+            );
+        }
+    }
+}

@@ -77,6 +77,12 @@ fn an_unreachable_endpoint_stops_the_run_in_bounded_time_with_a_sentence() {
         "{}",
         stderr(&out)
     );
+    // Which endpoint, and where it came from.
+    assert!(
+        stderr(&out).contains(&format!("(endpoint {endpoint}, from --endpoint-url)")),
+        "{}",
+        stderr(&out)
+    );
     assert_sentences(&out);
 }
 
@@ -111,7 +117,11 @@ fn no_credentials_says_what_was_tried_and_what_to_do() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("no usable AWS credentials"), "{err}");
+    // What to do comes first, the sources' complaints after it.
+    assert!(
+        err.contains("no usable AWS credentials: set AWS_PROFILE"),
+        "{err}"
+    );
     assert!(
         err.contains("export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
         "{err}"

@@ -112,7 +112,7 @@ fn table_of_bad_baselines() {
             format!("{HEAD}cloudtrail: {{log_retention_days: seven years, insights: 1}}\n"),
             vec![
                 "bad.yaml:5:34: error: cloudtrail.log_retention_days: wrong type: expected a whole number (written bare, e.g. 365), found the text \"seven years\"",
-                "bad.yaml:5:56: error: cloudtrail.insights: wrong type: expected true or false, found the number 1",
+                "bad.yaml:5:57: error: cloudtrail.insights: wrong type: expected true or false, found the number 1",
             ],
         ),
         (

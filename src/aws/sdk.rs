@@ -19,6 +19,8 @@ pub struct Endpoint {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// Where `endpoint_url` came from, for messages: `--endpoint-url` or `AWS_ENDPOINT_URL`.
+    pub endpoint_source: &'static str,
     /// How long the run keeps trying once AWS stops answering (one budget for the whole run,
     /// and the longest any one call waits): the run stops within about this long of losing
     /// the network.
@@ -101,12 +103,30 @@ async fn check_profile(name: &str) -> anyhow::Result<()> {
 }
 
 /// The account the configured credentials belong to (STS GetCallerIdentity).
-async fn account_of(config: &SdkConfig) -> anyhow::Result<String> {
+async fn account_of(config: &SdkConfig, to: &Endpoint) -> anyhow::Result<String> {
     let identity = aws_sdk_sts::Client::new(config)
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| anyhow::anyhow!("STS GetCallerIdentity failed: {}", describe_sdk_error(&e)))?;
+        .map_err(|e| {
+            // Where it tried to connect, and why there, when the connection is the problem.
+            let place = match &e {
+                SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+                    match &to.endpoint_url {
+                        Some(url) => format!(" (endpoint {url}, from {})", to.endpoint_source),
+                        None => format!(
+                            " (AWS's STS endpoint for region {})",
+                            to.region.as_deref().unwrap_or("of the profile")
+                        ),
+                    }
+                }
+                _ => String::new(),
+            };
+            anyhow::anyhow!(
+                "STS GetCallerIdentity failed: {}{place}",
+                describe_sdk_error(&e)
+            )
+        })?;
     Ok(identity
         .account()
         .ok_or_else(|| anyhow::anyhow!("STS GetCallerIdentity returned no account"))?
@@ -116,7 +136,7 @@ async fn account_of(config: &SdkConfig) -> anyhow::Result<String> {
 /// Connects with the standard chain. Returns the interface and the caller's account id.
 pub async fn connect(to: &Endpoint) -> anyhow::Result<(SdkStacks, String)> {
     let config = load(to, to.profile.as_deref()).await?;
-    let account = account_of(&config)
+    let account = account_of(&config, to)
         .await
         .map_err(|e| anyhow::anyhow!("cannot identify the caller: {e:#}"))?;
     let reach = Arc::new(Reachability::new(to.network_timeout));
@@ -149,7 +169,7 @@ pub async fn connect_accounts(
     accounts: &[AccountAccess],
 ) -> anyhow::Result<Connections> {
     let base = load(to, to.profile.as_deref()).await?;
-    let caller = account_of(&base)
+    let caller = account_of(&base, to)
         .await
         .map_err(|e| anyhow::anyhow!("cannot identify the caller: {e:#}"))?;
     let mut reached = Vec::new();
@@ -231,7 +251,7 @@ async fn reach(
     } else {
         return Ok(None);
     };
-    let actual = account_of(&config)
+    let actual = account_of(&config, to)
         .await
         .map_err(|e| anyhow::anyhow!("cannot reach account {} through {how}: {e:#}", access.id))?;
     if actual != access.id {
@@ -317,10 +337,15 @@ where
     let all = causes(e);
     if let Some(c) = credentials_failure(e) {
         let why: Vec<String> = causes(c).into_iter().skip(1).collect();
+        // What to do first; the last source's complaint (often the instance metadata
+        // service, the chain's last resort) only after it.
         return if why.is_empty() {
             format!("{NO_CREDENTIALS}: {CREDENTIALS_HINT}")
         } else {
-            format!("{NO_CREDENTIALS} ({}): {CREDENTIALS_HINT}", why.join(": "))
+            format!(
+                "{NO_CREDENTIALS}: {CREDENTIALS_HINT} (the sources tried said: {})",
+                why.join(": ")
+            )
         };
     }
     let innermost = all

@@ -409,6 +409,7 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
     // The other settings outside CloudFormation (the security contact): compared now, set
     // after the stacks.
     let other = other_settings::read_all(baseline, groups, &options.limits).await;
+    let mut refusals = Vec::new();
     let mut other_updates: Vec<usize> = Vec::new();
     let mut unimplemented = Vec::new();
     for (k, read) in other.iter().enumerate() {
@@ -428,9 +429,10 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
                 };
                 if !changes.is_empty() {
                     other_updates.push(k);
-                    // Known now to fail after the stacks: refused before any change.
-                    if let Some(why) = read.refusal().filter(|_| run.execute) {
-                        problems.push(format!("{}: {why}", read.key()));
+                    // Known now to fail after the stacks: deploy refuses before any
+                    // change, and plan says so as an error under the plan.
+                    if let Some(why) = read.refusal() {
+                        refusals.push(format!("{}: {why}", read.key()));
                     }
                 }
                 settings.push(SettingPlan {
@@ -441,6 +443,9 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
                 });
             }
         }
+    }
+    if run.execute {
+        problems.extend(refusals.iter().cloned());
     }
     if !problems.is_empty() {
         discard_all(groups, &prepared, printer, tracker).await;
@@ -505,6 +510,17 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
                  same command again when the cause is fixed: unchanged stacks are skipped and \
                  change sets left behind are replaced"
             );
+        }
+        if !refusals.is_empty() {
+            for why in &refusals {
+                printer.error(why);
+            }
+            printer.error(&format!(
+                "deploy would stop before any change: {} setting(s) cannot be applied as the \
+                 baseline asks (see above); change sets deleted, nothing was changed",
+                refusals.len()
+            ));
+            return Ok(ExitStatus::Error);
         }
         return Ok(if pending > 0 {
             printer.status(&format!(

@@ -127,6 +127,15 @@ pub(crate) fn endpoint(global: &crate::cli::GlobalArgs) -> Option<String> {
         .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
 }
 
+/// Where [`endpoint`] took its value from, for messages.
+fn endpoint_source(global: &crate::cli::GlobalArgs) -> &'static str {
+    if global.endpoint_url.is_some() {
+        "--endpoint-url"
+    } else {
+        "AWS_ENDPOINT_URL"
+    }
+}
+
 /// `--region`, else the baseline's home region.
 pub(crate) fn api_region(global: &crate::cli::GlobalArgs, baseline: &Baseline) -> String {
     global
@@ -200,6 +209,7 @@ pub(crate) fn reach(global: &crate::cli::GlobalArgs, baseline: &Baseline) -> cra
         profile: global.profile.clone(),
         region: Some(api_region(global, baseline)),
         endpoint_url: endpoint(global),
+        endpoint_source: endpoint_source(global),
         network_timeout: std::time::Duration::from_secs(global.network_timeout),
     }
 }

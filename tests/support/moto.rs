@@ -49,10 +49,21 @@ impl Moto {
         Moto::start_with(dir, &["--ssl-cert", cert, "--ssl-key", key])
     }
 
+    /// Starts the server with `account` as its default account (MOTO_ACCOUNT_ID): the
+    /// caller's credentials are then for that account, as the examples' accounts expect.
+    pub fn start_as(account: &str) -> Moto {
+        Moto::start_env(&std::env::temp_dir(), &[], &[("MOTO_ACCOUNT_ID", account)])
+    }
+
     fn start_with(dir: &std::path::Path, extra: &[&str]) -> Moto {
+        Moto::start_env(dir, extra, &[])
+    }
+
+    fn start_env(dir: &std::path::Path, extra: &[&str], env: &[(&str, &str)]) -> Moto {
         let mut child = Command::new(moto_server())
             .args(["-H", "127.0.0.1", "-p", "0"])
             .args(extra)
+            .envs(env.iter().copied())
             .current_dir(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
