@@ -408,6 +408,76 @@ pub async fn confirmed_weakening(change_sets: usize, settings: usize, weakening:
     asked_by(prompt, move |a| confirms_weakening(a, weakening)).await
 }
 
+/// Whether a run that has shown its plan goes on to change things.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Go {
+    Ahead,
+    /// `--yes` without `--allow-weakening` and weakening changes: why, with each of them.
+    Refused(String),
+    /// The prompt was answered with anything but what confirms.
+    NotConfirmed,
+    /// Ctrl-C came, at the prompt or at any time before (nothing was waiting for it then).
+    Interrupted,
+}
+
+/// The gate before the first change of a run that shows `weakening` (one line each):
+/// `--yes` goes ahead unless something weakens and `(yes, allow_weakening)` does not allow
+/// it; otherwise the prompt asks, with the weakening changes listed right above it and
+/// confirmed only by typing their number (`y` where `allow_weakening`). A Ctrl-C received
+/// at any time before stops it here.
+pub async fn go_ahead(
+    printer: &mut Printer,
+    (yes, allow_weakening): (bool, bool),
+    (change_sets, settings): (usize, usize),
+    weakening: &[String],
+) -> Go {
+    if !weakening.is_empty() && yes && !allow_weakening {
+        let mut why = format!(
+            "deploy --yes executes no plan that weakens security unasked; this one has {} weakening \
+             change(s):\n",
+            weakening.len()
+        );
+        for line in weakening {
+            why.push_str(&format!("  ! {line}\n"));
+        }
+        why.push_str(
+            "Nothing was changed. If these are intended, run again with --allow-weakening; \
+             otherwise fix the baseline",
+        );
+        return Go::Refused(why);
+    }
+    if !yes {
+        if !weakening.is_empty() {
+            printer.warning(&format!(
+                "this plan weakens security in {} place(s):",
+                weakening.len()
+            ));
+            for line in weakening {
+                printer.status(&format!("  ! {line}"));
+            }
+        }
+        let confirmed = if weakening.is_empty() || allow_weakening {
+            confirmed(change_sets, settings).await
+        } else {
+            confirmed_weakening(change_sets, settings, weakening.len()).await
+        };
+        if !confirmed {
+            // The cursor may still be on the prompt line.
+            printer.status("");
+            return if crate::interrupt::happened() {
+                Go::Interrupted
+            } else {
+                Go::NotConfirmed
+            };
+        }
+    }
+    if crate::interrupt::happened() {
+        Go::Interrupted
+    } else {
+        Go::Ahead
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -463,7 +463,9 @@ async fn ctrl_c_at_the_prompt_deletes_the_change_sets() {
         "{printed}"
     );
     assert!(
-        printed.contains("interrupted at the prompt; change sets deleted, nothing was changed"),
+        printed.contains(
+            "interrupted before anything was executed; change sets deleted, nothing was changed"
+        ),
         "{printed}"
     );
     assert_eq!(pending(cf.clone()).await, 0, "a change set was left behind");

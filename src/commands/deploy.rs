@@ -15,7 +15,7 @@ use crate::baseline::{Baseline, BASELINE_TAG};
 use crate::cli::{DeployArgs, DiffFormat, GlobalArgs};
 use crate::deploy::{self, Fate, Job, Options, Phase, Prepared, PreparedStack, Tracker};
 
-use crate::fanout::{self, Limits};
+use crate::fanout::{self, Go, Limits};
 use crate::interrupt;
 use crate::live_plan::{LivePlan, SettingPlan};
 use crate::output::Printer;
@@ -532,43 +532,35 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
             ExitStatus::Success
         });
     }
-    let weakening = plan.weakening_lines();
-    if pending > 0 && !weakening.is_empty() && run.yes && !run.allow_weakening {
-        discard_all(groups, &prepared, printer, tracker).await;
-        printer.error(&refused_weakening(&weakening));
-        return Ok(ExitStatus::Weakening);
-    }
-    if pending > 0 && !run.yes {
+    if pending > 0 {
         let settings = control_updates.len() + other_updates.len();
-        // Directly above the prompt, however long the plan was.
-        list_weakening(printer, &weakening);
-        let confirmed = if weakening.is_empty() || run.allow_weakening {
-            fanout::confirmed(pending - settings, settings).await
-        } else {
-            fanout::confirmed_weakening(pending - settings, settings, weakening.len()).await
-        };
-        if !confirmed {
-            // The cursor may still be on the prompt line.
-            printer.status("");
+        let weakening = plan.weakening_lines();
+        let go = fanout::go_ahead(
+            printer,
+            (run.yes, run.allow_weakening),
+            (pending - settings, settings),
+            &weakening,
+        )
+        .await;
+        if go != Go::Ahead {
             discard_all(groups, &prepared, printer, tracker).await;
-            if interrupt::happened() {
-                printer.status(&stop_report(groups, tracker, &run.resume));
-                return Err(interrupt::stopped(
-                    "interrupted at the prompt; change sets deleted, nothing was changed",
-                ));
-            }
-            printer.status("not confirmed; change sets deleted, nothing was changed");
-            return Ok(ExitStatus::Error);
+            return match go {
+                Go::Refused(why) => {
+                    printer.error(&format!("{why} (change sets deleted)"));
+                    Ok(ExitStatus::Weakening)
+                }
+                Go::NotConfirmed => {
+                    printer.status("not confirmed; change sets deleted, nothing was changed");
+                    Ok(ExitStatus::Error)
+                }
+                _ => {
+                    printer.status(&stop_report(groups, tracker, &run.resume));
+                    Err(interrupt::stopped(
+                        "interrupted before anything was executed; change sets deleted, nothing was changed",
+                    ))
+                }
+            };
         }
-    }
-    // A Ctrl-C that came while nobody was waiting for one (reading the settings, say) still
-    // stops the run before its first change.
-    if pending > 0 && interrupt::happened() {
-        discard_all(groups, &prepared, printer, tracker).await;
-        printer.status(&stop_report(groups, tracker, &run.resume));
-        return Err(interrupt::stopped(
-            "interrupted before anything was executed; change sets deleted, nothing was changed",
-        ));
     }
 
     // With an organization, its accounts are deployed role by role (management, log archive,
@@ -823,37 +815,6 @@ async fn apply_settings<A: ControlsApi + SettingsApi>(
         printer.success(&line);
     }
     Ok(())
-}
-
-/// The weakening changes of a plan, each on its own line, as the last thing before a prompt.
-pub(super) fn list_weakening(printer: &mut Printer, weakening: &[String]) {
-    if weakening.is_empty() {
-        return;
-    }
-    printer.warning(&format!(
-        "this plan weakens security in {} place(s):",
-        weakening.len()
-    ));
-    for line in weakening {
-        printer.status(&format!("  ! {line}"));
-    }
-}
-
-/// Why `deploy --yes` executed nothing: the weakening changes, and how to apply them.
-pub(super) fn refused_weakening(weakening: &[String]) -> String {
-    let mut text = format!(
-        "deploy --yes executes no plan that weakens security unasked; this one has {} weakening \
-         change(s):\n",
-        weakening.len()
-    );
-    for line in weakening {
-        text.push_str(&format!("  ! {line}\n"));
-    }
-    text.push_str(
-        "Nothing was changed (change sets deleted). If these are intended, run again with \
-         --allow-weakening; otherwise fix the baseline.",
-    );
-    text
 }
 
 /// What preparing one account found.

@@ -14,7 +14,7 @@ use crate::aws::{OperationResult, StackSetApi, StackSetRequest};
 use crate::baseline::{Baseline, PermissionModel};
 use crate::cli::{DeployArgs, GlobalArgs};
 use crate::diff::{self, StackInput};
-use crate::fanout;
+use crate::fanout::{self, Go};
 use crate::interrupt;
 use crate::output::Printer;
 use crate::render::RenderedStack;
@@ -137,35 +137,28 @@ pub async fn deploy_stack_sets<A: StackSetApi>(
             return Ok(ExitStatus::Success);
         }
         let weakening = weakening(&plans, &retired);
-        if !weakening.is_empty() && run.yes && !run.allow_weakening {
-            printer.error(&super::deploy::refused_weakening(&weakening).replace(
-                " (change sets deleted)",
-                " (no stack-set operation was started)",
-            ));
-            return Ok(ExitStatus::Weakening);
-        }
-        if !run.yes {
-            super::deploy::list_weakening(printer, &weakening);
-            let confirmed = if weakening.is_empty() || run.allow_weakening {
-                fanout::confirmed(changing, 0).await
-            } else {
-                fanout::confirmed_weakening(changing, 0, weakening.len()).await
-            };
-            if !confirmed {
-                printer.status("");
-                if interrupt::happened() {
-                    return Err(interrupt::stopped(
-                        "interrupted at the prompt; nothing was changed",
-                    ));
-                }
+        let go = fanout::go_ahead(
+            printer,
+            (run.yes, run.allow_weakening),
+            (changing, 0),
+            &weakening,
+        )
+        .await;
+        match go {
+            Go::Ahead => {}
+            Go::Refused(why) => {
+                printer.error(&format!("{why} (no stack-set operation was started)"));
+                return Ok(ExitStatus::Weakening);
+            }
+            Go::NotConfirmed => {
                 printer.status("not confirmed; nothing was changed");
                 return Ok(ExitStatus::Error);
             }
-        }
-        if interrupt::happened() {
-            return Err(interrupt::stopped(
-                "interrupted before any stack-set operation started; nothing was changed",
-            ));
+            Go::Interrupted => {
+                return Err(interrupt::stopped(
+                    "interrupted before any stack-set operation started; nothing was changed",
+                ));
+            }
         }
 
         // Waves: alerts, cloudtrail, the rest; the stack sets of a wave run together.
