@@ -688,29 +688,29 @@ async fn plan_with(
     compact: bool,
 ) -> Run {
     let run = DeployRun {
-        execute,
-        resume: "cfn-baseline deploy --yes".into(),
-        yes: true,
-        allow_weakening: false,
-        options: Options::default(),
         format,
         compact,
+        ..yes_run(execute, false)
     };
     run_with(cloud, text, run, None).await
 }
 
-/// `--yes` deploy of `text`, with `--allow-weakening` or without.
-async fn deploy_with(cloud: &std::sync::Arc<Cloud>, text: &str, allow_weakening: bool) -> Run {
-    let run = DeployRun {
-        execute: true,
+/// `plan` (`execute` false) or `deploy --yes`, as main resolves them.
+fn yes_run(execute: bool, allow_weakening: bool) -> DeployRun {
+    DeployRun {
+        execute,
         resume: "cfn-baseline deploy --yes".into(),
         yes: true,
         allow_weakening,
         options: Options::default(),
         format: DiffFormat::Text,
         compact: false,
-    };
-    run_with(cloud, text, run, None).await
+    }
+}
+
+/// `--yes` deploy of `text`, with `--allow-weakening` or without.
+async fn deploy_with(cloud: &std::sync::Arc<Cloud>, text: &str, allow_weakening: bool) -> Run {
+    run_with(cloud, text, yes_run(true, allow_weakening), None).await
 }
 
 /// A writer that stands in for the user pressing Ctrl-C (the signal counted by
@@ -1159,19 +1159,11 @@ async fn deploy_yes_applies_no_weakening_change_without_allow_weakening() {
 #[tokio::test(start_paused = true)]
 async fn ctrl_c_before_the_first_change_executes_nothing_and_exits_130() {
     for (window, at) in [
-        ("before discovery", "Deploying 7 stacks"),
+        ("while preparing change sets", "Deploying 7 stacks"),
         ("after the plan, before executing", "Plan: 7 to create"),
     ] {
         let cloud = std::sync::Arc::new(Cloud::default());
-        let run = DeployRun {
-            execute: true,
-            resume: "cfn-baseline deploy --yes".into(),
-            yes: true,
-            allow_weakening: false,
-            options: Options::default(),
-            format: DiffFormat::Text,
-            compact: false,
-        };
+        let run = yes_run(true, false);
         let stopped = run_with(&cloud, baseline::DEFAULT_BASELINE, run, Some(at)).await;
         assert_eq!(
             stopped.code, 130,

@@ -628,8 +628,14 @@ async fn shield_advanced_is_reported_and_never_subscribed() {
             .contains(alb),
         "the default baseline's shield section moved"
     );
+    // Plan shows it, and says as an error (exit 1) that deploy would stop before any change.
     let out = moto.run(dir.path(), &["plan"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("deploy would stop before any change: 1 setting(s)"),
+        "{}",
+        stderr(&out)
+    );
     assert!(
         stdout(&out).contains("~ current/global/shield-advanced  update")
             && stdout(&out).contains(&format!("~ Protections: set to [\"{alb}\"] (strengthening"))
