@@ -90,6 +90,27 @@ pub enum Command {
     Alerts(AlertsCommand),
     /// Print the JSON Schema of the baseline file (for editors and CI checks)
     Schema,
+    /// Print shell completions (bash, zsh, fish, powershell, elvish) or the man page (man),
+    /// e.g. `cfn-baseline completions bash > /etc/bash_completion.d/cfn-baseline`
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in, or `man` for the man page (roff)
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: CompletionsFor,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionsFor {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+    /// The man page, cfn-baseline(1)
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

