@@ -739,3 +739,92 @@ fn every_single_account_example_plans_as_its_header_says() {
         }
     }
 }
+
+/// What the emulator accepts and ignores, but AWS does not: the IAM capability on every
+/// change set whose stack has IAM resources (AWS refuses such a change set without it;
+/// dropping it would fail every real deploy and no other test), property values asked for
+/// when a change set is described (AWS leaves them out otherwise, and the plan could not
+/// say old -> new), and termination protection asked for on every created stack (the
+/// emulator answers 500 and the run warns; AWS turns it on). Read from the requests sent.
+#[test]
+fn the_requests_carry_what_the_emulator_ignores() {
+    let work = tempfile::tempdir().unwrap();
+    let moto = Moto::start_in(work.path());
+    let dir = dir_with_default_baseline();
+    moto.start_recording();
+    let out = moto.run(dir.path(), &["deploy", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let forms: Vec<String> = moto.recording().iter().map(support::moto::form).collect();
+    let field = |form: &str, key: &str| -> Option<String> {
+        form.split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{key}=")).map(str::to_string))
+    };
+
+    let stacks = render(&load_text(
+        "baseline.yaml",
+        cfn_baseline::baseline::DEFAULT_BASELINE,
+    ));
+    assert_eq!(stacks.len(), 7);
+    for stack in &stacks {
+        let name = stack.spec.stack_name.as_str();
+        let has_iam = stack.body.contains("Type: AWS::IAM::");
+        let creates: Vec<&String> = forms
+            .iter()
+            .filter(|f| {
+                f.contains("Action=CreateChangeSet")
+                    && field(f, "StackName").as_deref() == Some(name)
+            })
+            .collect();
+        assert!(!creates.is_empty(), "{name}: no CreateChangeSet");
+        for f in creates {
+            let capability = field(f, "Capabilities.member.1");
+            if has_iam {
+                assert!(
+                    capability
+                        .as_deref()
+                        .is_some_and(|c| c.starts_with("CAPABILITY_")),
+                    "{name} has IAM resources: {f}"
+                );
+            } else {
+                assert_eq!(capability, None, "{name}: {f}");
+            }
+        }
+        let protected: Vec<&String> = forms
+            .iter()
+            .filter(|f| {
+                f.contains("Action=UpdateTerminationProtection")
+                    && field(f, "StackName").as_deref() == Some(name)
+            })
+            .collect();
+        assert!(
+            !protected.is_empty(),
+            "{name}: termination protection not asked for"
+        );
+        for f in protected {
+            assert_eq!(
+                field(f, "EnableTerminationProtection").as_deref(),
+                Some("true"),
+                "{f}"
+            );
+        }
+    }
+    assert!(
+        stacks.iter().any(|s| s.body.contains("Type: AWS::IAM::"))
+            && stacks.iter().any(|s| !s.body.contains("Type: AWS::IAM::")),
+        "both kinds of stack are covered"
+    );
+    let described: Vec<&String> = forms
+        .iter()
+        .filter(|f| {
+            f.contains("Action=DescribeChangeSet&") || f.ends_with("Action=DescribeChangeSet")
+        })
+        .collect();
+    assert!(!described.is_empty());
+    for f in described {
+        assert_eq!(
+            field(f, "IncludePropertyValues").as_deref(),
+            Some("true"),
+            "{f}"
+        );
+    }
+}
