@@ -9,13 +9,14 @@ use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 use super::sdk::{api_error, SdkStacks};
 use super::*;
 
-/// A call the endpoint does not implement (or this caller may not make) tells nothing:
-/// `None`, said as not known rather than as absent.
+/// A call the endpoint does not implement tells nothing: `None`, said as not known rather
+/// than as absent. A call this caller may not make is an error, naming the call: read as
+/// "nothing there", it would plan a create that collides with what exists, or take over
+/// what an administrator manages.
 pub(super) fn unknown<T>(result: ApiResult<T>) -> ApiResult<Option<T>> {
     match result {
         Ok(v) => Ok(Some(v)),
         Err(ApiError::Unsupported(_)) => Ok(None),
-        Err(ApiError::Api { code, .. }) if code.contains("AccessDenied") => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -616,6 +617,32 @@ mod tests {
         let api =
             stacks().with_detective(mock_client!(aws_sdk_detective, RuleMode::MatchAny, [&none]));
         assert_eq!(api.graph("eu-west-1").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_graph_this_caller_may_not_list_is_an_error_not_absent() {
+        use aws_sdk_detective::operation::list_graphs::ListGraphsError;
+        let denied = mock!(aws_sdk_detective::Client::list_graphs).then_error(|| {
+            ListGraphsError::AccessDeniedException(
+                aws_sdk_detective::types::error::AccessDeniedException::builder()
+                    .message("User is not authorized to perform: detective:ListGraphs")
+                    .build(),
+            )
+        });
+        let api = stacks().with_detective(mock_client!(
+            aws_sdk_detective,
+            RuleMode::MatchAny,
+            [&denied]
+        ));
+        let err = api
+            .graph("eu-west-1")
+            .await
+            .expect_err("not read as no graph");
+        let text = err.to_string();
+        assert!(
+            text.contains("AccessDenied") && text.contains("detective:ListGraphs"),
+            "{text}"
+        );
     }
 
     #[tokio::test]
