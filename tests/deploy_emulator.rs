@@ -768,13 +768,17 @@ fn the_requests_carry_what_the_emulator_ignores() {
     for stack in &stacks {
         let name = stack.spec.stack_name.as_str();
         let has_iam = stack.body.contains("Type: AWS::IAM::");
-        let creates: Vec<&String> = forms
-            .iter()
-            .filter(|f| {
-                f.contains("Action=CreateChangeSet")
-                    && field(f, "StackName").as_deref() == Some(name)
-            })
-            .collect();
+        // The requests of one action for this stack.
+        let sent = |action: &str| -> Vec<&String> {
+            forms
+                .iter()
+                .filter(|f| {
+                    field(f, "Action").as_deref() == Some(action)
+                        && field(f, "StackName").as_deref() == Some(name)
+                })
+                .collect()
+        };
+        let creates = sent("CreateChangeSet");
         assert!(!creates.is_empty(), "{name}: no CreateChangeSet");
         for f in creates {
             let capability = field(f, "Capabilities.member.1");
@@ -789,13 +793,7 @@ fn the_requests_carry_what_the_emulator_ignores() {
                 assert_eq!(capability, None, "{name}: {f}");
             }
         }
-        let protected: Vec<&String> = forms
-            .iter()
-            .filter(|f| {
-                f.contains("Action=UpdateTerminationProtection")
-                    && field(f, "StackName").as_deref() == Some(name)
-            })
-            .collect();
+        let protected = sent("UpdateTerminationProtection");
         assert!(
             !protected.is_empty(),
             "{name}: termination protection not asked for"
@@ -815,9 +813,7 @@ fn the_requests_carry_what_the_emulator_ignores() {
     );
     let described: Vec<&String> = forms
         .iter()
-        .filter(|f| {
-            f.contains("Action=DescribeChangeSet&") || f.ends_with("Action=DescribeChangeSet")
-        })
+        .filter(|f| field(f, "Action").as_deref() == Some("DescribeChangeSet"))
         .collect();
     assert!(!described.is_empty());
     for f in described {
