@@ -1342,6 +1342,46 @@ async fn live_diff_is_silent_after_deploy_and_fails_a_weakening_change() {
     assert!(removed.out.contains("baseline-config"), "{}", removed.out);
 }
 
+/// A stack whose first create was rolled back, or whose delete did not finish, is listed
+/// but holds nothing to count on: live diff compares it as not deployed and says its state,
+/// never "No differences" because its template matches.
+#[tokio::test(start_paused = true)]
+async fn live_diff_never_counts_a_failed_create_or_delete_as_deployed() {
+    for (status, words) in [
+        (
+            StackStatus::RollbackComplete,
+            "is ROLLBACK_COMPLETE: its first create failed",
+        ),
+        (
+            StackStatus::DeleteFailed,
+            "is DELETE_FAILED: a delete did not finish",
+        ),
+    ] {
+        let cloud = std::sync::Arc::new(Cloud::default());
+        assert_eq!(plan_or_deploy(&cloud, true).await.code, 0);
+        cloud
+            .stacks
+            .lock()
+            .unwrap()
+            .get_mut(&at("us-east-1", "baseline-guardduty"))
+            .unwrap()
+            .status = status.clone();
+        let run = live_diff(&cloud, baseline::DEFAULT_BASELINE, FailOn::Any).await;
+        assert_eq!(run.code, 2, "{status:?}: {}{}", run.out, run.err);
+        assert!(
+            run.out
+                .contains(&format!("current/us-east-1/baseline-guardduty {words}")),
+            "{status:?}: {}",
+            run.out
+        );
+        assert!(
+            run.out.contains("baseline-guardduty") && run.out.contains("added"),
+            "{status:?}: {}",
+            run.out
+        );
+    }
+}
+
 #[test]
 fn the_fake_keeps_distinct_change_sets() {
     // A guard on the fake itself: ids are unique, so a test cannot pass by confusing two.

@@ -119,6 +119,22 @@ impl StackStatus {
         !self.is_review() && !self.is_deleted()
     }
 
+    /// Why a stack that exists holds nothing to count on, in words (None: its template is
+    /// what is deployed): a first create that was rolled back left nothing, and a delete
+    /// that did not finish left an unknown part.
+    pub fn not_in_service(&self) -> Option<&'static str> {
+        if self.is_failed_create() {
+            Some(
+                "its first create failed and was rolled back, so nothing of it is deployed \
+                 (`deploy --replace-failed` makes it anew)",
+            )
+        } else if self.is_delete_failed() {
+            Some("a delete did not finish, so an unknown part of it remains")
+        } else {
+            None
+        }
+    }
+
     /// A rollback of any kind has run or is running.
     pub fn is_rollback(&self) -> bool {
         self.as_str().contains("ROLLBACK")

@@ -368,6 +368,7 @@ pub async fn compare_live<A: StackApi + ControlsApi + SettingsApi>(
     let mut errors = Vec::new();
     let mut all_regions: Vec<String> = Vec::new();
     let mut wanted: Vec<ToRead> = Vec::new();
+    let mut out_of_service = Vec::new();
     for (i, g) in groups.iter().enumerate() {
         let regions = g.regions();
         // One listing per region: what is deployed, with status and tags.
@@ -389,9 +390,19 @@ pub async fn compare_live<A: StackApi + ControlsApi + SettingsApi>(
                     .tags
                     .iter()
                     .any(|(k, v)| k == BASELINE_TAG && v == baseline.name());
-                if (rendered || ours) && state.status.is_deployed() {
-                    wanted.push((i, region.clone(), name.clone(), state.tags.clone()));
+                if !(rendered || ours) || !state.status.is_deployed() {
+                    continue;
                 }
+                // Listed, yet not deployed: compared as absent, and said so with its state.
+                if let Some(why) = state.status.not_in_service() {
+                    out_of_service.push(format!(
+                        "{}/{region}/{name} is {}: {why}; compared as not deployed",
+                        g.label,
+                        state.status.as_str()
+                    ));
+                    continue;
+                }
+                wanted.push((i, region.clone(), name.clone(), state.tags.clone()));
             }
         }
         all_regions.extend(regions);
@@ -502,6 +513,7 @@ pub async fn compare_live<A: StackApi + ControlsApi + SettingsApi>(
         "regions outside the baseline ({}) were not searched for stacks",
         all_regions.join(", ")
     ));
+    report.notes.extend(out_of_service);
     if !no_control_api.is_empty() {
         report.notes.push(format!(
             "the Security Hub controls were not compared in {} region(s): the endpoint does not implement Security Hub's control API",
