@@ -84,18 +84,17 @@ impl Template {
     /// the baseline.
     fn largest_part(&self) -> Option<String> {
         let resources = self.resources()?;
-        let total: usize = resources
-            .values()
-            .map(|r| r.to_string().len())
-            .sum::<usize>()
-            .max(1);
+        let mut total = 0;
         let mut by_type: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
         for r in resources.values() {
             let ty = r.get("Type").and_then(Json::as_str).unwrap_or("?");
+            let size = r.to_string().len();
+            total += size;
             let e = by_type.entry(ty).or_default();
             e.0 += 1;
-            e.1 += r.to_string().len();
+            e.1 += size;
         }
+        let total = total.max(1);
         let (ty, (count, bytes)) = by_type.into_iter().max_by_key(|(_, (_, b))| *b)?;
         let what = match ty {
             "AWS::SNS::Subscription" => {

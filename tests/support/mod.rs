@@ -84,33 +84,31 @@ pub fn stdout(out: &Output) -> String {
 /// The test venv's Python (with jsonschema and PyYAML): $CFN_BASELINE_PYTHON, else the
 /// project's .venv. Missing, it fails the test with instructions; it is never skipped.
 pub fn test_python() -> PathBuf {
-    let candidates = [
-        std::env::var_os("CFN_BASELINE_PYTHON").map(PathBuf::from),
-        Some(repo_root().join(".venv/bin/python")),
-    ];
-    for c in candidates.into_iter().flatten() {
-        if c.is_file() {
-            return c;
-        }
-    }
-    panic!(
-        "the test venv's Python is not installed. Run the tests with scripts/test, which installs \
-         the pinned tools (scripts/requirements-test.txt) into .venv, or set CFN_BASELINE_PYTHON \
-         to a Python with jsonschema==4.26.0 and PyYAML==6.0.4"
-    );
+    venv_tool("CFN_BASELINE_PYTHON", "python").unwrap_or_else(|| {
+        panic!(
+            "the test venv's Python is not installed. Run the tests with scripts/test, which installs \
+             the pinned tools (scripts/requirements-test.txt) into .venv, or set CFN_BASELINE_PYTHON \
+             to a Python with jsonschema==4.26.0 and PyYAML==6.0.4"
+        )
+    })
+}
+
+/// A test tool: the file `$var` names, else `.venv/bin/<name>`; None when neither exists.
+fn venv_tool(var: &str, name: &str) -> Option<PathBuf> {
+    [
+        std::env::var_os(var).map(PathBuf::from),
+        Some(repo_root().join(".venv/bin").join(name)),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|c| c.is_file())
 }
 
 /// The cfn-lint to use: $CFN_LINT, else the project's .venv, else PATH. A missing cfn-lint
 /// fails the test with instructions; it is never skipped.
 pub fn cfn_lint() -> PathBuf {
-    let candidates = [
-        std::env::var_os("CFN_LINT").map(PathBuf::from),
-        Some(repo_root().join(".venv/bin/cfn-lint")),
-    ];
-    for c in candidates.into_iter().flatten() {
-        if c.is_file() {
-            return c;
-        }
+    if let Some(found) = venv_tool("CFN_LINT", "cfn-lint") {
+        return found;
     }
     if let Ok(out) = Command::new("cfn-lint").arg("--version").output() {
         if out.status.success() {
@@ -169,14 +167,8 @@ pub fn dir_with_default_baseline() -> tempfile::TempDir {
 /// `zizmor`): $<NAME>, else .venv/bin. Missing, it fails the test with instructions.
 pub fn workflow_linter(name: &str) -> PathBuf {
     let var = name.to_ascii_uppercase();
-    let candidates = [
-        std::env::var_os(&var).map(PathBuf::from),
-        Some(repo_root().join(".venv/bin").join(name)),
-    ];
-    for c in candidates.into_iter().flatten() {
-        if c.is_file() {
-            return c;
-        }
+    if let Some(found) = venv_tool(&var, name) {
+        return found;
     }
     panic!(
         "{name} is not installed. Run the tests with scripts/test, which installs the pinned \
