@@ -11,6 +11,11 @@ use crate::yaml;
 /// CloudFormation's limit for a template body passed inline.
 pub const MAX_INLINE_BODY_BYTES: usize = 51_200;
 
+/// EventBridge's default quota on the size of a rule's event pattern, in characters
+/// ("Event pattern size", adjustable to 4,096 by a quota request, which the baseline cannot
+/// assume).
+pub const MAX_EVENT_PATTERN_CHARS: usize = 2_048;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Template {
     /// The template in canonical long form (`{"Ref": ...}`, `{"Fn::GetAtt": [r, a]}`).
@@ -371,6 +376,19 @@ fn check_service_rules(id: &str, ty: &str, props: &Json, problems: &mut Vec<Stri
             problems.push(format!(
                 "{id}: alias/aws/sns cannot be used by EventBridge or CloudWatch alarms; use a customer managed key"
             ));
+        }
+        "AWS::Events::Rule" => {
+            if let Some(pattern) = props.get("EventPattern").filter(|p| p.is_object()) {
+                let size = pattern.to_string().chars().count();
+                if size > MAX_EVENT_PATTERN_CHARS {
+                    problems.push(format!(
+                        "{id}: the event pattern is {size} characters; EventBridge accepts at most \
+                         {MAX_EVENT_PATTERN_CHARS} (its default quota)\n  \
+                         hint: fewer entries in alerts.suppress (suppress GuardDuty finding types \
+                         with a GuardDuty suppression rule instead), or fewer severities"
+                    ));
+                }
+            }
         }
         "AWS::Logs::LogGroup" => {
             if let Some(Json::Object(key)) = props.get("KmsKeyId") {

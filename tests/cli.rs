@@ -371,6 +371,49 @@ fn a_mistyped_region_flag_stops_with_the_likely_one() {
     );
 }
 
+#[test]
+fn validate_names_what_makes_a_template_too_large_for_aws() {
+    // 400 subscribers: a body over CloudFormation's 51,200-byte inline limit.
+    let dir = tempfile::tempdir().unwrap();
+    let emails: Vec<String> = (0..400).map(|i| format!("person{i}@example.com")).collect();
+    fs::write(
+        dir.path().join("baseline.yaml"),
+        format!(
+            "version: 1\nname: acme\nhome_region: us-east-1\nalerts: {{email: [{}]}}\n",
+            emails.join(", ")
+        ),
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["validate"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("CloudFormation accepts at most 51200 inline")
+            && err.contains("AWS::SNS::Subscription resource(s)")
+            && err.contains("hint: subscribe a shared address"),
+        "{err}"
+    );
+
+    // 250 suppressions: an event pattern over EventBridge's default 2,048 characters.
+    let suppress: Vec<String> = (0..250).map(|i| format!("EC2.{}", i + 1)).collect();
+    fs::write(
+        dir.path().join("baseline.yaml"),
+        format!(
+            "version: 1\nname: acme\nhome_region: us-east-1\nalerts: {{email: [a@example.com], suppress: [{}]}}\n",
+            suppress.join(", ")
+        ),
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["validate"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("EventBridge accepts at most 2048 (its default quota)")
+            && err.contains("hint: fewer entries in alerts.suppress"),
+        "{err}"
+    );
+}
+
 /// The workflows this repository runs and the ones its docs tell users to copy.
 fn workflows() -> Vec<std::path::PathBuf> {
     let root = repo_root();

@@ -128,3 +128,36 @@ fn the_cli_prints_the_schema_and_init_points_editors_at_it() {
     let results = validate(&[("init".into(), text)]);
     assert_eq!(results, ["init: ok"]);
 }
+
+/// docs/reference/baseline.md is the schema's descriptions as a table. Regenerate it with
+/// `UPDATE_REFERENCE=1 scripts/test --test schema` after changing a doc comment.
+#[test]
+fn the_reference_page_is_the_schema() {
+    let page = repo_root().join("docs/reference/baseline.md");
+    let generated = cfn_baseline::baseline::reference_markdown();
+    if std::env::var_os("UPDATE_REFERENCE").is_some() {
+        std::fs::write(&page, &generated).unwrap();
+    }
+    let written = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        written == generated,
+        "docs/reference/baseline.md disagrees with the schema; regenerate it with \
+         `UPDATE_REFERENCE=1 scripts/test --test schema`"
+    );
+}
+
+/// Every key a user can set is explained: no row of the reference without a description.
+#[test]
+fn every_key_of_the_schema_has_a_description() {
+    let page = cfn_baseline::baseline::reference_markdown();
+    let undescribed: Vec<&str> = page
+        .lines()
+        .filter(|l| l.starts_with("| `") && l.trim_end().ends_with("|  |"))
+        .collect();
+    assert!(
+        undescribed.is_empty(),
+        "{} key(s) without a description (add a doc comment in src/baseline/types.rs):\n{}",
+        undescribed.len(),
+        undescribed.join("\n")
+    );
+}

@@ -16,7 +16,7 @@ pub use defaults::{
 };
 pub use diagnostic::{did_you_mean, Diagnostic, Severity};
 pub use load::load;
-pub use schema::{json_schema, modeline, SCHEMA_FILE};
+pub use schema::{json_schema, modeline, reference_markdown, SCHEMA_FILE};
 pub use types::*;
 
 use crate::yaml::{self, Value};

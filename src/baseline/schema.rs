@@ -22,8 +22,10 @@ pub fn json_schema() -> String {
     );
     schema.insert(
         "description".into(),
-        "An AWS account security baseline: GuardDuty, CloudTrail, AWS Config, Security Hub and \
-         alerts in every account and region named. Reference: docs/reference/baseline.md."
+        "An AWS account security baseline: GuardDuty, CloudTrail, AWS Config, Security Hub, \
+         alerts, IAM Access Analyzer, Inspector, Macie, Detective, patching, network \
+         guardrails, WAF, Shield and account settings in every account and region named. \
+         Reference: docs/reference/baseline.md."
             .into(),
     );
     schema.insert(
@@ -36,6 +38,255 @@ pub fn json_schema() -> String {
         .into(),
     );
     crate::json::to_string_sorted(&schema)
+}
+
+/// The top-level keys in the order the reference lists them: what a baseline needs first,
+/// then the components as a file usually lists them. A key missing here comes last.
+const REFERENCE_ORDER: [&str; 24] = [
+    "version",
+    "name",
+    "home_region",
+    "regions",
+    "accounts",
+    "tags",
+    "alerts",
+    "cloudtrail",
+    "config",
+    "guardduty",
+    "securityhub",
+    "access_analyzer",
+    "inspector",
+    "macie",
+    "detective",
+    "network",
+    "patching",
+    "waf",
+    "shield",
+    "account_settings",
+    "iam",
+    "security_contact",
+    "organization",
+    "deployment",
+];
+
+/// docs/reference/baseline.md: one row per key of the schema (nested keys dotted, list
+/// entries as `[]`), its default and its description, so the page cannot disagree with the
+/// schema editors and CI check files against. A field may state its default in words with
+/// the schema extension `x-default` (what an empty list means, for example).
+pub fn reference_markdown() -> String {
+    let schema: serde_json::Value =
+        serde_json::from_str(&json_schema()).expect("the schema is JSON");
+    let mut rows = Vec::new();
+    let properties = schema["properties"].as_object().expect("root properties");
+    let mut keys: Vec<&String> = properties.keys().collect();
+    keys.sort_by_key(|k| {
+        (
+            REFERENCE_ORDER
+                .iter()
+                .position(|o| o == k)
+                .unwrap_or(usize::MAX),
+            k.as_str(),
+        )
+    });
+    for key in keys {
+        if key == "overrides" {
+            rows.push(Row::of(&schema, key, &properties[key.as_str()]));
+            rows.push(Row::of(
+                &schema,
+                "overrides[].match",
+                &serde_json::json!({"description": "`{account?, region?}`: the targets an \
+                    override applies to (both given: that account in that region). Every other \
+                    key of an override is a component's key from above, with only the settings \
+                    it changes."}),
+            ));
+            continue;
+        }
+        walk(&schema, key, &properties[key.as_str()], false, &mut rows);
+    }
+    let mut out = String::from(REFERENCE_HEAD);
+    out.push_str("| key | default | description |\n| --- | --- | --- |\n");
+    for row in rows {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            row.key, row.default, row.description
+        ));
+    }
+    out
+}
+
+const REFERENCE_HEAD: &str = "<!-- Generated from the baseline's schema by the tests \
+(`UPDATE_REFERENCE=1 scripts/test --test schema`): edit the doc comments in \
+src/baseline/types.rs, not this page. -->\n\
+# Baseline reference (version 1)\n\n\
+Every key of a baseline file, its default, and what it does. Everything except `version`, \
+`name` and `home_region` may be left out. `cfn-baseline schema` prints the same as a JSON \
+Schema for editors and CI; `cfn-baseline init` writes a commented baseline; `examples/` has \
+realistic ones (each is rendered, linted and snapshotted by the tests). Keys of a list's \
+entries are written `list[].key`.\n\n";
+
+struct Row {
+    key: String,
+    default: String,
+    description: String,
+}
+
+impl Row {
+    fn of(schema: &serde_json::Value, key: &str, property: &serde_json::Value) -> Row {
+        Row::with(schema, key, property, false)
+    }
+
+    fn with(
+        schema: &serde_json::Value,
+        key: &str,
+        property: &serde_json::Value,
+        required: bool,
+    ) -> Row {
+        let node = resolve(schema, property);
+        let description = property
+            .get("description")
+            .or_else(|| node.get("description"))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        let mut description = description.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some(values) = allowed_values(schema, node) {
+            description.push_str(&format!(" One of {values}."));
+        } else if let Some(values) = node
+            .get("items")
+            .and_then(|i| allowed_values(schema, resolve(schema, i)))
+        {
+            description.push_str(&format!(" Any of {values}."));
+        }
+        let default = match property
+            .get("x-default")
+            .and_then(serde_json::Value::as_str)
+        {
+            Some(words) => words.to_string(),
+            None => match property.get("default") {
+                None if required => "(required)".to_string(),
+                Some(serde_json::Value::Null) | None => "none".to_string(),
+                Some(value) if value.is_object() => String::new(),
+                Some(value) => format!("`{}`", flow(value)),
+            },
+        };
+        Row {
+            key: key.to_string(),
+            default: default.replace('|', "\\|"),
+            description: description.trim().replace('|', "\\|"),
+        }
+    }
+}
+
+/// A row for the key, then one for each key under it.
+fn walk(
+    schema: &serde_json::Value,
+    key: &str,
+    property: &serde_json::Value,
+    required: bool,
+    rows: &mut Vec<Row>,
+) {
+    rows.push(Row::with(schema, key, property, required));
+    let node = resolve(schema, property);
+    let (prefix, object) = match node.get("items") {
+        Some(items) => (format!("{key}[]"), resolve(schema, items)),
+        None => (key.to_string(), node),
+    };
+    if let Some(properties) = object
+        .get("properties")
+        .and_then(serde_json::Value::as_object)
+    {
+        let mut keys: Vec<&String> = properties.keys().collect();
+        keys.sort();
+        let required = |k: &str| {
+            object
+                .get("required")
+                .and_then(serde_json::Value::as_array)
+                .is_some_and(|r| r.iter().any(|x| x.as_str() == Some(k)))
+        };
+        for k in keys {
+            let property = &properties[k.as_str()];
+            walk(
+                schema,
+                &format!("{prefix}.{k}"),
+                property,
+                required(k),
+                rows,
+            );
+        }
+    }
+}
+
+/// Follows `$ref`s, and an optional value's `anyOf: [T, null]` to T.
+fn resolve<'a>(
+    schema: &'a serde_json::Value,
+    mut node: &'a serde_json::Value,
+) -> &'a serde_json::Value {
+    loop {
+        if let Some(r) = node.get("$ref").and_then(serde_json::Value::as_str) {
+            let name = r.rsplit('/').next().unwrap_or_default();
+            node = &schema["$defs"][name];
+            continue;
+        }
+        if let Some(alternatives) = node.get("anyOf").and_then(serde_json::Value::as_array) {
+            let not_null: Vec<_> = alternatives
+                .iter()
+                .filter(|a| a.get("type").and_then(serde_json::Value::as_str) != Some("null"))
+                .collect();
+            if not_null.len() == 1 && alternatives.len() == 2 {
+                node = not_null[0];
+                continue;
+            }
+        }
+        return node;
+    }
+}
+
+/// The values an enumerated type takes, as `` `a`, `b` or `c` ``.
+fn allowed_values(schema: &serde_json::Value, node: &serde_json::Value) -> Option<String> {
+    let values: Vec<String> =
+        if let Some(list) = node.get("enum").and_then(serde_json::Value::as_array) {
+            list.iter().map(flow).collect()
+        } else {
+            let alternatives = node.get("oneOf").and_then(serde_json::Value::as_array)?;
+            let mut values = Vec::new();
+            for a in alternatives {
+                let a = resolve(schema, a);
+                match (
+                    a.get("const"),
+                    a.get("enum").and_then(serde_json::Value::as_array),
+                ) {
+                    (Some(c), _) => values.push(flow(c)),
+                    (None, Some(list)) => values.extend(list.iter().map(flow)),
+                    _ => return None,
+                }
+            }
+            values
+        };
+    let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    match quoted.split_last()? {
+        (last, []) => Some(last.clone()),
+        (last, rest) => Some(format!("{} or {last}", rest.join(", "))),
+    }
+}
+
+/// A JSON value in YAML's flow style, as a baseline would write it.
+fn flow(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => {
+            format!(
+                "[{}]",
+                items.iter().map(flow).collect::<Vec<_>>().join(", ")
+            )
+        }
+        serde_json::Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{k}: {}", flow(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -16,17 +16,39 @@ use crate::yaml::Value;
 pub struct BaselineFile {
     // Required; checked by validation so that its absence gets a located message.
     /// The file format version: 1.
+    #[schemars(extend("x-default" = "(required)"))]
     #[serde(default)]
     #[schemars(range(min = 1, max = 1))]
     pub version: Option<u64>,
+    /// The baseline's name: the prefix of every stack (`<name>-cloudtrail`, ...) and bucket.
+    /// 1-20 of `a-z 0-9 -`, starting with a letter.
+    #[schemars(extend("x-default" = "(required)"))]
     #[serde(default)]
     pub name: Option<String>,
+    /// Where the trail, the log archive, global resource recording and the CIS alarms live. It
+    /// must be a region where AWS Config records global IAM types (not one added after February
+    /// 2022).
+    #[schemars(extend("x-default" = "(required)"))]
     #[serde(default)]
     pub home_region: Option<String>,
+    /// The regions the baseline covers: a list that includes `home_region`, or `all`: every
+    /// region enabled in each account (found with EC2 DescribeRegions when plan, deploy, diff
+    /// and drift connect; offline, `render` and `validate` use the 17 regions enabled by
+    /// default). A listed region an account has not enabled stops the run before any change.
+    /// Not in stack-set mode.
+    #[schemars(extend("x-default" = "`[home_region]`"))]
     #[serde(default)]
     pub regions: Regions,
+    /// The target accounts: quoted 12-digit ids, or `{id, role_arn}` / `{id, profile}` saying
+    /// how to reach one. An unquoted id is an error whatever its digits (YAML readers disagree
+    /// on such numbers: `012345670123` is text to one, octal to another), here, in
+    /// `deployment.accounts` and in override matches.
+    #[schemars(extend("x-default" = "the caller's account"))]
     #[serde(default)]
     pub accounts: Vec<Account>,
+    /// Tags on every stack and resource: up to 40, in CloudFormation's tag character set, no
+    /// `aws:` keys.
+    #[schemars(extend("x-default" = "`{}`"))]
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
     #[serde(default)]
@@ -63,10 +85,16 @@ pub struct BaselineFile {
     pub security_contact: Option<SecurityContact>,
     #[serde(default)]
     pub shield: Shield,
-    /// An AWS organization run from a security account: the management account delegates
-    /// each enabled service to it. Not managed when left out.
+    /// An AWS organization run from a security account, as AWS's Security Reference
+    /// Architecture lays it out: the management account delegates each enabled service to the
+    /// security account and runs the organization trail; the log archive account holds the
+    /// archive every account delivers to; the security account holds the one set of alert
+    /// topics, and members have no trail or topic of their own. The three ids differ and are
+    /// each in `accounts`. Not managed when left out (see docs/guides/organizations.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<Organization>,
+    /// Settings for some accounts and/or regions: `{match: {account?, region?}, <component>:
+    /// {partial settings}}`, merged over the settings above in order, later ones winning.
     #[serde(default)]
     pub overrides: Vec<Override>,
     #[serde(default)]
@@ -174,13 +202,23 @@ pub enum Existing {
     Fail,
 }
 
+/// Alerts: one encrypted SNS topic per region that GuardDuty, Security Hub, Config and the CIS
+/// alarms publish to, with its email and Slack subscribers; see docs/guides/alerts.md.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Alerts {
     pub existing: Existing,
+    /// Email subscribers: each confirms the subscription from the mail AWS sends. A baseline
+    /// without any subscriber gets a warning (nobody would hear an alert). A shared address (a
+    /// list or group) keeps the template small.
     pub email: Vec<String>,
+    /// `{workspace_id, channel_id}`: a Slack channel through AWS Chatbot (the workspace is
+    /// authorized once in the Chatbot console).
     pub slack: Option<Slack>,
+    /// The lowest GuardDuty severity that alerts: `low` (1+), `medium` (4+), `high` (7+) or
+    /// `critical` (9+).
     pub guardduty_min_severity: GuardDutySeverity,
+    /// The Security Hub finding severities that alert.
     pub securityhub_severities: Vec<SecurityHubSeverity>,
     /// Alert when a Config rule becomes NON_COMPLIANT.
     pub config_noncompliant: bool,
@@ -193,7 +231,11 @@ pub struct Alerts {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Slack {
+    /// The Slack workspace (team) id: uppercase letters and digits, e.g. `T0123ABCD` (Slack:
+    /// workspace settings).
     pub workspace_id: String,
+    /// The channel id: letters and digits, e.g. `C0123ABCD` (Slack: channel details); invite
+    /// the AWS Chatbot app to the channel.
     pub channel_id: String,
 }
 
@@ -247,22 +289,37 @@ pub enum SecurityHubSeverity {
     Critical,
 }
 
+/// CloudTrail: a multi-region trail in the home region, logging to a KMS-encrypted, versioned
+/// and retained S3 archive and to CloudWatch Logs, with the CIS metric filters and alarms.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct CloudTrail {
+    /// Whether the trail and the log archive exist (AWS Config's delivery needs the archive).
     pub enabled: bool,
     pub existing: Existing,
+    /// Data events (billed per event): `s3: none|write|all` for S3 object calls (the baseline's
+    /// log buckets are excluded), `lambda: true` for function invocations.
     pub data_events: DataEvents,
+    /// CloudTrail Insights on API call and error rates (billed per event analyzed).
     pub insights: bool,
+    /// Days the trail's CloudWatch Logs copy is kept: a value CloudWatch Logs accepts (1, 3, 5,
+    /// 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288
+    /// or 3653).
     pub log_retention_days: u32,
+    /// Days before the S3 archive expires a log file; at least 365.
     pub archive_days: u32,
+    /// The 15 CIS monitoring metric filters and alarms on the trail's log group (root use,
+    /// unauthorized calls, policy changes, ...).
     pub cis_alarms: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct DataEvents {
+    /// S3 object-level events: `none`, `write` (puts and deletes) or `all` (reads too, usually
+    /// the costly part).
     pub s3: S3DataEvents,
+    /// Lambda function invocations.
     pub lambda: bool,
 }
 
@@ -277,13 +334,22 @@ pub enum S3DataEvents {
     All,
 }
 
+/// AWS Config: a recorder of every supported resource type (global IAM types in the home region
+/// only), delivering to the trail's archive, with managed rules.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// Whether the recorder, its delivery channel and rules exist; needs `cloudtrail.enabled`
+    /// (the archive lives in that stack).
     pub enabled: bool,
     pub existing: Existing,
+    /// How often Config delivers configuration snapshots to the archive.
     pub delivery_frequency: DeliveryFrequency,
+    /// `CONTINUOUS` records every change; `DAILY` records once a day (cheaper for resources
+    /// that change often).
     pub recording_frequency: RecordingFrequency,
+    /// The managed rules: `default` (21 recommended ones; `cfn-baseline render` shows them in
+    /// the config stack) or a list of managed rule ids.
     pub rules: ConfigRules,
     /// Deprecated: whether the AWSServiceRoleForConfig service-linked role exists is now
     /// discovered, and the role is created (once per account, in the home region) only where
@@ -430,16 +496,25 @@ impl<'de> Deserialize<'de> for ConfigRules {
     }
 }
 
+/// GuardDuty: a detector per region with every protection plan, publishing findings to
+/// EventBridge (and so to the alerts).
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct GuardDuty {
+    /// Whether a detector runs in each region.
     pub enabled: bool,
     pub existing: Existing,
+    /// How often updated findings are published to EventBridge.
     pub finding_frequency: FindingFrequency,
+    /// GuardDuty's protection plans, each billed by what it reads; all on by default.
     pub features: GuardDutyFeatures,
-    /// Malware Protection for S3: buckets whose new objects GuardDuty scans (billed per GB
-    /// scanned and per object). A bucket lives in one region: with several regions, list it
-    /// under an override for its region.
+    /// Malware Protection for S3: buckets whose new objects GuardDuty scans, each with an
+    /// `AWS::GuardDuty::MalwareProtectionPlan` (billed per GB scanned and per object
+    /// evaluated): use it for buckets that take uploads from outside (customers, partners,
+    /// forms), not for logs or backups. One role per region scans them, trusted by
+    /// `malware-protection-plan.guardduty.amazonaws.com` only and scoped to the listed
+    /// buckets. Malware found alerts once, as the finding `Object:S3/MaliciousFile`. A bucket
+    /// lives in one region: with several regions, list it under an override for its region.
     pub s3_malware_protection: Vec<MalwareProtectedBucket>,
 }
 
@@ -478,11 +553,19 @@ pub enum FindingFrequency {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct GuardDutyFeatures {
+    /// S3 Protection: S3 data events of every bucket.
     pub s3_data_events: bool,
+    /// EKS Protection: the clusters' Kubernetes audit logs.
     pub eks_audit_logs: bool,
+    /// Malware Protection for EC2: scans the EBS volumes of instances and containers GuardDuty
+    /// finds suspicious.
     pub ebs_malware_protection: bool,
+    /// RDS Protection: login activity of Aurora and RDS databases.
     pub rds_login_events: bool,
+    /// Lambda Protection: network activity of Lambda functions.
     pub lambda_network_logs: bool,
+    /// Runtime Monitoring of EKS, ECS (Fargate) and EC2 workloads through GuardDuty's security
+    /// agent; excludes `eks_runtime_monitoring`.
     pub runtime_monitoring: bool,
     /// The older EKS-only runtime feature; `runtime_monitoring` supersedes it.
     pub eks_runtime_monitoring: bool,
@@ -491,12 +574,19 @@ pub struct GuardDutyFeatures {
     pub runtime_agent_management: bool,
 }
 
+/// Security Hub (CSPM): a hub per region with the listed standards, aggregated into the home
+/// region; findings alert by severity.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct SecurityHub {
+    /// Whether a hub runs in each region.
     pub enabled: bool,
     pub existing: Existing,
+    /// The standards the hub checks against.
     pub standards: Vec<Standard>,
+    /// Controls switched off in every enabled standard, each with a reason. Outside the home
+    /// region the controls for global resources are disabled as well (see
+    /// docs/guides/deploy-and-plan.md).
     pub disabled_controls: Vec<DisabledControl>,
 }
 
@@ -610,6 +700,8 @@ pub struct DisabledControl {
     /// The Security Hub control id, e.g. `IAM.6`: disabled in every enabled standard that
     /// has it.
     pub control: String,
+    /// Why the control is off (1-900 characters), kept by Security Hub and shown in plan and
+    /// diff.
     pub reason: String,
     /// No longer needed (a control is disabled in every standard); accepted with a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -622,8 +714,11 @@ pub struct DisabledControl {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct AccessAnalyzer {
+    /// Whether an account analyzer runs in each region (free).
     pub enabled: bool,
+    /// What to do with an analyzer that exists: import it, skip it or stop the run.
     pub existing: Existing,
+    /// Adds the unused-access analyzer (billed per IAM role and user analyzed each month).
     pub unused_access: bool,
     /// Days without use after which access counts as unused (1-365).
     pub unused_access_age_days: u32,
@@ -635,6 +730,10 @@ pub struct AccessAnalyzer {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Waf {
+    /// The `<name>-waf` stack: a regional web ACL for application stacks to associate (billed
+    /// per web ACL, rule group and million requests; AWS's managed rule groups are free to
+    /// use). A rule group set to `count` reports what it would block without blocking; the core
+    /// rule set blocks request bodies over 8 KB, so watch it first.
     pub enabled: bool,
     /// What each managed rule group does with what it matches.
     pub rules: WafRules,
@@ -669,6 +768,8 @@ pub enum WafAction {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Inspector {
+    /// Whether Inspector scans in each region (billed per EC2 instance, ECR image and Lambda
+    /// function scanned each month; 15 days free per account).
     pub enabled: bool,
     /// What is scanned. Types not listed are left as they are (never switched off).
     pub scan: Vec<InspectorScan>,
@@ -694,6 +795,9 @@ pub enum InspectorScan {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Macie {
+    /// Whether Macie runs in each region where CloudFormation offers `AWS::Macie::Session` (not
+    /// in the newest regions; validation names them). Turning it off later deletes Macie's
+    /// findings (30 days free).
     pub enabled: bool,
     /// What to do with a Macie that is already on in a region (see `guardduty.existing`).
     pub existing: Existing,
@@ -703,8 +807,12 @@ pub struct Macie {
     /// object analysed).
     pub automated_discovery: bool,
     /// Sensitive-data discovery jobs over listed buckets, on a schedule (billed per GB
-    /// inspected). Created through the Macie API: CloudFormation has no type for them. A
-    /// job's buckets live in one region: with several regions, list it under an override.
+    /// inspected: a job first inspects every object there, then each run what is new).
+    /// Created through the Macie API after the stacks, named `cfn-baseline-<name>` (jobs with
+    /// other names are left alone): CloudFormation has no type for them. Macie cannot change
+    /// a job, so a changed job is replaced, and a job dropped from the list is cancelled (its
+    /// findings stay); a job removed, slowed or narrowed is weakening. A job's buckets live in
+    /// one region: with several regions, list it under an override for its region.
     pub jobs: Vec<MacieJob>,
 }
 
@@ -849,6 +957,8 @@ impl From<ManagedIdentifiers> for IdentifiersForm {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Detective {
+    /// Whether a behavior graph runs in each region where CloudFormation offers
+    /// `AWS::Detective::Graph` (30 days free).
     pub enabled: bool,
     /// What to do with a behavior graph the account already has in a region.
     pub existing: Existing,
@@ -889,7 +999,10 @@ pub struct Shield {
     pub proactive_engagement: bool,
     /// Resources Shield Advanced protects, by ARN: Application and Classic Load Balancers,
     /// CloudFront distributions, Global Accelerator accelerators, Route 53 hosted zones and
-    /// Elastic IP allocations. Each is protected in the account its ARN names.
+    /// Elastic IP allocations. Each is protected (named `cfn-baseline-<resource>`) in the
+    /// account its ARN names; protections made by hand are left alone, and one dropped from
+    /// the list is kept (diff calls the drop weakening). Without a subscription to Shield
+    /// Advanced, plan says so as an error and deploy refuses before any change.
     pub protections: Vec<String>,
 }
 
@@ -1046,6 +1159,8 @@ impl Organization {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Network {
+    /// Whether the network guardrails' Config rules exist (free beyond Config's per-evaluation
+    /// price).
     pub enabled: bool,
     /// `detect` reports a default security group with rules; `remediate` also removes them
     /// with AWS's runbook (workloads that use the default group lose its rules).
@@ -1070,8 +1185,11 @@ pub struct Patching {
     /// Installing patches in a maintenance window, on the nodes that carry a tag.
     pub install: PatchInstall,
     /// Default Host Management Configuration: Systems Manager manages every EC2 instance
-    /// through a role of the account, with no instance profile (per region; the role is
-    /// created in the home region).
+    /// through a role of the account, with no instance profile (patch scans and Session
+    /// Manager; needs SSM Agent 3.2.582.0 or later and IMDSv2). The home region's patching
+    /// stack creates the role `service-role/<name>-default-host-management` (AWS's
+    /// `AmazonSSMManagedEC2InstanceDefaultPolicy`, trusted by Systems Manager only; kept when
+    /// dropped), and deploy sets the service setting to it in every region. Free.
     pub default_host_management: bool,
 }
 
@@ -1080,6 +1198,8 @@ pub struct Patching {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct PatchInstall {
+    /// Install missing patches in the window on the managed nodes that carry `tag` (each node
+    /// opts in, since installing may reboot it).
     pub enabled: bool,
     /// When the window opens: a Systems Manager `cron(...)` or `rate(...)` expression.
     pub schedule: String,
@@ -1096,7 +1216,9 @@ pub struct PatchInstall {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PatchTag {
+    /// The tag's key.
     pub key: String,
+    /// The tag's value.
     pub value: String,
 }
 
@@ -1110,24 +1232,35 @@ pub enum PatchReboot {
     Never,
 }
 
+/// IAM account settings.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Iam {
+    /// The account's password policy for IAM users, at the CIS values by default; weaker values
+    /// get a warning. The `IAM_PASSWORD_POLICY` Config rule checks the same values.
     pub password_policy: PasswordPolicy,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct PasswordPolicy {
+    /// The shortest password allowed (CIS: 14 or more).
     pub min_length: u32,
+    /// How many previous passwords cannot be reused (CIS: 24).
     pub reuse_prevention: u32,
+    /// At least one symbol.
     pub require_symbols: bool,
+    /// At least one digit.
     pub require_numbers: bool,
+    /// At least one uppercase letter.
     pub require_uppercase: bool,
+    /// At least one lowercase letter.
     pub require_lowercase: bool,
+    /// Users may change their own password.
     pub allow_users_to_change: bool,
     /// Days before a password expires; none means passwords do not expire (CIS v1.4+).
     pub max_age_days: Option<u32>,
+    /// An expired password cannot be changed by its user (an administrator must reset it).
     pub hard_expiry: bool,
 }
 
@@ -1192,9 +1325,13 @@ pub struct Match {
     pub region: Option<String>,
 }
 
+/// How the stacks reach the accounts: as stacks from the caller, or as stack sets (see
+/// docs/guides/stack-sets.md).
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Deployment {
+    /// `stacks`: the tool deploys each account's stacks itself; `stacksets`: CloudFormation
+    /// StackSets carry them to the target accounts.
     pub mode: DeploymentMode,
     /// Stack sets: who holds the permissions.
     pub permission_model: PermissionModel,
@@ -1207,9 +1344,15 @@ pub struct Deployment {
     pub auto_deployment: bool,
     /// Keep the stacks when an account leaves a target OU or the baseline.
     pub retain_stacks_on_account_removal: bool,
+    /// Stack sets: the share of target accounts deployed at once, 1-100.
     pub max_concurrent_percentage: u32,
+    /// Stack sets: the share of accounts that may fail in a region before the operation stops,
+    /// 0-100.
     pub failure_tolerance_percentage: u32,
+    /// Stack sets: regions one after another (`sequential`) or at once (`parallel`).
     pub region_concurrency: RegionConcurrency,
+    /// Service-managed stack sets: `self` from the management account, `delegated_admin` from a
+    /// delegated administrator account.
     pub call_as: CallAs,
 }
 
