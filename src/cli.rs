@@ -88,6 +88,10 @@ pub enum Command {
     /// every alert topic of the targets
     #[command(subcommand)]
     Alerts(AlertsCommand),
+    /// Print the least-privilege IAM policy the principal that runs the tool needs for this
+    /// baseline (JSON), in every account it deploys to; `--for plan` for a pull request's
+    /// plan, diff and drift
+    Permissions(PermissionsArgs),
     /// Print the JSON Schema of the baseline file (for editors and CI checks)
     Schema,
     /// Print shell completions (bash, zsh, fish, powershell, elvish) or the man page (man),
@@ -249,6 +253,27 @@ pub struct DeployArgs {
     /// One line per stack, without the resource changes
     #[arg(long)]
     pub compact: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PermissionsArgs {
+    #[command(flatten)]
+    pub baseline: BaselineArg,
+    /// What the principal runs: `deploy` (everything, also `drift --reapply` and `alerts
+    /// test`) or `plan` (plan, live diff and drift: reads, change sets and drift detection)
+    #[arg(
+        long = "for",
+        value_enum,
+        default_value = "deploy",
+        value_name = "COMMANDS"
+    )]
+    pub purpose: PermissionsFor,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PermissionsFor {
+    Deploy,
+    Plan,
 }
 
 #[derive(Debug, Args)]

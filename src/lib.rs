@@ -19,6 +19,7 @@ pub mod interrupt;
 pub mod json;
 pub mod live_plan;
 pub mod output;
+pub mod permissions;
 pub mod plan;
 pub mod render;
 pub mod settings;

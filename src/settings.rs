@@ -1475,6 +1475,16 @@ pub fn setting_stack(
 }
 
 /// The wanted settings of every target account of a baseline, as pseudo-stacks.
+/// Every kind of setting the baseline keeps in any of its accounts and regions.
+pub fn wanted_setting_kinds(baseline: &Baseline) -> std::collections::BTreeSet<Setting> {
+    let regions = baseline.regions();
+    targets(baseline)
+        .into_iter()
+        .flat_map(|(_, account)| wanted_settings(baseline, account.as_deref(), &regions))
+        .map(|w| w.setting)
+        .collect()
+}
+
 pub fn wanted_setting_stacks(baseline: &Baseline) -> Vec<StackInput> {
     let regions = baseline.regions();
     targets(baseline)

@@ -181,3 +181,117 @@ fn pure_modules_never_touch_aws_or_print() {
         found.join("\n")
     );
 }
+
+/// Every service operation `src/aws` sends (an SDK operation is a no-argument call on a
+/// client, `.list_detectors()`, whose name begins with a verb) is in the permissions table
+/// `cfn-baseline permissions` prints from, and the table names no operation the code no
+/// longer sends: the printed policy cannot fall behind the code.
+#[test]
+fn the_permissions_table_has_every_operation_the_code_sends() {
+    const VERBS: &[&str] = &[
+        "describe",
+        "list",
+        "get",
+        "create",
+        "update",
+        "delete",
+        "put",
+        "enable",
+        "disable",
+        "batch",
+        "start",
+        "stop",
+        "register",
+        "deregister",
+        "associate",
+        "disassociate",
+        "accept",
+        "tag",
+        "untag",
+        "execute",
+        "detect",
+        "import",
+        "modify",
+        "publish",
+        "cancel",
+        "validate",
+        "assume",
+        "invite",
+        "head",
+        "subscribe",
+    ];
+    // No-argument calls in src/aws that are not service operations.
+    const NOT_OPERATIONS: &[&str] = &[
+        "subscribe", // a tokio watch channel (aws/reach.rs)
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src/aws"), &mut files);
+    let mut sent = std::collections::BTreeSet::new();
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        for line in text.lines() {
+            let code = line.split("//").next().unwrap_or_default();
+            for piece in code.split('.').skip(1) {
+                let name: String = piece
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+                    .collect();
+                let verb = name.split('_').next().unwrap_or_default();
+                if piece[name.len()..].starts_with("()")
+                    && VERBS.contains(&verb)
+                    && !NOT_OPERATIONS.contains(&name.as_str())
+                {
+                    sent.insert(name);
+                }
+            }
+        }
+    }
+    assert!(sent.len() > 80, "the scan finds the operations: {sent:?}");
+    let table: std::collections::BTreeSet<String> = cfn_baseline::permissions::SDK_OPERATIONS
+        .iter()
+        .map(|o| o.sdk.to_string())
+        .collect();
+    let missing: Vec<_> = sent.difference(&table).collect();
+    let stale: Vec<_> = table.difference(&sent).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "src/permissions.rs SDK_OPERATIONS disagrees with the calls in src/aws:\n  sent but not in \
+         the table: {missing:?}\n  in the table but never sent: {stale:?}"
+    );
+}
+
+/// Every resource type a template can render has the permissions CloudFormation needs for
+/// it in the table, and the table lists no type the templates no longer use.
+#[test]
+fn the_permissions_table_has_every_resource_type_the_templates_use() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut used = std::collections::BTreeSet::new();
+    let mut stack = vec![root.join("templates")];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            for line in fs::read_to_string(&path).unwrap().lines() {
+                if let Some(ty) = line.trim().strip_prefix("Type: ") {
+                    let ty = ty.trim().trim_matches(|c| c == '"' || c == '\'');
+                    if ty.starts_with("AWS::") {
+                        used.insert(ty.to_string());
+                    }
+                }
+            }
+        }
+    }
+    assert!(used.len() > 30, "{used:?}");
+    let table: std::collections::BTreeSet<String> = cfn_baseline::permissions::RESOURCE_ACTIONS
+        .iter()
+        .map(|(t, _)| t.to_string())
+        .collect();
+    assert_eq!(
+        used, table,
+        "src/permissions.rs RESOURCE_ACTIONS against templates/"
+    );
+}

@@ -532,3 +532,122 @@ fn completions_and_the_man_page_come_from_the_command_line_definitions() {
     let unknown = run_in(dir.path(), &["completions", "tcsh"]);
     assert_eq!(unknown.status.code(), Some(2), "clap's usage error");
 }
+
+/// `permissions` prints managed policies IAM accepts, with what this baseline needs and
+/// nothing it does not: no wildcard action, the baseline's own roles passed by name, stack
+/// sets and organization calls only for baselines that use them, and `--for plan` nothing
+/// that changes what is deployed.
+#[test]
+fn permissions_prints_what_the_baseline_needs_and_no_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let actions_of = |example: &str, extra: &[&str]| -> (Vec<serde_json::Value>, Vec<String>) {
+        let path = repo_root().join(format!("examples/{example}.yaml"));
+        let mut args = vec!["permissions", path.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = run_in(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let documents: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+        let again = run_in(dir.path(), &args);
+        assert_eq!(
+            out.stdout, again.stdout,
+            "the same baseline prints the same policy"
+        );
+        let mut actions = Vec::new();
+        for d in &documents {
+            assert_eq!(d["Version"], "2012-10-17");
+            let size = serde_json::to_string(d).unwrap().len();
+            assert!(size <= 6144, "{example}: a document of {size} characters");
+            for s in d["Statement"].as_array().unwrap() {
+                assert_eq!(s["Effect"], "Allow");
+                for a in s["Action"].as_array().unwrap() {
+                    let a = a.as_str().unwrap().to_string();
+                    assert!(!a.contains('*'), "{example}: wildcard action {a}");
+                    actions.push(a);
+                }
+            }
+        }
+        (documents, actions)
+    };
+
+    let (documents, single) = actions_of("single-account", &[]);
+    for needed in [
+        "sts:GetCallerIdentity",
+        "cloudformation:CreateChangeSet",
+        "cloudformation:ExecuteChangeSet",
+        "guardduty:CreateDetector",
+        "securityhub:BatchUpdateStandardsControlAssociations",
+        "iam:UpdateAccountPasswordPolicy",
+        "ec2:EnableEbsEncryptionByDefault",
+        "sns:Publish",
+        "iam:PassRole",
+    ] {
+        assert!(
+            single.contains(&needed.to_string()),
+            "single-account lacks {needed}"
+        );
+    }
+    for unneeded in [
+        "cloudformation:CreateStackSet",
+        "organizations:RegisterDelegatedAdministrator",
+        "macie2:EnableMacie",
+        "shield:CreateProtection",
+        "wafv2:CreateWebACL",
+    ] {
+        assert!(
+            !single.contains(&unneeded.to_string()),
+            "single-account has {unneeded}"
+        );
+    }
+    let pass_role = documents
+        .iter()
+        .flat_map(|d| d["Statement"].as_array().unwrap().iter())
+        .find(|s| s["Action"][0] == "iam:PassRole")
+        .expect("a PassRole statement");
+    for r in pass_role["Resource"].as_array().unwrap() {
+        let r = r.as_str().unwrap();
+        assert!(
+            r.contains(":role/acme-")
+                || r.contains(":role/service-role/acme-")
+                || r.ends_with("/AWSServiceRoleForConfig"),
+            "PassRole on {r}"
+        );
+    }
+
+    let (_, organization) = actions_of("organization", &[]);
+    for needed in [
+        "organizations:RegisterDelegatedAdministrator",
+        "guardduty:EnableOrganizationAdminAccount",
+        "securityhub:CreateConfigurationPolicy",
+        "inspector2:EnableDelegatedAdminAccount",
+    ] {
+        assert!(
+            organization.contains(&needed.to_string()),
+            "organization lacks {needed}"
+        );
+    }
+    let (_, stacksets) = actions_of("stacksets", &[]);
+    assert!(stacksets.contains(&"cloudformation:CreateStackSet".to_string()));
+    let (_, complete) = actions_of("complete", &[]);
+    assert!(complete.contains(&"shield:CreateProtection".to_string()));
+    assert!(complete.contains(&"macie2:CreateClassificationJob".to_string()));
+
+    let (_, plan) = actions_of("complete", &["--for", "plan"]);
+    let writes: Vec<&String> = plan
+        .iter()
+        .filter(|a| {
+            let name = a.split(':').nth(1).unwrap();
+            !["Describe", "List", "Get", "BatchGet"]
+                .iter()
+                .any(|p| name.starts_with(p))
+        })
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            "cloudformation:CreateChangeSet",
+            "cloudformation:DeleteChangeSet",
+            "cloudformation:DetectStackDrift"
+        ],
+        "a plan principal changes nothing deployed"
+    );
+}

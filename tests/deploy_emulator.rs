@@ -882,3 +882,90 @@ fn every_example_runs_under_try_locally() {
         }
     }
 }
+
+/// What `cfn-baseline permissions` prints is enough to run the tool: against the emulator
+/// enforcing IAM (scripts/emulator.py with INITIAL_NO_AUTH_ACTION_COUNT), a user with only
+/// those policies deploys the single-account example, diffs, checks drift and tests the
+/// alerts; the same policies without one action they list stop the deploy before any
+/// change, naming the call. The emulator authorizes actions, not resources (every request
+/// but S3's is checked against `*`), so the policies' resources are widened to `*` here;
+/// their scoping is asserted in tests/cli.rs. Its CloudFormation creates resources without
+/// asking IAM, so this proves the calls the tool makes, not CloudFormation's own.
+#[test]
+fn the_printed_permissions_are_enough_to_run_the_tool() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = fs::read_to_string(repo_root().join("examples/single-account.yaml"))
+        .unwrap()
+        .replace("111111111111", "123456789012");
+    fs::write(dir.path().join("baseline.yaml"), example).unwrap();
+    let out = support::run_in(dir.path(), &["permissions"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut documents: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    for d in &mut documents {
+        for s in d["Statement"].as_array_mut().unwrap() {
+            s["Resource"] = serde_json::json!("*");
+        }
+    }
+    let without = |action: &str| -> Vec<serde_json::Value> {
+        let mut fewer = documents.clone();
+        for d in &mut fewer {
+            for s in d["Statement"].as_array_mut().unwrap() {
+                s["Action"]
+                    .as_array_mut()
+                    .unwrap()
+                    .retain(|a| a.as_str() != Some(action));
+            }
+        }
+        fewer
+    };
+    // Two users: each one CreateUser, a PutUserPolicy per document and CreateAccessKey.
+    let moto = Moto::start_enforcing_iam(2 * (2 + documents.len()));
+    let keys = moto.python(&format!(
+        "import json\n\
+         iam = client('iam')\n\
+         for user, documents in [('deployer', {full:?}), ('short', {short:?})]:\n    \
+             iam.create_user(UserName=user)\n    \
+             for i, d in enumerate(json.loads(documents)):\n        \
+                 iam.put_user_policy(UserName=user, PolicyName=f'baseline-{{i}}', PolicyDocument=json.dumps(d))\n    \
+             k = iam.create_access_key(UserName=user)['AccessKey']\n    \
+             print(k['AccessKeyId'], k['SecretAccessKey'])\n",
+        full = serde_json::to_string(&documents).unwrap(),
+        short = serde_json::to_string(&without("guardduty:ListDetectors")).unwrap(),
+    ));
+    let keys: Vec<(&str, &str)> = keys
+        .lines()
+        .map(|l| l.split_once(' ').unwrap())
+        .collect();
+    let run_as = |(key, secret): (&str, &str), args: &[&str]| {
+        moto.command(dir.path(), args)
+            .env("AWS_ACCESS_KEY_ID", key)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .output()
+            .unwrap()
+    };
+
+    let short = run_as(keys[1], &["deploy", "--yes"]);
+    let err = stderr(&short);
+    assert_eq!(short.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("ListDetectors") && err.contains("nothing was changed"),
+        "{err}"
+    );
+
+    // deploy, diff, drift (3: the emulator lacks drift detection), alerts test (2: nobody
+    // confirmed the email subscription).
+    for (args, code) in [
+        (&["deploy", "--yes"][..], 0),
+        (&["diff"][..], 0),
+        (&["drift"][..], 3),
+        (&["alerts", "test", "--yes"][..], 2),
+    ] {
+        let out = run_as(keys[0], args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(code), "{args:?}\n{}\n{err}", stdout(&out));
+        assert!(
+            !err.contains("not authorized") && !err.contains("AccessDenied"),
+            "{args:?}: {err}"
+        );
+    }
+}

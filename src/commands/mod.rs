@@ -7,6 +7,7 @@ mod deploy;
 mod diff;
 mod drift;
 mod init;
+mod permissions;
 mod render;
 mod settings;
 mod stacksets;
@@ -88,6 +89,7 @@ pub fn run(cli: Cli, printer: &mut Printer) -> Result<ExitStatus> {
         Command::Drift(args) => drift(&cli.global, &args, printer),
         Command::Alerts(AlertsCommand::Test(args)) => alerts_test(&cli.global, &args, printer),
         Command::Completions(args) => completions::completions(&args, printer),
+        Command::Permissions(args) => permissions::permissions(&cli.global, &args, printer),
         Command::Schema => {
             printer.result(&baseline::json_schema());
             Ok(ExitStatus::Success)

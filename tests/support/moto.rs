@@ -59,8 +59,30 @@ impl Moto {
         Moto::start_env(dir, extra, &[])
     }
 
+    /// Starts scripts/emulator.py (moto with the AWS behaviours it names) with IAM
+    /// enforcement: the first `free_requests` requests are not checked (to create the users
+    /// and their policies), every later one is authorized against its caller's policies.
+    pub fn start_enforcing_iam(free_requests: usize) -> Moto {
+        let count = free_requests.to_string();
+        Moto::spawn(
+            Command::new(super::test_python()).arg(super::repo_root().join("scripts/emulator.py")),
+            &std::env::temp_dir(),
+            &[],
+            &[("INITIAL_NO_AUTH_ACTION_COUNT", count.as_str())],
+        )
+    }
+
     fn start_env(dir: &std::path::Path, extra: &[&str], env: &[(&str, &str)]) -> Moto {
-        let mut child = Command::new(moto_server())
+        Moto::spawn(&mut Command::new(moto_server()), dir, extra, env)
+    }
+
+    fn spawn(
+        command: &mut Command,
+        dir: &std::path::Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Moto {
+        let mut child = command
             .args(["-H", "127.0.0.1", "-p", "0"])
             .args(extra)
             .envs(env.iter().copied())
