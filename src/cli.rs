@@ -164,6 +164,10 @@ pub struct DriftArgs {
     /// With --reapply: revert without asking (required when stdin is not a terminal)
     #[arg(long, short = 'y', requires = "reapply")]
     pub yes: bool,
+    /// With --reapply --yes: also revert what was made stricter by hand than the baseline
+    /// (a revert that weakens live security); without it such a run stops, exit 3
+    #[arg(long, requires = "reapply")]
+    pub allow_weakening: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,

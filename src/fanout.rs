@@ -427,14 +427,15 @@ pub enum Go {
 /// at any time before stops it here.
 pub async fn go_ahead(
     printer: &mut Printer,
+    command: &str,
     (yes, allow_weakening): (bool, bool),
     (change_sets, settings): (usize, usize),
     weakening: &[String],
 ) -> Go {
     if !weakening.is_empty() && yes && !allow_weakening {
         let mut why = format!(
-            "deploy --yes executes no plan that weakens security unasked; this one has {} weakening \
-             change(s):\n",
+            "{command} --yes executes no plan that weakens security unasked; this one has {} \
+             weakening change(s):\n",
             weakening.len()
         );
         for line in weakening {

@@ -648,7 +648,7 @@ pub fn setting_line(c: &Change) -> String {
     )
 }
 
-fn describe(c: &Change) -> String {
+pub(crate) fn describe(c: &Change) -> String {
     let what = match (&c.resource, c.path.is_empty()) {
         (Some(r), false) => format!("{r}.{}", c.path),
         (Some(r), true) => r.clone(),

@@ -780,6 +780,15 @@ async fn drift(cloud: &std::sync::Arc<Cloud>, reapply: bool) -> Run {
 }
 
 async fn drift_with(cloud: &std::sync::Arc<Cloud>, reapply: bool, text: &str) -> Run {
+    drift_run(cloud, (reapply, false), text).await
+}
+
+/// `drift`, with `(--reapply --yes, --allow-weakening)`.
+async fn drift_run(
+    cloud: &std::sync::Arc<Cloud>,
+    (reapply, allow_weakening): (bool, bool),
+    text: &str,
+) -> Run {
     let (baseline, stacks) = baseline_from(text);
     let group = Group::of(&baseline, &stacks, "111111111111", cloud.clone());
     let (out, err) = (Captured::default(), Captured::default());
@@ -788,6 +797,7 @@ async fn drift_with(cloud: &std::sync::Arc<Cloud>, reapply: bool, text: &str) ->
         baseline: None,
         reapply,
         yes: reapply,
+        allow_weakening,
         format: DiffFormat::Text,
         scope: DriftScope::All,
         concurrency: 4,
@@ -1031,6 +1041,54 @@ async fn drift_reports_a_weakened_detector_and_reapply_reverts_it() {
     assert_eq!(cloud.calls_like("execute baseline-guardduty"), 2);
     assert!(cloud.drifted.lock().unwrap().is_empty());
     assert_eq!(drift(&cloud, false).await.code, 0);
+}
+
+/// A setting made stricter by hand than the baseline has is drift too, but reverting it
+/// weakens what is live: `drift --reapply --yes` does not, unless --allow-weakening.
+#[tokio::test(start_paused = true)]
+async fn reapply_does_not_undo_a_stricter_setting_unasked() {
+    let cloud = std::sync::Arc::new(Cloud::default());
+    let hourly = baseline::DEFAULT_BASELINE.replace(
+        "  finding_frequency: FIFTEEN_MINUTES",
+        "  finding_frequency: ONE_HOUR",
+    );
+    assert_ne!(hourly, baseline::DEFAULT_BASELINE);
+    let deployed = plan_with(&cloud, true, &hourly, DiffFormat::Text, false).await;
+    assert_eq!(deployed.code, 0, "{}{}", deployed.out, deployed.err);
+    cloud.drifted.lock().unwrap().insert(
+        ("baseline-guardduty".into(), "Detector".into()),
+        (
+            "/FindingPublishingFrequency".into(),
+            "\"ONE_HOUR\"".into(),
+            "\"FIFTEEN_MINUTES\"".into(),
+        ),
+    );
+    let executed = cloud.calls_like("execute baseline-guardduty");
+
+    let refused = drift_run(&cloud, (true, false), &hourly).await;
+    assert_eq!(refused.code, 3, "{}{}", refused.out, refused.err);
+    assert!(
+        refused
+            .err
+            .contains("drift --reapply --yes executes no plan that weakens security unasked")
+            && refused.err.contains(
+                "current/us-east-1/baseline-guardduty: Detector.Properties.FindingPublishingFrequency"
+            )
+            && refused
+                .err
+                .contains("made stricter by hand than the baseline; the revert undoes it"),
+        "{}",
+        refused.err
+    );
+    assert_eq!(
+        cloud.calls_like("execute baseline-guardduty"),
+        executed,
+        "nothing reverted"
+    );
+
+    let reverted = drift_run(&cloud, (true, true), &hourly).await;
+    assert_eq!(reverted.code, 2, "{}{}", reverted.out, reverted.err);
+    assert_eq!(cloud.calls_like("execute baseline-guardduty"), executed + 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -2049,7 +2107,24 @@ async fn a_control_enabled_by_hand_is_drift_and_reapply_disables_it_again() {
     assert!(found.out.contains("securityhub-controls"), "{}", found.out);
     assert!(found.out.contains("IAM.6"), "{}", found.out);
 
-    let fixed = drift_with(&cloud, true, TWO_REGIONS).await;
+    // Disabling it again weakens what is live: --yes alone does not, exit 3.
+    let refused = drift_with(&cloud, true, TWO_REGIONS).await;
+    assert_eq!(refused.code, 3, "{}{}", refused.out, refused.err);
+    assert!(
+        refused.err.contains(
+            "drift --reapply --yes executes no plan that weakens security unasked; this one has 1 weakening change(s):\n  ! current/eu-west-1/securityhub-controls: IAM.6"
+        ) && refused.err.contains("--allow-weakening"),
+        "{}",
+        refused.err
+    );
+    assert!(
+        !control(&cloud, "eu-west-1", FSBP_EU, "IAM.6").0,
+        "nothing was reverted"
+    );
+
+    // With --allow-weakening: reverted (exit 2: drift was found).
+    let fixed = drift_run(&cloud, (true, true), TWO_REGIONS).await;
+    assert_eq!(fixed.code, 2, "{}{}", fixed.out, fixed.err);
     assert!(
         fixed
             .out

@@ -932,10 +932,7 @@ fn the_printed_permissions_are_enough_to_run_the_tool() {
         full = serde_json::to_string(&documents).unwrap(),
         short = serde_json::to_string(&without("guardduty:ListDetectors")).unwrap(),
     ));
-    let keys: Vec<(&str, &str)> = keys
-        .lines()
-        .map(|l| l.split_once(' ').unwrap())
-        .collect();
+    let keys: Vec<(&str, &str)> = keys.lines().map(|l| l.split_once(' ').unwrap()).collect();
     let run_as = |(key, secret): (&str, &str), args: &[&str]| {
         moto.command(dir.path(), args)
             .env("AWS_ACCESS_KEY_ID", key)
@@ -962,7 +959,12 @@ fn the_printed_permissions_are_enough_to_run_the_tool() {
     ] {
         let out = run_as(keys[0], args);
         let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(code), "{args:?}\n{}\n{err}", stdout(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}\n{}\n{err}",
+            stdout(&out)
+        );
         assert!(
             !err.contains("not authorized") && !err.contains("AccessDenied"),
             "{args:?}: {err}"

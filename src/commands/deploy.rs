@@ -537,6 +537,7 @@ pub async fn plan_or_deploy<A: StackApi + ControlsApi + SettingsApi>(
         let weakening = plan.weakening_lines();
         let go = fanout::go_ahead(
             printer,
+            "deploy",
             (run.yes, run.allow_weakening),
             (pending - settings, settings),
             &weakening,

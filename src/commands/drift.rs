@@ -21,7 +21,7 @@ use crate::cli::{DiffFormat, DriftArgs, DriftScope, GlobalArgs};
 use crate::deploy::{self, FailureKind, Options, Prepared, PreparedStack};
 use crate::diff::{self, Impact, Kind, NotChecked, Report, StackDiff, StackStatus};
 use crate::drift::{self, Checked, StackCheck};
-use crate::fanout::{self, Limits};
+use crate::fanout::{self, Go, Limits};
 use crate::interrupt;
 use crate::output::Printer;
 use crate::render::{render_all, Renderer};
@@ -343,6 +343,57 @@ struct SettingsDrift {
     other: Vec<SettingRead>,
 }
 
+/// The keys of the stacks whose drift-aware change set is ready to execute.
+fn prepared_keys(prepared: &[Vec<PreparedStack>]) -> Vec<String> {
+    prepared
+        .iter()
+        .flatten()
+        .filter(|p| matches!(p.state, Prepared::Pending { .. }))
+        .map(|p| p.job.key.clone())
+        .collect()
+}
+
+/// What reverting would weaken, one line each: a stack property made stricter by hand than
+/// the baseline has (the drift strengthens, so its revert weakens what is live), and a
+/// setting or control whose restore weakens what is live.
+fn revert_weakening(
+    report: &Report,
+    reverting: &[String],
+    drifted_settings: &SettingsDrift,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    for s in &report.stacks {
+        let key = format!("{}/{}/{}", s.account, s.region, s.stack_name);
+        if !reverting.contains(&key) {
+            continue;
+        }
+        for c in s
+            .changes
+            .iter()
+            .filter(|c| c.impact == Impact::Strengthening)
+        {
+            lines.push(format!(
+                "{key}: {} (made stricter by hand than the baseline; the revert undoes it)",
+                crate::live_plan::describe(c)
+            ));
+        }
+    }
+    let controls = drifted_settings
+        .controls
+        .iter()
+        .map(|r| (r.key(), r.changes()));
+    let others = drifted_settings
+        .other
+        .iter()
+        .map(|r| (r.key(), r.changes()));
+    for (key, changes) in controls.chain(others) {
+        for c in changes.iter().filter(|c| c.impact == Impact::Weakening) {
+            lines.push(format!("{key}: {}", crate::live_plan::describe(c)));
+        }
+    }
+    lines
+}
+
 /// Reverts what drifted: a drift-aware change set per drifted stack, then the password
 /// policy and the Security Hub controls. Returns the exit status of the whole run.
 async fn reapply<A: DriftApi + ControlsApi + SettingsApi>(
@@ -504,18 +555,30 @@ async fn reapply<A: DriftApi + ControlsApi + SettingsApi>(
             ExitStatus::Error
         });
     }
-    if (!args.yes && !fanout::confirmed(pending, settings_to_restore).await)
-        || interrupt::happened()
-    {
-        printer.status("");
+    let weakening = revert_weakening(report, &prepared_keys(&prepared), drifted_settings);
+    let go = fanout::go_ahead(
+        printer,
+        "drift --reapply",
+        (args.yes, args.allow_weakening),
+        (pending, settings_to_restore),
+        &weakening,
+    )
+    .await;
+    if go != Go::Ahead {
         discard_all(groups, &prepared, printer, &revert_options.tracker).await;
-        if interrupt::happened() {
-            return Err(interrupt::stopped(
+        return match go {
+            Go::Refused(why) => {
+                printer.error(&format!("{why} (change sets deleted, nothing was reverted)"));
+                Ok(ExitStatus::Weakening)
+            }
+            Go::NotConfirmed => {
+                printer.status("not confirmed; change sets deleted, nothing was reverted");
+                Ok(ExitStatus::Error)
+            }
+            _ => Err(interrupt::stopped(
                 "interrupted before anything was reverted; change sets deleted, nothing was changed",
-            ));
-        }
-        printer.status("not confirmed; change sets deleted, nothing was reverted");
-        return Ok(ExitStatus::Error);
+            )),
+        };
     }
     let reports = execute_all(groups, prepared, printer, &keys, &revert_options).await;
     let Some(reports) = reports else {

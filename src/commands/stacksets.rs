@@ -139,6 +139,7 @@ pub async fn deploy_stack_sets<A: StackSetApi>(
         let weakening = weakening(&plans, &retired);
         let go = fanout::go_ahead(
             printer,
+            "deploy",
             (run.yes, run.allow_weakening),
             (changing, 0),
             &weakening,
