@@ -15,8 +15,9 @@ Exit codes:
      drift could not be fully checked or reverted
 130  interrupted by Ctrl-C (what was and was not changed is printed first)
 
-BASELINE defaults to ./baseline.yaml. Only the offline commands (render, validate) fall back
-to the built-in default baseline; the commands that reach AWS stop instead.";
+BASELINE defaults to ./baseline.yaml. Only the offline commands (render, validate,
+permissions) fall back to the built-in default baseline; the commands that reach AWS stop
+instead.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,7 +82,7 @@ pub enum Command {
     /// Compare the render with the deployed stacks, or offline with --against a baseline or
     /// a render directory; classify every change's security impact (exit 3 if one weakens)
     Diff(DiffArgs),
-    /// Detect drift on every stack and in the IAM password policy; --reapply reverts it
+    /// Detect drift on every stack and setting outside CloudFormation; --reapply reverts it
     /// after confirmation (exit 2 drift, 3 not fully checked or not reverted)
     Drift(DriftArgs),
     /// Check that alerts reach people: `alerts test` publishes a test notification to
@@ -158,7 +159,8 @@ pub struct DriftArgs {
     /// The baseline file [default: ./baseline.yaml; never the built-in default]
     #[arg(value_name = "BASELINE")]
     pub baseline: Option<PathBuf>,
-    /// Revert what drifted: drift-aware change sets (REVERT_DRIFT) and the password policy
+    /// Revert what drifted: drift-aware change sets (REVERT_DRIFT), then the settings outside
+    /// CloudFormation (password policy, Security Hub controls, account settings, ...)
     #[arg(long)]
     pub reapply: bool,
     /// With --reapply: revert without asking (required when stdin is not a terminal)

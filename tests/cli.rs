@@ -291,7 +291,7 @@ fn help_documents_exit_codes() {
         "2  plan/diff/drift found differences",
         "3  a change weakens security",
         "130  interrupted by Ctrl-C",
-        "Only the offline commands (render, validate) fall back",
+        "Only the offline commands (render, validate,\npermissions) fall back",
     ] {
         assert!(text.contains(line), "{text}");
     }
@@ -650,4 +650,40 @@ fn permissions_prints_what_the_baseline_needs_and_no_more() {
         ],
         "a plan principal changes nothing deployed"
     );
+}
+
+/// docs/reference/commands.md is the command-line definitions as a page: every command, its
+/// usage and each argument. Regenerate it with `UPDATE_REFERENCE=1 scripts/test --test cli`.
+#[test]
+fn the_commands_reference_is_the_command_line() {
+    let page = repo_root().join("docs/reference/commands.md");
+    let generated = cfn_baseline::commands::commands_reference();
+    if std::env::var_os("UPDATE_REFERENCE").is_some() {
+        fs::write(&page, &generated).unwrap();
+    }
+    let written = fs::read_to_string(&page).unwrap_or_default();
+    assert!(
+        written == generated,
+        "docs/reference/commands.md disagrees with src/cli.rs; regenerate it with \
+         `UPDATE_REFERENCE=1 scripts/test --test cli`"
+    );
+    for command in [
+        "init",
+        "validate",
+        "render",
+        "plan",
+        "deploy",
+        "diff",
+        "drift",
+        "alerts test",
+        "permissions",
+        "schema",
+        "completions",
+    ] {
+        assert!(
+            generated.contains(&format!("## `cfn-baseline {command}`")),
+            "{command}"
+        );
+    }
+    assert!(generated.contains("| `--allow-weakening` |"), "{generated}");
 }

@@ -23,6 +23,7 @@ use crate::cli::{AlertsCommand, Cli, Command};
 use crate::output::Printer;
 
 pub use alerts::{alert_topics, alerts_test, send as send_test_alerts, Target as AlertTarget};
+pub use completions::reference_markdown as commands_reference;
 pub use deploy::{
     adopt_existing, deploy, plan, plan_or_deploy, resolve_regions, stop_if_refused, DeployRun,
     Group,
