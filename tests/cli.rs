@@ -687,3 +687,49 @@ fn the_commands_reference_is_the_command_line() {
     }
     assert!(generated.contains("| `--allow-weakening` |"), "{generated}");
 }
+
+/// The JSON documents the offline commands write have no key docs/reference/json.md does
+/// not name: render's manifest and an offline diff.
+#[test]
+fn the_json_reference_names_every_key_the_offline_commands_print() {
+    let dir = tempfile::tempdir().unwrap();
+    let complete = repo_root().join("examples/complete.yaml");
+    let out = run_in(
+        dir.path(),
+        &["render", complete.to_str().unwrap(), "--out", "r"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("r/manifest.json")).unwrap())
+            .unwrap();
+    let undocumented: Vec<String> = json_keys(&manifest)
+        .difference(&documented_json_keys("render's manifest.json"))
+        .cloned()
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "manifest keys not in docs/reference/json.md: {undocumented:?}"
+    );
+
+    let minimal = repo_root().join("examples/minimal.yaml");
+    let out = run_in(
+        dir.path(),
+        &[
+            "diff",
+            complete.to_str().unwrap(),
+            "--against",
+            minimal.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let diff: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let undocumented: Vec<String> = json_keys(&diff)
+        .difference(&documented_json_keys("diff and drift"))
+        .cloned()
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "diff keys not in docs/reference/json.md: {undocumented:?}"
+    );
+}

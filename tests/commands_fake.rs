@@ -3,6 +3,8 @@
 //! service does, on paused time. They check what a user meets: the exit code, the output, and
 //! what was left behind. (The SDK flows themselves are covered against the emulator.)
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
@@ -1144,6 +1146,17 @@ async fn a_weakening_update_is_called_out_in_every_plan_format() {
         .unwrap();
     assert_eq!(guardduty["action"], "update");
     assert_eq!(guardduty["weakening"][0]["impact"], "weakening");
+    // Every key it prints is named in docs/reference/json.md (its changes as in diff's).
+    let mut documented = support::documented_json_keys("plan (and deploy's plan)");
+    documented.extend(support::documented_json_keys("diff and drift"));
+    let undocumented: Vec<String> = support::json_keys(&doc)
+        .difference(&documented)
+        .cloned()
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "plan keys not in docs/reference/json.md: {undocumented:?}"
+    );
 
     let markdown = plan_with(&cloud, false, &weaker, DiffFormat::Markdown, false).await;
     assert!(

@@ -176,3 +176,50 @@ pub fn workflow_linter(name: &str) -> PathBuf {
          set {var}=/path/to/{name}"
     );
 }
+
+/// Every object key in a JSON document, except inside values that carry CloudFormation's
+/// or a service's own names (`old`, `new`, `properties`, per-region maps).
+pub fn json_keys(value: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    let mut keys = std::collections::BTreeSet::new();
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    keys.insert(k.clone());
+                    if !matches!(
+                        k.as_str(),
+                        "old" | "new" | "properties" | "securityhub_controls"
+                    ) {
+                        stack.push(v);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    keys
+}
+
+/// The keys docs/reference/json.md names in the code blocks of the section `heading`.
+pub fn documented_json_keys(heading: &str) -> std::collections::BTreeSet<String> {
+    let page = std::fs::read_to_string(repo_root().join("docs/reference/json.md")).unwrap();
+    let start = page
+        .find(&format!("## {heading}"))
+        .unwrap_or_else(|| panic!("docs/reference/json.md has no section {heading}"));
+    let section = &page[start + 3..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let mut keys = std::collections::BTreeSet::new();
+    // Every quoted lowercase word: the keys, and some values (which only widen the set).
+    for (i, piece) in section.split('"').enumerate() {
+        if i % 2 == 1
+            && piece
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            keys.insert(piece.to_string());
+        }
+    }
+    keys
+}
