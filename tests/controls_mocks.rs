@@ -242,3 +242,41 @@ async fn updates_report_controls_a_standard_lacks_and_fail_on_anything_else() {
         other => panic!("{other:?}"),
     }
 }
+
+/// An association Security Hub could not read (throttled, denied: anything but "not in this
+/// standard") fails the read instead of counting as a control already disabled.
+#[tokio::test]
+async fn an_association_security_hub_could_not_read_fails_the_read() {
+    let describe = mock!(Client::describe_standards_controls)
+        .then_output(|| DescribeStandardsControlsOutput::builder().build());
+    let batch_get = mock!(Client::batch_get_standards_control_associations).then_output(|| {
+        BatchGetStandardsControlAssociationsOutput::builder()
+            .unprocessed_associations(
+                UnprocessedStandardsControlAssociation::builder()
+                    .standards_control_association_id(
+                        StandardsControlAssociationId::builder()
+                            .standards_arn(FSBP)
+                            .security_control_id("IAM.6")
+                            .build(),
+                    )
+                    .error_code(UnprocessedErrorCode::LimitExceeded)
+                    .error_reason("Rate exceeded")
+                    .build(),
+            )
+            .build()
+    });
+    let err = api(&[&enabled(), &describe, &batch_get])
+        .controls("eu-west-1", &[FSBP.to_string()], &["IAM.6".to_string()])
+        .await
+        .expect_err("an unread control is not in sync");
+    match err {
+        ApiError::Api { code, message } => {
+            assert_eq!(code, "LIMIT_EXCEEDED");
+            assert!(
+                message.contains("could not read IAM.6") && message.contains("Rate exceeded"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -91,7 +91,33 @@ impl ControlsApi for SdkStacks {
                         .send()
                         .await
                         .map_err(|e| api_error("BatchGetStandardsControlAssociations", e))?;
-                    // Unprocessed ids are controls a standard does not have.
+                    // An id unprocessed as not found is a control the standard does not
+                    // have; any other reason (throttled, denied, ...) leaves the control
+                    // unread, which must not count as in sync.
+                    for u in out.unprocessed_associations() {
+                        if matches!(
+                            u.error_code(),
+                            Some(
+                                UnprocessedErrorCode::NotFound
+                                    | UnprocessedErrorCode::ResourceNotFound
+                            )
+                        ) {
+                            continue;
+                        }
+                        let id = u.standards_control_association_id();
+                        return Err(ApiError::Api {
+                            code: u
+                                .error_code()
+                                .map(|c| c.as_str().to_string())
+                                .unwrap_or_else(|| "Unprocessed".into()),
+                            message: format!(
+                                "BatchGetStandardsControlAssociations could not read {} in {}: {}",
+                                id.and_then(|i| i.security_control_id()).unwrap_or("?"),
+                                id.and_then(|i| i.standards_arn()).unwrap_or("?"),
+                                u.error_reason().unwrap_or("not processed")
+                            ),
+                        });
+                    }
                     for d in out.standards_control_association_details() {
                         associations.push(ControlAssociation {
                             standards_arn: d.standards_arn().unwrap_or_default().to_string(),
