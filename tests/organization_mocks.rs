@@ -879,3 +879,101 @@ async fn the_accounts_of_organizational_units_are_listed_with_the_units_under_th
         .unwrap();
     assert_eq!(accounts, ["444444444444", "666666666666", "777777777777"]);
 }
+
+/// Inspector's organization configuration is written whole (every scan type), so the scan
+/// types the baseline does not list are read first and kept. A read that fails is an error
+/// and nothing is written: were it "nothing set", the write would switch those types off
+/// in every new member. Shapes from the Inspector API reference
+/// (DescribeOrganizationConfiguration, UpdateOrganizationConfiguration).
+#[tokio::test]
+async fn inspector_keeps_the_scan_types_it_does_not_manage_and_writes_nothing_it_could_not_read() {
+    use aws_sdk_inspector2::operation::describe_organization_configuration::{
+        DescribeOrganizationConfigurationError, DescribeOrganizationConfigurationOutput,
+    };
+    use aws_sdk_inspector2::operation::update_organization_configuration::UpdateOrganizationConfigurationOutput;
+    use aws_sdk_inspector2::types::error::AccessDeniedException;
+    use aws_sdk_inspector2::types::AutoEnable;
+    use aws_sdk_inspector2::Client as Inspector;
+
+    let cloudformation = || {
+        aws_sdk_cloudformation::Client::from_conf(
+            aws_sdk_cloudformation::Config::builder()
+                .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
+                .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
+                .build(),
+        )
+    };
+    // The baseline lists ecr only.
+    let wanted = json!({"Ecr": true});
+
+    // Live: EC2 and Lambda on. The update keeps them and adds ECR; Lambda code stays off.
+    let read = mock!(Inspector::describe_organization_configuration).then_output(|| {
+        DescribeOrganizationConfigurationOutput::builder()
+            .auto_enable(
+                AutoEnable::builder()
+                    .ec2(true)
+                    .ecr(false)
+                    .lambda(true)
+                    .lambda_code(false)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
+    let update = mock!(Inspector::update_organization_configuration)
+        .match_requests(|r| {
+            r.auto_enable().is_some_and(|a| {
+                a.ec2() && a.ecr() && a.lambda() == Some(true) && a.lambda_code() == Some(false)
+            })
+        })
+        .then_output(|| {
+            UpdateOrganizationConfigurationOutput::builder()
+                .auto_enable(AutoEnable::builder().ec2(true).ecr(true).build().unwrap())
+                .build()
+        });
+    let api = SdkStacks::with_client(cloudformation()).with_inspector2(mock_client!(
+        aws_sdk_inspector2,
+        RuleMode::MatchAny,
+        [&read, &update]
+    ));
+    api.apply_setting(Setting::OrgInspector, SECURITY, "us-east-1", &wanted)
+        .await
+        .unwrap();
+    assert_eq!(update.num_calls(), 1, "the kept types were sent as read");
+
+    // The read is refused: an error, and no write.
+    let denied = mock!(Inspector::describe_organization_configuration).then_error(|| {
+        DescribeOrganizationConfigurationError::AccessDeniedException(
+            AccessDeniedException::builder()
+                .message("not authorized to perform: inspector2:DescribeOrganizationConfiguration")
+                .meta(
+                    aws_sdk_inspector2::error::ErrorMetadata::builder()
+                        .code("AccessDeniedException")
+                        .message("not authorized to perform: inspector2:DescribeOrganizationConfiguration")
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        )
+    });
+    let any_update = mock!(Inspector::update_organization_configuration).then_output(|| {
+        UpdateOrganizationConfigurationOutput::builder()
+            .auto_enable(AutoEnable::builder().ec2(false).ecr(false).build().unwrap())
+            .build()
+    });
+    let api = SdkStacks::with_client(cloudformation()).with_inspector2(mock_client!(
+        aws_sdk_inspector2,
+        RuleMode::MatchAny,
+        [&denied, &any_update]
+    ));
+    let err = api
+        .apply_setting(Setting::OrgInspector, SECURITY, "us-east-1", &wanted)
+        .await
+        .expect_err("a refused read is an error");
+    assert!(format!("{err:?}").contains("AccessDenied"), "{err:?}");
+    assert_eq!(
+        any_update.num_calls(),
+        0,
+        "nothing written from a failed read"
+    );
+}

@@ -232,7 +232,7 @@ impl SdkStacks {
                 }),
             AdminService::Inspector => self
                 .send("ListDelegatedAdminAccounts", || {
-                    regional!(self, aws_sdk_inspector2, region)
+                    self.inspector2(region)
                         .list_delegated_admin_accounts()
                         .send()
                 })
@@ -332,7 +332,7 @@ impl SdkStacks {
                     .map(drop),
                 AdminService::Inspector => self
                     .send("EnableDelegatedAdminAccount", || {
-                        regional!(self, aws_sdk_inspector2, region)
+                        self.inspector2(region)
                             .enable_delegated_admin_account()
                             .delegated_admin_account_id(account)
                             .send()
@@ -798,6 +798,25 @@ impl SdkStacks {
 
     /// The security account's organization configuration of one service in a region, as
     /// [`crate::settings::Setting`]'s pseudo-resource holds it; None before it can be read.
+    /// Inspector's organization configuration: what is switched on in new members.
+    async fn inspector_auto_enable(&self, region: &str) -> ApiResult<Json> {
+        self.send("DescribeOrganizationConfiguration", || {
+            self.inspector2(region)
+                .describe_organization_configuration()
+                .send()
+        })
+        .await
+        .map(|o| {
+            let a = o.auto_enable();
+            json!({
+                "Ec2": a.is_some_and(|a| a.ec2()),
+                "Ecr": a.is_some_and(|a| a.ecr()),
+                "Lambda": a.and_then(|a| a.lambda()).unwrap_or(false),
+                "LambdaCode": a.and_then(|a| a.lambda_code()).unwrap_or(false),
+            })
+        })
+    }
+
     pub(super) async fn read_auto_enable(
         &self,
         setting: crate::settings::Setting,
@@ -891,23 +910,7 @@ impl SdkStacks {
                 read["Members"] = json!(self.macie_members(region).await?);
                 Ok(Some(read))
             }
-            Setting::OrgInspector => before_delegation(
-                self.send("DescribeOrganizationConfiguration", || {
-                    regional!(self, aws_sdk_inspector2, region)
-                        .describe_organization_configuration()
-                        .send()
-                })
-                .await
-                .map(|o| {
-                    let a = o.auto_enable();
-                    json!({
-                        "Ec2": a.is_some_and(|a| a.ec2()),
-                        "Ecr": a.is_some_and(|a| a.ecr()),
-                        "Lambda": a.and_then(|a| a.lambda()).unwrap_or(false),
-                        "LambdaCode": a.and_then(|a| a.lambda_code()).unwrap_or(false),
-                    })
-                }),
-            ),
+            Setting::OrgInspector => before_delegation(self.inspector_auto_enable(region).await),
             Setting::OrgDetective => {
                 let Some(graph) = self.detective_graph(region).await? else {
                     return Ok(None);
@@ -1084,7 +1087,7 @@ impl SdkStacks {
     /// (ENABLED or CREATED; not those disabled, removed or resigned), sorted.
     async fn inspector_members(&self, region: &str) -> ApiResult<Vec<String>> {
         use aws_sdk_inspector2::types::RelationshipStatus;
-        let client = regional!(self, aws_sdk_inspector2, region);
+        let client = self.inspector2(region);
         let client = &client;
         self.account_pages(|token| async move {
             let out = self
@@ -1126,7 +1129,7 @@ impl SdkStacks {
         for chunk in members.chunks(10) {
             let out = self
                 .send("BatchGetAccountStatus", || {
-                    regional!(self, aws_sdk_inspector2, region)
+                    self.inspector2(region)
                         .batch_get_account_status()
                         .set_account_ids(Some(chunk.to_vec()))
                         .send()
@@ -1180,7 +1183,7 @@ impl SdkStacks {
         for (account, types) in &scans {
             if !have.contains(account) {
                 self.send("AssociateMember", || {
-                    regional!(self, aws_sdk_inspector2, region)
+                    self.inspector2(region)
                         .associate_member()
                         .account_id(account)
                         .send()
@@ -1297,15 +1300,11 @@ impl SdkStacks {
             }
             Setting::OrgInspector => {
                 // The call sets every scan type: those the baseline does not list keep
-                // their value.
-                let live = self.read_auto_enable(setting, region).await?;
-                let keep = |key: &str| {
-                    on(key)
-                        || live
-                            .as_ref()
-                            .and_then(|l| l[key].as_bool())
-                            .unwrap_or(false)
-                };
+                // their value, read now. The security account administers Inspector by
+                // this point, so a read that fails is an error, never "nothing set": a
+                // write built on it would switch off scanning the baseline leaves alone.
+                let live = self.inspector_auto_enable(region).await?;
+                let keep = |key: &str| on(key) || live[key].as_bool().unwrap_or(false);
                 let auto = aws_sdk_inspector2::types::AutoEnable::builder()
                     .ec2(keep("Ec2"))
                     .ecr(keep("Ecr"))
@@ -1317,7 +1316,7 @@ impl SdkStacks {
                         message: e.to_string(),
                     })?;
                 self.send("UpdateOrganizationConfiguration", || {
-                    regional!(self, aws_sdk_inspector2, region)
+                    self.inspector2(region)
                         .update_organization_configuration()
                         .auto_enable(auto.clone())
                         .send()

@@ -383,6 +383,7 @@ pub struct SdkStacks {
     pub(super) fixed_detective: Option<aws_sdk_detective::Client>,
     pub(super) fixed_organizations: Option<aws_sdk_organizations::Client>,
     pub(super) fixed_guardduty: Option<aws_sdk_guardduty::Client>,
+    pub(super) fixed_inspector2: Option<aws_sdk_inspector2::Client>,
     /// The run's budget for losing the network, shared by every account's clients.
     pub(super) reach: Arc<Reachability>,
 }
@@ -402,6 +403,7 @@ impl SdkStacks {
             fixed_detective: None,
             fixed_organizations: None,
             fixed_guardduty: None,
+            fixed_inspector2: None,
             reach,
         }
     }
@@ -429,6 +431,7 @@ impl SdkStacks {
             fixed_detective: None,
             fixed_organizations: None,
             fixed_guardduty: None,
+            fixed_inspector2: None,
             reach: Arc::new(Reachability::new(Duration::from_secs(60))),
         }
     }
@@ -517,6 +520,20 @@ impl SdkStacks {
     /// Uses this GuardDuty client (every region).
     pub fn with_guardduty(mut self, client: aws_sdk_guardduty::Client) -> SdkStacks {
         self.fixed_guardduty = Some(client);
+        self
+    }
+
+    /// The Inspector client of a region.
+    pub(super) fn inspector2(&self, region: &str) -> aws_sdk_inspector2::Client {
+        match &self.fixed_inspector2 {
+            Some(c) => c.clone(),
+            None => regional!(self, aws_sdk_inspector2, region),
+        }
+    }
+
+    /// Uses this Inspector client (every region).
+    pub fn with_inspector2(mut self, client: aws_sdk_inspector2::Client) -> SdkStacks {
+        self.fixed_inspector2 = Some(client);
         self
     }
 

@@ -110,7 +110,7 @@ impl SettingsApi for SdkStacks {
             Setting::Inspector => {
                 let out = self
                     .send("BatchGetAccountStatus", || {
-                        regional!(self, aws_sdk_inspector2, region)
+                        self.inspector2(region)
                             .batch_get_account_status()
                             .account_ids(account)
                             .send()
@@ -717,7 +717,7 @@ impl SdkStacks {
     ) -> ApiResult<()> {
         let out = self
             .send("Enable", || {
-                regional!(self, aws_sdk_inspector2, region)
+                self.inspector2(region)
                     .enable()
                     .account_ids(account)
                     .set_resource_types(Some(types.to_vec()))
