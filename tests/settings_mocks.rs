@@ -432,21 +432,15 @@ fn macie(rules: &[&Rule]) -> SdkStacks {
     SdkStacks::with_client(cloudformation()).with_macie(client)
 }
 
-/// Macie's discovery jobs, which neither CloudFormation nor the emulator knows (Macie API
-/// reference: ListClassificationJobs, DescribeClassificationJob, CreateClassificationJob,
-/// UpdateClassificationJob with jobStatus CANCELLED, the only change a job takes). The
-/// baseline's jobs are those named `cfn-baseline-<name>`; others are not its business.
-#[tokio::test]
-async fn macie_jobs_are_read_created_and_replaced_when_changed() {
-    use aws_sdk_macie2::operation::create_classification_job::CreateClassificationJobOutput;
+/// Macie's jobs as listed: one of the baseline's (`job-1`, weekly on Mondays over one
+/// bucket) and one of someone else's; and `job-1` described.
+fn macie_jobs_live() -> (Rule, Rule) {
     use aws_sdk_macie2::operation::describe_classification_job::DescribeClassificationJobOutput;
     use aws_sdk_macie2::operation::list_classification_jobs::ListClassificationJobsOutput;
-    use aws_sdk_macie2::operation::update_classification_job::UpdateClassificationJobOutput;
     use aws_sdk_macie2::types::{
         DayOfWeek, JobScheduleFrequency, JobStatus, JobSummary, JobType,
         ManagedDataIdentifierSelector, S3BucketDefinitionForJob, S3JobDefinition, WeeklySchedule,
     };
-
     // One job of the baseline's, weekly on Mondays over one bucket, and one of someone else's.
     let listed = mock!(aws_sdk_macie2::Client::list_classification_jobs).then_output(|| {
         ListClassificationJobsOutput::builder()
@@ -495,6 +489,20 @@ async fn macie_jobs_are_read_created_and_replaced_when_changed() {
                 .managed_data_identifier_selector(ManagedDataIdentifierSelector::Recommended)
                 .build()
         });
+    (listed, described)
+}
+
+/// Macie's discovery jobs, which neither CloudFormation nor the emulator knows (Macie API
+/// reference: ListClassificationJobs, DescribeClassificationJob, CreateClassificationJob,
+/// UpdateClassificationJob with jobStatus CANCELLED, the only change a job takes). The
+/// baseline's jobs are those named `cfn-baseline-<name>`; others are not its business.
+#[tokio::test]
+async fn macie_jobs_are_read_created_and_replaced_when_changed() {
+    use aws_sdk_macie2::operation::create_classification_job::CreateClassificationJobOutput;
+    use aws_sdk_macie2::operation::update_classification_job::UpdateClassificationJobOutput;
+    use aws_sdk_macie2::types::{JobStatus, JobType, ManagedDataIdentifierSelector};
+
+    let (listed, described) = macie_jobs_live();
     let api = macie(&[&listed, &described]);
     let live = api
         .read_setting(Setting::MacieJobs, ACCOUNT, REGION)
@@ -591,5 +599,77 @@ async fn macie_jobs_are_read_created_and_replaced_when_changed() {
             create_once.num_calls()
         ),
         (1, 1, 1)
+    );
+}
+
+/// A changed job is created anew before the old one is cancelled, so the inspection never
+/// stops; a create that fails cancels nothing. Each create carries an idempotency token, the
+/// same on a retry of the same job.
+#[tokio::test]
+async fn a_changed_macie_job_is_replaced_before_the_old_one_is_cancelled() {
+    use aws_sdk_macie2::operation::create_classification_job::{
+        CreateClassificationJobError, CreateClassificationJobOutput,
+    };
+    use aws_sdk_macie2::operation::update_classification_job::UpdateClassificationJobOutput;
+    use aws_sdk_macie2::types::error::ValidationException;
+    use std::sync::{Arc, Mutex};
+
+    let daily = json!({"Jobs": {"uploads": {
+        "Buckets": ["acme-uploads"],
+        "Schedule": "daily",
+        "ManagedDataIdentifiers": "RECOMMENDED",
+    }}});
+    let calls: Arc<Mutex<Vec<String>>> = Arc::default();
+    let (listed, described) = macie_jobs_live();
+    let log = calls.clone();
+    let create = mock!(aws_sdk_macie2::Client::create_classification_job)
+        .match_requests(|r| {
+            r.client_token()
+                .is_some_and(|t| t.starts_with("cfn-baseline-"))
+        })
+        .then_output(move || {
+            log.lock().unwrap().push("create".into());
+            CreateClassificationJobOutput::builder()
+                .job_id("job-3")
+                .build()
+        });
+    let log = calls.clone();
+    let cancel = mock!(aws_sdk_macie2::Client::update_classification_job)
+        .match_requests(|r| r.job_id() == Some("job-1"))
+        .then_output(move || {
+            log.lock().unwrap().push("cancel job-1".into());
+            UpdateClassificationJobOutput::builder().build()
+        });
+    macie(&[&listed, &described, &create, &cancel])
+        .apply_setting(Setting::MacieJobs, ACCOUNT, REGION, &daily)
+        .await
+        .unwrap();
+    assert_eq!(*calls.lock().unwrap(), ["create", "cancel job-1"]);
+
+    // The replacement cannot be created: the old job keeps running.
+    let (listed, described) = macie_jobs_live();
+    let refused = mock!(aws_sdk_macie2::Client::create_classification_job).then_error(|| {
+        CreateClassificationJobError::ValidationException(
+            ValidationException::builder()
+                .message("The bucket does not exist")
+                .meta(
+                    aws_sdk_macie2::error::ErrorMetadata::builder()
+                        .code("ValidationException")
+                        .message("The bucket does not exist")
+                        .build(),
+                )
+                .build(),
+        )
+    });
+    let cancel = mock!(aws_sdk_macie2::Client::update_classification_job)
+        .then_output(|| UpdateClassificationJobOutput::builder().build());
+    let err = macie(&[&listed, &described, &refused, &cancel])
+        .apply_setting(Setting::MacieJobs, ACCOUNT, REGION, &daily)
+        .await;
+    assert!(err.is_err(), "the failed create is an error");
+    assert_eq!(
+        cancel.num_calls(),
+        0,
+        "nothing cancelled without its replacement"
     );
 }

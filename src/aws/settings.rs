@@ -444,19 +444,14 @@ impl SdkStacks {
         let macie = self.macie(region);
         let wanted = p["Jobs"].as_object().cloned().unwrap_or_default();
         let live = self.macie_jobs(region).await?;
-        for job in &live {
-            if wanted.get(&job.name) == Some(&job.spec) {
-                continue;
-            }
-            self.send("UpdateClassificationJob", || {
-                macie
-                    .update_classification_job()
-                    .job_id(&job.id)
-                    .job_status(JobStatus::Cancelled)
-                    .send()
-            })
-            .await?;
-        }
+        let run = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+            .to_string();
+        // New and changed jobs first, then the outdated ones are cancelled: a changed job
+        // (Macie cannot change one) keeps running until its replacement exists, so a failed
+        // create leaves the old inspection in place.
         for (name, spec) in &wanted {
             if live.iter().any(|j| &j.name == name && &j.spec == spec) {
                 continue;
@@ -515,9 +510,13 @@ impl SdkStacks {
                 _ => (ManagedDataIdentifierSelector::Recommended, None),
             };
             let full_name = format!("{}{name}", crate::settings::MACIE_JOB_PREFIX);
+            // A retry after a lost answer carries the same token, so Macie creates the job
+            // once; another run (which may want a job cancelled earlier back) has its own.
+            let token = macie_job_token(&[account, region, name, &run], spec);
             self.send("CreateClassificationJob", || {
                 macie
                     .create_classification_job()
+                    .client_token(&token)
                     .name(&full_name)
                     .description("Kept by cfn-baseline")
                     .job_type(if frequency.is_some() {
@@ -532,6 +531,19 @@ impl SdkStacks {
                     .managed_data_identifier_selector(selector.clone())
                     .set_managed_data_identifier_ids(ids.clone())
                     .tags("managed-by", "cfn-baseline")
+                    .send()
+            })
+            .await?;
+        }
+        for job in &live {
+            if wanted.get(&job.name) == Some(&job.spec) {
+                continue;
+            }
+            self.send("UpdateClassificationJob", || {
+                macie
+                    .update_classification_job()
+                    .job_id(&job.id)
+                    .job_status(JobStatus::Cancelled)
                     .send()
             })
             .await?;
@@ -846,4 +858,25 @@ pub(super) fn inspector_scan_type(key: &str) -> Option<ResourceScanType> {
         "LambdaCode" => ResourceScanType::LambdaCode,
         _ => return None,
     })
+}
+
+/// The idempotency token of a Macie job create: the same parts (account, region, name, run)
+/// and settings give the same token.
+fn macie_job_token(parts: &[&str], spec: &Json) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let spec = crate::json::to_string_sorted(spec);
+    for part in parts.iter().copied().chain([spec.as_str()]) {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    let digest = hash.finalize();
+    format!(
+        "cfn-baseline-{}",
+        digest
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
 }
