@@ -18,6 +18,10 @@ Additions (each stands in for documented AWS behaviour, nothing else changes):
   that name (`RENAMED`: HeadBucket is s3:ListBucket, S3 Control's account public access
   block calls are s3:Get/PutAccountPublicAccessBlock). moto checks actions, not resources:
   it authorizes every request but S3's against the resource `*`.
+- Service-managed stack sets know their organizational units: ListStackInstances reports
+  each instance's OrganizationalUnitId (the unit it was deployed through), and
+  DeleteStackInstances with DeploymentTargets.OrganizationalUnitIds deletes the instances
+  of those units, as AWS does; moto 5.2.1 reports no unit and deletes by account only.
 """
 
 import sys
@@ -61,6 +65,65 @@ def _check_as_aws_names_it(self, resource):
 
 IAMRequestBase.check_signature = lambda self: None
 IAMRequestBase.check_action_permitted = _check_as_aws_names_it
+
+from moto.cloudformation import models as cloudformation  # noqa: E402
+from moto.cloudformation.responses import CloudFormationResponse  # noqa: E402
+from moto.core.responses import ActionResult  # noqa: E402
+
+_create_instances = cloudformation.StackInstances.create_instances
+
+
+def _create_instances_by_unit(self, accounts, regions, parameters, deployment_targets, permission_model):
+    before = len(self.stack_instances)
+    created = _create_instances(self, accounts, regions, parameters, deployment_targets, permission_model)
+    units = (deployment_targets or {}).get("OrganizationalUnitIds", [])
+    parents = {ou.id: ou.parent_id for ou in self.org_backend.ou}
+    of_account = {a.id: a.parent_id for a in self.org_backend.accounts}
+    for instance in self.stack_instances[before:]:
+        parent = of_account.get(instance.account_id)
+        while parent is not None and parent not in units:
+            parent = parents.get(parent)
+        if parent is not None:
+            instance.organizational_unit_id = parent
+    return created
+
+
+_to_dict = cloudformation.StackInstance.to_dict
+
+
+def _to_dict_with_unit(self):
+    out = _to_dict(self)
+    unit = getattr(self, "organizational_unit_id", None)
+    if unit:
+        out["OrganizationalUnitId"] = unit
+    return out
+
+
+_delete_stack_instances = CloudFormationResponse.delete_stack_instances
+
+
+def _delete_stack_instances_by_unit(self):
+    targets = self._get_params().get("DeploymentTargets") or {}
+    units = targets.get("OrganizationalUnitIds", [])
+    if not units:
+        return _delete_stack_instances(self)
+    name = self._get_param("StackSetName")
+    regions = self._get_param("Regions", [])
+    stackset = self.cloudformation_backend.describe_stack_set(name)
+    accounts = sorted(
+        {
+            i.account_id
+            for i in stackset.instances.stack_instances
+            if getattr(i, "organizational_unit_id", None) in units
+        }
+    )
+    operation = self.cloudformation_backend.delete_stack_instances(name, accounts, regions)
+    return ActionResult({"OperationId": operation.operations[-1]["OperationId"]})
+
+
+cloudformation.StackInstances.create_instances = _create_instances_by_unit
+cloudformation.StackInstance.to_dict = _to_dict_with_unit
+CloudFormationResponse.delete_stack_instances = _delete_stack_instances_by_unit
 
 from moto.server import main  # noqa: E402
 

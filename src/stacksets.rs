@@ -77,7 +77,7 @@ impl Targets {
         }
     }
 
-    fn service_managed(&self) -> bool {
+    pub fn service_managed(&self) -> bool {
         !self.organizational_units.is_empty()
     }
 }
@@ -227,12 +227,23 @@ pub fn description_prefix(baseline_name: &str) -> String {
     format!("cfn-baseline {baseline_name}: ")
 }
 
-/// Finds the baseline's stack sets that are not in `specs`.
+/// The (organizational unit, region) pairs of a service-managed stack set's instances.
+fn unit_pairs(instances: &[crate::aws::StackInstance]) -> BTreeSet<(String, String)> {
+    instances
+        .iter()
+        .filter_map(|i| Some((i.organizational_unit.clone()?, i.region.clone())))
+        .collect()
+}
+
+/// Finds the baseline's stack sets that are not in `specs`, with their instances as
+/// (account, region) pairs, or (unit, region) pairs for service-managed sets, which are
+/// removed by unit.
 pub async fn retired<A: StackSetApi>(
     api: &A,
     ctx: &StackSetContext,
     baseline_name: &str,
     specs: &[StackSetSpec],
+    service_managed: bool,
 ) -> Result<Vec<Retired>, String> {
     let prefix = description_prefix(baseline_name);
     let names = patiently(|| api.stack_sets(ctx, &prefix))
@@ -247,10 +258,14 @@ pub async fn retired<A: StackSetApi>(
             .await
             .map_err(|e| format!("listing the instances of stack set {name}: {e}"))?;
         out.push(Retired {
-            instances: instances
-                .into_iter()
-                .map(|i| (i.account, i.region))
-                .collect(),
+            instances: if service_managed {
+                unit_pairs(&instances).into_iter().collect()
+            } else {
+                instances
+                    .into_iter()
+                    .map(|i| (i.account, i.region))
+                    .collect()
+            },
             name,
         });
     }
@@ -271,12 +286,7 @@ pub async fn retire<A: StackSetApi>(
     };
     let ctx = &rollout.ctx;
     for (targets, regions) in batches(&set.instances) {
-        let t = InstanceTargets {
-            accounts: targets,
-            organizational_units: vec![],
-            excluded_accounts: vec![],
-            regions,
-        };
+        let t = instance_targets(targets, regions, rollout);
         status(tx, &set.name, "deleting instances");
         let op = patiently(|| {
             api.delete_stack_instances(
@@ -357,24 +367,13 @@ pub async fn plan<A: StackSetApi>(
             .await
             .map_err(|e| err("listing the instances of", e))?;
         let (add, remove) = if targets.service_managed() {
-            // AWS places the accounts of each OU; the tool manages regions.
-            let have: BTreeSet<&str> = instances.iter().map(|i| i.region.as_str()).collect();
-            let add = wanted
-                .iter()
-                .filter(|(_, r)| !have.contains(r.as_str()))
-                .cloned()
-                .collect();
-            let remove = have
-                .iter()
-                .filter(|r| !spec.regions.iter().any(|w| w == *r))
-                .flat_map(|r| {
-                    targets
-                        .organizational_units
-                        .iter()
-                        .map(move |ou| (ou.clone(), r.to_string()))
-                })
-                .collect();
-            (add, remove)
+            // AWS places the accounts of each unit; the tool manages (unit, region) pairs:
+            // a unit newly listed gets its instances though the region has others'.
+            let have: BTreeSet<(String, String)> = unit_pairs(&instances);
+            (
+                wanted.difference(&have).cloned().collect(),
+                have.difference(&wanted).cloned().collect(),
+            )
         } else {
             let have: BTreeSet<(String, String)> = instances
                 .iter()

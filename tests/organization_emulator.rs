@@ -637,6 +637,48 @@ print('hub members', sorted(m['AccountId'] for m in hub.list_members(OnlyAssocia
         "{out}"
     );
 
+    // A second unit listed: its accounts get the stack sets' instances, although the region
+    // has the first unit's already (the plan said "unchanged" before).
+    let seeded = moto.python(
+        "org = client('organizations')\n\
+         root = org.list_roots()['Roots'][0]['Id']\n\
+         ou = org.create_organizational_unit(ParentId=root, Name='sandbox')['OrganizationalUnit']['Id']\n\
+         made = org.create_account(Email='member-c@example.com', AccountName='member-c')\n\
+         account = made['CreateAccountStatus']['AccountId']\n\
+         org.move_account(AccountId=account, SourceParentId=root, DestinationParentId=ou)\n\
+         print(ou, account)\n",
+    );
+    let (sandbox, member_c) = seeded.trim().split_once(' ').unwrap();
+    let text = fs::read_to_string(work.path().join("baseline.yaml")).unwrap();
+    fs::write(
+        work.path().join("baseline.yaml"),
+        text.replace(
+            &format!("organizational_units: [{ou}]"),
+            &format!("organizational_units: [{ou}, {sandbox}]"),
+        ),
+    )
+    .unwrap();
+    let grown = moto.run(work.path(), &["plan"]);
+    let out = stdout(&grown);
+    assert_eq!(grown.status.code(), Some(2), "{out}{}", stderr(&grown));
+    assert!(
+        out.contains("~ org-config  template unchanged; regions us-east-1")
+            && out.contains(sandbox),
+        "{out}"
+    );
+    let deploy = moto.run(work.path(), &["deploy", "--yes"]);
+    assert_eq!(
+        deploy.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&deploy),
+        stderr(&deploy)
+    );
+    let instances = moto.python(
+        "print(sorted(i['Account'] for i in client('cloudformation').list_stack_instances(StackSetName='org-config')['Summaries']))\n",
+    );
+    assert!(instances.contains(member_c), "{instances}");
+
     // The alert test reaches the organization's one set of alert topics.
     // Exit 2: the emulator, like AWS until the address confirms, leaves the email
     // subscription pending, so nobody receives it yet.

@@ -244,6 +244,7 @@ fn instance(account: &str, region: &str, drift: &str) -> StackInstance {
     StackInstance {
         account: account.into(),
         region: region.into(),
+        organizational_unit: None,
         status: "CURRENT".into(),
         reason: None,
         drift_status: Some(drift.into()),
@@ -419,4 +420,181 @@ async fn stack_set_plan_and_deploy_run_in_process() {
         "{err}"
     );
     assert!(err.contains("later waves were not started"), "{err}");
+}
+
+/// A service-managed stack set that exists, with instances deployed through units: what
+/// AWS's ListStackInstances reports (each instance's OrganizationalUnitId).
+struct Live {
+    body: String,
+    instances: Vec<StackInstance>,
+    deleted: Mutex<Vec<String>>,
+}
+
+impl StackSetApi for Live {
+    async fn describe_stack_set(
+        &self,
+        _: &StackSetContext,
+        _: &str,
+    ) -> ApiResult<Option<StackSetState>> {
+        Ok(Some(StackSetState {
+            status: "ACTIVE".into(),
+            template_body: self.body.clone(),
+        }))
+    }
+    async fn create_stack_set(&self, _: &StackSetContext, _: &StackSetRequest) -> ApiResult<()> {
+        Ok(())
+    }
+    async fn update_stack_set(
+        &self,
+        _: &StackSetContext,
+        _: &StackSetRequest,
+        _: &OperationPreferences,
+    ) -> ApiResult<String> {
+        Ok("op".into())
+    }
+    async fn stack_instances(&self, _: &StackSetContext, _: &str) -> ApiResult<Vec<StackInstance>> {
+        Ok(self.instances.clone())
+    }
+    async fn create_stack_instances(
+        &self,
+        _: &StackSetContext,
+        _: &str,
+        _: &InstanceTargets,
+        _: &OperationPreferences,
+    ) -> ApiResult<String> {
+        Ok("op".into())
+    }
+    async fn delete_stack_instances(
+        &self,
+        _: &StackSetContext,
+        name: &str,
+        t: &InstanceTargets,
+        _: bool,
+        _: &OperationPreferences,
+    ) -> ApiResult<String> {
+        self.deleted.lock().unwrap().push(format!(
+            "{name}: accounts [{}] units [{}] x {}",
+            t.accounts.join(","),
+            t.organizational_units.join(","),
+            t.regions.join(",")
+        ));
+        Ok("op".into())
+    }
+    async fn operation(&self, _: &StackSetContext, _: &str, _: &str) -> ApiResult<OperationState> {
+        Ok(OperationState {
+            status: "SUCCEEDED".into(),
+            reason: None,
+        })
+    }
+    async fn operation_results(
+        &self,
+        _: &StackSetContext,
+        _: &str,
+        _: &str,
+    ) -> ApiResult<Vec<OperationResult>> {
+        Ok(vec![])
+    }
+    async fn stack_sets(&self, _: &StackSetContext, _: &str) -> ApiResult<Vec<String>> {
+        Ok(vec!["org-guardduty".into(), "org-retired".into()])
+    }
+    async fn delete_stack_set(&self, _: &StackSetContext, _: &str) -> ApiResult<()> {
+        Ok(())
+    }
+    async fn detect_stack_set_drift(&self, _: &StackSetContext, _: &str) -> ApiResult<String> {
+        Err(ApiError::Unsupported("DetectStackSetDrift".into()))
+    }
+    async fn role_exists(&self, _: &str) -> ApiResult<bool> {
+        Ok(true)
+    }
+}
+
+/// Service-managed stack sets follow their units: a unit newly listed gets instances in
+/// every region although the regions have other units' instances already (it used to get
+/// none, with the plan saying "unchanged"); a unit no longer listed loses its instances; a
+/// retired stack set's instances are removed by unit, as AWS requires for service-managed
+/// sets (it used to pass account ids).
+#[tokio::test(start_paused = true)]
+async fn service_managed_stack_sets_follow_their_units() {
+    let ctx = StackSetContext {
+        region: "us-east-1".into(),
+        call_as: CallAs::SelfAccount,
+    };
+    let spec = plan().spec;
+    let deployed = |account: &str, unit: &str, region: &str| StackInstance {
+        account: account.into(),
+        region: region.into(),
+        organizational_unit: Some(unit.into()),
+        status: "CURRENT".into(),
+        reason: None,
+        drift_status: None,
+    };
+    let live = Live {
+        body: spec.body.clone(),
+        instances: vec![
+            deployed("111111111111", "ou-ab12-aaaaaaaa", "us-east-1"),
+            deployed("111111111111", "ou-ab12-aaaaaaaa", "eu-west-1"),
+        ],
+        deleted: Mutex::new(vec![]),
+    };
+    let targets = |units: &[&str]| stacksets::Targets {
+        accounts: vec![],
+        organizational_units: units.iter().map(|u| u.to_string()).collect(),
+        excluded_accounts: vec![],
+    };
+    let pairs = |v: &[(String, String)]| -> Vec<String> {
+        v.iter().map(|(t, r)| format!("{t} {r}")).collect()
+    };
+
+    let both = stacksets::plan(
+        &live,
+        &ctx,
+        vec![spec.clone()],
+        &targets(&["ou-ab12-aaaaaaaa", "ou-ab12-bbbbbbbb"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        pairs(&both[0].add),
+        ["ou-ab12-bbbbbbbb eu-west-1", "ou-ab12-bbbbbbbb us-east-1"]
+    );
+    assert!(both[0].remove.is_empty());
+    assert!(both[0].changes(), "a new unit is a change");
+
+    let moved = stacksets::plan(
+        &live,
+        &ctx,
+        vec![spec.clone()],
+        &targets(&["ou-ab12-bbbbbbbb"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        pairs(&moved[0].remove),
+        ["ou-ab12-aaaaaaaa eu-west-1", "ou-ab12-aaaaaaaa us-east-1"]
+    );
+
+    let retired = stacksets::retired(&live, &ctx, "org", &[spec], true)
+        .await
+        .unwrap();
+    assert_eq!(retired.len(), 1);
+    let rollout = Rollout {
+        ctx: ctx.clone(),
+        preferences: OperationPreferences {
+            max_concurrent_percentage: 100,
+            failure_tolerance_percentage: 0,
+            region_concurrency: RegionConcurrency::Parallel,
+            region_order: vec!["us-east-1".into(), "eu-west-1".into()],
+        },
+        retain_stacks: true,
+        service_managed: true,
+        excluded_accounts: vec![],
+        options: Options::default(),
+    };
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let report = stacksets::retire(&live, &rollout, &retired[0], &tx).await;
+    assert!(report.failure.is_none(), "{:?}", report.failure);
+    assert_eq!(
+        *live.deleted.lock().unwrap(),
+        ["org-retired: accounts [] units [ou-ab12-aaaaaaaa] x eu-west-1,us-east-1"]
+    );
 }

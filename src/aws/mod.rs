@@ -277,6 +277,8 @@ pub struct InstanceTargets {
 pub struct StackInstance {
     pub account: String,
     pub region: String,
+    /// The organizational unit it was deployed through (service-managed stack sets).
+    pub organizational_unit: Option<String>,
     pub status: InstanceStatus,
     pub reason: Option<String>,
     /// After drift detection.

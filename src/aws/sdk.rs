@@ -1243,6 +1243,7 @@ impl StackSetApi for SdkStacks {
                         out.push(StackInstance {
                             account: i.account().unwrap_or_default().to_string(),
                             region: i.region().unwrap_or_default().to_string(),
+                            organizational_unit: i.organizational_unit_id().map(str::to_string),
                             status: i
                                 .status()
                                 .map(|s| s.as_str().into())

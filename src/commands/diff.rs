@@ -550,10 +550,17 @@ fn live_stacksets(
             baseline.name(),
             ctx.region
         ));
-        let retired = stacksets::retired(&api, &ctx, baseline.name(), &specs)
-            .await
-            .map_err(anyhow::Error::msg)?;
-        let plans = stacksets::plan(&api, &ctx, specs, &stacksets::Targets::of(baseline))
+        let targets = stacksets::Targets::of(baseline);
+        let retired = stacksets::retired(
+            &api,
+            &ctx,
+            baseline.name(),
+            &specs,
+            targets.service_managed(),
+        )
+        .await
+        .map_err(anyhow::Error::msg)?;
+        let plans = stacksets::plan(&api, &ctx, specs, &targets)
             .await
             .map_err(anyhow::Error::msg)?;
         let mut old = Vec::new();

@@ -103,9 +103,11 @@ pub async fn deploy_stack_sets<A: StackSetApi>(
                 )
             }
         ));
-        let retired = stacksets::retired(api.as_ref(), &ctx, baseline.name(), &specs)
-            .await
-            .map_err(anyhow::Error::msg)?;
+        let service_managed = targets.service_managed();
+        let retired =
+            stacksets::retired(api.as_ref(), &ctx, baseline.name(), &specs, service_managed)
+                .await
+                .map_err(anyhow::Error::msg)?;
         let plans = stacksets::plan(api.as_ref(), &ctx, specs, &targets)
             .await
             .map_err(anyhow::Error::msg)?;

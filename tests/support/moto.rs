@@ -72,8 +72,17 @@ impl Moto {
         )
     }
 
+    /// moto's server through scripts/emulator.py, which adds the AWS behaviours it names
+    /// (and nothing else).
     fn start_env(dir: &std::path::Path, extra: &[&str], env: &[(&str, &str)]) -> Moto {
-        Moto::spawn(&mut Command::new(moto_server()), dir, extra, env)
+        // moto is installed beside the Python that runs it (otherwise this says how).
+        moto_server();
+        Moto::spawn(
+            Command::new(super::test_python()).arg(super::repo_root().join("scripts/emulator.py")),
+            dir,
+            extra,
+            env,
+        )
     }
 
     fn spawn(
