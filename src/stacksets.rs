@@ -160,11 +160,15 @@ pub fn group(baseline: &Baseline, stacks: &[RenderedStack]) -> Result<Vec<StackS
         }
         let home = baseline.home_region();
         for (sha, set_regions, s) in sets {
+            // Named after its first region in alphabetical order, not in the baseline's:
+            // reordering `regions` keeps every name (a renamed set would be created anew,
+            // colliding with the old one's resources, and the old one retired).
             let name =
                 if set_regions.iter().any(|r| r == home) || per_region.len() == set_regions.len() {
                     first.spec.stack_name.clone()
                 } else {
-                    format!("{}-{}", first.spec.stack_name, set_regions[0])
+                    let first_region = set_regions.iter().min().expect("a set has a region");
+                    format!("{}-{first_region}", first.spec.stack_name)
                 };
             out.push(StackSetSpec {
                 name,

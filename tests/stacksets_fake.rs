@@ -240,6 +240,44 @@ fn a_stack_set_refuses_templates_that_differ_between_accounts() {
     );
 }
 
+/// Reordering `regions` renames no stack set: a set of the regions an override makes
+/// different is named after its alphabetically first region, not the first listed.
+#[test]
+fn stack_set_names_do_not_depend_on_the_order_of_regions() {
+    let names = |regions: &str| -> Vec<String> {
+        let text = format!(
+            "version: 1\nname: org\nhome_region: us-east-1\nregions: [{regions}]\n\
+             accounts: [\"111111111111\"]\nalerts: {{email: [a@example.com]}}\n\
+             overrides:\n  - match: {{region: eu-west-1}}\n    guardduty: {{finding_frequency: ONE_HOUR}}\n\
+             \x20 - match: {{region: ap-south-1}}\n    guardduty: {{finding_frequency: ONE_HOUR}}\n\
+             deployment: {{mode: stacksets, permission_model: self_managed, accounts: [\"111111111111\"]}}\n"
+        );
+        let (baseline, _) = cfn_baseline::baseline::load(cfn_baseline::baseline::Source {
+            name: "org.yaml".into(),
+            text,
+        })
+        .unwrap();
+        let stacks = cfn_baseline::render::render_all(
+            &baseline,
+            &cfn_baseline::render::Renderer::new(None).unwrap(),
+        )
+        .unwrap();
+        let mut names: Vec<String> = stacksets::group(&baseline, &stacks)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        names.sort();
+        names
+    };
+    let listed = names("us-east-1, eu-west-1, ap-south-1");
+    assert!(
+        listed.contains(&"org-guardduty-ap-south-1".to_string()),
+        "{listed:?}"
+    );
+    assert_eq!(listed, names("us-east-1, ap-south-1, eu-west-1"));
+}
+
 fn instance(account: &str, region: &str, drift: &str) -> StackInstance {
     StackInstance {
         account: account.into(),
