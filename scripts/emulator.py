@@ -22,6 +22,12 @@ Additions (each stands in for documented AWS behaviour, nothing else changes):
   each instance's OrganizationalUnitId (the unit it was deployed through), and
   DeleteStackInstances with DeploymentTargets.OrganizationalUnitIds deletes the instances
   of those units, as AWS does; moto 5.2.1 reports no unit and deletes by account only.
+- An API moto lacks answers 501 Not Implemented, AWS's signal for an operation an endpoint
+  does not offer, instead of moto's HTML error page with 500 (unimplemented action) or 404
+  (unknown route), which the SDK retries and the tool must read as a failure: a 500 or 404
+  without an error code is "could not read", never "not offered".
+- Macie's GetMacieSession time stamps carry their zone (`...Z`), as AWS's RFC 3339 ones do;
+  moto 5.2.1 writes them without one, which the SDK cannot read.
 """
 
 import sys
@@ -124,6 +130,56 @@ def _delete_stack_instances_by_unit(self):
 cloudformation.StackInstances.create_instances = _create_instances_by_unit
 cloudformation.StackInstance.to_dict = _to_dict_with_unit
 CloudFormationResponse.delete_stack_instances = _delete_stack_instances_by_unit
+
+from moto.macie2.models import MacieBackend  # noqa: E402
+
+_get_macie_session = MacieBackend.get_macie_session
+
+
+def _get_macie_session_with_zone(self):
+    session = _get_macie_session(self)
+    for key in ("createdAt", "updatedAt"):
+        stamp = session.get(key)
+        if isinstance(stamp, str) and not stamp.endswith("Z") and "+" not in stamp:
+            session[key] = stamp + "Z"
+    return session
+
+
+MacieBackend.get_macie_session = _get_macie_session_with_zone
+
+import moto.server  # noqa: E402
+
+
+class _NotImplementedAs501(moto.server.DomainDispatcherApplication):
+    """moto's application, with its HTML error pages for what it lacks turned into 501."""
+
+    def __call__(self, environ, start_response):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        try:
+            self.get_application(environ)
+        except Exception:  # noqa: BLE001 - moto has no backend for this service at all
+            start_response("501 Not Implemented", [("Content-Length", "0")])
+            return [b""]
+        try:
+            body = b"".join(super().__call__(environ, capture))
+        except NotImplementedError:
+            # moto's answer for an action of a service it knows but has not implemented.
+            start_response("501 Not Implemented", [("Content-Length", "0")])
+            return [b""]
+        status = captured.get("status", "500 INTERNAL SERVER ERROR")
+        if status[:3] in ("404", "500") and body.lstrip().lower().startswith(b"<!doctype html"):
+            start_response("501 Not Implemented", [("Content-Length", "0")])
+            return [b""]
+        start_response(status, captured.get("headers", []))
+        return [body]
+
+
+moto.server.DomainDispatcherApplication = _NotImplementedAs501
 
 from moto.server import main  # noqa: E402
 

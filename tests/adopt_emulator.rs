@@ -293,10 +293,10 @@ fn regions_all_targets_the_enabled_regions_and_lists_the_rest() {
 /// someone turned it on by hand), an alert rule of the name the baseline gives its GuardDuty
 /// rule and a KMS alias of the name it gives its alert key, made by someone before. AWS would refuse to create either a second time;
 /// the emulator's CloudFormation would not, so the IMPORT change sets are read from its
-/// request recorder. The emulator answers GetMacieSession with time stamps that have no
-/// zone, which the SDK cannot read: the session is known to exist and its settings are not
-/// (the settings compared are proven through canned responses in src/aws/discover.rs and
-/// the decisions in src/adopt.rs).
+/// request recorder. The session's settings are read (scripts/emulator.py gives
+/// GetMacieSession's time stamps their zone, as AWS's have); the settings compared are
+/// proven through canned responses in src/aws/discover.rs and the decisions in
+/// src/adopt.rs.
 #[test]
 fn plan_adopts_a_macie_that_is_on_and_an_alert_rule_of_the_same_name() {
     let dir = tempfile::tempdir().unwrap();
@@ -320,7 +320,7 @@ fn plan_adopts_a_macie_that_is_on_and_an_alert_rule_of_the_same_name() {
     let out = stdout(&plan);
     assert_eq!(plan.status.code(), Some(2), "{out}{}", stderr(&plan));
     for expected in [
-        "    · adopt the Macie session (its settings could not be read)",
+        "    · adopt the Macie session (ENABLED)",
         "    · adopt AWS::Events::Rule `baseline-guardduty-findings`",
         &format!("    · adopt AWS::KMS::Alias `alias/baseline-alerts`; it points to key {key}, which is left as it is"),
     ] {

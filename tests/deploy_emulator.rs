@@ -678,7 +678,7 @@ fn the_readme_emulator_block_runs_as_written() {
         pinned.contains("moto[server]==5.2.1"),
         "the README pins what the tests use"
     );
-    assert!(lines[1].starts_with(".venv/bin/moto_server -H 127.0.0.1 -p 5000"));
+    assert!(lines[1].starts_with(".venv/bin/python scripts/emulator.py -H 127.0.0.1 -p 5000"));
     assert_eq!(
         lines[2],
         "export AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test"

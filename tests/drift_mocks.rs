@@ -319,7 +319,7 @@ async fn a_detection_that_never_finishes_is_not_checked() {
 async fn an_endpoint_without_drift_detection_is_named_as_such() {
     let unsupported = mock!(Client::detect_stack_drift)
         .sequence()
-        .http_status(500, Some("<html>not implemented</html>".into()))
+        .http_status(501, None)
         .repeatedly()
         .build();
     let client = mock_client!(

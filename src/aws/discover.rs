@@ -185,9 +185,8 @@ impl SdkStacks {
             {
                 return Ok(None)
             }
-            // Answered with success, in a body the SDK cannot read (the emulator's time
-            // stamps have no zone): the session exists; its settings are not known.
-            Err(e) if e.raw_response().is_some_and(|r| r.status().is_success()) => None,
+            // Anything else, an answer the SDK cannot read included, is not known: never
+            // "exists" or "off".
             Err(e) => return Ok(unknown(Err(api_error("GetMacieSession", e)))?.flatten()),
         };
         let administrator = administrator(macie.get_administrator_account().send(), |a| {
@@ -626,6 +625,12 @@ mod tests {
             ListGraphsError::AccessDeniedException(
                 aws_sdk_detective::types::error::AccessDeniedException::builder()
                     .message("User is not authorized to perform: detective:ListGraphs")
+                    .meta(
+                        aws_sdk_detective::error::ErrorMetadata::builder()
+                            .code("AccessDeniedException")
+                            .message("User is not authorized to perform: detective:ListGraphs")
+                            .build(),
+                    )
                     .build(),
             )
         });

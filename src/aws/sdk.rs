@@ -629,10 +629,22 @@ where
             code: code.to_string(),
             message,
         },
-        // No error code: an endpoint without the operation (AWS always names its errors).
-        None if matches!(status, Some(404 | 500 | 501)) => {
-            ApiError::Unsupported(operation.to_string())
-        }
+        // 501 Not Implemented: the endpoint does not offer the operation. Only that signal
+        // skips; any other answer without an error code is a failure to read, never "not
+        // offered" (a bare 404 or 500 may be a proxy or an outage as well).
+        None if status == Some(501) => ApiError::Unsupported(operation.to_string()),
+        None if matches!(status, Some(400..=599)) => ApiError::Api {
+            code: format!("HTTP{}", status.unwrap_or_default()),
+            message: format!(
+                "{operation}: the endpoint answered HTTP {} with no error code{}",
+                status.unwrap_or_default(),
+                if message.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({message})")
+                }
+            ),
+        },
         None => match &err {
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
                 if credentials_failure(&err).is_some() {
@@ -1460,5 +1472,74 @@ impl StackSetApi for SdkStacks {
                 }
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    //! How `api_error` reads the errors the SDK returns: built as the SDK builds them from
+    //! an answer (status and error metadata).
+    use super::*;
+    use aws_sdk_cloudformation::error::ErrorMetadata;
+    use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError;
+    use aws_smithy_types::body::SdkBody;
+
+    fn answer(status: u16, code: Option<&str>, message: &str) -> ApiError {
+        let mut meta = ErrorMetadata::builder().message(message);
+        if let Some(code) = code {
+            meta = meta.code(code);
+        }
+        let raw = HttpResponse::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(status).unwrap(),
+            SdkBody::empty(),
+        );
+        api_error(
+            "DescribeStacks",
+            SdkError::service_error(DescribeStacksError::generic(meta.build()), raw),
+        )
+    }
+
+    #[test]
+    fn each_answer_is_classified_by_its_code_and_status() {
+        assert!(matches!(
+            answer(400, Some("Throttling"), "Rate exceeded"),
+            ApiError::Throttled(_)
+        ));
+        assert!(matches!(
+            answer(
+                400,
+                Some("ValidationError"),
+                "No updates are to be performed."
+            ),
+            ApiError::NoChanges(_)
+        ));
+        assert!(matches!(
+            answer(
+                400,
+                Some("ValidationError"),
+                "Stack with id x does not exist"
+            ),
+            ApiError::NotFound(_)
+        ));
+        match answer(
+            400,
+            Some("AccessDenied"),
+            "not authorized to perform: cloudformation:DescribeStacks",
+        ) {
+            ApiError::Api { code, .. } => assert_eq!(code, "AccessDenied"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(answer(503, None, ""), ApiError::Transport(_)));
+        // Only 501 says the operation is not offered; a bare 500 or 404 is a failure.
+        assert!(matches!(answer(501, None, ""), ApiError::Unsupported(_)));
+        for status in [500, 404] {
+            match answer(status, None, "") {
+                ApiError::Api { code, message } => {
+                    assert_eq!(code, format!("HTTP{status}"));
+                    assert!(message.contains("no error code"), "{message}");
+                }
+                other => panic!("{status}: {other:?}"),
+            }
+        }
     }
 }
