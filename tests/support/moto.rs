@@ -64,8 +64,7 @@ impl Moto {
     /// and their policies), every later one is authorized against its caller's policies.
     pub fn start_enforcing_iam(free_requests: usize) -> Moto {
         let count = free_requests.to_string();
-        Moto::spawn(
-            Command::new(super::test_python()).arg(super::repo_root().join("scripts/emulator.py")),
+        Moto::start_env(
             &std::env::temp_dir(),
             &[],
             &[("INITIAL_NO_AUTH_ACTION_COUNT", count.as_str())],
